@@ -1,0 +1,137 @@
+# vipd - one shared node IP across two telephony servers.
+#
+#   make            build build/vipd, build/vipctl
+#   make deps       install Debian's build and test packages (idempotent, root)
+#   make check      deps, build, every test (unit, golden, netns lab, sanitizers)
+#   make demo       the netns demo lab: two nodes, a phone, a failover
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      the failover benchmark against keepalived (not in check)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+
+CC	?= cc
+BUILD	?= build
+SAN	?=
+FUZZ_SECONDS ?= 60
+
+# Warnings live here and only here.
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wpointer-arith -Wundef -Wvla -Wcast-qual -Wnull-dereference
+CFLAGS	?= -O2 -g
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+
+ifeq ($(SAN),1)
+BUILD	:= build-san
+ALL_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+# Every library through pkg-config. Debian 12's libev-dev ships no .pc file,
+# so libev alone falls back to plain -lev.
+PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
+EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+CONFIG_LIBS := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
+
+DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
+	     libmnl-dev libssl-dev libjson-c-dev
+DEB_TEST  := libcmocka-dev iproute2 iputils-ping procps mandoc valgrind clang \
+	     libclang-rt-14-dev systemd
+DEB_BENCH := keepalived gnuplot-nox
+
+PURE	:= proto fsm
+VIPD_MODS := main conf group mcast nl announce log $(PURE)
+VIPCTL_MODS := vipctl
+
+obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
+
+UNIT	:= test_proto test_fsm test_conf
+TOOLS	:= probe
+
+.PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
+	clean lint
+all: $(BUILD)/vipd
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: test/unit/%.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: test/tools/%.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+$(BUILD)/vipd: $(call obj,$(VIPD_MODS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(EV_LIBS)
+
+$(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Unit tests link only the pure files they test.
+$(BUILD)/test_proto: $(call obj,test_proto proto)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+$(BUILD)/test_fsm: $(call obj,test_fsm fsm proto)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+$(BUILD)/test_conf: $(call obj,test_conf conf)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
+
+$(BUILD)/probe: $(call obj,probe)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+tests: all $(addprefix $(BUILD)/,$(UNIT) $(TOOLS))
+
+deps:
+	@scripts/deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+deps-bench:
+	@scripts/deps.sh $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+
+# check re-enters make after deps so pkg-config sees what deps installed.
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@test/run.sh
+
+check-unit: tests
+	@test/run.sh unit
+
+demo: deps
+	@$(MAKE) --no-print-directory all tests
+	@scripts/demo.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all tests
+	@test/bench/run.sh
+
+lint:
+	mandoc -Tlint -W warning man/*.[58]
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(SYSCONFDIR)/vipd $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/vipd.8 man/vipctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/vipd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	test -e $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf || \
+		install -m 0644 etc/vipd.conf $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf
+	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/vipd.service > $(DESTDIR)$(UNITDIR)/vipd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vipd.service
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(wildcard $(BUILD)/obj/*.d)

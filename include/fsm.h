@@ -1,0 +1,183 @@
+/*
+ * fsm.h - the per-group state machine (pure: no I/O, no clock, no logging).
+ *
+ * The caller feeds events stamped with a monotonic time in ms and carries
+ * out the returned actions in order; the state holds absolute deadlines,
+ * never timer handles. See fsm.c for the diagram.
+ */
+#ifndef FSM_H
+#define FSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "vipd.h"
+
+enum fsm_state {
+	FSM_INIT = PROTO_ST_INIT,
+	FSM_BACKUP = PROTO_ST_BACKUP,
+	FSM_MASTER = PROTO_ST_MASTER,
+	FSM_FAULT = PROTO_ST_FAULT,
+	FSM_STOPPING = PROTO_ST_STOPPING,
+	FSM_STOPPED,
+	FSM_STATE_COUNT
+};
+
+enum fsm_event {
+	FSM_EV_START,		/* daemon started: listen first */
+	FSM_EV_TIMER,		/* a deadline passed (early calls are harmless) */
+	FSM_EV_PACKET,		/* an authenticated heartbeat of this group */
+	FSM_EV_STOP,		/* graceful stop: resign, then exit */
+	FSM_EV_HEALTH,		/* health or effective priority changed */
+	FSM_EV_SWITCHOVER,	/* admin: move the VIPs to the peer */
+	FSM_EV_STANDBY,		/* admin: maintenance mode on/off */
+};
+
+enum fsm_reason {
+	FSM_R_NONE,
+	FSM_R_START,
+	FSM_R_LISTEN_DONE,	/* heard the network for the dead interval */
+	FSM_R_PEER_MASTER,	/* the peer holds the VIPs */
+	FSM_R_PEER_TIMEOUT,	/* the peer was silent for the dead interval */
+	FSM_R_PEER_RESIGNED,	/* the peer handed the VIPs over */
+	FSM_R_PEER_UNAVAILABLE, /* the peer is in fault, standby or stopping */
+	FSM_R_ELECTION_WON,	/* no master; this node ranks higher */
+	FSM_R_CONTENTION_WON,	/* two masters; this node ranks higher */
+	FSM_R_CONTENTION_LOST,	/* two masters; the peer ranks higher */
+	FSM_R_PREEMPT,		/* handed over to a higher-priority peer */
+	FSM_R_STALLED,		/* own timers ran late: assume the peer took over */
+	FSM_R_FAULT,		/* health checks fail */
+	FSM_R_HEALTHY,		/* health checks pass again */
+	FSM_R_SWITCHOVER,	/* admin asked for a switchover */
+	FSM_R_STANDBY,		/* admin put this node in standby */
+	FSM_R_SHUTDOWN,		/* SIGTERM */
+	FSM_R_COUNT
+};
+
+enum fsm_action_type {
+	FSM_ACT_SEND,		/* send act.pkt (already sequenced) */
+	FSM_ACT_ADD_VIPS,	/* add every VIP of the group */
+	FSM_ACT_DEL_VIPS,	/* remove every VIP of the group */
+	FSM_ACT_ANNOUNCE,	/* start a gratuitous ARP / NA burst */
+	FSM_ACT_EXIT,		/* graceful stop finished for this group */
+};
+
+/* Why a packet that passed proto_decode() was still dropped. */
+enum fsm_drop {
+	FSM_DROP_NONE,
+	FSM_DROP_OWN,		/* our own packet looped back */
+	FSM_DROP_NAME,		/* another node uses our name */
+	FSM_DROP_REPLAY,	/* same boot, sequence not newer */
+	FSM_DROP_OLD_BOOT,	/* boot id older than the live peer's */
+	FSM_DROP_FOREIGN,	/* a third node while the peer is alive */
+	FSM_DROP_COUNT
+};
+
+enum fsm_err {
+	FSM_OK = 0,
+	FSM_E_NOT_MASTER = -1,	   /* switchover asked of a node with nothing to hand over */
+	FSM_E_PEER_UNHEALTHY = -2, /* switchover refused: the peer could not take over */
+	FSM_E_STATE = -3,	   /* event not valid in this state */
+};
+
+struct fsm_cfg {
+	uint32_t group_id;
+	char name[VIPD_NAME_MAX];
+	uint32_t interval_ms;
+	uint32_t misses;
+	uint32_t rise;		   /* good heartbeats before a returning peer counts */
+	bool preempt;
+	uint32_t preempt_delay_ms;
+	uint32_t refresh_ms;	   /* announce refresh while master, 0 = off */
+	uint32_t stop_wait_ms;	   /* STOPPING waits this long for the peer's ack */
+};
+
+struct fsm_peer {
+	bool alive;		/* heard within its dead interval */
+	char name[VIPD_NAME_MAX];
+	uint64_t boot_id;	/* replay window: (boot_id, seq) of the newest packet */
+	uint64_t seq;
+	uint8_t state;		/* enum proto_state as last reported */
+	uint8_t priority;
+	uint16_t flags;
+	uint16_t interval_ms;
+	uint64_t peer_seq;	/* what the peer last heard from us */
+	uint64_t last_heard_ms;
+	uint64_t dead_at_ms;	/* declared dead at this time */
+	uint64_t alive_since_ms;
+	uint32_t streak;	/* consecutive heartbeats since it came (back) */
+};
+
+struct fsm {
+	enum fsm_state state;
+	enum fsm_reason reason;	/* why the last transition happened */
+	uint64_t since_ms;	/* time of the last transition */
+	uint64_t boot_id;
+	uint64_t tx_seq;	/* last sequence number sent */
+	uint8_t priority;	/* effective priority */
+	bool healthy;
+	bool standby;
+	uint64_t listen_until_ms; /* INIT: claim no earlier than this */
+	uint64_t next_send_ms;
+	uint64_t refresh_at_ms;	  /* MASTER: next announce refresh, 0 = none */
+	uint64_t preempt_at_ms;	  /* BACKUP: ask for takeover from then on, 0 = none */
+	uint64_t resign_until_ms; /* send PROTO_F_RESIGN and do not reclaim until then */
+	uint64_t stop_at_ms;	  /* STOPPING: give up waiting for the ack */
+	bool takeover;		  /* set PROTO_F_TAKEOVER in heartbeats */
+	struct fsm_peer peer;
+	uint64_t transitions;
+	uint64_t stalls;
+};
+
+struct fsm_input {
+	enum fsm_event ev;
+	uint64_t now_ms;
+	const struct proto_pkt *pkt;	/* FSM_EV_PACKET */
+	bool healthy;			/* FSM_EV_HEALTH */
+	uint8_t priority;		/* FSM_EV_HEALTH: effective priority */
+	bool on;			/* FSM_EV_STANDBY */
+	bool force;			/* FSM_EV_SWITCHOVER: even if the peer looks unfit */
+};
+
+#define FSM_MAX_ACTIONS 8
+
+struct fsm_action {
+	enum fsm_action_type type;
+	struct proto_pkt pkt;		/* FSM_ACT_SEND */
+};
+
+struct fsm_output {
+	struct fsm_action act[FSM_MAX_ACTIONS];
+	size_t n_act;
+	bool changed;			/* a transition happened: from -> state */
+	enum fsm_state from;
+	enum fsm_reason reason;
+	bool contention_won;		/* re-announced as the winner of a contention */
+	enum fsm_drop drop;
+	uint64_t next_deadline_ms;	/* call again with FSM_EV_TIMER at this time */
+};
+
+/* Fill @s for a group; the first event must be FSM_EV_START. */
+void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t boot_id, uint8_t priority);
+
+/*
+ * Feed one event. Fills @out (always) and returns FSM_OK or a negative
+ * enum fsm_err (only admin events can fail; the state is then unchanged).
+ */
+int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
+	     struct fsm_output *out);
+
+/* Dead interval used for a peer sending every @interval_ms. */
+uint64_t fsm_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s, uint32_t interval_ms);
+
+/* True if the peer is alive, has risen, and could hold the VIPs. */
+bool fsm_peer_fit(const struct fsm *s, const struct fsm_cfg *cfg);
+
+const char *fsm_state_name(enum fsm_state st);
+const char *fsm_reason_text(enum fsm_reason r);
+const char *fsm_drop_key(enum fsm_drop d);
+const char *fsm_strerror(int err);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * nl.h - the kernel's network configuration through netlink: VIPs on an
+ * interface, and link facts. The only module that talks rtnetlink.
+ *
+ * Every request asks for an ACK and extended ACK; a failure is logged once
+ * here, with the kernel's text when it gives one, and returned as -1.
+ */
+#ifndef NL_H
+#define NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct nl;
+
+/* Open the rtnetlink request socket. NULL (logged) on failure. */
+struct nl *nl_open(void);
+void nl_close(struct nl *nl);
+
+/*
+ * Add @vip to @ifindex with @label (may be "" for none). An address that is
+ * already there counts as success. IPv6 addresses get IFA_F_NODAD.
+ */
+int nl_addr_add(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip);
+
+/* Remove @vip from @ifindex; an address that is not there counts as success. */
+int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
+
+/* 1 if @vip is on @ifindex, 0 if not, -1 on error. */
+int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
+
+/* The link's hardware address (6 bytes) and whether it is up and running. */
+int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up);
+
+#endif

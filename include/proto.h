@@ -1,0 +1,107 @@
+/*
+ * proto.h - the heartbeat wire format (pure: no I/O, no clock, no logging).
+ *
+ * One fixed-size packet, network byte order, authenticated with
+ * HMAC-SHA256 over everything before the MAC. Layout (offset, size):
+ *
+ *    0  4  magic "VIPD"
+ *    4  1  version (PROTO_VERSION)
+ *    5  1  type (PROTO_T_HEARTBEAT)
+ *    6  1  state of the sender (enum proto_state)
+ *    7  1  priority of the sender (1..255, effective)
+ *    8  2  flags (PROTO_F_*)
+ *   10  2  sender's heartbeat interval, ms
+ *   12  4  group id
+ *   16  8  boot id: grows with every start of the sender's daemon
+ *   24  8  sequence number, 1 for the first packet of a boot
+ *   32  8  last sequence number the sender heard from its peer (0: none)
+ *   40 32  node name, NUL padded, printable ASCII
+ *   72 32  HMAC-SHA256(key, bytes 0..71)
+ *  104     total (PROTO_LEN)
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION	1
+#define PROTO_LEN	104
+#define PROTO_MAC_OFF	72
+#define PROTO_NAME_MAX	32	/* bytes on the wire, name is at most 31 chars */
+
+enum proto_type {
+	PROTO_T_HEARTBEAT = 1,
+};
+
+enum proto_state {
+	PROTO_ST_INIT = 0,	/* listening after start, never holds VIPs */
+	PROTO_ST_BACKUP = 1,
+	PROTO_ST_MASTER = 2,
+	PROTO_ST_FAULT = 3,	/* unhealthy, never holds VIPs */
+	PROTO_ST_STOPPING = 4,	/* leaving: VIPs already removed */
+	PROTO_ST_COUNT
+};
+
+#define PROTO_F_QUERY	 0x0001	/* "who is master?": answer at once */
+#define PROTO_F_RESIGN	 0x0002	/* sender dropped the VIPs: take them now */
+#define PROTO_F_TAKEOVER 0x0004	/* sender asks the master to resign to it */
+#define PROTO_F_STANDBY	 0x0008	/* sender will not take the VIPs */
+#define PROTO_F_UPSTREAM 0x0010	/* sender's upstream checks pass */
+#define PROTO_F_ALL	 0x001f
+
+struct proto_pkt {
+	uint8_t type;
+	uint8_t state;
+	uint8_t priority;
+	uint16_t flags;
+	uint16_t interval_ms;
+	uint32_t group_id;
+	uint64_t boot_id;
+	uint64_t seq;
+	uint64_t peer_seq;
+	char name[PROTO_NAME_MAX];	/* NUL terminated */
+};
+
+/* Errors, each a reason a received packet is dropped and counted. */
+enum proto_err {
+	PROTO_OK = 0,
+	PROTO_E_SHORT = -1,	/* fewer than PROTO_LEN bytes */
+	PROTO_E_LONG = -2,	/* more than PROTO_LEN bytes */
+	PROTO_E_MAGIC = -3,	/* not a vipd packet */
+	PROTO_E_VERSION = -4,	/* unknown version */
+	PROTO_E_AUTH = -5,	/* HMAC mismatch: wrong key or altered */
+	PROTO_E_FIELD = -6,	/* authentic but a field is out of range */
+	PROTO_E_ARG = -7,	/* encode: bad argument or buffer too small */
+};
+#define PROTO_E_COUNT 8		/* index = -err, 0 unused */
+
+/*
+ * Encode @p into @buf (at least PROTO_LEN bytes) and sign it with @key.
+ * Returns PROTO_LEN, or PROTO_E_ARG for a field that cannot be sent
+ * (unknown state/type, flags outside PROTO_F_ALL, empty or unterminated
+ * name, zero group id) or a short buffer.
+ */
+int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, uint8_t *buf,
+		 size_t buf_len);
+
+/*
+ * Read the group id of a received packet without authenticating it, so the
+ * receiver can pick the group's key. Checks length, magic and version only.
+ * Returns PROTO_OK or a negative enum proto_err.
+ */
+int proto_peek_group(const uint8_t *buf, size_t len, uint32_t *group_id);
+
+/*
+ * Check and decode a received packet: length, magic, version, then HMAC
+ * (constant time), then every field. Returns PROTO_OK and fills @p, or a
+ * negative enum proto_err; @p is unspecified on error.
+ */
+int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len,
+		 struct proto_pkt *p);
+
+const char *proto_strerror(int err);		/* "short", "bad HMAC", ... */
+const char *proto_err_key(int err);		/* stable counter key: "short", "auth" */
+const char *proto_state_name(unsigned state);	/* "MASTER"; "?" if unknown */
+
+#endif

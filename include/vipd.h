@@ -1,0 +1,37 @@
+/*
+ * vipd.h - project-wide constants: paths, limits and defaults.
+ *
+ * Every time value carries its unit in its name. Defaults are what a
+ * two-node PBX wants out of the box; each is documented in vipd.conf(5).
+ */
+#ifndef VIPD_H
+#define VIPD_H
+
+#define VIPD_VERSION		"0.1.0"
+
+#define VIPD_CONF_PATH		"/etc/vipd/vipd.conf"
+#define VIPD_CONTROL_SOCKET	"/run/vipd/vipd.sock"
+#define VIPD_STATE_DIR		"/var/lib/vipd"
+
+#define VIPD_NAME_MAX		32	/* node name incl. NUL, bytes */
+#define VIPD_MAX_VIPS		16	/* addresses per group */
+#define VIPD_MAX_GROUPS		255	/* groups per daemon */
+#define VIPD_KEY_MIN		16	/* HMAC key length, bytes */
+#define VIPD_KEY_MAX		256	/* HMAC key length, bytes */
+
+#define VIPD_DEF_PRIORITY	100	/* 1..255, higher wins */
+#define VIPD_DEF_INTERVAL_MS	200	/* heartbeat interval, ms */
+#define VIPD_MIN_INTERVAL_MS	10	/* ms */
+#define VIPD_MAX_INTERVAL_MS	10000	/* ms */
+#define VIPD_DEF_MISSES		3	/* intervals without a heartbeat = dead */
+#define VIPD_MAX_MISSES		100	/* count */
+#define VIPD_DEF_RISE		3	/* good heartbeats before a peer counts as alive again */
+#define VIPD_DEF_PREEMPT_DELAY_MS 5000	/* ms a higher node waits before it preempts */
+#define VIPD_DEF_MCAST		"239.255.80.1"
+#define VIPD_DEF_PORT		5800	/* UDP */
+#define VIPD_DEF_GARP_COUNT	5	/* gratuitous ARPs per takeover burst */
+#define VIPD_DEF_GARP_INTERVAL_MS 100	/* ms between burst packets */
+#define VIPD_DEF_GARP_REFRESH_MS 10000	/* ms between refreshes while master, 0 = off */
+#define VIPD_STOP_WAIT_MS	2000	/* ms SIGTERM waits at most for the peer's ack */
+
+#endif

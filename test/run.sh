@@ -1,0 +1,44 @@
+#!/bin/bash
+# run.sh [SUITE...] - run vipd's test suites and print one closing line,
+# "N passed, N failed". Suites: unit, san, golden, netns (default: all).
+#
+# Every test speaks TAP: one "ok - what" or "not ok - what" line per check.
+# A test program that exits non-zero without printing "not ok" counts as one
+# failure, so a crash is never silent.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+suites=${*:-unit san golden netns}
+pass=0 fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run NAME CMD... - run one test program, echo its output, count its TAP lines.
+run() {
+	local name=$1 rc p f
+	shift
+	echo "# $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+export CMOCKA_MESSAGE_OUTPUT=TAP
+for s in $suites; do
+	case $s in
+	unit)	for t in build/test_*; do [ -x "$t" ] && run "$t" "$t"; done ;;
+	san)	for t in build-san/test_*; do [ -x "$t" ] && run "$t" "$t"; done ;;
+	golden)	run golden test/golden/run.sh ;;
+	netns)	for t in test/netns/t_*.sh; do [ -x "$t" ] && run "$t" "$t"; done ;;
+	*)	echo "run.sh: unknown suite $s" >&2; exit 2 ;;
+	esac
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
