@@ -57,7 +57,7 @@ VIPCTL_MODS := vipctl
 obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 
 UNIT	:= test_proto test_fsm test_conf
-TOOLS	:= probe
+TOOLS	:= probe nltool
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
 	clean lint
@@ -84,13 +84,22 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 # Unit tests link only the pure files they test.
 $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
-$(BUILD)/test_fsm: $(call obj,test_fsm fsm proto)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+$(BUILD)/test_fsm: $(call obj,test_fsm fsm)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf conf)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 
 $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/nltool: $(call obj,nltool nl announce log)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# libFuzzer harnesses (clang): each links the pure file it attacks.
+FUZZERS	:= fuzz_proto
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude
+build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
 
 tests: all $(addprefix $(BUILD)/,$(UNIT) $(TOOLS))
 
@@ -116,6 +125,10 @@ demo: deps
 bench: deps-bench
 	@$(MAKE) --no-print-directory all tests
 	@test/bench/run.sh
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(addprefix build-fuzz/,$(FUZZERS))
+	@test/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 lint:
 	mandoc -Tlint -W warning man/*.[58]

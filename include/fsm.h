@@ -107,7 +107,9 @@ struct fsm_peer {
 	uint64_t last_heard_ms;
 	uint64_t dead_at_ms;	/* declared dead at this time */
 	uint64_t alive_since_ms;
-	uint32_t streak;	/* consecutive heartbeats since it came (back) */
+	uint32_t streak;	/* heartbeats since it came (back), capped */
+	uint64_t seq_first;	/* first sequence heard of this boot, for loss % */
+	uint64_t rx;		/* heartbeats accepted of this boot */
 };
 
 struct fsm {
@@ -125,7 +127,7 @@ struct fsm {
 	uint64_t preempt_at_ms;	  /* BACKUP: ask for takeover from then on, 0 = none */
 	uint64_t resign_until_ms; /* send PROTO_F_RESIGN and do not reclaim until then */
 	uint64_t stop_at_ms;	  /* STOPPING: give up waiting for the ack */
-	bool takeover;		  /* set PROTO_F_TAKEOVER in heartbeats */
+	uint64_t takeover_until_ms; /* send PROTO_F_TAKEOVER until then */
 	struct fsm_peer peer;
 	uint64_t transitions;
 	uint64_t stalls;

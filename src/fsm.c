@@ -1,0 +1,617 @@
+/*
+ * fsm.c - the per-group election state machine. Pure: no I/O, no clock, no
+ * logging. Every event carries the time; the state holds absolute deadlines
+ * and the caller carries out the actions this file returns.
+ *
+ *             START (drop stale VIPs, send "who is master?")
+ *               |
+ *               v
+ *             INIT ---- peer says MASTER -----------------------+
+ *               |                                               |
+ *               | listened for the dead interval:               v
+ *               | outranks every fit peer       otherwise    BACKUP
+ *               v                                               |
+ *             MASTER <-- peer silent for the dead interval -----+
+ *               |    <-- peer resigned / in fault / standby ----+
+ *               |    <-- no master, this node outranks the peer +
+ *               |
+ *               +-- resign: switchover, standby, peer asked (preempt),
+ *               |   lost a contention, own timers stalled -----> BACKUP
+ *               +-- health checks fail -------------------------> FAULT
+ *
+ *   FAULT -- health back --> INIT (listen again before claiming)
+ *   any  -- SIGTERM --> STOPPING (VIPs removed, RESIGN sent until the peer
+ *                       answers as MASTER or stop_wait_ms passes) --> STOPPED
+ *
+ * Ranking ("outranks"): higher effective priority, then the smaller node
+ * name. Both nodes compute the same answer from the same two heartbeats, so
+ * a contention (two masters after a partition heals) ends after one
+ * heartbeat each way: the loser drops its VIPs, the winner announces again.
+ *
+ * The dead interval for a peer is misses x the peer's advertised interval,
+ * plus a skew of up to 10 % of one interval that grows as our own priority
+ * falls, so that of two backups the higher one claims first.
+ *
+ * A node that claims never does so on the strength of its own lateness: if
+ * an event arrives more than one interval after our own send deadline, the
+ * process was stalled (SIGSTOP, swap, a hung VM), and heartbeats may be
+ * queued unread. A stalled backup gives the peer one more interval; a
+ * stalled master assumes the peer already took over, drops the VIPs and
+ * resigns rather than fight with the node that did its job.
+ */
+#include <string.h>
+
+#include "fsm.h"
+
+#define STREAK_CAP 1000000u
+
+static bool peer_unavailable(const struct fsm_peer *p);
+
+void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t boot_id, uint8_t priority)
+{
+	(void)cfg;
+	memset(s, 0, sizeof(*s));
+	s->state = FSM_INIT;
+	s->reason = FSM_R_START;
+	s->boot_id = boot_id;
+	s->priority = priority;
+	s->healthy = true;
+}
+
+uint64_t fsm_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s, uint32_t interval_ms)
+{
+	uint64_t iv = interval_ms ? interval_ms : cfg->interval_ms;
+
+	return (uint64_t)cfg->misses * iv + (256u - s->priority) * iv / 2560u;
+}
+
+static uint64_t own_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s)
+{
+	return fsm_dead_ms(cfg, s, cfg->interval_ms);
+}
+
+/* True if this node may hold the VIPs at all. */
+static bool self_eligible(const struct fsm *s, uint64_t now)
+{
+	return s->healthy && !s->standby && now >= s->resign_until_ms;
+}
+
+/* True if our (priority, name) ranks above the peer's. */
+static bool outranks_peer(const struct fsm *s, const struct fsm_cfg *cfg)
+{
+	if (s->priority != s->peer.priority)
+		return s->priority > s->peer.priority;
+	return strcmp(cfg->name, s->peer.name) < 0;
+}
+
+/* The peer is alive but says it will not (or cannot) hold the VIPs. */
+static bool peer_unavailable(const struct fsm_peer *p)
+{
+	return p->state == PROTO_ST_FAULT || p->state == PROTO_ST_STOPPING ||
+	       (p->flags & (PROTO_F_STANDBY | PROTO_F_RESIGN));
+}
+
+bool fsm_peer_fit(const struct fsm *s, const struct fsm_cfg *cfg)
+{
+	const struct fsm_peer *p = &s->peer;
+
+	return p->alive && p->streak >= cfg->rise && !peer_unavailable(p) &&
+	       (p->state == PROTO_ST_BACKUP || p->state == PROTO_ST_MASTER) &&
+	       (p->flags & PROTO_F_UPSTREAM);
+}
+
+static void push(struct fsm_output *out, enum fsm_action_type type)
+{
+	if (out->n_act < FSM_MAX_ACTIONS)
+		out->act[out->n_act++].type = type;
+}
+
+static void enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		  enum fsm_state to, enum fsm_reason why, uint64_t now)
+{
+	if (!out->changed) {
+		out->changed = true;
+		out->from = s->state;
+	}
+	if (to == FSM_MASTER) {
+		s->refresh_at_ms = cfg->refresh_ms ? now + cfg->refresh_ms : 0;
+		s->preempt_at_ms = 0;
+		s->takeover_until_ms = 0;
+		s->resign_until_ms = 0;
+	} else {
+		s->refresh_at_ms = 0;
+	}
+	if (to == FSM_INIT)
+		s->listen_until_ms = now + own_dead_ms(cfg, s);
+	s->state = to;
+	s->reason = why;
+	s->since_ms = now;
+	s->transitions++;
+	out->reason = why;
+}
+
+static void claim(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		  enum fsm_reason why, uint64_t now)
+{
+	enter(s, cfg, out, FSM_MASTER, why, now);
+	push(out, FSM_ACT_ADD_VIPS);
+	push(out, FSM_ACT_ANNOUNCE);
+}
+
+/* Give the VIPs up; the RESIGN flag tells the peer to take them at once. */
+static void resign(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		   enum fsm_state to, enum fsm_reason why, uint64_t now)
+{
+	bool held = s->state == FSM_MASTER;
+
+	enter(s, cfg, out, to, why, now);
+	if (held)
+		push(out, FSM_ACT_DEL_VIPS);
+	s->resign_until_ms = now + own_dead_ms(cfg, s);
+}
+
+/* A stalled process must not act on deadlines that passed while it slept. */
+static void check_stall(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			uint64_t now)
+{
+	uint64_t late;
+
+	if (s->state == FSM_STOPPING || s->next_send_ms == 0 ||
+	    now <= s->next_send_ms + cfg->interval_ms)
+		return;
+	late = now - s->next_send_ms;
+	s->stalls++;
+	if (s->state == FSM_MASTER && late + cfg->interval_ms >= fsm_dead_ms(cfg, s, 0)) {
+		resign(s, cfg, out, FSM_BACKUP, FSM_R_STALLED, now);
+		return;
+	}
+	if (s->peer.alive && s->peer.dead_at_ms < now + cfg->interval_ms)
+		s->peer.dead_at_ms = now + cfg->interval_ms;
+	if (s->state == FSM_INIT && s->listen_until_ms < now + cfg->interval_ms)
+		s->listen_until_ms = now + cfg->interval_ms;
+}
+
+/* Accept an authentic heartbeat into the peer record, or say why not. */
+static enum fsm_drop peer_update(struct fsm *s, const struct fsm_cfg *cfg,
+				 const struct proto_pkt *pkt, uint64_t now)
+{
+	struct fsm_peer *p = &s->peer;
+	bool same = strcmp(pkt->name, p->name) == 0;
+
+	/*
+	 * Our own name: with our boot id it is our own packet coming back
+	 * (multicast loop); with another one a second node was given our
+	 * name, and its heartbeats must not be mistaken for a peer's.
+	 */
+	if (strcmp(pkt->name, cfg->name) == 0)
+		return pkt->boot_id == s->boot_id ? FSM_DROP_OWN : FSM_DROP_NAME;
+	/* A two-node protocol: a third voice is ignored while the peer lives. */
+	if (p->alive && !same)
+		return FSM_DROP_FOREIGN;
+	if (same) {
+		/* Replay: a (boot, seq) pair we already accepted, or an older one. */
+		if (pkt->boot_id == p->boot_id && pkt->seq <= p->seq)
+			return FSM_DROP_REPLAY;
+		/*
+		 * An older boot id while the current boot is alive can only be
+		 * a recording. Once the peer has been silent for its dead
+		 * interval an older boot id is accepted again, so a peer whose
+		 * clock stepped back is locked out for no longer than that.
+		 */
+		if (pkt->boot_id < p->boot_id && p->alive)
+			return FSM_DROP_OLD_BOOT;
+	}
+	if (!same || pkt->boot_id != p->boot_id) {
+		memset(p, 0, sizeof(*p));
+		memcpy(p->name, pkt->name, sizeof(p->name));
+		p->boot_id = pkt->boot_id;
+		p->seq_first = pkt->seq;
+	}
+	if (!p->alive) {
+		p->alive = true;
+		p->alive_since_ms = now;
+		p->streak = 0;
+	}
+	if (p->streak < STREAK_CAP)
+		p->streak++;
+	p->rx++;
+	p->seq = pkt->seq;
+	p->state = pkt->state;
+	p->priority = pkt->priority;
+	p->flags = pkt->flags;
+	p->interval_ms = pkt->interval_ms;
+	p->peer_seq = pkt->peer_seq;
+	p->last_heard_ms = now;
+	p->dead_at_ms = now + fsm_dead_ms(cfg, s, pkt->interval_ms);
+	return FSM_DROP_NONE;
+}
+
+static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
+		      struct fsm_output *out, uint64_t now)
+{
+	const struct fsm_peer *p = &s->peer;
+	bool send = false;
+
+	out->drop = peer_update(s, cfg, pkt, now);
+	if (out->drop != FSM_DROP_NONE)
+		return false;
+	if (pkt->flags & PROTO_F_QUERY)
+		send = true;	/* a starting peer asks: answer at once */
+
+	switch (s->state) {
+	case FSM_INIT:
+		if (p->state == PROTO_ST_MASTER) {
+			enter(s, cfg, out, FSM_BACKUP, FSM_R_PEER_MASTER, now);
+			send = true;
+		}
+		break;
+	case FSM_BACKUP:
+		/* The peer took what we handed over: the hold has done its job. */
+		if (p->state == PROTO_ST_MASTER)
+			s->resign_until_ms = 0;
+		break;
+	case FSM_MASTER:
+		if (p->state == PROTO_ST_MASTER) {
+			/* Contention: both hold the VIPs. The ranking decides. */
+			if (outranks_peer(s, cfg)) {
+				out->contention_won = true;
+				push(out, FSM_ACT_ANNOUNCE);
+			} else {
+				resign(s, cfg, out, FSM_BACKUP, FSM_R_CONTENTION_LOST, now);
+				s->resign_until_ms = 0; /* the peer holds them: no hand-over */
+			}
+			send = true;
+		} else if ((p->flags & PROTO_F_TAKEOVER) && fsm_peer_fit(s, cfg)) {
+			resign(s, cfg, out, FSM_BACKUP, FSM_R_PREEMPT, now);
+			send = true;
+		}
+		break;
+	case FSM_STOPPING:
+		if (p->state == PROTO_ST_MASTER) {
+			/* The peer took over: our hand-over is acknowledged. */
+			enter(s, cfg, out, FSM_STOPPED, FSM_R_SHUTDOWN, now);
+			push(out, FSM_ACT_EXIT);
+		}
+		break;
+	default:
+		break;
+	}
+	return send;
+}
+
+/* Deadlines and conditions that do not depend on the event at hand. */
+static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		     uint64_t now)
+{
+	struct fsm_peer *p = &s->peer;
+	bool send = false;
+
+	if (p->alive && now >= p->dead_at_ms) {
+		p->alive = false;
+		p->streak = 0;
+	}
+
+	switch (s->state) {
+	case FSM_INIT:
+		if (now < s->listen_until_ms)
+			break;
+		if (!s->healthy) {
+			enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+		} else if (self_eligible(s, now) &&
+			   (!p->alive || peer_unavailable(p) || outranks_peer(s, cfg))) {
+			claim(s, cfg, out, FSM_R_LISTEN_DONE, now);
+		} else {
+			enter(s, cfg, out, FSM_BACKUP, FSM_R_LISTEN_DONE, now);
+		}
+		send = true;
+		break;
+	case FSM_BACKUP:
+		if (!self_eligible(s, now)) {
+			s->preempt_at_ms = 0;
+			break;
+		}
+		if (!p->alive) {
+			claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
+			send = true;
+		} else if ((p->flags & PROTO_F_RESIGN) || p->state == PROTO_ST_STOPPING) {
+			claim(s, cfg, out, FSM_R_PEER_RESIGNED, now);
+			send = true;
+		} else if (peer_unavailable(p)) {
+			claim(s, cfg, out, FSM_R_PEER_UNAVAILABLE, now);
+			send = true;
+		} else if (p->state == PROTO_ST_BACKUP && outranks_peer(s, cfg)) {
+			claim(s, cfg, out, FSM_R_ELECTION_WON, now);
+			send = true;
+		} else if (p->state == PROTO_ST_MASTER && cfg->preempt && outranks_peer(s, cfg)) {
+			if (s->preempt_at_ms == 0)
+				s->preempt_at_ms = now + cfg->preempt_delay_ms;
+			if (now >= s->preempt_at_ms) {
+				if (now >= s->takeover_until_ms)
+					send = true;
+				s->takeover_until_ms = now + 2ull * cfg->interval_ms;
+			}
+		} else {
+			s->preempt_at_ms = 0;
+		}
+		break;
+	case FSM_MASTER:
+		if (s->refresh_at_ms && now >= s->refresh_at_ms) {
+			push(out, FSM_ACT_ANNOUNCE);
+			s->refresh_at_ms = now + cfg->refresh_ms;
+		}
+		break;
+	default:
+		break;
+	}
+	return send;
+}
+
+static bool on_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		    uint64_t now)
+{
+	if (s->state == FSM_STOPPING)
+		return false;
+	if (s->state == FSM_MASTER) {
+		resign(s, cfg, out, FSM_STOPPING, FSM_R_SHUTDOWN, now);
+		s->stop_at_ms = now + cfg->stop_wait_ms;
+		return true;
+	}
+	/* Holding nothing: say goodbye once and go. */
+	enter(s, cfg, out, FSM_STOPPING, FSM_R_SHUTDOWN, now);
+	s->stop_at_ms = now;
+	return true;
+}
+
+static bool on_health(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
+		      struct fsm_output *out)
+{
+	uint64_t now = in->now_ms;
+	bool send = false;
+
+	if (in->priority && in->priority != s->priority) {
+		s->priority = in->priority;
+		send = true;
+	}
+	if (!in->healthy && s->healthy) {
+		s->healthy = false;
+		if (s->state == FSM_MASTER) {
+			resign(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+			send = true;
+		} else if (s->state == FSM_BACKUP) {
+			enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+			send = true;
+		}
+	} else if (in->healthy && !s->healthy) {
+		s->healthy = true;
+		if (s->state == FSM_FAULT) {
+			/* What happened while we were blind is unknown: listen again. */
+			enter(s, cfg, out, FSM_INIT, FSM_R_HEALTHY, now);
+			send = true;
+		}
+	}
+	return send;
+}
+
+static int on_switchover(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
+			 struct fsm_output *out)
+{
+	uint64_t now = in->now_ms;
+
+	if (s->state == FSM_MASTER) {
+		if (!in->force && !fsm_peer_fit(s, cfg))
+			return FSM_E_PEER_UNHEALTHY;
+		resign(s, cfg, out, FSM_BACKUP, FSM_R_SWITCHOVER, now);
+		return FSM_OK;
+	}
+	if (s->state == FSM_BACKUP) {
+		if (!s->peer.alive || s->peer.state != PROTO_ST_MASTER)
+			return FSM_E_NOT_MASTER;
+		if (!s->healthy || s->standby)
+			return FSM_E_STATE;
+		/* Ask the master to resign to us; its RESIGN makes us claim. */
+		s->takeover_until_ms = now + own_dead_ms(cfg, s);
+		return FSM_OK;
+	}
+	return FSM_E_STATE;
+}
+
+static int on_standby(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
+		      struct fsm_output *out)
+{
+	if (in->on && s->state == FSM_MASTER) {
+		if (!in->force && !fsm_peer_fit(s, cfg))
+			return FSM_E_PEER_UNHEALTHY;
+		s->standby = true;
+		resign(s, cfg, out, FSM_BACKUP, FSM_R_STANDBY, in->now_ms);
+		return FSM_OK;
+	}
+	s->standby = in->on;
+	if (!in->on)
+		s->resign_until_ms = 0;
+	return FSM_OK;
+}
+
+static uint16_t tx_flags(const struct fsm *s, uint64_t now)
+{
+	uint16_t f = 0;
+
+	if (now < s->resign_until_ms || s->state == FSM_STOPPING)
+		f |= PROTO_F_RESIGN;
+	if (now < s->takeover_until_ms && s->state == FSM_BACKUP)
+		f |= PROTO_F_TAKEOVER;
+	if (s->standby)
+		f |= PROTO_F_STANDBY;
+	if (s->healthy)
+		f |= PROTO_F_UPSTREAM;
+	return f;
+}
+
+static void emit_send(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		      uint16_t extra, uint64_t now)
+{
+	struct proto_pkt *pkt;
+
+	if (out->n_act >= FSM_MAX_ACTIONS)
+		return;
+	pkt = &out->act[out->n_act].pkt;
+	out->act[out->n_act++].type = FSM_ACT_SEND;
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->type = PROTO_T_HEARTBEAT;
+	pkt->state = (uint8_t)(s->state == FSM_STOPPED ? FSM_STOPPING : s->state);
+	pkt->priority = s->priority;
+	pkt->flags = (uint16_t)(tx_flags(s, now) | extra);
+	pkt->interval_ms = (uint16_t)cfg->interval_ms;
+	pkt->group_id = cfg->group_id;
+	pkt->boot_id = s->boot_id;
+	pkt->seq = ++s->tx_seq;
+	pkt->peer_seq = s->peer.seq;
+	memcpy(pkt->name, cfg->name, sizeof(pkt->name) - 1);
+	s->next_send_ms = now + cfg->interval_ms;
+}
+
+static void min_future(uint64_t *best, uint64_t t, uint64_t now)
+{
+	if (t > now && t < *best)
+		*best = t;
+}
+
+static uint64_t next_deadline(const struct fsm *s, uint64_t now)
+{
+	uint64_t d = UINT64_MAX;
+
+	if (s->state == FSM_STOPPED)
+		return d;
+	min_future(&d, s->next_send_ms, now);
+	if (s->state == FSM_INIT)
+		min_future(&d, s->listen_until_ms, now);
+	if (s->state == FSM_STOPPING)
+		min_future(&d, s->stop_at_ms, now);
+	if (s->state == FSM_MASTER)
+		min_future(&d, s->refresh_at_ms, now);
+	if (s->peer.alive)
+		min_future(&d, s->peer.dead_at_ms, now);
+	min_future(&d, s->preempt_at_ms, now);
+	min_future(&d, s->resign_until_ms, now);
+	return d;
+}
+
+int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
+	     struct fsm_output *out)
+{
+	uint64_t now = in->now_ms;
+	uint16_t extra = 0;
+	bool send = false;
+	int rc = FSM_OK;
+
+	memset(out, 0, sizeof(*out));
+	if (s->state == FSM_STOPPED) {
+		out->next_deadline_ms = UINT64_MAX;
+		return in->ev == FSM_EV_TIMER ? FSM_OK : FSM_E_STATE;
+	}
+	if (in->ev != FSM_EV_START)
+		check_stall(s, cfg, out, now);
+
+	switch (in->ev) {
+	case FSM_EV_START:
+		/* Copies left by a crash are removed: we are not master yet. */
+		push(out, FSM_ACT_DEL_VIPS);
+		s->listen_until_ms = now + own_dead_ms(cfg, s);
+		s->since_ms = now;
+		extra = PROTO_F_QUERY;
+		send = true;
+		break;
+	case FSM_EV_PACKET:
+		if (in->pkt)
+			send = on_packet(s, cfg, in->pkt, out, now);
+		break;
+	case FSM_EV_STOP:
+		send = on_stop(s, cfg, out, now);
+		break;
+	case FSM_EV_HEALTH:
+		send = on_health(s, cfg, in, out);
+		break;
+	case FSM_EV_SWITCHOVER:
+		rc = on_switchover(s, cfg, in, out);
+		send = rc == FSM_OK;
+		break;
+	case FSM_EV_STANDBY:
+		rc = on_standby(s, cfg, in, out);
+		send = rc == FSM_OK;
+		break;
+	case FSM_EV_TIMER:
+		break;
+	}
+	if (s->state != FSM_STOPPED && evaluate(s, cfg, out, now))
+		send = true;
+	if (s->state != FSM_STOPPED && (send || now >= s->next_send_ms))
+		emit_send(s, cfg, out, extra, now);
+	/* A goodbye from a node holding nothing goes out before it exits. */
+	if (s->state == FSM_STOPPING && now >= s->stop_at_ms) {
+		enter(s, cfg, out, FSM_STOPPED, FSM_R_SHUTDOWN, now);
+		push(out, FSM_ACT_EXIT);
+	}
+	out->next_deadline_ms = next_deadline(s, now);
+	return rc;
+}
+
+const char *fsm_state_name(enum fsm_state st)
+{
+	static const char *const names[FSM_STATE_COUNT] = {
+		[FSM_INIT] = "INIT",	 [FSM_BACKUP] = "BACKUP",     [FSM_MASTER] = "MASTER",
+		[FSM_FAULT] = "FAULT",	 [FSM_STOPPING] = "STOPPING", [FSM_STOPPED] = "STOPPED",
+	};
+
+	return (unsigned)st < FSM_STATE_COUNT ? names[st] : "?";
+}
+
+const char *fsm_reason_text(enum fsm_reason r)
+{
+	static const char *const text[FSM_R_COUNT] = {
+		[FSM_R_NONE] = "none",
+		[FSM_R_START] = "started",
+		[FSM_R_LISTEN_DONE] = "listened for the dead interval",
+		[FSM_R_PEER_MASTER] = "peer is master",
+		[FSM_R_PEER_TIMEOUT] = "peer timed out",
+		[FSM_R_PEER_RESIGNED] = "peer resigned",
+		[FSM_R_PEER_UNAVAILABLE] = "peer in fault or standby",
+		[FSM_R_ELECTION_WON] = "no master, this node ranks higher",
+		[FSM_R_CONTENTION_WON] = "two masters, this node ranks higher",
+		[FSM_R_CONTENTION_LOST] = "two masters, peer ranks higher",
+		[FSM_R_PREEMPT] = "handed over at the peer's request",
+		[FSM_R_STALLED] = "own timers stalled",
+		[FSM_R_FAULT] = "health check failed",
+		[FSM_R_HEALTHY] = "health restored",
+		[FSM_R_SWITCHOVER] = "switchover requested",
+		[FSM_R_STANDBY] = "standby requested",
+		[FSM_R_SHUTDOWN] = "shutdown",
+	};
+
+	return (unsigned)r < FSM_R_COUNT ? text[r] : "?";
+}
+
+const char *fsm_drop_key(enum fsm_drop d)
+{
+	static const char *const keys[FSM_DROP_COUNT] = {
+		[FSM_DROP_NONE] = "none",	  [FSM_DROP_OWN] = "own",
+		[FSM_DROP_NAME] = "name_conflict", [FSM_DROP_REPLAY] = "replay",
+		[FSM_DROP_OLD_BOOT] = "old_boot",  [FSM_DROP_FOREIGN] = "foreign",
+	};
+
+	return (unsigned)d < FSM_DROP_COUNT ? keys[d] : "?";
+}
+
+const char *fsm_strerror(int err)
+{
+	switch (err) {
+	case FSM_OK:
+		return "success";
+	case FSM_E_NOT_MASTER:
+		return "no master to take over from";
+	case FSM_E_PEER_UNHEALTHY:
+		return "peer is not fit to take over (use --force to override)";
+	case FSM_E_STATE:
+		return "not possible in the current state";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,0 +1,930 @@
+/*
+ * test_fsm.c - the state machine against a plain integer clock: single
+ * steps checked action by action, and a two-node simulator that carries
+ * each node's SEND actions to the other with a fixed latency.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fsm.h"
+
+#define IV 200u	/* interval_ms used throughout */
+
+struct node {
+	struct fsm s;
+	struct fsm_cfg c;
+	struct fsm_output o;
+	int rc;
+};
+
+static void node_init(struct node *n, const char *name, uint8_t prio, uint64_t boot)
+{
+	memset(n, 0, sizeof(*n));
+	n->c.group_id = 1;
+	snprintf(n->c.name, sizeof(n->c.name), "%s", name);
+	n->c.interval_ms = IV;
+	n->c.misses = 3;
+	n->c.rise = 3;
+	n->c.preempt = false;
+	n->c.preempt_delay_ms = 1000;
+	n->c.refresh_ms = 10000;
+	n->c.stop_wait_ms = 2000;
+	fsm_init(&n->s, &n->c, boot, prio);
+}
+
+static int ev(struct node *n, enum fsm_event e, uint64_t now, const struct proto_pkt *pkt)
+{
+	struct fsm_input in = { .ev = e, .now_ms = now, .pkt = pkt };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+	return n->rc;
+}
+
+static int admin(struct node *n, enum fsm_event e, uint64_t now, bool on, bool force)
+{
+	struct fsm_input in = { .ev = e, .now_ms = now, .on = on, .force = force };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+	return n->rc;
+}
+
+static int health(struct node *n, uint64_t now, bool ok, uint8_t prio)
+{
+	struct fsm_input in = { .ev = FSM_EV_HEALTH, .now_ms = now, .healthy = ok,
+				.priority = prio };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+	return n->rc;
+}
+
+static int act_index(const struct fsm_output *o, enum fsm_action_type t)
+{
+	for (size_t i = 0; i < o->n_act; i++)
+		if (o->act[i].type == t)
+			return (int)i;
+	return -1;
+}
+
+static bool has(const struct fsm_output *o, enum fsm_action_type t)
+{
+	return act_index(o, t) >= 0;
+}
+
+/* The packet sent by the last step; an all-zero packet if none was sent. */
+static const struct proto_pkt *sent(const struct fsm_output *o)
+{
+	static const struct proto_pkt none;
+	int i = act_index(o, FSM_ACT_SEND);
+
+	return i < 0 ? &none : &o->act[i].pkt;
+}
+
+static struct proto_pkt hb(const char *name, uint8_t state, uint8_t prio, uint16_t flags,
+			   uint64_t boot, uint64_t seq)
+{
+	struct proto_pkt p = { .type = PROTO_T_HEARTBEAT, .state = state, .priority = prio,
+			       .flags = flags, .interval_ms = IV, .group_id = 1,
+			       .boot_id = boot, .seq = seq };
+
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	return p;
+}
+
+/* Fire the timer at every deadline up to and including @until, as the glue does. */
+static void tick_to(struct node *n, uint64_t until)
+{
+	for (int guard = 0; guard < 100000; guard++) {
+		uint64_t next = n->o.next_deadline_ms;
+
+		if (next > until)
+			break;
+		ev(n, FSM_EV_TIMER, next, NULL);
+	}
+}
+
+/* Feed @k heartbeats of a peer, one per interval from @t; returns next seq. */
+static uint64_t feed(struct node *n, uint64_t *t, const char *name, uint8_t state, uint8_t prio,
+		     uint64_t seq, int k)
+{
+	for (int i = 0; i < k; i++, *t += IV) {
+		struct proto_pkt p = hb(name, state, prio, PROTO_F_UPSTREAM, 7, seq++);
+
+		tick_to(n, *t);
+		ev(n, FSM_EV_PACKET, *t, &p);
+	}
+	return seq;
+}
+
+/* A node that started at 0, heard nothing and claimed at its dead interval. */
+static uint64_t lone_master(struct node *n, const char *name, uint8_t prio)
+{
+	uint64_t t;
+
+	node_init(n, name, prio, 100);
+	ev(n, FSM_EV_START, 0, NULL);
+	t = fsm_dead_ms(&n->c, &n->s, 0);
+	tick_to(n, t);
+	assert_int_equal(n->s.state, FSM_MASTER);
+	assert_int_equal(n->s.since_ms, t);
+	return t;
+}
+
+static void test_start_listens_and_asks(void **st)
+{
+	struct node n;
+	const struct proto_pkt *p;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	assert_int_equal(n.s.state, FSM_INIT);
+	/* Stale copies go first, then the question. */
+	assert_int_equal(act_index(&n.o, FSM_ACT_DEL_VIPS), 0);
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	p = sent(&n.o);
+	assert_true(p->flags & PROTO_F_QUERY);
+	assert_int_equal(p->state, PROTO_ST_INIT);
+	assert_int_equal(p->seq, 1);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_int_equal(n.o.next_deadline_ms, IV);
+}
+
+static void test_never_claims_before_dead_interval(void **st)
+{
+	struct node n;
+	uint64_t dead;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	dead = fsm_dead_ms(&n.c, &n.s, 0);
+	/* 3 x 200 + (256 - 100) x 200 / 2560 = 612 ms */
+	assert_int_equal(dead, 612);
+	for (uint64_t t = IV; t < dead; t += IV) {
+		ev(&n, FSM_EV_TIMER, t, NULL);
+		assert_int_equal(n.s.state, FSM_INIT);
+		assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	}
+	ev(&n, FSM_EV_TIMER, dead - 1, NULL);
+	assert_int_equal(n.s.state, FSM_INIT);
+	ev(&n, FSM_EV_TIMER, dead, NULL);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_LISTEN_DONE);
+	assert_true(act_index(&n.o, FSM_ACT_ADD_VIPS) < act_index(&n.o, FSM_ACT_ANNOUNCE));
+	assert_true(act_index(&n.o, FSM_ACT_ANNOUNCE) < act_index(&n.o, FSM_ACT_SEND));
+	assert_int_equal(sent(&n.o)->state, PROTO_ST_MASTER);
+}
+
+static void test_init_hears_master_becomes_backup_at_once(void **st)
+{
+	struct node n;
+	struct proto_pkt p = hb("b", PROTO_ST_MASTER, 50, PROTO_F_UPSTREAM, 7, 1);
+
+	(void)st;
+	node_init(&n, "a", 200, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	ev(&n, FSM_EV_PACKET, 3, &p);
+	/* Higher priority, but no preemption: the returning node stays backup. */
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_PEER_MASTER);
+	assert_true(n.o.changed);
+	assert_int_equal(n.o.from, FSM_INIT);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	tick_to(&n, 2000);
+	assert_int_equal(n.s.state, FSM_MASTER); /* the master then went silent */
+	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+}
+
+static void test_master_answers_query_at_once(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+	struct proto_pkt q = hb("b", PROTO_ST_INIT, 100, PROTO_F_QUERY | PROTO_F_UPSTREAM, 7, 1);
+
+	(void)st;
+	ev(&n, FSM_EV_PACKET, t + 1, &q);
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	assert_int_equal(sent(&n.o)->state, PROTO_ST_MASTER);
+	assert_int_equal(sent(&n.o)->peer_seq, 1);
+	/* An ordinary heartbeat in between deadlines is not answered. */
+	q = hb("b", PROTO_ST_INIT, 100, PROTO_F_UPSTREAM, 7, 2);
+	ev(&n, FSM_EV_PACKET, t + 2, &q);
+	assert_false(has(&n.o, FSM_ACT_SEND));
+}
+
+static void test_timeout_includes_priority_skew(void **st)
+{
+	struct node lo, hi;
+	uint64_t t0 = 10000, seq = 1;
+
+	(void)st;
+	node_init(&lo, "a", 1, 100);
+	node_init(&hi, "b", 254, 101);
+	ev(&lo, FSM_EV_START, 0, NULL);
+	ev(&hi, FSM_EV_START, 0, NULL);
+	for (uint64_t t = 1; t < t0; t += IV) {
+		struct proto_pkt m = hb("m", PROTO_ST_MASTER, 255, PROTO_F_UPSTREAM, 7, seq++);
+
+		tick_to(&lo, t);
+		tick_to(&hi, t);
+		ev(&lo, FSM_EV_PACKET, t, &m);
+		ev(&hi, FSM_EV_PACKET, t, &m);
+	}
+	assert_int_equal(lo.s.state, FSM_BACKUP);
+	/* last heartbeat at 9801: lo waits 600 + 19 ms, hi 600 + 0 ms. */
+	tick_to(&hi, 9801 + 599);
+	assert_int_equal(hi.s.state, FSM_BACKUP);
+	tick_to(&hi, 9801 + 600);
+	assert_int_equal(hi.s.state, FSM_MASTER);
+	tick_to(&lo, 9801 + 618);
+	assert_int_equal(lo.s.state, FSM_BACKUP);
+	tick_to(&lo, 9801 + 619);
+	assert_int_equal(lo.s.state, FSM_MASTER);
+	assert_int_equal(lo.s.reason, FSM_R_PEER_TIMEOUT);
+}
+
+static void test_resign_is_taken_at_once(void **st)
+{
+	struct node n;
+	uint64_t t = 1, seq;
+	struct proto_pkt r;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	r = hb("b", PROTO_ST_STOPPING, 100, PROTO_F_RESIGN | PROTO_F_UPSTREAM, 7, seq);
+	ev(&n, FSM_EV_PACKET, t + 1, &r);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_RESIGNED);
+	assert_true(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_true(has(&n.o, FSM_ACT_ANNOUNCE));
+	/* The reply is the acknowledgement the stopping master waits for. */
+	assert_int_equal(sent(&n.o)->state, PROTO_ST_MASTER);
+}
+
+static void test_stop_as_master_resigns_and_waits_for_ack(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+	struct proto_pkt ack;
+	const struct proto_pkt *p;
+
+	(void)st;
+	ev(&n, FSM_EV_STOP, t + 10, NULL);
+	assert_int_equal(n.s.state, FSM_STOPPING);
+	assert_int_equal(act_index(&n.o, FSM_ACT_DEL_VIPS), 0);
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	p = sent(&n.o);
+	assert_int_equal(p->state, PROTO_ST_STOPPING);
+	assert_true(p->flags & PROTO_F_RESIGN);
+	assert_false(has(&n.o, FSM_ACT_EXIT));
+	/* Resent every interval until acknowledged. */
+	ev(&n, FSM_EV_TIMER, t + 10 + IV, NULL);
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	ack = hb("b", PROTO_ST_MASTER, 90, PROTO_F_UPSTREAM, 7, 1);
+	ev(&n, FSM_EV_PACKET, t + 10 + IV + 2, &ack);
+	assert_true(has(&n.o, FSM_ACT_EXIT));
+	assert_int_equal(n.s.state, FSM_STOPPED);
+	assert_int_equal(n.o.next_deadline_ms, UINT64_MAX);
+}
+
+static void test_stop_without_ack_gives_up(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+
+	(void)st;
+	ev(&n, FSM_EV_STOP, t, NULL);
+	ev(&n, FSM_EV_TIMER, t + n.c.stop_wait_ms - 1, NULL);
+	assert_false(has(&n.o, FSM_ACT_EXIT));
+	ev(&n, FSM_EV_TIMER, t + n.c.stop_wait_ms, NULL);
+	assert_true(has(&n.o, FSM_ACT_EXIT));
+}
+
+static void test_stop_as_backup_says_goodbye_and_exits(void **st)
+{
+	struct node n;
+	uint64_t t = 1;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 3);
+	ev(&n, FSM_EV_STOP, t, NULL);
+	assert_false(has(&n.o, FSM_ACT_DEL_VIPS));
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	assert_int_equal(sent(&n.o)->state, PROTO_ST_STOPPING);
+	assert_true(act_index(&n.o, FSM_ACT_SEND) < act_index(&n.o, FSM_ACT_EXIT));
+}
+
+static void test_contention_resolved_by_rank(void **st)
+{
+	struct node a, b;
+	uint64_t ta = lone_master(&a, "a", 100);
+	uint64_t tb = lone_master(&b, "b", 100);
+	struct proto_pkt pa, pb;
+
+	(void)st;
+	(void)tb;
+	/* The partition heals: each hears the other's MASTER heartbeat. */
+	pa = hb("a", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, a.s.boot_id, a.s.tx_seq + 1);
+	pb = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, b.s.boot_id, b.s.tx_seq + 1);
+	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
+	ev(&b, FSM_EV_PACKET, ta + 1, &pa);
+	/* Equal priority: the smaller name wins and announces again. */
+	assert_int_equal(a.s.state, FSM_MASTER);
+	assert_true(a.o.contention_won);
+	assert_true(has(&a.o, FSM_ACT_ANNOUNCE));
+	assert_true(has(&a.o, FSM_ACT_SEND));
+	assert_int_equal(b.s.state, FSM_BACKUP);
+	assert_int_equal(b.s.reason, FSM_R_CONTENTION_LOST);
+	assert_true(has(&b.o, FSM_ACT_DEL_VIPS));
+	assert_true(has(&b.o, FSM_ACT_SEND));
+	assert_false(sent(&b.o)->flags & PROTO_F_RESIGN);
+
+	/* Higher priority beats the name. */
+	lone_master(&a, "a", 100);
+	lone_master(&b, "b", 101);
+	pb = hb("b", PROTO_ST_MASTER, 101, PROTO_F_UPSTREAM, 5, 50);
+	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
+	assert_int_equal(a.s.state, FSM_BACKUP);
+}
+
+static void test_replay_and_identity_drops(void **st)
+{
+	struct node n;
+	struct proto_pkt p;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	p = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 50, 10);
+	ev(&n, FSM_EV_PACKET, 1, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NONE);
+	ev(&n, FSM_EV_PACKET, 2, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_REPLAY);
+	p.seq = 9;
+	ev(&n, FSM_EV_PACKET, 3, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_REPLAY);
+	p.seq = 11;
+	ev(&n, FSM_EV_PACKET, 4, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NONE);
+	/* An older boot while the current one lives: a recording. */
+	p.boot_id = 49;
+	p.seq = 1000;
+	ev(&n, FSM_EV_PACKET, 5, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_OLD_BOOT);
+	/* A newer boot (the peer restarted) starts a new window at seq 1. */
+	p.boot_id = 51;
+	p.seq = 1;
+	ev(&n, FSM_EV_PACKET, 6, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NONE);
+	assert_int_equal(n.s.peer.boot_id, 51);
+	/* Our own packet looped back, and a node that stole our name. */
+	p = hb("a", PROTO_ST_BACKUP, 100, 0, 100, 5);
+	ev(&n, FSM_EV_PACKET, 7, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_OWN);
+	p.boot_id = 101;
+	ev(&n, FSM_EV_PACKET, 8, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NAME);
+	/* A third node while the peer is alive. */
+	p = hb("c", PROTO_ST_MASTER, 255, PROTO_F_UPSTREAM, 5, 5);
+	ev(&n, FSM_EV_PACKET, 9, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_FOREIGN);
+	assert_int_equal(n.s.state, FSM_INIT);
+	/* Dropped packets change nothing. */
+	assert_string_equal(n.s.peer.name, "b");
+}
+
+static void test_old_boot_accepted_after_peer_died(void **st)
+{
+	struct node n;
+	struct proto_pkt p;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	p = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 50, 10);
+	ev(&n, FSM_EV_PACKET, 1, &p);
+	tick_to(&n, 5000);
+	assert_false(n.s.peer.alive);
+	p.boot_id = 40; /* clock stepped back on the peer */
+	p.seq = 1;
+	ev(&n, FSM_EV_PACKET, 5001, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NONE);
+	assert_true(n.s.peer.alive);
+}
+
+static void test_stalled_master_steps_down(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+	struct proto_pkt p;
+
+	(void)st;
+	/* Frozen for 5 s (SIGSTOP); the first event after waking is a late timer. */
+	ev(&n, FSM_EV_TIMER, t + 5000, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_STALLED);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+	assert_true(sent(&n.o)->flags & PROTO_F_RESIGN);
+	assert_int_equal(n.s.stalls, 1);
+	/* The peer did take over: we stay backup. */
+	p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, 40);
+	ev(&n, FSM_EV_PACKET, t + 5001, &p);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+}
+
+static void test_stalled_master_reclaims_if_nobody_did(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+
+	(void)st;
+	ev(&n, FSM_EV_TIMER, t + 5000, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	tick_to(&n, t + 5000 + 300);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	tick_to(&n, n.s.resign_until_ms);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.stalls, 1);
+}
+
+static void test_stalled_backup_does_not_claim_on_its_lateness(void **st)
+{
+	struct node n;
+	uint64_t t = 1;
+	struct proto_pkt p;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	/* The process sleeps 3 s; the master's heartbeats wait in the socket. */
+	ev(&n, FSM_EV_TIMER, t + 3000, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.stalls, 1);
+	p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, 6);
+	ev(&n, FSM_EV_PACKET, t + 3001, &p);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
+static void test_switchover_needs_fit_peer(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100), seq;
+
+	(void)st;
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, t, false, false), FSM_E_PEER_UNHEALTHY);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.o.n_act, 0);
+	/* Two heartbeats are fewer than rise = 3. */
+	t += 1;
+	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 2);
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, t, false, false), FSM_E_PEER_UNHEALTHY);
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, seq, 1);
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_SWITCHOVER);
+	assert_int_equal(act_index(&n.o, FSM_ACT_DEL_VIPS), 0);
+	assert_true(sent(&n.o)->flags & PROTO_F_RESIGN);
+	/* While the hand-over is in flight a stale BACKUP heartbeat must not
+	 * lure us back even though we outrank the peer. */
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, seq + 1, 1);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	/* --force overrides the check. */
+	lone_master(&n, "a", 100);
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, 700, false, true), FSM_OK);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
+static void test_switchover_on_backup_asks_master(void **st)
+{
+	struct node n;
+	uint64_t t = 1;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, 1, false, false), FSM_E_STATE);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 3);
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
+	assert_true(sent(&n.o)->flags & PROTO_F_TAKEOVER);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
+static void test_master_honours_takeover_request(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100) + 1, seq;
+	struct proto_pkt p;
+
+	(void)st;
+	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
+	p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_TAKEOVER | PROTO_F_UPSTREAM, 7, seq);
+	ev(&n, FSM_EV_PACKET, t, &p);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_PREEMPT);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+}
+
+static void test_standby_hands_over_and_never_claims(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100) + 1;
+
+	(void)st;
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
+	assert_int_equal(admin(&n, FSM_EV_STANDBY, t, true, false), FSM_OK);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_STANDBY);
+	assert_true(sent(&n.o)->flags & PROTO_F_STANDBY);
+	/* The peer dies; a node in standby still does not claim. */
+	tick_to(&n, t + 10000);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	/* Standby off: eligible again; with nobody master it claims. */
+	admin(&n, FSM_EV_STANDBY, t + 10001, false, false);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_standby_off_does_not_move_vip_back(void **st)
+{
+	struct node n;
+	uint64_t t = 1, seq;
+
+	(void)st;
+	node_init(&n, "a", 200, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	admin(&n, FSM_EV_STANDBY, 0, true, false);
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 10);
+	admin(&n, FSM_EV_STANDBY, t, false, false);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, seq, 10);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
+static void test_fault_and_recovery(void **st)
+{
+	struct node n, b;
+	uint64_t t = lone_master(&n, "a", 100) + 1, tb = 1;
+	struct proto_pkt p;
+
+	(void)st;
+	health(&n, t, false, 100);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+	assert_int_equal(sent(&n.o)->state, PROTO_ST_FAULT);
+	/* A backup hearing a peer in FAULT claims at once. */
+	node_init(&b, "b", 90, 200);
+	ev(&b, FSM_EV_START, 0, NULL);
+	feed(&b, &tb, "a", PROTO_ST_MASTER, 100, 1, 4);
+	p = hb("a", PROTO_ST_FAULT, 100, PROTO_F_RESIGN, 7, 5);
+	ev(&b, FSM_EV_PACKET, tb, &p);
+	assert_int_equal(b.s.state, FSM_MASTER);
+	/* Health back: listen again, do not grab. */
+	health(&n, t + 100, true, 100);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.s.reason, FSM_R_HEALTHY);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+}
+
+static void test_fault_backup_never_claims(void **st)
+{
+	struct node n;
+	uint64_t t = 1;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 4);
+	health(&n, t, false, 100);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	tick_to(&n, t + 5000);
+	assert_int_equal(n.s.state, FSM_FAULT);
+}
+
+static void test_refresh_while_master(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+	int announces = 0;
+
+	(void)st;
+	/* Timer events every interval for 25 s: one refresh per 10 s. */
+	for (uint64_t now = t + IV; now <= t + 25000; now += IV) {
+		ev(&n, FSM_EV_TIMER, now, NULL);
+		announces += has(&n.o, FSM_ACT_ANNOUNCE);
+	}
+	assert_int_equal(announces, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Two-node simulator: packets travel with LAT ms of latency.          */
+
+#define LAT 1
+#define QMAX 64
+
+struct flight {
+	struct proto_pkt pkt;
+	int to;
+	uint64_t at;
+};
+
+struct sim {
+	struct node n[2];
+	bool up[2];
+	bool cut;		/* heartbeat path cut */
+	uint64_t now;
+	struct flight q[QMAX];
+	int nq;
+	uint64_t deadline[2];
+	bool holds[2];		/* VIPs currently on the node */
+	uint64_t double_ms;	/* time both held the VIPs */
+};
+
+static void sim_apply(struct sim *s, int i)
+{
+	struct fsm_output *o = &s->n[i].o;
+
+	for (size_t k = 0; k < o->n_act; k++) {
+		switch (o->act[k].type) {
+		case FSM_ACT_SEND:
+			if (!s->cut && s->nq < QMAX)
+				s->q[s->nq++] = (struct flight){ o->act[k].pkt, 1 - i, s->now + LAT };
+			break;
+		case FSM_ACT_ADD_VIPS:
+			s->holds[i] = true;
+			break;
+		case FSM_ACT_DEL_VIPS:
+			s->holds[i] = false;
+			break;
+		case FSM_ACT_EXIT:
+			s->up[i] = false;
+			break;
+		default:
+			break;
+		}
+	}
+	s->deadline[i] = o->next_deadline_ms;
+}
+
+static void sim_start(struct sim *s, int i, uint64_t boot)
+{
+	s->n[i].s.boot_id = boot;
+	s->n[i].s.tx_seq = 0;
+	s->up[i] = true;
+	ev(&s->n[i], FSM_EV_START, s->now, NULL);
+	sim_apply(s, i);
+}
+
+static void sim_init(struct sim *s, uint8_t pa, uint8_t pb)
+{
+	memset(s, 0, sizeof(*s));
+	node_init(&s->n[0], "a", pa, 1);
+	node_init(&s->n[1], "b", pb, 1);
+}
+
+/* Restart node @i as a fresh process (new boot id, same config). */
+static void sim_restart(struct sim *s, int i, uint64_t boot)
+{
+	struct fsm_cfg c = s->n[i].c;
+
+	fsm_init(&s->n[i].s, &c, boot, s->n[i].s.priority);
+	sim_start(s, i, boot);
+}
+
+static void sim_run(struct sim *s, uint64_t until)
+{
+	for (int guard = 0; guard < 100000 && s->now < until; guard++) {
+		uint64_t next = until;
+		int fi = -1;
+
+		for (int i = 0; i < 2; i++)
+			if (s->up[i] && s->deadline[i] < next)
+				next = s->deadline[i];
+		for (int k = 0; k < s->nq; k++)
+			if (s->q[k].at <= next) {
+				next = s->q[k].at;
+				fi = k;
+			}
+		if (s->holds[0] && s->holds[1])
+			s->double_ms += next - s->now;
+		s->now = next;
+		if (fi >= 0) {
+			struct flight f = s->q[fi];
+
+			s->q[fi] = s->q[--s->nq];
+			if (s->up[f.to] && !s->cut) {
+				ev(&s->n[f.to], FSM_EV_PACKET, s->now, &f.pkt);
+				sim_apply(s, f.to);
+			}
+			continue;
+		}
+		for (int i = 0; i < 2; i++)
+			if (s->up[i] && s->deadline[i] <= s->now) {
+				ev(&s->n[i], FSM_EV_TIMER, s->now, NULL);
+				sim_apply(s, i);
+			}
+	}
+}
+
+static int sim_masters(const struct sim *s)
+{
+	return (s->up[0] && s->n[0].s.state == FSM_MASTER) +
+	       (s->up[1] && s->n[1].s.state == FSM_MASTER);
+}
+
+static void test_sim_start_together_one_master(void **st)
+{
+	struct sim s;
+
+	(void)st;
+	for (int prio_b = 99; prio_b <= 101; prio_b++) {
+		sim_init(&s, 100, (uint8_t)prio_b);
+		sim_start(&s, 0, 10);
+		sim_start(&s, 1, 20);
+		sim_run(&s, 5000);
+		assert_int_equal(sim_masters(&s), 1);
+		/* Higher priority wins; on a tie the smaller name ("a"). */
+		assert_int_equal(s.n[prio_b > 100 ? 1 : 0].s.state, FSM_MASTER);
+		assert_int_equal(s.double_ms, 0);
+	}
+}
+
+static void test_sim_crash_then_return_no_preempt(void **st)
+{
+	struct sim s;
+	uint64_t crash;
+
+	(void)st;
+	sim_init(&s, 100, 90);
+	sim_start(&s, 0, 10);
+	sim_start(&s, 1, 20);
+	sim_run(&s, 3000);
+	assert_int_equal(s.n[0].s.state, FSM_MASTER);
+	crash = s.now;
+	s.up[0] = false;	/* kill -9: no goodbye */
+	s.holds[0] = false;	/* and the node is gone */
+	sim_run(&s, crash + 2000);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_TIMEOUT);
+	assert_true(s.n[1].s.since_ms - crash <= 3 * IV + IV / 10 + LAT);
+	/* A returns with higher priority: no preemption, B keeps the VIP. */
+	sim_restart(&s, 0, 30);
+	sim_run(&s, s.now + 10000);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
+	assert_int_equal(s.double_ms, 0);
+}
+
+static void test_sim_graceful_stop_hands_over_at_once(void **st)
+{
+	struct sim s;
+	uint64_t t;
+
+	(void)st;
+	sim_init(&s, 100, 90);
+	sim_start(&s, 0, 10);
+	sim_start(&s, 1, 20);
+	sim_run(&s, 3000);
+	t = s.now;
+	ev(&s.n[0], FSM_EV_STOP, t, NULL);
+	sim_apply(&s, 0);
+	sim_run(&s, t + 50);
+	/* One latency later, not a dead interval later. */
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_RESIGNED);
+	assert_int_equal(s.n[1].s.since_ms, t + LAT);
+	/* The master's ack lets the stopping node exit right away. */
+	assert_false(s.up[0]);
+	assert_int_equal(s.double_ms, 0);
+	/* Reboot: the old master comes back as backup. */
+	sim_restart(&s, 0, 11);
+	sim_run(&s, s.now + 5000);
+	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
+	assert_int_equal(s.n[0].s.reason, FSM_R_PEER_MASTER);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+}
+
+static void test_sim_preempt_with_delay(void **st)
+{
+	struct sim s;
+	uint64_t back;
+
+	(void)st;
+	sim_init(&s, 100, 90);
+	s.n[0].c.preempt = true;
+	s.n[0].c.preempt_delay_ms = 3000;
+	sim_start(&s, 1, 20);
+	sim_run(&s, 2000);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	sim_start(&s, 0, 10);
+	back = s.now;
+	sim_run(&s, back + 2900);
+	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
+	sim_run(&s, back + 5000);
+	assert_int_equal(s.n[0].s.state, FSM_MASTER);
+	assert_int_equal(s.n[0].s.reason, FSM_R_PEER_RESIGNED);
+	assert_int_equal(s.n[1].s.reason, FSM_R_PREEMPT);
+	assert_true(s.n[0].s.since_ms >= back + 3000);
+	assert_int_equal(s.double_ms, 0);
+	assert_int_equal(sim_masters(&s), 1);
+}
+
+static void test_sim_partition_heals_to_one_holder(void **st)
+{
+	struct sim s;
+	uint64_t heal;
+
+	(void)st;
+	sim_init(&s, 100, 90);
+	sim_start(&s, 0, 10);
+	sim_start(&s, 1, 20);
+	sim_run(&s, 3000);
+	s.cut = true;
+	sim_run(&s, 6000);
+	assert_int_equal(sim_masters(&s), 2);
+	s.cut = false;
+	heal = s.now;
+	s.double_ms = 0;
+	sim_run(&s, heal + 2 * IV);
+	assert_int_equal(sim_masters(&s), 1);
+	assert_int_equal(s.n[0].s.state, FSM_MASTER);
+	assert_true(s.double_ms <= IV + LAT);
+}
+
+static void test_sim_switchover_both_ways(void **st)
+{
+	struct sim s;
+	uint64_t t;
+
+	(void)st;
+	sim_init(&s, 100, 90);
+	sim_start(&s, 0, 10);
+	sim_start(&s, 1, 20);
+	sim_run(&s, 3000);
+	t = s.now;
+	assert_int_equal(admin(&s.n[0], FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
+	sim_apply(&s, 0);
+	sim_run(&s, t + 10);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	assert_int_equal(s.n[1].s.since_ms, t + LAT);
+	/* And straight back, asked on the backup this time. */
+	sim_run(&s, t + 1000);
+	t = s.now;
+	assert_int_equal(admin(&s.n[0], FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
+	sim_apply(&s, 0);
+	sim_run(&s, t + 10);
+	assert_int_equal(s.n[0].s.state, FSM_MASTER);
+	assert_int_equal(s.n[1].s.state, FSM_BACKUP);
+	assert_int_equal(s.double_ms, 0);
+	sim_run(&s, t + 5000);
+	assert_int_equal(sim_masters(&s), 1);
+	assert_int_equal(s.n[0].s.state, FSM_MASTER);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start_listens_and_asks),
+		cmocka_unit_test(test_never_claims_before_dead_interval),
+		cmocka_unit_test(test_init_hears_master_becomes_backup_at_once),
+		cmocka_unit_test(test_master_answers_query_at_once),
+		cmocka_unit_test(test_timeout_includes_priority_skew),
+		cmocka_unit_test(test_resign_is_taken_at_once),
+		cmocka_unit_test(test_stop_as_master_resigns_and_waits_for_ack),
+		cmocka_unit_test(test_stop_without_ack_gives_up),
+		cmocka_unit_test(test_stop_as_backup_says_goodbye_and_exits),
+		cmocka_unit_test(test_contention_resolved_by_rank),
+		cmocka_unit_test(test_replay_and_identity_drops),
+		cmocka_unit_test(test_old_boot_accepted_after_peer_died),
+		cmocka_unit_test(test_stalled_master_steps_down),
+		cmocka_unit_test(test_stalled_master_reclaims_if_nobody_did),
+		cmocka_unit_test(test_stalled_backup_does_not_claim_on_its_lateness),
+		cmocka_unit_test(test_switchover_needs_fit_peer),
+		cmocka_unit_test(test_switchover_on_backup_asks_master),
+		cmocka_unit_test(test_master_honours_takeover_request),
+		cmocka_unit_test(test_standby_hands_over_and_never_claims),
+		cmocka_unit_test(test_standby_off_does_not_move_vip_back),
+		cmocka_unit_test(test_fault_and_recovery),
+		cmocka_unit_test(test_fault_backup_never_claims),
+		cmocka_unit_test(test_refresh_while_master),
+		cmocka_unit_test(test_sim_start_together_one_master),
+		cmocka_unit_test(test_sim_crash_then_return_no_preempt),
+		cmocka_unit_test(test_sim_graceful_stop_hands_over_at_once),
+		cmocka_unit_test(test_sim_preempt_with_delay),
+		cmocka_unit_test(test_sim_partition_heals_to_one_holder),
+		cmocka_unit_test(test_sim_switchover_both_ways),
+	};
+
+	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);
+}
