@@ -353,7 +353,8 @@ static bool on_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output 
 		return false;
 	if (s->state == FSM_MASTER) {
 		resign(s, cfg, out, FSM_STOPPING, FSM_R_SHUTDOWN, now);
-		s->stop_at_ms = now + cfg->stop_wait_ms;
+		/* Wait for the peer's ack only if there is a peer to give one. */
+		s->stop_at_ms = s->peer.alive ? now + cfg->stop_wait_ms : now;
 		return true;
 	}
 	/* Holding nothing: say goodbye once and go. */

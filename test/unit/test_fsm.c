@@ -273,11 +273,12 @@ static void test_resign_is_taken_at_once(void **st)
 static void test_stop_as_master_resigns_and_waits_for_ack(void **st)
 {
 	struct node n;
-	uint64_t t = lone_master(&n, "a", 100);
+	uint64_t t = lone_master(&n, "a", 100) + 1;
 	struct proto_pkt ack;
 	const struct proto_pkt *p;
 
 	(void)st;
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
 	ev(&n, FSM_EV_STOP, t + 10, NULL);
 	assert_int_equal(n.s.state, FSM_STOPPING);
 	assert_int_equal(act_index(&n.o, FSM_ACT_DEL_VIPS), 0);
@@ -289,7 +290,7 @@ static void test_stop_as_master_resigns_and_waits_for_ack(void **st)
 	/* Resent every interval until acknowledged. */
 	ev(&n, FSM_EV_TIMER, t + 10 + IV, NULL);
 	assert_true(has(&n.o, FSM_ACT_SEND));
-	ack = hb("b", PROTO_ST_MASTER, 90, PROTO_F_UPSTREAM, 7, 1);
+	ack = hb("b", PROTO_ST_MASTER, 90, PROTO_F_UPSTREAM, 7, 4);
 	ev(&n, FSM_EV_PACKET, t + 10 + IV + 2, &ack);
 	assert_true(has(&n.o, FSM_ACT_EXIT));
 	assert_int_equal(n.s.state, FSM_STOPPED);
@@ -299,14 +300,26 @@ static void test_stop_as_master_resigns_and_waits_for_ack(void **st)
 static void test_stop_without_ack_gives_up(void **st)
 {
 	struct node n;
-	uint64_t t = lone_master(&n, "a", 100);
+	uint64_t t = lone_master(&n, "a", 100) + 1;
 
 	(void)st;
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
 	ev(&n, FSM_EV_STOP, t, NULL);
 	ev(&n, FSM_EV_TIMER, t + n.c.stop_wait_ms - 1, NULL);
 	assert_false(has(&n.o, FSM_ACT_EXIT));
 	ev(&n, FSM_EV_TIMER, t + n.c.stop_wait_ms, NULL);
 	assert_true(has(&n.o, FSM_ACT_EXIT));
+}
+
+static void test_stop_alone_exits_at_once(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100);
+
+	(void)st;
+	ev(&n, FSM_EV_STOP, t, NULL);
+	assert_int_equal(act_index(&n.o, FSM_ACT_DEL_VIPS), 0);
+	assert_true(act_index(&n.o, FSM_ACT_SEND) < act_index(&n.o, FSM_ACT_EXIT));
 }
 
 static void test_stop_as_backup_says_goodbye_and_exits(void **st)
@@ -903,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_resign_is_taken_at_once),
 		cmocka_unit_test(test_stop_as_master_resigns_and_waits_for_ack),
 		cmocka_unit_test(test_stop_without_ack_gives_up),
+		cmocka_unit_test(test_stop_alone_exits_at_once),
 		cmocka_unit_test(test_stop_as_backup_says_goodbye_and_exits),
 		cmocka_unit_test(test_contention_resolved_by_rank),
 		cmocka_unit_test(test_replay_and_identity_drops),
