@@ -17,7 +17,8 @@ struct nl;
 
 /* Open the rtnetlink request socket. NULL (logged) on failure. */
 struct nl *nl_open(void);
-void nl_close(struct nl *nl);
+/* Close both sockets; NULL is a no-op. (Not nl_close: libnl-3 owns that name.) */
+void nl_free(struct nl *nl);
 
 /*
  * Add @vip to @ifindex with @label (may be "" for none). An address that is

@@ -1,0 +1,468 @@
+/*
+ * nl.c - VIPs on an interface and link facts, through rtnetlink.
+ *
+ * Address requests are small and must report exactly what the kernel said, so
+ * they are hand-built with libmnl: one request, NLM_F_ACK, extended ACK, read
+ * until our ACK. Link facts (MAC, up/running) come from libnl-route-3, whose
+ * rtnl_link object already decodes IFLA_* for us.
+ *
+ * Every call is synchronous and bounded: the sockets carry a receive timeout,
+ * so a kernel that never answers costs NL_TIMEOUT_MS, not the daemon.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include "log.h"
+#include "nl.h"
+
+#define NL_TIMEOUT_MS	1000	/* ms one reply may take before the request fails */
+#define NL_RECV_SIZE	32768	/* bytes; the kernel's largest dump message fits */
+#define NL_REQ_SIZE	256	/* bytes; one address request with its attributes */
+#define NL_DUMP_TRIES	3	/* dumps retried when the kernel flags them inconsistent */
+
+struct nl {
+	struct mnl_socket *mnl;		/* address requests and dumps (libmnl) */
+	unsigned portid;
+	unsigned seq;
+	bool stale;			/* a conversation was cut short: drain first */
+	struct nl_sock *sk;		/* link queries (libnl-3) */
+	alignas(struct nlmsghdr) char req[NL_REQ_SIZE];
+	alignas(struct nlmsghdr) char buf[NL_RECV_SIZE];
+};
+
+/* What one conversation with the kernel came to. */
+struct nl_talk {
+	int err;			/* errno: the kernel's or our own; 0 = ok */
+	char ext[128];			/* the kernel's extended-ACK text, "" if none */
+	const struct conf_vip *vip;	/* nl_addr_present: what we look for */
+	unsigned ifindex;
+	bool found;
+};
+
+static int nl_set_timeout(int fd)
+{
+	struct timeval tv = {
+		.tv_sec = NL_TIMEOUT_MS / 1000,
+		.tv_usec = (NL_TIMEOUT_MS % 1000) * 1000,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+struct nl *nl_open(void)
+{
+	struct nl *nl;
+	int one = 1;
+	int err;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl) {
+		log_err("nl_open: %s", strerror(errno));
+		return NULL;
+	}
+	nl->mnl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->mnl) {
+		log_err("nl_open: netlink socket: %s", strerror(errno));
+		goto fail_free;
+	}
+	if (mnl_socket_bind(nl->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		log_err("nl_open: netlink bind: %s", strerror(errno));
+		goto fail_mnl;
+	}
+	nl->portid = mnl_socket_get_portid(nl->mnl);
+	/*
+	 * Extended ACK gives the kernel's reason as text; capped ACK keeps it
+	 * from echoing our whole request back. Both exist since Linux 4.12;
+	 * without them we still get the errno, so failure is not fatal.
+	 */
+	if (mnl_socket_setsockopt(nl->mnl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0)
+		log_warn("nl_open: NETLINK_EXT_ACK: %s", strerror(errno));
+	if (mnl_socket_setsockopt(nl->mnl, NETLINK_CAP_ACK, &one, sizeof(one)) < 0)
+		log_warn("nl_open: NETLINK_CAP_ACK: %s", strerror(errno));
+	if (nl_set_timeout(mnl_socket_get_fd(nl->mnl)) < 0) {
+		log_err("nl_open: SO_RCVTIMEO: %s", strerror(errno));
+		goto fail_mnl;
+	}
+
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		log_err("nl_open: libnl socket: out of memory");
+		goto fail_mnl;
+	}
+	err = nl_connect(nl->sk, NETLINK_ROUTE);
+	if (err < 0) {
+		log_err("nl_open: libnl connect: %s", nl_geterror(err));
+		goto fail_sk;
+	}
+	if (nl_set_timeout(nl_socket_get_fd(nl->sk)) < 0) {
+		log_err("nl_open: SO_RCVTIMEO: %s", strerror(errno));
+		goto fail_sk;
+	}
+	return nl;
+
+fail_sk:
+	nl_socket_free(nl->sk);
+fail_mnl:
+	mnl_socket_close(nl->mnl);
+fail_free:
+	free(nl);
+	return NULL;
+}
+
+void nl_free(struct nl *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sk);
+	mnl_socket_close(nl->mnl);
+	free(nl);
+}
+
+/* The interface's name for messages; "if#N" when it has none (any more). */
+static const char *nl_ifname(unsigned ifindex, char name[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, name))
+		snprintf(name, IF_NAMESIZE, "if#%u", ifindex);
+	return name;
+}
+
+/* Log a failed request once: "nl_addr_add eth0 192.0.2.100/24: File exists (kernel: ...)". */
+static void nl_log_fail(const char *fn, unsigned ifindex, const char *what,
+			const struct nl_talk *t)
+{
+	char name[IF_NAMESIZE];
+
+	if (t->ext[0])
+		log_err("%s %s %s: %s (kernel: %s)", fn, nl_ifname(ifindex, name), what,
+			strerror(t->err), t->ext);
+	else
+		log_err("%s %s %s: %s", fn, nl_ifname(ifindex, name), what, strerror(t->err));
+}
+
+static int nl_ext_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, NLMSGERR_ATTR_MAX) < 0)
+		return MNL_CB_OK;	/* newer kernel, attribute we don't know */
+	if (type == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_OK;	/* not a proper string: ignore rather than overread */
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* Keep the kernel's extended-ACK text, if the message carries one at @off. */
+static void nl_ext_text(const struct nlmsghdr *nlh, size_t off, struct nl_talk *t)
+{
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (mnl_attr_parse(nlh, off, nl_ext_attr_cb, tb) == MNL_CB_OK && tb[NLMSGERR_ATTR_MSG])
+		snprintf(t->ext, sizeof(t->ext), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
+}
+
+/*
+ * NLMSG_ERROR is both the ACK (error 0) and the failure. The extended-ACK
+ * attributes follow struct nlmsgerr, after our echoed request unless the
+ * kernel capped it (NLM_F_CAPPED).
+ */
+static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct nl_talk *t = data;
+	size_t off = sizeof(*e);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		t->err = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += mnl_nlmsg_get_payload_len(&e->msg);
+	nl_ext_text(nlh, off, t);
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	t->err = e->error < 0 ? -e->error : e->error;
+	return MNL_CB_ERROR;
+}
+
+/* NLMSG_DONE ends a dump; a dump that failed half-way says why in it. */
+static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_talk *t = data;
+	int32_t err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err >= 0)
+		return MNL_CB_STOP;
+	nl_ext_text(nlh, sizeof(err), t);
+	t->err = -err;
+	return MNL_CB_ERROR;
+}
+
+/* Drop replies a cut-short conversation (timeout) left in the socket. */
+static void nl_drain(struct nl *nl)
+{
+	int fd = mnl_socket_get_fd(nl->mnl);
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT) < 0)
+			break;
+	nl->stale = false;
+}
+
+/*
+ * Send the request in nl->req and read until the kernel's ACK, error or the
+ * end of a dump; @cb (may be NULL) sees every data message. Replies must
+ * carry our port id and sequence number, and a dump must not have raced a
+ * change (libmnl checks all three: ESRCH, EPROTO, EINTR). Returns 0, or -1
+ * with t->err, and t->ext when the kernel explained itself.
+ */
+static int nl_talk(struct nl *nl, mnl_cb_t cb, struct nl_talk *t)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {	/* libmnl takes it non-const */
+		[NLMSG_ERROR] = nl_error_cb,
+		[NLMSG_DONE] = nl_done_cb,
+	};
+	struct nlmsghdr *nlh = (struct nlmsghdr *)nl->req;
+	ssize_t n;
+	int ret;
+
+	if (nl->stale)
+		nl_drain(nl);
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->mnl, nlh, nlh->nlmsg_len) < 0) {
+		t->err = errno;
+		return -1;
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->mnl, nl->buf, sizeof(nl->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			t->err = errno == EAGAIN ? ETIMEDOUT : errno;
+			nl->stale = true;
+			return -1;
+		}
+		errno = 0;
+		ret = mnl_cb_run2(nl->buf, (size_t)n, nl->seq, nl->portid, cb, t, ctl,
+				  NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_STOP)
+			return 0;
+		if (ret == MNL_CB_ERROR) {
+			/* The kernel's error ends its answer; any other leaves the rest queued. */
+			if (!t->err) {
+				t->err = errno ? errno : EPROTO;
+				nl->stale = true;
+			}
+			return -1;
+		}
+	}
+}
+
+/*
+ * Build RTM_NEWADDR / RTM_DELADDR for @vip on @ifindex in nl->req. The
+ * address goes in both IFA_LOCAL and IFA_ADDRESS: on a broadcast link they
+ * are the same, and the kernel matches on either.
+ */
+static void nl_addr_req(struct nl *nl, uint16_t type, uint16_t flags, unsigned ifindex,
+			const char *label, const struct conf_vip *vip)
+{
+	size_t alen = vip->family == AF_INET ? 4 : 16;
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	nlh = mnl_nlmsg_put_header(nl->req);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)vip->family;
+	ifa->ifa_prefixlen = vip->prefix_len;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, vip->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, vip->addr);
+	if (type != RTM_NEWADDR)
+		return;
+	/* Labels ("eth0:vip") are an IPv4 notion; IPv6 addresses have none. */
+	if (vip->family == AF_INET && label && label[0])
+		mnl_attr_put_strz(nlh, IFA_LABEL, label);
+	/*
+	 * A VIP moves between nodes by design: duplicate address detection
+	 * would hold it tentative (unusable as a source, answering no NS) for a
+	 * second or more exactly when phones need it, and it would "detect" the
+	 * old holder that is releasing it. The election is our DAD.
+	 */
+	if (vip->family == AF_INET6) {
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	}
+}
+
+static bool nl_vip_ok(const char *fn, unsigned ifindex, const char *label,
+		      const struct conf_vip *vip)
+{
+	unsigned max = vip->family == AF_INET ? 32 : 128;
+	char name[IF_NAMESIZE];
+
+	if ((vip->family != AF_INET && vip->family != AF_INET6) || vip->prefix_len > max) {
+		log_err("%s %s %s: %s", fn, nl_ifname(ifindex, name), vip->text,
+			strerror(EAFNOSUPPORT));
+		return false;
+	}
+	if (label && strlen(label) >= IFNAMSIZ) {
+		log_err("%s %s %s: label \"%s\" longer than %d bytes", fn,
+			nl_ifname(ifindex, name), vip->text, label, IFNAMSIZ - 1);
+		return false;
+	}
+	return true;
+}
+
+int nl_addr_add(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip)
+{
+	struct nl_talk t = { 0 };
+
+	if (!nl_vip_ok("nl_addr_add", ifindex, label, vip))
+		return -1;
+	/* NLM_F_EXCL: never replace an address someone else configured; EEXIST is fine. */
+	nl_addr_req(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, label, vip);
+	if (nl_talk(nl, NULL, &t) < 0 && t.err != EEXIST) {
+		nl_log_fail("nl_addr_add", ifindex, vip->text, &t);
+		return -1;
+	}
+	return 0;
+}
+
+int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
+{
+	struct nl_talk t = { 0 };
+
+	if (!nl_vip_ok("nl_addr_del", ifindex, NULL, vip))
+		return -1;
+	nl_addr_req(nl, RTM_DELADDR, 0, ifindex, NULL, vip);
+	/* IPv4 says EADDRNOTAVAIL for an address that is not there; accept ENOENT too. */
+	if (nl_talk(nl, NULL, &t) < 0 && t.err != EADDRNOTAVAIL && t.err != ENOENT) {
+		nl_log_fail("nl_addr_del", ifindex, vip->text, &t);
+		return -1;
+	}
+	return 0;
+}
+
+static int nl_ifa_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/*
+ * One address of the dump. The local address is IFA_LOCAL; IPv6 sends only
+ * IFA_ADDRESS unless the link is point-to-point, where IFA_ADDRESS is the peer.
+ */
+static int nl_present_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct nlattr *a;
+	struct nl_talk *t = data;
+	size_t alen = t->vip->family == AF_INET ? 4 : 16;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return MNL_CB_OK;
+	if (ifa->ifa_family != t->vip->family || ifa->ifa_index != t->ifindex ||
+	    ifa->ifa_prefixlen != t->vip->prefix_len)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*ifa), nl_ifa_attr_cb, tb) != MNL_CB_OK)
+		return MNL_CB_OK;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a && mnl_attr_get_payload_len(a) == alen &&
+	    memcmp(mnl_attr_get_payload(a), t->vip->addr, alen) == 0)
+		t->found = true;
+	return MNL_CB_OK;
+}
+
+int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
+{
+	struct nl_talk t = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int i;
+
+	if (!nl_vip_ok("nl_addr_present", ifindex, NULL, vip))
+		return -1;
+	/* A dump that raced an address change says so (EINTR); it is cheap to ask again. */
+	for (i = 0; i < NL_DUMP_TRIES; i++) {
+		memset(&t, 0, sizeof(t));
+		t.vip = vip;
+		t.ifindex = ifindex;
+		nlh = mnl_nlmsg_put_header(nl->req);
+		nlh->nlmsg_type = RTM_GETADDR;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = (uint8_t)vip->family;
+		ifa->ifa_index = ifindex;
+		if (nl_talk(nl, nl_present_cb, &t) == 0)
+			return t.found;
+		if (t.err != EINTR)
+			break;
+	}
+	nl_log_fail("nl_addr_present", ifindex, vip->text, &t);
+	return -1;
+}
+
+int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
+{
+	struct rtnl_link *link = NULL;
+	struct nl_addr *lladdr;
+	char name[IF_NAMESIZE];
+	unsigned flags;
+	int err;
+
+	if (ifindex == 0 || ifindex > INT32_MAX) {
+		log_err("nl_link_info ifindex %u: %s", ifindex, strerror(ENODEV));
+		return -1;
+	}
+	err = rtnl_link_get_kernel(nl->sk, (int)ifindex, NULL, &link);
+	if (err < 0) {
+		log_err("nl_link_info %s: %s", nl_ifname(ifindex, name), nl_geterror(err));
+		return -1;
+	}
+	lladdr = rtnl_link_get_addr(link);
+	if (!lladdr || nl_addr_get_len(lladdr) != 6) {
+		log_err("nl_link_info %s: no Ethernet address", nl_ifname(ifindex, name));
+		rtnl_link_put(link);
+		return -1;
+	}
+	memcpy(mac, nl_addr_get_binary_addr(lladdr), 6);
+	/*
+	 * The kernel sets IFF_RUNNING exactly when the operational state is UP
+	 * or UNKNOWN (a driver without carrier reporting), so UP && RUNNING is
+	 * "configured up and able to pass packets".
+	 */
+	flags = rtnl_link_get_flags(link);
+	*up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+	rtnl_link_put(link);
+	return 0;
+}

@@ -1,0 +1,189 @@
+/*
+ * nltool.c - drive nl.c and announce.c by hand, for the netns tests.
+ *
+ *   nltool add IFNAME LABEL ADDR/PREFIX     add a VIP ("" = no label)
+ *   nltool del IFNAME ADDR/PREFIX           remove it
+ *   nltool present IFNAME ADDR/PREFIX       print yes/no, exit 0/1
+ *   nltool link IFNAME                      print "MAC up|down"
+ *   nltool garp IFNAME ADDR/PREFIX COUNT    COUNT announcement rounds
+ *
+ * IFNAME may also be a plain ifindex, so that tests can hand the kernel an
+ * index that does not exist. Exit status: 0 ok (or "yes"), 1 failed (or
+ * "no"), 2 usage, or an error while asking "present".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "announce.h"
+#include "conf.h"
+#include "log.h"
+#include "nl.h"
+
+#define NLTOOL_GARP_MAX		100	/* rounds */
+#define NLTOOL_GARP_GAP_MS	100	/* ms between rounds */
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: nltool add IFNAME LABEL ADDR/PREFIX\n"
+			"       nltool del IFNAME ADDR/PREFIX\n"
+			"       nltool present IFNAME ADDR/PREFIX\n"
+			"       nltool link IFNAME\n"
+			"       nltool garp IFNAME ADDR/PREFIX COUNT\n");
+	return 2;
+}
+
+/* A plain number is taken as an ifindex as is; a name must exist. 0 = bad. */
+static unsigned parse_if(const char *s)
+{
+	char *end;
+	unsigned long v;
+	unsigned idx;
+
+	if (s[0] >= '0' && s[0] <= '9') {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || *end || v == 0 || v > INT_MAX) {
+			fprintf(stderr, "nltool: bad ifindex: %s\n", s);
+			return 0;
+		}
+		return (unsigned)v;
+	}
+	idx = if_nametoindex(s);
+	if (!idx)
+		fprintf(stderr, "nltool: %s: %s\n", s, strerror(errno));
+	return idx;
+}
+
+/* "192.0.2.100/24" or "2001:db8::100/64" -> @vip; -1 (printed) if malformed. */
+static int parse_vip(const char *s, struct conf_vip *vip)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	char *end;
+	unsigned long len;
+	size_t n;
+
+	memset(vip, 0, sizeof(*vip));
+	if (!slash || (n = (size_t)(slash - s)) >= sizeof(host))
+		goto bad;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, vip->addr) == 1)
+		vip->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, vip->addr) == 1)
+		vip->family = AF_INET6;
+	else
+		goto bad;
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || len > (vip->family == AF_INET ? 32u : 128u))
+		goto bad;
+	vip->prefix_len = (uint8_t)len;
+	inet_ntop(vip->family, vip->addr, host, sizeof(host));
+	snprintf(vip->text, sizeof(vip->text), "%s/%u", host, vip->prefix_len);
+	return 0;
+bad:
+	fprintf(stderr, "nltool: bad ADDR/PREFIX: %s\n", s);
+	return -1;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int cmd_garp(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
+		    const char *count_s)
+{
+	struct announce *a;
+	uint8_t mac[6];
+	unsigned long count;
+	unsigned long i;
+	char *end;
+	bool up;
+	int rc = 0;
+
+	errno = 0;
+	count = strtoul(count_s, &end, 10);
+	if (errno || *end || count < 1 || count > NLTOOL_GARP_MAX) {
+		fprintf(stderr, "nltool: COUNT must be 1..%d\n", NLTOOL_GARP_MAX);
+		return 2;
+	}
+	if (nl_link_info(nl, ifindex, mac, &up) < 0)
+		return 1;
+	a = announce_open(ifindex);
+	if (!a)
+		return 1;
+	for (i = 0; i < count && rc == 0; i++) {
+		if (i > 0)
+			sleep_ms(NLTOOL_GARP_GAP_MS);
+		if (announce_vip(a, mac, vip) < 0)
+			rc = 1;
+	}
+	announce_close(a);
+	return rc;
+}
+
+static int run(struct nl *nl, int argc, char **argv)
+{
+	const char *cmd = argv[1];
+	struct conf_vip vip;
+	unsigned ifindex;
+	uint8_t mac[6];
+	bool up;
+	int r;
+
+	ifindex = parse_if(argv[2]);
+	if (!ifindex)
+		return 1;
+	if (strcmp(cmd, "link") == 0 && argc == 3) {
+		if (nl_link_info(nl, ifindex, mac, &up) < 0)
+			return 1;
+		printf("%02x:%02x:%02x:%02x:%02x:%02x %s\n", mac[0], mac[1], mac[2], mac[3],
+		       mac[4], mac[5], up ? "up" : "down");
+		return 0;
+	}
+	if (strcmp(cmd, "add") == 0 && argc == 5) {
+		if (parse_vip(argv[4], &vip) < 0)
+			return 2;
+		return nl_addr_add(nl, ifindex, argv[3], &vip) < 0 ? 1 : 0;
+	}
+	if (argc < 4 || parse_vip(argv[3], &vip) < 0)
+		return usage();
+	if (strcmp(cmd, "del") == 0 && argc == 4)
+		return nl_addr_del(nl, ifindex, &vip) < 0 ? 1 : 0;
+	if (strcmp(cmd, "present") == 0 && argc == 4) {
+		r = nl_addr_present(nl, ifindex, &vip);
+		if (r < 0)
+			return 2;
+		puts(r ? "yes" : "no");
+		return r ? 0 : 1;
+	}
+	if (strcmp(cmd, "garp") == 0 && argc == 5)
+		return cmd_garp(nl, ifindex, &vip, argv[4]);
+	return usage();
+}
+
+int main(int argc, char **argv)
+{
+	struct nl *nl;
+	int rc;
+
+	if (argc < 3)
+		return usage();
+	log_init("nltool", false, false);
+	nl = nl_open();
+	if (!nl)
+		return 1;
+	rc = run(nl, argc, argv);
+	nl_free(nl);
+	return rc;
+}
