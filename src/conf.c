@@ -1,0 +1,950 @@
+/*
+ * conf.c - the configuration file: libconfig text -> validated struct conf.
+ *
+ * Every value the daemon takes from the file is checked here, once, so the
+ * rest of vipd can trust struct conf: ranges, address syntax, duplicates,
+ * that interfaces exist, that key files are private and long enough. Unknown
+ * keys are errors at every level: a typo must not silently become a default.
+ *
+ * The first problem found ends the load with one line in the caller's buffer,
+ * "FILE:LINE: KEY: what is wrong", KEY being the setting's path such as
+ * "groups[1].vips[0]". Nothing here logs or exits; conf_load() either fills
+ * the whole struct conf or leaves it empty.
+ *
+ * libconfig 1.5 quirk: a decimal integer above 2147483647 without an "L"
+ * suffix silently wraps to a 32-bit int. Only group ids can be that large;
+ * the range error for them says to add the suffix, and conf_print() writes it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+/* Limits that only the file format knows about. */
+#define CONF_MAX_RISE		100	/* good heartbeats */
+#define CONF_MAX_PREEMPT_DELAY_MS 3600000 /* ms */
+#define CONF_MAX_GARP_COUNT	100	/* packets per burst */
+#define CONF_MAX_GARP_INTERVAL_MS 10000 /* ms */
+#define CONF_MIN_GARP_REFRESH_MS 1000	/* ms, unless 0 = off */
+#define CONF_MAX_GARP_REFRESH_MS 3600000 /* ms */
+
+#define CONF_KEY_LEN	64	/* "groups[254].vips[15]" and friends */
+#define CONF_QUOTE_LEN	100	/* a value quoted in a message, escaped, truncated */
+
+/* Where the load stands: the file being read and where errors go. */
+struct conf_ctx {
+	const char *path;		/* as the caller gave it; starts every message */
+	char dir[CONF_PATH_MAX];	/* directory of path with its '/', or "" */
+	char *err;
+	size_t err_len;
+};
+
+/* What a setting must be; the name is the tail of "expected ...". */
+enum conf_kind { CONF_INT, CONF_BOOL, CONF_STRING, CONF_GROUP, CONF_LIST, CONF_STRINGS };
+
+static const char *const conf_kind_name[] = {
+	[CONF_INT] = "an integer",
+	[CONF_BOOL] = "true or false",
+	[CONF_STRING] = "a string",
+	[CONF_GROUP] = "a group { ... }",
+	[CONF_LIST] = "a list ( { ... }, ... )",
+	[CONF_STRINGS] = "a list [ \"...\", ... ] of strings",
+};
+
+static const char *const conf_root_keys[] = {
+	"node", "groups", "control_socket", "state_dir", NULL,
+};
+
+static const char *const conf_node_keys[] = {
+	"name", "interface", "priority", NULL,
+};
+
+static const char *const conf_group_keys[] = {
+	"id", "interface", "label", "priority", "vips",
+	"interval_ms", "misses", "rise", "preempt", "preempt_delay_ms",
+	"multicast", "port", "key_file",
+	"garp_count", "garp_interval_ms", "garp_refresh_ms", NULL,
+};
+
+/*
+ * Write @s into @buf (always NUL-terminated) with '"', '\\' and every byte
+ * outside printable ASCII escaped, so a message stays one line and a printed
+ * string reads back as the same libconfig string. Long values are cut with
+ * "..." when @buf is too small.
+ */
+static void conf_escape(char *buf, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char tmp[5];
+		size_t k;
+
+		if (ch == '"' || ch == '\\')
+			k = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", ch);
+		else if (ch < 0x20 || ch > 0x7e)
+			k = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", ch);
+		else
+			k = (size_t)snprintf(tmp, sizeof(tmp), "%c", ch);
+		if (n + k + 4 > len) {
+			if (n + 4 <= len) {
+				memcpy(buf + n, "...", 3);
+				n += 3;
+			}
+			break;
+		}
+		memcpy(buf + n, tmp, k);
+		n += k;
+	}
+	buf[n] = '\0';
+}
+
+/* @s escaped and in double quotes, for messages. */
+static const char *conf_quote(char *buf, size_t len, const char *s)
+{
+	size_t n;
+
+	buf[0] = '"';
+	conf_escape(buf + 1, len - 2, s);
+	n = strlen(buf);
+	buf[n] = '"';
+	buf[n + 1] = '\0';
+	return buf;
+}
+
+/*
+ * The file a setting or syntax error comes from, for messages: @file as
+ * libconfig recorded it, NULL for the main file. libconfig records an
+ * @include by the name written in it, which we resolve from the config's
+ * directory, so prefix that directory to show a path that opens.
+ */
+static const char *conf_file(const struct conf_ctx *x, const char *file, char *buf, size_t len)
+{
+	if (!file)
+		return x->path;
+	if (file[0] == '/' || !x->dir[0] || snprintf(buf, len, "%s%s", x->dir, file) < 0)
+		return file;
+	return buf;
+}
+
+/*
+ * Write "FILE[:LINE]: [KEY: ]MESSAGE" into the caller's buffer. @s names the
+ * setting the message is about (its file and line), NULL or the root when no
+ * line applies. Returns -1 so callers can "return conf_err(...)".
+ */
+__attribute__((format(printf, 4, 5))) static int
+conf_err(const struct conf_ctx *x, const config_setting_t *s, const char *key, const char *fmt,
+	 ...)
+{
+	char msg[512], buf[CONF_PATH_MAX * 2];
+	const char *file;
+	va_list ap;
+
+	if (!x->err || x->err_len == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	file = conf_file(x, s ? config_setting_source_file(s) : NULL, buf, sizeof(buf));
+	if (s && config_setting_source_line(s) > 0)
+		snprintf(x->err, x->err_len, "%s:%u: %s%s%s", file, config_setting_source_line(s),
+			 key ? key : "", key ? ": " : "", msg);
+	else
+		snprintf(x->err, x->err_len, "%s: %s%s%s", file, key ? key : "", key ? ": " : "",
+			 msg);
+	return -1;
+}
+
+/* "parent.name", or "name" at the top level; paths are short, @len is ample. */
+static void conf_key(char *buf, size_t len, const char *ppath, const char *name)
+{
+	int n = snprintf(buf, len, "%s%s%s", ppath, ppath[0] ? "." : "", name);
+
+	if (n < 0)
+		buf[0] = '\0';
+}
+
+static bool conf_is_kind(const config_setting_t *s, enum conf_kind kind)
+{
+	int t = config_setting_type(s);
+
+	switch (kind) {
+	case CONF_INT:
+		return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+	case CONF_BOOL:
+		return t == CONFIG_TYPE_BOOL;
+	case CONF_STRING:
+		return t == CONFIG_TYPE_STRING;
+	case CONF_GROUP:
+		return t == CONFIG_TYPE_GROUP;
+	case CONF_LIST:
+		return t == CONFIG_TYPE_LIST;
+	case CONF_STRINGS:
+		return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
+	}
+	return false;
+}
+
+/*
+ * Find @name in @parent (whose path is @ppath) and check its kind. Returns 1
+ * with *@out set, 0 when the key is absent, -1 with the error written. @key
+ * receives the setting's path for the caller's own messages.
+ */
+static int conf_member(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
+		       const char *name, enum conf_kind kind, const config_setting_t **out,
+		       char key[CONF_KEY_LEN])
+{
+	const config_setting_t *s = config_setting_get_member(parent, name);
+
+	conf_key(key, CONF_KEY_LEN, ppath, name);
+	if (!s)
+		return 0;
+	if (!conf_is_kind(s, kind)) {
+		conf_err(x, s, key, "expected %s", conf_kind_name[kind]);
+		return -1;
+	}
+	*out = s;
+	return 1;
+}
+
+/* Like conf_member(), but absence is an error reported at @parent. */
+static int conf_required(const struct conf_ctx *x, const config_setting_t *parent,
+			 const char *ppath, const char *name, enum conf_kind kind,
+			 const config_setting_t **out, char key[CONF_KEY_LEN])
+{
+	int rc = conf_member(x, parent, ppath, name, kind, out, key);
+
+	if (rc == 0)
+		return conf_err(x, parent, key, "required key is missing");
+	return rc;
+}
+
+/*
+ * Integer @name in min..max into *@v; *@v is left alone when the key is
+ * absent, so callers preset the default. Returns 1, 0 (absent) or -1.
+ */
+static int conf_int(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
+		    const char *name, long long min, long long max, long long *v)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN];
+	long long val;
+	int rc = conf_member(x, parent, ppath, name, CONF_INT, &s, key);
+
+	if (rc <= 0)
+		return rc;
+	val = config_setting_get_int64(s);
+	if (val >= min && val <= max) {
+		*v = val;
+		return 1;
+	}
+	if (max > INT_MAX && config_setting_type(s) == CONFIG_TYPE_INT && val < 0)
+		return conf_err(x, s, key,
+				"%lld is out of range %lld..%lld (write values above %d "
+				"with an L suffix, e.g. %lldL)",
+				val, min, max, INT_MAX, max);
+	return conf_err(x, s, key, "%lld is out of range %lld..%lld", val, min, max);
+}
+
+/* String @name into *@v, left alone when absent. Returns 1, 0 or -1. */
+static int conf_str(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
+		    const char *name, const char **v, const config_setting_t **setting)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN];
+	int rc = conf_member(x, parent, ppath, name, CONF_STRING, &s, key);
+
+	if (rc <= 0)
+		return rc;
+	*v = config_setting_get_string(s);
+	if (setting)
+		*setting = s;
+	return 1;
+}
+
+/* Edit distance between two short names, for "did you mean". */
+static size_t conf_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[CONF_KEY_LEN + 1];
+
+	if (la > CONF_KEY_LEN || lb > CONF_KEY_LEN)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* Reject any member of @s not in @known, suggesting the nearest known key. */
+static int conf_check_keys(const struct conf_ctx *x, const config_setting_t *s, const char *ppath,
+			   const char *const *known)
+{
+	int n = config_setting_length(s);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(m), *near = NULL;
+		size_t best = 3;	/* suggest only within 2 edits */
+		char q[CONF_QUOTE_LEN];
+		size_t k;
+
+		for (k = 0; known[k]; k++) {
+			size_t d = conf_distance(name, known[k]);
+
+			if (d == 0)
+				break;
+			if (d < best) {
+				best = d;
+				near = known[k];
+			}
+		}
+		if (known[k])
+			continue;
+		conf_quote(q, sizeof(q), name);
+		return conf_err(x, m, ppath[0] ? ppath : NULL, "unknown key %s%s%s%s", q,
+				near ? " (did you mean \"" : "", near ? near : "",
+				near ? "\"?)" : "");
+	}
+	return 0;
+}
+
+/*
+ * An interface name that exists now: copy it to @name (IF_NAMESIZE bytes)
+ * and return its index, or -1 with the error written.
+ */
+static long conf_interface(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+			   const char *v, char *name)
+{
+	char q[CONF_QUOTE_LEN];
+	unsigned idx;
+
+	if (v[0] == '\0' || strlen(v) >= IF_NAMESIZE)
+		return conf_err(x, s, key, "%s is not an interface name (1..%d characters)",
+				conf_quote(q, sizeof(q), v), IF_NAMESIZE - 1);
+	idx = if_nametoindex(v);
+	if (idx == 0)
+		return conf_err(x, s, key, "no such interface %s", conf_quote(q, sizeof(q), v));
+	snprintf(name, IF_NAMESIZE, "%s", v);
+	return (long)idx;
+}
+
+/* An absolute path shorter than @max bytes into @dst. */
+static int conf_abspath(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+			const char *v, char *dst, size_t max)
+{
+	char q[CONF_QUOTE_LEN];
+
+	if (v[0] != '/')
+		return conf_err(x, s, key, "%s is not an absolute path",
+				conf_quote(q, sizeof(q), v));
+	if (strlen(v) >= max)
+		return conf_err(x, s, key, "path is longer than %zu bytes", max - 1);
+	snprintf(dst, max, "%s", v);
+	return 0;
+}
+
+static int conf_parse_node(const struct conf_ctx *x, const config_setting_t *root, struct conf *c)
+{
+	const config_setting_t *node = NULL, *s = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	const char *v;
+	long long prio = VIPD_DEF_PRIORITY;
+	size_t len;
+
+	if (conf_required(x, root, "", "node", CONF_GROUP, &node, key) < 0 ||
+	    conf_check_keys(x, node, "node", conf_node_keys) < 0)
+		return -1;
+
+	if (conf_required(x, node, "node", "name", CONF_STRING, &s, key) < 0)
+		return -1;
+	v = config_setting_get_string(s);
+	len = strlen(v);
+	for (size_t i = 0; i < len; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			len = 0;
+	if (len == 0 || len >= VIPD_NAME_MAX)
+		return conf_err(x, s, key,
+				"%s must be 1..%d printable ASCII characters without spaces",
+				conf_quote(q, sizeof(q), v), VIPD_NAME_MAX - 1);
+	memcpy(c->node_name, v, strlen(v) + 1);
+
+	switch (conf_str(x, node, "node", "interface", &v, &s)) {
+	case -1:
+		return -1;
+	case 1:
+		if (conf_interface(x, s, "node.interface", v, c->interface) < 0)
+			return -1;
+		break;
+	}
+	if (conf_int(x, node, "node", "priority", 1, 255, &prio) < 0)
+		return -1;
+	c->priority = (uint8_t)prio;
+	return 0;
+}
+
+/* control_socket and state_dir, both optional absolute paths. */
+static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *root, struct conf *c)
+{
+	const config_setting_t *s = NULL;
+	const char *v;
+	int rc;
+
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s", VIPD_CONTROL_SOCKET);
+	rc = conf_str(x, root, "", "control_socket", &v, &s);
+	if (rc < 0 || (rc == 1 && conf_abspath(x, s, "control_socket", v, c->control_socket,
+					      sizeof(((struct sockaddr_un *)NULL)->sun_path)) < 0))
+		return -1;
+
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", VIPD_STATE_DIR);
+	rc = conf_str(x, root, "", "state_dir", &v, &s);
+	if (rc < 0 || (rc == 1 && conf_abspath(x, s, "state_dir", v, c->state_dir,
+					      sizeof(c->state_dir)) < 0))
+		return -1;
+	return 0;
+}
+
+/* The group's interface (its own or the node's), ifindex and address label. */
+static int conf_parse_ifname(const struct conf_ctx *x, const config_setting_t *node,
+			     const config_setting_t *gs, const char *gp, const struct conf *c,
+			     struct conf_group *g)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	const char *v = c->interface;
+	size_t ifl, room;
+	bool ok;
+	long idx;
+	int rc;
+
+	rc = conf_str(x, gs, gp, "interface", &v, &s);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && !v[0])
+		return conf_err(x, node, "node.interface",
+				"required key is missing (%s sets no interface)", gp);
+	conf_key(key, sizeof(key), gp, "interface");
+	idx = conf_interface(x, s ? s : config_setting_get_member(node, "interface"), key, v,
+			     g->interface);
+	if (idx < 0)
+		return -1;
+	g->ifindex = (unsigned)idx;
+
+	/*
+	 * The kernel wants a label to be "<interface>:..." and at most 15 bytes;
+	 * @room is what is left after the colon.
+	 */
+	ifl = strlen(g->interface);
+	room = ifl + 2 < IF_NAMESIZE ? IF_NAMESIZE - 2 - ifl : 0;
+	rc = conf_str(x, gs, gp, "label", &v, &s);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		if (room >= 3 && snprintf(g->label, sizeof(g->label), "%s:vip", g->interface) < 0)
+			g->label[0] = '\0';
+		return 0;
+	}
+	if (v[0] == '\0')
+		return 0;
+	conf_key(key, sizeof(key), gp, "label");
+	if (room == 0)
+		return conf_err(x, s, key, "interface name \"%s\" leaves no room for a label, "
+				"use label = \"\"", g->interface);
+	ok = strncmp(v, g->interface, ifl) == 0 && v[ifl] == ':' && strlen(v + ifl + 1) >= 1 &&
+	     strlen(v + ifl + 1) <= room;
+	for (const char *p = v; ok && *p; p++)
+		ok = *p > ' ' && *p <= '~';
+	if (!ok)
+		return conf_err(x, s, key, "%s must be \"%s:\" followed by 1..%zu printable "
+				"characters, or \"\" for no label",
+				conf_quote(q, sizeof(q), v), g->interface, room);
+	snprintf(g->label, sizeof(g->label), "%s", v);
+	return 0;
+}
+
+/*
+ * Parse "ADDRESS/PREFIX" into @vip with its canonical text. Returns 0, or -1
+ * with the reason, to follow the quoted value in a message, in @why.
+ */
+static int conf_vip_parse(const char *v, struct conf_vip *vip, char *why, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN + 1], *end;
+	const char *slash = strrchr(v, '/');
+	static const uint8_t zero[16];
+	unsigned long plen;
+	unsigned max;
+
+	snprintf(why, len, "is not an ADDRESS/PREFIX");
+	if (!slash || (size_t)(slash - v) >= sizeof(addr) || slash[1] < '0' || slash[1] > '9' ||
+	    strlen(slash + 1) > 3)
+		return -1;
+	memcpy(addr, v, (size_t)(slash - v));
+	addr[slash - v] = '\0';
+	plen = strtoul(slash + 1, &end, 10);
+	if (*end)
+		return -1;
+	if (inet_pton(AF_INET, addr, vip->addr) == 1) {
+		vip->family = AF_INET;
+		max = 32;
+		if (vip->addr[0] >= 224 || memcmp(vip->addr, zero, 4) == 0)
+			goto not_unicast;
+	} else if (inet_pton(AF_INET6, addr, vip->addr) == 1) {
+		vip->family = AF_INET6;
+		max = 128;
+		if (vip->addr[0] == 0xff || memcmp(vip->addr, zero, 16) == 0)
+			goto not_unicast;
+	} else {
+		return -1;
+	}
+	if (plen < 1 || plen > max) {
+		snprintf(why, len, "has prefix length %lu, not 1..%u", plen, max);
+		return -1;
+	}
+	vip->prefix_len = (uint8_t)plen;
+	inet_ntop(vip->family, vip->addr, addr, sizeof(addr));
+	snprintf(vip->text, sizeof(vip->text), "%s/%lu", addr, plen);
+	return 0;
+not_unicast:
+	snprintf(why, len, "is not a unicast address");
+	return -1;
+}
+
+/* Line of VIP @j of group @i, for "first at line N". */
+static unsigned conf_vip_line(const config_setting_t *groups, size_t i, size_t j)
+{
+	const config_setting_t *g = config_setting_get_elem(groups, (unsigned)i);
+	const config_setting_t *v = config_setting_get_member(g, "vips");
+
+	return config_setting_source_line(config_setting_get_elem(v, (unsigned)j));
+}
+
+/* vips: 1..VIPD_MAX_VIPS addresses, none used twice in the whole file. */
+static int conf_parse_vips(const struct conf_ctx *x, const config_setting_t *groups,
+			   const config_setting_t *gs, const char *gp, const struct conf *c,
+			   size_t gi)
+{
+	struct conf_group *g = &c->groups[gi];
+	const config_setting_t *list = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	int n;
+
+	if (conf_required(x, gs, gp, "vips", CONF_STRINGS, &list, key) < 0)
+		return -1;
+	n = config_setting_length(list);
+	if (n < 1 || n > VIPD_MAX_VIPS)
+		return conf_err(x, list, key, "%d addresses, 1..%d allowed", n, VIPD_MAX_VIPS);
+	for (int j = 0; j < n; j++) {
+		const config_setting_t *s = config_setting_get_elem(list, (unsigned)j);
+		struct conf_vip *vip = &g->vips[j];
+		char why[64];
+
+		if (snprintf(key, sizeof(key), "%s.vips[%d]", gp, j) < 0)
+			key[0] = '\0';
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return conf_err(x, s, key, "expected a string \"ADDRESS/PREFIX\"");
+		conf_quote(q, sizeof(q), config_setting_get_string(s));
+		if (conf_vip_parse(config_setting_get_string(s), vip, why, sizeof(why)) < 0)
+			return conf_err(x, s, key, "%s %s", q, why);
+		for (size_t i = 0; i <= gi; i++) {
+			size_t m = i == gi ? (size_t)j : c->groups[i].n_vips;
+
+			for (size_t k = 0; k < m; k++) {
+				const struct conf_vip *o = &c->groups[i].vips[k];
+
+				if (o->family == vip->family && !memcmp(o->addr, vip->addr, 16))
+					return conf_err(x, s, key,
+							"duplicate address %s (first at line %u)",
+							q, conf_vip_line(groups, i, k));
+			}
+		}
+		g->n_vips++;
+	}
+	return 0;
+}
+
+/* The group's plain numbers: interval, misses, rise, preempt delay, GARP. */
+static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *gs,
+			      const char *gp, struct conf_group *g)
+{
+	const struct {
+		const char *name;
+		uint32_t *field;
+		long long def, min, max;
+	} num[] = {
+		{ "interval_ms", &g->interval_ms, VIPD_DEF_INTERVAL_MS, VIPD_MIN_INTERVAL_MS,
+		  VIPD_MAX_INTERVAL_MS },
+		{ "misses", &g->misses, VIPD_DEF_MISSES, 1, VIPD_MAX_MISSES },
+		{ "rise", &g->rise, VIPD_DEF_RISE, 1, CONF_MAX_RISE },
+		{ "preempt_delay_ms", &g->preempt_delay_ms, VIPD_DEF_PREEMPT_DELAY_MS, 0,
+		  CONF_MAX_PREEMPT_DELAY_MS },
+		{ "garp_count", &g->garp_count, VIPD_DEF_GARP_COUNT, 1, CONF_MAX_GARP_COUNT },
+		{ "garp_interval_ms", &g->garp_interval_ms, VIPD_DEF_GARP_INTERVAL_MS, 0,
+		  CONF_MAX_GARP_INTERVAL_MS },
+		{ "garp_refresh_ms", &g->garp_refresh_ms, VIPD_DEF_GARP_REFRESH_MS, 0,
+		  CONF_MAX_GARP_REFRESH_MS },
+	};
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN];
+
+	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
+		long long v = num[i].def;
+
+		if (conf_int(x, gs, gp, num[i].name, num[i].min, num[i].max, &v) < 0)
+			return -1;
+		*num[i].field = (uint32_t)v;
+	}
+	if (g->garp_refresh_ms > 0 && g->garp_refresh_ms < CONF_MIN_GARP_REFRESH_MS) {
+		conf_key(key, sizeof(key), gp, "garp_refresh_ms");
+		s = config_setting_get_member(gs, "garp_refresh_ms");
+		return conf_err(x, s, key, "%u is out of range (0 = off, or %d..%d)",
+				g->garp_refresh_ms, CONF_MIN_GARP_REFRESH_MS,
+				CONF_MAX_GARP_REFRESH_MS);
+	}
+	return 0;
+}
+
+/* Heartbeat transport: preempt flag, multicast group, UDP port. */
+static int conf_parse_transport(const struct conf_ctx *x, const config_setting_t *gs,
+				const char *gp, struct conf_group *g)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	const char *v = VIPD_DEF_MCAST;
+	long long port = VIPD_DEF_PORT;
+
+	switch (conf_member(x, gs, gp, "preempt", CONF_BOOL, &s, key)) {
+	case -1:
+		return -1;
+	case 1:
+		g->preempt = config_setting_get_bool(s);
+		break;
+	}
+	s = NULL;
+	if (conf_str(x, gs, gp, "multicast", &v, &s) < 0)
+		return -1;
+	if (inet_pton(AF_INET, v, &g->mcast) != 1 || !IN_MULTICAST(ntohl(g->mcast.s_addr))) {
+		conf_key(key, sizeof(key), gp, "multicast");
+		return conf_err(x, s, key, "%s is not an IPv4 multicast address",
+				conf_quote(q, sizeof(q), v));
+	}
+	if (conf_int(x, gs, gp, "port", 1, 65535, &port) < 0)
+		return -1;
+	g->port = (uint16_t)port;
+	return 0;
+}
+
+/*
+ * Read the HMAC key of @g from g->key_file: a regular file that only its
+ * owner can access, whose content minus one trailing newline is the key.
+ * O_NONBLOCK so that a FIFO in its place cannot hang the load.
+ */
+static int conf_read_key(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+			 struct conf_group *g)
+{
+	uint8_t buf[VIPD_KEY_MAX + 3];
+	char path[CONF_QUOTE_LEN];
+	struct stat st;
+	size_t n = 0;
+	ssize_t r = 0;
+	int fd, rc = -1;
+
+	conf_escape(path, sizeof(path), g->key_file);
+	fd = open(g->key_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return conf_err(x, s, key, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		conf_err(x, s, key, "cannot stat %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_err(x, s, key, "%s is not a regular file", path);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		conf_err(x, s, key, "%s is %s by group or others (chmod 600)", path,
+			 st.st_mode & 044 ? "readable" : "accessible");
+		goto out;
+	}
+	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			conf_err(x, s, key, "cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (n > 0 && buf[n - 1] == '\n' && n < sizeof(buf))
+		n -= n > 1 && buf[n - 2] == '\r' ? 2 : 1;
+	if (n < VIPD_KEY_MIN) {
+		conf_err(x, s, key, "key in %s is %zu bytes, at least %d needed", path, n,
+			 VIPD_KEY_MIN);
+	} else if (n > VIPD_KEY_MAX) {
+		conf_err(x, s, key, "key in %s is longer than %d bytes", path, VIPD_KEY_MAX);
+	} else {
+		memcpy(g->key, buf, n);
+		g->key_len = n;
+		rc = 0;
+	}
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+/* key_file: required; a relative path is taken from the config's directory. */
+static int conf_parse_key(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			  struct conf_group *g)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN];
+	const char *v, *dir;
+	int n;
+
+	if (conf_required(x, gs, gp, "key_file", CONF_STRING, &s, key) < 0)
+		return -1;
+	v = config_setting_get_string(s);
+	if (v[0] == '\0')
+		return conf_err(x, s, key, "empty path");
+	dir = v[0] == '/' ? "" : x->dir;
+	n = snprintf(g->key_file, sizeof(g->key_file), "%s%s", dir, v);
+	if (n < 0 || (size_t)n >= sizeof(g->key_file))
+		return conf_err(x, s, key, "path is longer than %zu bytes",
+				sizeof(g->key_file) - 1);
+	return conf_read_key(x, s, key, g);
+}
+
+static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *root,
+			    const config_setting_t *groups, struct conf *c, size_t gi)
+{
+	const config_setting_t *gs = config_setting_get_elem(groups, (unsigned)gi);
+	const config_setting_t *node = config_setting_get_member(root, "node");
+	struct conf_group *g = &c->groups[gi];
+	const config_setting_t *s = NULL;
+	char gp[CONF_KEY_LEN], key[CONF_KEY_LEN];
+	long long id = 0, prio = c->priority;
+
+	snprintf(gp, sizeof(gp), "groups[%zu]", gi);
+	if (config_setting_type(gs) != CONFIG_TYPE_GROUP)
+		return conf_err(x, gs, gp, "expected %s", conf_kind_name[CONF_GROUP]);
+	if (conf_check_keys(x, gs, gp, conf_group_keys) < 0)
+		return -1;
+	g->line = (int)config_setting_source_line(gs);
+
+	if (conf_required(x, gs, gp, "id", CONF_INT, &s, key) < 0 ||
+	    conf_int(x, gs, gp, "id", 1, UINT32_MAX, &id) < 0)
+		return -1;
+	g->id = (uint32_t)id;
+	for (size_t i = 0; i < gi; i++) {
+		const config_setting_t *o = config_setting_get_elem(groups, (unsigned)i);
+
+		if (c->groups[i].id == g->id)
+			return conf_err(x, s, key, "duplicate group id %u (first at line %u)",
+					g->id,
+					config_setting_source_line(
+						config_setting_get_member(o, "id")));
+	}
+
+	if (conf_parse_ifname(x, node, gs, gp, c, g) < 0 ||
+	    conf_int(x, gs, gp, "priority", 1, 255, &prio) < 0)
+		return -1;
+	g->priority = (uint8_t)prio;
+
+	if (conf_parse_vips(x, groups, gs, gp, c, gi) < 0 ||
+	    conf_parse_numbers(x, gs, gp, g) < 0 || conf_parse_transport(x, gs, gp, g) < 0 ||
+	    conf_parse_key(x, gs, gp, g) < 0)
+		return -1;
+	return 0;
+}
+
+static int conf_parse(const struct conf_ctx *x, const config_t *cfg, struct conf *c)
+{
+	const config_setting_t *root = config_root_setting(cfg), *groups = NULL;
+	char key[CONF_KEY_LEN];
+	int n;
+
+	if (conf_check_keys(x, root, "", conf_root_keys) < 0 || conf_parse_node(x, root, c) < 0 ||
+	    conf_parse_paths(x, root, c) < 0)
+		return -1;
+
+	if (conf_required(x, root, "", "groups", CONF_LIST, &groups, key) < 0)
+		return -1;
+	n = config_setting_length(groups);
+	if (n < 1)
+		return conf_err(x, groups, key, "at least one group is required");
+	if (n > VIPD_MAX_GROUPS)
+		return conf_err(x, groups, key, "%d groups, at most %d allowed", n,
+				VIPD_MAX_GROUPS);
+	c->groups = calloc((size_t)n, sizeof(*c->groups));
+	if (!c->groups)
+		return conf_err(x, NULL, NULL, "%s", strerror(errno));
+	c->n_groups = (size_t)n;
+	for (size_t i = 0; i < c->n_groups; i++)
+		if (conf_parse_group(x, root, groups, c, i) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * libconfig's own complaint: "FILE:LINE: syntax error[: TEXT]", TEXT left
+ * out when it is just "syntax error" again.
+ */
+static void conf_syntax_err(const struct conf_ctx *x, const config_t *cfg)
+{
+	char buf[CONF_PATH_MAX * 2];
+	const char *file = conf_file(x, config_error_file(cfg), buf, sizeof(buf));
+	const char *text = config_error_text(cfg) ? config_error_text(cfg) : "syntax error";
+
+	if (!x->err || x->err_len == 0)
+		return;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		snprintf(x->err, x->err_len, "%s: cannot read: %s", file, text);
+	else if (strcmp(text, "syntax error") == 0)
+		snprintf(x->err, x->err_len, "%s:%d: syntax error", file, config_error_line(cfg));
+	else
+		snprintf(x->err, x->err_len, "%s:%d: syntax error: %s", file,
+			 config_error_line(cfg), text);
+}
+
+int conf_load(const char *path, struct conf *c, char *err, size_t err_len)
+{
+	struct conf_ctx x = { .path = path, .err = err, .err_len = err_len };
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	config_t cfg;
+	FILE *f;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (err && err_len)
+		err[0] = '\0';
+	if (strlen(path) >= sizeof(c->path))
+		return conf_err(&x, NULL, NULL, "path is longer than %zu bytes",
+				sizeof(c->path) - 1);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	if (slash)
+		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - path + 1), path);
+
+	f = fopen(path, "re");
+	if (!f)
+		return conf_err(&x, NULL, NULL, "cannot open: %s", strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return conf_err(&x, NULL, NULL, "cannot open: %s", strerror(EISDIR));
+	}
+
+	/* @include "FILE" is relative to the config's directory too. */
+	config_init(&cfg);
+	if (x.dir[0]) {
+		char inc[CONF_PATH_MAX];
+
+		snprintf(inc, sizeof(inc), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+		config_set_include_dir(&cfg, inc);
+	}
+	if (!config_read(&cfg, f)) {
+		conf_syntax_err(&x, &cfg);
+		rc = -1;
+	} else {
+		rc = conf_parse(&x, &cfg, c);
+	}
+	config_destroy(&cfg);
+	fclose(f);
+	if (rc < 0)
+		conf_free(c);
+	return rc;
+}
+
+void conf_free(struct conf *c)
+{
+	if (c->groups) {
+		explicit_bzero(c->groups, c->n_groups * sizeof(*c->groups));
+		free(c->groups);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+/* A libconfig string literal. */
+static void conf_print_str(FILE *f, const char *indent, const char *name, const char *v)
+{
+	char buf[4 * CONF_PATH_MAX + 4];
+
+	conf_escape(buf, sizeof(buf), v);
+	fprintf(f, "%s%s = \"%s\";\n", indent, name, buf);
+}
+
+static void conf_print_group(const struct conf_group *g, FILE *f)
+{
+	char mcast[INET_ADDRSTRLEN];
+	const char *in = "\t\t";
+
+	fprintf(f, "\t{\n");
+	fprintf(f, "%sid = %u%s;\n", in, g->id, g->id > INT_MAX ? "L" : "");
+	conf_print_str(f, in, "interface", g->interface);
+	conf_print_str(f, in, "label", g->label);
+	fprintf(f, "%spriority = %u;\n", in, g->priority);
+	if (g->n_vips == 1) {
+		fprintf(f, "%svips = [ \"%s\" ];\n", in, g->vips[0].text);
+	} else {
+		fprintf(f, "%svips = [\n", in);
+		for (size_t i = 0; i < g->n_vips; i++)
+			fprintf(f, "%s\t\"%s\"%s\n", in, g->vips[i].text,
+				i + 1 < g->n_vips ? "," : "");
+		fprintf(f, "%s];\n", in);
+	}
+	fprintf(f, "%sinterval_ms = %u;\n", in, g->interval_ms);
+	fprintf(f, "%smisses = %u;\n", in, g->misses);
+	fprintf(f, "%srise = %u;\n", in, g->rise);
+	fprintf(f, "%spreempt = %s;\n", in, g->preempt ? "true" : "false");
+	fprintf(f, "%spreempt_delay_ms = %u;\n", in, g->preempt_delay_ms);
+	inet_ntop(AF_INET, &g->mcast, mcast, sizeof(mcast));
+	fprintf(f, "%smulticast = \"%s\";\n", in, mcast);
+	fprintf(f, "%sport = %u;\n", in, g->port);
+	conf_print_str(f, in, "key_file", g->key_file);
+	fprintf(f, "%s# the key: %zu bytes, not shown\n", in, g->key_len);
+	fprintf(f, "%sgarp_count = %u;\n", in, g->garp_count);
+	fprintf(f, "%sgarp_interval_ms = %u;\n", in, g->garp_interval_ms);
+	fprintf(f, "%sgarp_refresh_ms = %u;\n", in, g->garp_refresh_ms);
+	fprintf(f, "\t}");
+}
+
+void conf_print(const struct conf *c, FILE *f)
+{
+	fprintf(f, "node: {\n");
+	conf_print_str(f, "\t", "name", c->node_name);
+	if (c->interface[0])
+		conf_print_str(f, "\t", "interface", c->interface);
+	fprintf(f, "\tpriority = %u;\n", c->priority);
+	fprintf(f, "};\n");
+	conf_print_str(f, "", "control_socket", c->control_socket);
+	conf_print_str(f, "", "state_dir", c->state_dir);
+	fprintf(f, "groups: (\n");
+	for (size_t i = 0; i < c->n_groups; i++) {
+		conf_print_group(&c->groups[i], f);
+		fprintf(f, "%s\n", i + 1 < c->n_groups ? "," : "");
+	}
+	fprintf(f, ");\n");
+}

@@ -1,0 +1,640 @@
+/*
+ * test_conf.c - the configuration loader: values and defaults of good files,
+ * the exact one-line error for each kind of bad file, key file rules, and
+ * that conf_print() output loads back to the same configuration.
+ *
+ * Every config and key file is written at run time under /tmp and removed
+ * again. Interface "lo" always exists; "vipdnosuch9" is assumed not to.
+ * In config texts and expected messages, @KEY@ (a good key), @WIDE@ (mode
+ * 0644), @SHORT@ (9 bytes), @DIR@ (a directory) and @NONE@ (no such file)
+ * stand for key file paths; @CONF@ is the config file's own path.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+
+#define KEY_TEXT "0123456789abcdef0123456789ABCDEF"	/* 32 bytes */
+
+static char tmpdir[64];			/* mkdtemp: holds every key file */
+static char key_good[96], key_wide[96], key_short[96], key_none[96];
+static char conf_path[64];		/* the config of the running test */
+
+/* Write @len bytes to @path with @mode (not subject to umask). */
+static void write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* @text with every @NAME@ placeholder replaced, into @out. */
+static void expand(char *out, size_t len, const char *text)
+{
+	static const struct {
+		const char *token;
+		const char *value;
+	} sub[] = {
+		{ "@KEY@", key_good },	 { "@WIDE@", key_wide }, { "@SHORT@", key_short },
+		{ "@DIR@", tmpdir },	 { "@NONE@", key_none }, { "@CONF@", conf_path },
+	};
+	size_t n = 0;
+
+	while (*text) {
+		size_t i, k;
+
+		for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+			if (strncmp(text, sub[i].token, strlen(sub[i].token)) == 0)
+				break;
+		if (i < sizeof(sub) / sizeof(sub[0])) {
+			k = strlen(sub[i].value);
+			assert_true(n + k < len);
+			memcpy(out + n, sub[i].value, k);
+			text += strlen(sub[i].token);
+		} else {
+			k = 1;
+			assert_true(n + k < len);
+			out[n] = *text++;
+		}
+		n += k;
+	}
+	out[n] = '\0';
+}
+
+/* Write @text (placeholders expanded) to a new temp file, load it, remove it. */
+static int load(const char *text, struct conf *c, char *err, size_t err_len)
+{
+	static char buf[65536];
+	int fd, rc;
+
+	snprintf(conf_path, sizeof(conf_path), "/tmp/test_conf.XXXXXX");
+	fd = mkstemp(conf_path);
+	assert_true(fd >= 0);
+	expand(buf, sizeof(buf), text);
+	assert_int_equal(write(fd, buf, strlen(buf)), (ssize_t)strlen(buf));
+	assert_int_equal(close(fd), 0);
+	rc = conf_load(conf_path, c, err, err_len);
+	assert_int_equal(unlink(conf_path), 0);
+	return rc;
+}
+
+/* Load @text, which must fail with exactly "@CONF@@want" (expanded). */
+static void assert_load_error(const char *text, const char *want)
+{
+	char err[512], full[512], exp[600];
+	struct conf c;
+
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(load(text, &c, err, sizeof(err)), -1);
+	snprintf(full, sizeof(full), "@CONF@%s", want);
+	expand(exp, sizeof(exp), full);
+	assert_string_equal(err, exp);
+	assert_null(strchr(err, '\n'));
+	/* On failure nothing is left to free. */
+	assert_null(c.groups);
+	assert_int_equal(c.n_groups, 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_conf.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(key_good, sizeof(key_good), "%s/good.key", tmpdir);
+	snprintf(key_wide, sizeof(key_wide), "%s/wide.key", tmpdir);
+	snprintf(key_short, sizeof(key_short), "%s/short.key", tmpdir);
+	snprintf(key_none, sizeof(key_none), "%s/none.key", tmpdir);
+	write_file(key_good, KEY_TEXT "\n", strlen(KEY_TEXT) + 1, 0600);
+	write_file(key_wide, KEY_TEXT "\n", strlen(KEY_TEXT) + 1, 0644);
+	write_file(key_short, "123456789", 9, 0600);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(key_good);
+	unlink(key_wide);
+	unlink(key_short);
+	return rmdir(tmpdir);
+}
+
+/* Lines 1-4: the node. */
+#define HEAD "node: {\n\tname = \"pbx-a\";\n\tinterface = \"lo\";\n};\n"
+
+/* Lines 5-9 open group 0 (id on 7, vips on 8, key_file on 9); EXTRA starts on 10. */
+#define GROUP_VK(vips, key, extra)                                                               \
+	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key "\";\n" \
+	extra "\t}\n);\n"
+#define GROUP(extra) GROUP_VK("\"192.0.2.100/24\"", "@KEY@", extra)
+
+static void test_defaults(void **state)
+{
+	struct conf c;
+	char err[512];
+	const struct conf_group *g;
+
+	(void)state;
+	assert_int_equal(load(HEAD GROUP(""), &c, err, sizeof(err)), 0);
+	assert_string_equal(c.node_name, "pbx-a");
+	assert_string_equal(c.interface, "lo");
+	assert_int_equal(c.priority, VIPD_DEF_PRIORITY);
+	assert_string_equal(c.control_socket, VIPD_CONTROL_SOCKET);
+	assert_string_equal(c.state_dir, VIPD_STATE_DIR);
+	assert_string_equal(c.path, conf_path);
+	assert_int_equal(c.n_groups, 1);
+
+	g = &c.groups[0];
+	assert_int_equal(g->id, 1);
+	assert_int_equal(g->line, 6);
+	assert_string_equal(g->interface, "lo");
+	assert_int_equal(g->ifindex, if_nametoindex("lo"));
+	assert_string_equal(g->label, "lo:vip");
+	assert_int_equal(g->priority, VIPD_DEF_PRIORITY);
+	assert_int_equal(g->n_vips, 1);
+	assert_int_equal(g->vips[0].family, AF_INET);
+	assert_memory_equal(g->vips[0].addr, "\xc0\x00\x02\x64", 4);
+	assert_int_equal(g->vips[0].prefix_len, 24);
+	assert_string_equal(g->vips[0].text, "192.0.2.100/24");
+	assert_int_equal(g->interval_ms, VIPD_DEF_INTERVAL_MS);
+	assert_int_equal(g->misses, VIPD_DEF_MISSES);
+	assert_int_equal(g->rise, VIPD_DEF_RISE);
+	assert_false(g->preempt);
+	assert_int_equal(g->preempt_delay_ms, VIPD_DEF_PREEMPT_DELAY_MS);
+	assert_int_equal(g->mcast.s_addr, inet_addr(VIPD_DEF_MCAST));
+	assert_int_equal(g->port, VIPD_DEF_PORT);
+	assert_string_equal(g->key_file, key_good);
+	assert_int_equal(g->key_len, strlen(KEY_TEXT));
+	assert_memory_equal(g->key, KEY_TEXT, strlen(KEY_TEXT));
+	assert_int_equal(g->garp_count, VIPD_DEF_GARP_COUNT);
+	assert_int_equal(g->garp_interval_ms, VIPD_DEF_GARP_INTERVAL_MS);
+	assert_int_equal(g->garp_refresh_ms, VIPD_DEF_GARP_REFRESH_MS);
+	conf_free(&c);
+	assert_null(c.groups);
+}
+
+/* Every key set, two groups sharing one key, IPv6 canonicalized, 32-bit id. */
+static const char full_text[] =
+	"node: { name = \"pbx-b\"; interface = \"lo\"; priority = 90; };\n"
+	"control_socket = \"/tmp/vipd.sock\";\n"
+	"state_dir = \"/tmp/vipd-state\";\n"
+	"groups: (\n"
+	"  { id = 4294967295L; interface = \"lo\"; label = \"lo:sip\"; priority = 255;\n"
+	"    vips = [ \"192.0.2.100/24\", \"2001:DB8:0:0::0100/64\" ];\n"
+	"    interval_ms = 50; misses = 4; rise = 1; preempt = true; preempt_delay_ms = 0;\n"
+	"    multicast = \"224.0.0.18\"; port = 65535; key_file = \"@KEY@\";\n"
+	"    garp_count = 100; garp_interval_ms = 0; garp_refresh_ms = 0; },\n"
+	"  { id = 7; label = \"\"; vips = ( \"192.0.2.101/32\" ); key_file = \"@KEY@\";\n"
+	"    garp_refresh_ms = 1000; }\n"
+	");\n";
+
+static void test_full(void **state)
+{
+	struct conf c;
+	char err[512];
+	const struct conf_group *g;
+
+	(void)state;
+	assert_int_equal(load(full_text, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.node_name, "pbx-b");
+	assert_int_equal(c.priority, 90);
+	assert_string_equal(c.control_socket, "/tmp/vipd.sock");
+	assert_string_equal(c.state_dir, "/tmp/vipd-state");
+	assert_int_equal(c.n_groups, 2);
+
+	g = &c.groups[0];
+	assert_int_equal(g->id, UINT32_MAX);
+	assert_int_equal(g->line, 5);
+	assert_string_equal(g->label, "lo:sip");
+	assert_int_equal(g->priority, 255);
+	assert_int_equal(g->n_vips, 2);
+	assert_int_equal(g->vips[1].family, AF_INET6);
+	assert_int_equal(g->vips[1].prefix_len, 64);
+	assert_string_equal(g->vips[1].text, "2001:db8::100/64");
+	assert_int_equal(g->interval_ms, 50);
+	assert_int_equal(g->misses, 4);
+	assert_int_equal(g->rise, 1);
+	assert_true(g->preempt);
+	assert_int_equal(g->preempt_delay_ms, 0);
+	assert_int_equal(g->mcast.s_addr, inet_addr("224.0.0.18"));
+	assert_int_equal(g->port, 65535);
+	assert_int_equal(g->garp_count, 100);
+	assert_int_equal(g->garp_interval_ms, 0);
+	assert_int_equal(g->garp_refresh_ms, 0);
+
+	g = &c.groups[1];
+	assert_int_equal(g->id, 7);
+	assert_int_equal(g->line, 10);
+	assert_string_equal(g->label, "");
+	assert_int_equal(g->priority, 90);	/* the node's */
+	assert_string_equal(g->vips[0].text, "192.0.2.101/32");
+	assert_int_equal(g->key_len, strlen(KEY_TEXT));
+	assert_int_equal(g->garp_refresh_ms, 1000);
+	conf_free(&c);
+}
+
+/* No node.interface is fine when every group names its own. */
+static void test_group_interface_only(void **state)
+{
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("node: { name = \"a\"; };\n"
+			      GROUP("\t\tinterface = \"lo\";\n"), &c, err, sizeof(err)), 0);
+	assert_string_equal(c.interface, "");
+	assert_string_equal(c.groups[0].interface, "lo");
+	assert_int_equal(c.groups[0].ifindex, if_nametoindex("lo"));
+	conf_free(&c);
+}
+
+/* conf_print() shows every value but never the key, and loads back the same. */
+static void test_print_round_trip(void **state)
+{
+	struct conf a, b;
+	char err[512], *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load(full_text, &a, err, sizeof(err)), 0);
+	f = open_memstream(&out, &out_len);
+	assert_non_null(f);
+	conf_print(&a, f);
+	assert_int_equal(fclose(f), 0);
+	assert_null(strstr(out, "0123456789"));
+	assert_non_null(strstr(out, "id = 4294967295L;"));
+	assert_non_null(strstr(out, "\"2001:db8::100/64\""));
+	assert_non_null(strstr(out, "32 bytes"));
+
+	assert_int_equal(load(out, &b, err, sizeof(err)), 0);
+	free(out);
+	assert_string_equal(a.node_name, b.node_name);
+	assert_string_equal(a.interface, b.interface);
+	assert_int_equal(a.priority, b.priority);
+	assert_string_equal(a.control_socket, b.control_socket);
+	assert_string_equal(a.state_dir, b.state_dir);
+	assert_int_equal(a.n_groups, b.n_groups);
+	for (size_t i = 0; i < a.n_groups; i++) {
+		b.groups[i].line = a.groups[i].line;	/* the printout has its own layout */
+		assert_memory_equal(&a.groups[i], &b.groups[i], sizeof(a.groups[i]));
+	}
+	conf_free(&a);
+	conf_free(&b);
+}
+
+/* One trailing "\n" or "\r\n" is not part of the key; anything else is. */
+static void test_key_content(void **state)
+{
+	static const struct {
+		const char *data;
+		size_t len, key_len;
+	} keys[] = {
+		{ KEY_TEXT, 32, 32 },
+		{ KEY_TEXT "\r\n", 34, 32 },
+		{ KEY_TEXT "\n\n", 34, 33 },
+		{ KEY_TEXT "\r", 33, 33 },
+		{ "0123456789abcdef\n", 17, 16 },
+	};
+	char path[128], text[512], err[512];
+	struct conf c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/content.key", tmpdir);
+	snprintf(text, sizeof(text), HEAD GROUP_VK("\"192.0.2.1/24\"", "%s", ""), path);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		write_file(path, keys[i].data, keys[i].len, 0600);
+		assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+		assert_int_equal(c.groups[0].key_len, keys[i].key_len);
+		assert_memory_equal(c.groups[0].key, keys[i].data, keys[i].key_len);
+		conf_free(&c);
+	}
+	assert_int_equal(unlink(path), 0);
+}
+
+/* 256 bytes is the longest key, 257 is refused. */
+static void test_key_max(void **state)
+{
+	char path[128], text[512], want[256], err[512], data[VIPD_KEY_MAX + 2];
+	struct conf c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/long.key", tmpdir);
+	snprintf(text, sizeof(text), HEAD GROUP_VK("\"192.0.2.1/24\"", "%s", ""), path);
+	memset(data, 'k', sizeof(data));
+	data[VIPD_KEY_MAX] = '\n';
+	write_file(path, data, VIPD_KEY_MAX + 1, 0600);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.groups[0].key_len, VIPD_KEY_MAX);
+	conf_free(&c);
+
+	write_file(path, data, VIPD_KEY_MAX + 2, 0600);	/* 256 'k', "\n", 'k' */
+	snprintf(want, sizeof(want), ":9: groups[0].key_file: key in %s is longer than %d bytes",
+		 path, VIPD_KEY_MAX);
+	assert_load_error(text, want);
+	assert_int_equal(unlink(path), 0);
+}
+
+/* A relative key_file is found next to the config file, not in the cwd. */
+static void test_key_relative(void **state)
+{
+	char path[128], key[128], err[512];
+	struct conf c;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/vipd.conf", tmpdir);
+	snprintf(key, sizeof(key), "%s/rel.key", tmpdir);
+	write_file(key, KEY_TEXT, strlen(KEY_TEXT), 0600);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(HEAD GROUP_VK("\"192.0.2.1/24\"", "rel.key", ""), f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.groups[0].key_file, key);
+	assert_int_equal(c.groups[0].key_len, strlen(KEY_TEXT));
+	conf_free(&c);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(key), 0);
+}
+
+static void test_missing_file(void **state)
+{
+	char err[512], want[512];
+	struct conf c;
+
+	(void)state;
+	assert_int_equal(conf_load(key_none, &c, err, sizeof(err)), -1);
+	assert_null(c.groups);
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", key_none);
+	assert_string_equal(err, want);
+
+	assert_int_equal(conf_load(tmpdir, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot open: Is a directory", tmpdir);
+	assert_string_equal(err, want);
+}
+
+/* A message that does not fit is cut, still NUL-terminated. */
+static void test_small_error_buffer(void **state)
+{
+	char err[8];
+	struct conf c;
+
+	(void)state;
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(load(HEAD GROUP("\t\tport = 0;\n"), &c, err, sizeof(err)), -1);
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	assert_memory_equal(err, conf_path, sizeof(err) - 1);
+}
+
+/* VIPD_MAX_VIPS addresses are fine, one more is not. */
+static void test_too_many_vips(void **state)
+{
+	char vips[2048] = "", text[4096], want[128], err[512];
+	struct conf c;
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < VIPD_MAX_VIPS; i++)
+		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s\"192.0.2.%d/24\"",
+				      i ? ", " : "", i + 1);
+	snprintf(text, sizeof(text), HEAD GROUP_VK("%s", "@KEY@", ""), vips);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.groups[0].n_vips, VIPD_MAX_VIPS);
+	conf_free(&c);
+
+	snprintf(vips + n, sizeof(vips) - n, ", \"192.0.2.200/24\"");
+	snprintf(text, sizeof(text), HEAD GROUP_VK("%s", "@KEY@", ""), vips);
+	snprintf(want, sizeof(want), ":8: groups[0].vips: %d addresses, 1..%d allowed",
+		 VIPD_MAX_VIPS + 1, VIPD_MAX_VIPS);
+	assert_load_error(text, want);
+}
+
+/* VIPD_MAX_GROUPS groups are fine, one more is not. */
+static void test_too_many_groups(void **state)
+{
+	static char text[65536];
+	char want[128], err[512];
+	struct conf c;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), HEAD "groups: (\n");
+	for (int i = 1; i <= VIPD_MAX_GROUPS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "%s{ id = %d; vips = [ \"10.%d.0.1/16\" ]; "
+				      "key_file = \"@KEY@\"; }\n",
+				      i > 1 ? "," : "", i, i);
+	snprintf(text + n, sizeof(text) - n, ");\n");
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_groups, VIPD_MAX_GROUPS);
+	assert_int_equal(c.groups[VIPD_MAX_GROUPS - 1].id, VIPD_MAX_GROUPS);
+	conf_free(&c);
+
+	snprintf(text + n, sizeof(text) - n,
+		 ",{ id = 999; vips = [ \"192.0.2.1/24\" ]; key_file = \"@KEY@\"; }\n);\n");
+	snprintf(want, sizeof(want), ":5: groups: %d groups, at most %d allowed",
+		 VIPD_MAX_GROUPS + 1, VIPD_MAX_GROUPS);
+	assert_load_error(text, want);
+}
+
+/* One bad file and the exact line it must produce (after "PATH"). */
+struct bad_case {
+	const char *name;
+	const char *text;
+	const char *want;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "syntax error", HEAD "groups: ( { id = ; } );\n", ":5: syntax error" },
+	{ "duplicate key", HEAD "node: { name = \"b\"; };\n",
+	  ":5: syntax error: duplicate setting name" },
+	{ "unknown top-level key", HEAD GROUP("") "colour = \"blue\";\n",
+	  ":12: unknown key \"colour\"" },
+	{ "unknown node key suggests", "node: {\n\tname = \"pbx-a\";\n\tinterfce = \"lo\";\n};\n",
+	  ":3: node: unknown key \"interfce\" (did you mean \"interface\"?)" },
+	{ "unknown group key suggests", HEAD GROUP("\t\tprioirty = 10;\n"),
+	  ":10: groups[0]: unknown key \"prioirty\" (did you mean \"priority\"?)" },
+	{ "unknown group key", HEAD GROUP("\t\tpeer = \"192.0.2.2\";\n"),
+	  ":10: groups[0]: unknown key \"peer\"" },
+	{ "group priority out of range", HEAD GROUP("\t\tpriority = 300;\n"),
+	  ":10: groups[0].priority: 300 is out of range 1..255" },
+	{ "node priority out of range",
+	  "node: {\n\tname = \"a\";\n\tinterface = \"lo\";\n\tpriority = 0;\n};\n" GROUP(""),
+	  ":4: node.priority: 0 is out of range 1..255" },
+	{ "no such node interface",
+	  "node: {\n\tname = \"a\";\n\tinterface = \"vipdnosuch9\";\n};\n",
+	  ":3: node.interface: no such interface \"vipdnosuch9\"" },
+	{ "no such group interface", HEAD GROUP("\t\tinterface = \"vipdnosuch9\";\n"),
+	  ":10: groups[0].interface: no such interface \"vipdnosuch9\"" },
+	{ "interface name too long", HEAD GROUP("\t\tinterface = \"abcdefghijklmnop\";\n"),
+	  ":10: groups[0].interface: \"abcdefghijklmnop\" is not an interface name "
+	  "(1..15 characters)" },
+	{ "node.interface missing", "node: {\n\tname = \"a\";\n};\n" GROUP(""),
+	  ":1: node.interface: required key is missing (groups[0] sets no interface)" },
+	{ "duplicate group id", HEAD "groups: (\n{\n id = 1;\n vips = [ \"192.0.2.1/24\" ];\n"
+	  " key_file = \"@KEY@\";\n},\n{\n id = 1;\n vips = [ \"192.0.2.2/24\" ];\n"
+	  " key_file = \"@KEY@\";\n} );\n",
+	  ":12: groups[1].id: duplicate group id 1 (first at line 7)" },
+	{ "group id zero", HEAD "groups: ( { id = 0; } );\n",
+	  ":5: groups[0].id: 0 is out of range 1..4294967295" },
+	{ "group id above 2^31 without L", HEAD "groups: ( { id = 4294967295; } );\n",
+	  ":5: groups[0].id: -1 is out of range 1..4294967295 (write values above 2147483647 "
+	  "with an L suffix, e.g. 4294967295L)" },
+	{ "group id above 2^32", HEAD "groups: ( { id = 4294967296L; } );\n",
+	  ":5: groups[0].id: 4294967296 is out of range 1..4294967295" },
+	{ "group id missing", HEAD "groups: (\n{ vips = [ \"192.0.2.1/24\" ]; } );\n",
+	  ":6: groups[0].id: required key is missing" },
+	{ "bad address", HEAD GROUP_VK("\"192.0.2.100/24\", \"192.0.2.300/24\"", "@KEY@", ""),
+	  ":8: groups[0].vips[1]: \"192.0.2.300/24\" is not an ADDRESS/PREFIX" },
+	{ "prefix missing", HEAD GROUP_VK("\"192.0.2.100\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"192.0.2.100\" is not an ADDRESS/PREFIX" },
+	{ "prefix not a number", HEAD GROUP_VK("\"192.0.2.100/2x\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"192.0.2.100/2x\" is not an ADDRESS/PREFIX" },
+	{ "IPv4 prefix out of range", HEAD GROUP_VK("\"192.0.2.100/33\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"192.0.2.100/33\" has prefix length 33, not 1..32" },
+	{ "IPv6 prefix out of range", HEAD GROUP_VK("\"2001:db8::1/129\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"2001:db8::1/129\" has prefix length 129, not 1..128" },
+	{ "prefix zero", HEAD GROUP_VK("\"2001:db8::1/0\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"2001:db8::1/0\" has prefix length 0, not 1..128" },
+	{ "multicast VIP", HEAD GROUP_VK("\"239.1.1.1/24\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"239.1.1.1/24\" is not a unicast address" },
+	{ "unspecified VIP", HEAD GROUP_VK("\"::/64\"", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: \"::/64\" is not a unicast address" },
+	{ "VIP not a string", HEAD GROUP_VK("3", "@KEY@", ""),
+	  ":8: groups[0].vips[0]: expected a string \"ADDRESS/PREFIX\"" },
+	{ "vips not a list", HEAD "groups: ( { id = 1;\nvips = \"192.0.2.1/24\"; } );\n",
+	  ":6: groups[0].vips: expected a list [ \"...\", ... ] of strings" },
+	{ "vips empty", HEAD GROUP_VK("", "@KEY@", ""),
+	  ":8: groups[0].vips: 0 addresses, 1..16 allowed" },
+	{ "duplicate VIP in a group",
+	  HEAD GROUP_VK("\"2001:db8::1/64\", \"2001:DB8:0::1/128\"", "@KEY@", ""),
+	  ":8: groups[0].vips[1]: duplicate address \"2001:DB8:0::1/128\" (first at line 8)" },
+	{ "duplicate VIP across groups",
+	  HEAD "groups: (\n{ id = 1;\n vips = [ \"192.0.2.1/24\" ];\n"
+	  " key_file = \"@KEY@\"; },\n{ id = 2;\n vips = [ \"192.0.2.2/24\",\n"
+	  " \"192.0.2.1/24\" ]; key_file = \"@KEY@\"; } );\n",
+	  ":11: groups[1].vips[1]: duplicate address \"192.0.2.1/24\" (first at line 7)" },
+	{ "string for an integer", HEAD GROUP("\t\tinterval_ms = \"200\";\n"),
+	  ":10: groups[0].interval_ms: expected an integer" },
+	{ "float for an integer", HEAD GROUP("\t\tmisses = 3.0;\n"),
+	  ":10: groups[0].misses: expected an integer" },
+	{ "string for a boolean", HEAD GROUP("\t\tpreempt = \"yes\";\n"),
+	  ":10: groups[0].preempt: expected true or false" },
+	{ "integer for a string", "node: {\n\tname = \"a\";\n\tinterface = 5;\n};\n",
+	  ":3: node.interface: expected a string" },
+	{ "interval too short", HEAD GROUP("\t\tinterval_ms = 5;\n"),
+	  ":10: groups[0].interval_ms: 5 is out of range 10..10000" },
+	{ "misses too many", HEAD GROUP("\t\tmisses = 101;\n"),
+	  ":10: groups[0].misses: 101 is out of range 1..100" },
+	{ "rise zero", HEAD GROUP("\t\trise = 0;\n"),
+	  ":10: groups[0].rise: 0 is out of range 1..100" },
+	{ "preempt delay too long", HEAD GROUP("\t\tpreempt_delay_ms = 3600001;\n"),
+	  ":10: groups[0].preempt_delay_ms: 3600001 is out of range 0..3600000" },
+	{ "garp count zero", HEAD GROUP("\t\tgarp_count = 0;\n"),
+	  ":10: groups[0].garp_count: 0 is out of range 1..100" },
+	{ "garp interval too long", HEAD GROUP("\t\tgarp_interval_ms = 10001;\n"),
+	  ":10: groups[0].garp_interval_ms: 10001 is out of range 0..10000" },
+	{ "garp refresh too short", HEAD GROUP("\t\tgarp_refresh_ms = 500;\n"),
+	  ":10: groups[0].garp_refresh_ms: 500 is out of range (0 = off, or 1000..3600000)" },
+	{ "port zero", HEAD GROUP("\t\tport = 0;\n"),
+	  ":10: groups[0].port: 0 is out of range 1..65535" },
+	{ "port too big", HEAD GROUP("\t\tport = 65536;\n"),
+	  ":10: groups[0].port: 65536 is out of range 1..65535" },
+	{ "unicast heartbeat group", HEAD GROUP("\t\tmulticast = \"192.0.2.9\";\n"),
+	  ":10: groups[0].multicast: \"192.0.2.9\" is not an IPv4 multicast address" },
+	{ "IPv6 heartbeat group", HEAD GROUP("\t\tmulticast = \"ff02::12\";\n"),
+	  ":10: groups[0].multicast: \"ff02::12\" is not an IPv4 multicast address" },
+	{ "label of another interface", HEAD GROUP("\t\tlabel = \"eth0:vip\";\n"),
+	  ":10: groups[0].label: \"eth0:vip\" must be \"lo:\" followed by 1..12 printable "
+	  "characters, or \"\" for no label" },
+	{ "label too long", HEAD GROUP("\t\tlabel = \"lo:abcdefghijklm\";\n"),
+	  ":10: groups[0].label: \"lo:abcdefghijklm\" must be \"lo:\" followed by 1..12 "
+	  "printable characters, or \"\" for no label" },
+	{ "key file missing", HEAD GROUP_VK("\"192.0.2.1/24\"", "@NONE@", ""),
+	  ":9: groups[0].key_file: cannot open @NONE@: No such file or directory" },
+	{ "key file readable by others", HEAD GROUP_VK("\"192.0.2.1/24\"", "@WIDE@", ""),
+	  ":9: groups[0].key_file: @WIDE@ is readable by group or others (chmod 600)" },
+	{ "key too short", HEAD GROUP_VK("\"192.0.2.1/24\"", "@SHORT@", ""),
+	  ":9: groups[0].key_file: key in @SHORT@ is 9 bytes, at least 16 needed" },
+	{ "key file a directory", HEAD GROUP_VK("\"192.0.2.1/24\"", "@DIR@", ""),
+	  ":9: groups[0].key_file: @DIR@ is not a regular file" },
+	{ "key_file missing", HEAD "groups: (\n{ id = 1;\n vips = [ \"192.0.2.1/24\" ]; } );\n",
+	  ":6: groups[0].key_file: required key is missing" },
+	{ "node name with a space", "node: {\n\tname = \"pbx a\";\n};\n",
+	  ":2: node.name: \"pbx a\" must be 1..31 printable ASCII characters without spaces" },
+	{ "node name with a newline", "node: {\n\tname = \"pbx\\n\";\n};\n",
+	  ":2: node.name: \"pbx\\x0a\" must be 1..31 printable ASCII characters without spaces" },
+	{ "node name too long", "node: {\n\tname = \"abcdefghijklmnopqrstuvwxyz012345\";\n};\n",
+	  ":2: node.name: \"abcdefghijklmnopqrstuvwxyz012345\" must be 1..31 printable ASCII "
+	  "characters without spaces" },
+	{ "node name missing", "node: {\n\tinterface = \"lo\";\n};\n",
+	  ":1: node.name: required key is missing" },
+	{ "node missing", GROUP(""), ": node: required key is missing" },
+	{ "node not a group", "node = \"pbx-a\";\n", ":1: node: expected a group { ... }" },
+	{ "groups missing", HEAD, ": groups: required key is missing" },
+	{ "groups empty", HEAD "groups: ( );\n", ":5: groups: at least one group is required" },
+	{ "groups an array", HEAD "groups = [ ];\n",
+	  ":5: groups: expected a list ( { ... }, ... )" },
+	{ "group not a group", HEAD "groups: ( 1 );\n", ":5: groups[0]: expected a group { ... }" },
+	{ "control socket relative", HEAD GROUP("") "control_socket = \"vipd.sock\";\n",
+	  ":12: control_socket: \"vipd.sock\" is not an absolute path" },
+	{ "control socket too long", HEAD GROUP("") "control_socket = \"/"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789\";\n",
+	  ":12: control_socket: path is longer than 107 bytes" },
+	{ "state dir relative", HEAD GROUP("") "state_dir = \"var/lib/vipd\";\n",
+	  ":12: state_dir: \"var/lib/vipd\" is not an absolute path" },
+};
+
+static void test_bad(void **state)
+{
+	const struct bad_case *bc = *state;
+
+	assert_load_error(bc->text, bc->want);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest good[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_group_interface_only),
+		cmocka_unit_test(test_print_round_trip),
+		cmocka_unit_test(test_key_content),
+		cmocka_unit_test(test_key_max),
+		cmocka_unit_test(test_key_relative),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_too_many_vips),
+		cmocka_unit_test(test_too_many_groups),
+	};
+	enum { N_GOOD = sizeof(good) / sizeof(good[0]) };
+	enum { N_BAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };
+	struct CMUnitTest tests[N_GOOD + N_BAD];
+	static struct bad_case cases[N_BAD];	/* writable: cmocka wants void * state */
+
+	memcpy(tests, good, sizeof(good));
+	memcpy(cases, bad_cases, sizeof(cases));
+	for (size_t i = 0; i < N_BAD; i++)
+		tests[N_GOOD + i] = (struct CMUnitTest){
+			.name = cases[i].name,
+			.test_func = test_bad,
+			.initial_state = &cases[i],
+		};
+	return _cmocka_run_group_tests("conf", tests, N_GOOD + N_BAD, setup, teardown);
+}
