@@ -1,0 +1,661 @@
+# shellcheck shell=bash
+#
+# lib.sh - the network-namespace lab that vipd's tests, the demo and the
+# benchmark run in. Source it, then call lab_up.
+#
+#           ${P}sw: bridge br0 (mcast_snooping 0), ports pa pb pc, hbsink
+#          /            |             \
+#   ${P}a eth0     ${P}b eth0     ${P}c eth0
+#   192.0.2.1      192.0.2.2      192.0.2.10        /24
+#   2001:db8::1    2001:db8::2    2001:db8::10      /64
+#   node A         node B         client ("phone")
+#
+# Rules this file keeps (see shared/BRIEF.md, "Test network rules"): the LAN
+# is made of `ip netns`, veth pairs and one bridge; only 192.0.2.0/24 and
+# 2001:db8::/64 are used, only inside those namespaces; there is no default
+# route; every loop is bounded in count and time; everything is cleaned up by
+# the name or PID recorded when it was created, never by pattern. Each lab
+# gets its own namespace prefix P, so labs of parallel runs never meet.
+#
+# Faults are tc filters on the switch ports. The kernels of this project's
+# machines have neither cls_flower, act_gact nor sch_netem, so hb_block
+# (u32) and lab_loss (classic BPF reading a random number) "drop" by
+# redirecting into hbsink, a veth whose peer has no address.
+#
+# lab_up installs `trap lab_down EXIT` (and INT/TERM): a caller that needs
+# its own EXIT trap must call lab_down from it. Processes must be started
+# from the main shell (not inside $(...)), so their PIDs are recorded here.
+#
+# Environment (defaults in brackets):
+#   VIPD [build/vipd]  PROBE [build/probe]   binaries, made absolute
+#   LAB_INTERVAL_MS [50]  LAB_MISSES [3]     heartbeat timing for lab_conf
+#   LAB_KEY [$LAB_DIR/key]                   key_file for lab_conf
+#   LAB_VIPS ["192.0.2.100/24"]              the vips array for lab_conf
+#   LAB_MCAST [239.255.80.1]  LAB_PORT [5800]  heartbeat group and port
+#   LAB_SERVE_MS [600000]                    probe servers stop by themselves
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VIPD=${VIPD:-$LAB_ROOT/build/vipd}
+PROBE=${PROBE:-$LAB_ROOT/build/probe}
+case $VIPD in /*) ;; *) VIPD=$PWD/$VIPD ;; esac
+case $PROBE in /*) ;; *) PROBE=$PWD/$PROBE ;; esac
+
+LAB_P=			# namespace prefix of the lab that is up, empty if none
+LAB_DIR=		# work dir: configs, logs, pid files, key
+LAB_NS=()		# namespaces this lab created, in creation order
+LAB_PIDS=()		# "PID:STARTTIME" of every process this lab started
+LAB_NTESTS=0		# TAP checks printed
+LAB_NFAIL=0		# ... of which failed
+LAB_WAITED_MS=0		# how long the last wait_for waited
+LAB_NOW_MS=0		# set by lab_now
+
+LAB_NODES="a b"		# the vipd nodes
+declare -A LAB_IP4=([a]=192.0.2.1 [b]=192.0.2.2 [c]=192.0.2.10)
+declare -A LAB_IP6=([a]=2001:db8::1 [b]=2001:db8::2 [c]=2001:db8::10)
+declare -A LAB_MAC=([a]=02:00:c0:00:02:01 [b]=02:00:c0:00:02:02 [c]=02:00:c0:00:02:0a)
+LAB_VIP=192.0.2.100	# what vip_holders, wait_holder and the demo look for
+
+# ---- small helpers ----
+
+# lab_now - set LAB_NOW_MS to the wall clock in ms (no fork: EPOCHREALTIME).
+lab_now() {
+	local t=${EPOCHREALTIME//[!0-9]/}
+	LAB_NOW_MS=$((10#$t / 1000))
+}
+
+# lab_ns NODE - print the namespace name of NODE (a, b, c or sw).
+lab_ns() {
+	echo "${LAB_P}$1"
+}
+
+# lab_exec NODE CMD... - run CMD inside NODE's namespace, in the foreground.
+# Never background it (a backgrounded function is a subshell: its PID is not
+# CMD's); use lab_bg for that.
+lab_exec() {
+	local n=$1
+	shift
+	ip netns exec "${LAB_P}$n" "$@"
+}
+
+# lab_pid_start PID - print the process's start time (field 22 of
+# /proc/PID/stat), which tells a recorded process from a reused PID.
+lab_pid_start() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }	# fields after "(comm)", starting at field 3
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo "${20}"
+}
+
+# lab_track PID - add PID to the list that lab_down stops.
+lab_track() {
+	local start
+	start=$(lab_pid_start "$1") || start=gone
+	LAB_PIDS+=("$1:$start")
+}
+
+# lab_alive PID - true if PID runs and is not a zombie.
+lab_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	case $stat in Z* | X*) return 1 ;; esac
+	return 0
+}
+
+# lab_entry_alive "PID:START" - true if that very process still runs.
+lab_entry_alive() {
+	local pid=${1%%:*} start=${1#*:}
+	lab_alive "$pid" && [ "$(lab_pid_start "$pid")" = "$start" ]
+}
+
+# lab_stop_pid PID SIGNAL TIMEOUT_MS - send SIGNAL to PID if it is one this
+# lab recorded, wait (bounded) until it is gone and reap it. Returns the
+# process's exit status when it was our child, 0 when it is gone otherwise,
+# 124 when it still runs after TIMEOUT_MS.
+lab_stop_pid() {
+	local pid=$1 sig=$2 timeout=$3 e entry="" i rc=0
+	for e in "${LAB_PIDS[@]}"; do
+		[ "${e%%:*}" = "$pid" ] && entry=$e
+	done
+	[ -n "$entry" ] || { echo "# lab: PID $pid was not started by this lab" >&2; return 2; }
+	# stderr off: bash reports "Killed" for a job when it reaps it, and
+	# this death is the one we asked for (an unexpected one stays loud).
+	{
+		lab_entry_alive "$entry" && kill "-$sig" "$pid"
+		for ((i = 0; i < timeout / 10 + 1; i++)); do
+			lab_entry_alive "$entry" || break
+			sleep 0.01
+		done
+		lab_entry_alive "$entry" && return 124
+		wait "$pid"
+		rc=$?
+	} 2>/dev/null
+	[ "$rc" = 127 ] && rc=0	# not our child: gone is all we know
+	return "$rc"
+}
+
+# lab_bg NODE OUT CMD... - run CMD in NODE's namespace in the background,
+# stdout and stderr to OUT; records its PID (stopped by lab_down) and sets
+# LAB_BG_PID. Use lab_stop_pid "$LAB_BG_PID" TERM MS to stop it earlier.
+lab_bg() {
+	local n=$1 out=$2
+	shift 2
+	ip netns exec "${LAB_P}$n" "$@" >"$out" 2>&1 &
+	LAB_BG_PID=$!
+	lab_track "$LAB_BG_PID"
+}
+
+# ---- the lab ----
+
+# lab_up - build the LAN (see the picture above), make LAB_DIR and install
+# the clean-up traps. Returns non-zero (lab torn down) on failure.
+lab_up() {
+	local _
+	if [ -n "$LAB_P" ]; then
+		echo "# lab_up: lab $LAB_P is already up" >&2
+		return 1
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "# lab_up: needs root (ip netns)" >&2
+		return 1
+	fi
+	trap lab_down EXIT
+	trap 'lab_down; exit 130' INT
+	trap 'lab_down; exit 143' TERM
+	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vipd-lab.XXXXXX") || return 1
+	# A fresh prefix; a name taken by someone else is skipped, never reused.
+	for _ in 1 2 3 4 5; do
+		LAB_P="v$$r$RANDOM-"
+		if ip netns add "${LAB_P}sw" 2>/dev/null; then
+			LAB_NS+=("${LAB_P}sw")
+			break
+		fi
+		LAB_P=
+	done
+	if [ -z "$LAB_P" ]; then
+		echo "# lab_up: could not create a namespace" >&2
+		lab_down
+		return 1
+	fi
+	_lab_build || { echo "# lab_up: building the lab $LAB_P failed" >&2; lab_down; return 1; }
+	echo "$LAB_P" >"$LAB_DIR/prefix"
+	return 0
+}
+
+# The body of lab_up; every command must succeed.
+_lab_build() {
+	local sw=${LAB_P}sw n
+	# The switch has no addresses: no IPv6 either, so it stays silent.
+	ip netns exec "$sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 || return 1
+	ip -n "$sw" link set lo up || return 1
+	ip -n "$sw" link add br0 type bridge mcast_snooping 0 stp_state 0 forward_delay 0 ||
+		return 1
+	# hbsink: where hb_block and lab_loss send the packets they drop (this
+	# kernel config may lack gact/netem; redirecting into a veth whose peer
+	# has no address drops the packet just as well and is always there).
+	ip -n "$sw" link add hbsink type veth peer name hbsink1 || return 1
+	ip -n "$sw" link set hbsink up && ip -n "$sw" link set hbsink1 up || return 1
+	for n in a b c; do
+		ip netns add "${LAB_P}$n" || return 1
+		LAB_NS+=("${LAB_P}$n")
+		# Set before eth0 exists, so eth0 inherits it: no DAD delay.
+		ip netns exec "${LAB_P}$n" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_dad=0 || return 1
+		ip -n "${LAB_P}$n" link set lo up || return 1
+		ip -n "$sw" link add "p$n" type veth peer name eth0 address "${LAB_MAC[$n]}" \
+			netns "${LAB_P}$n" || return 1
+		ip -n "$sw" link set "p$n" master br0 || return 1
+		ip -n "$sw" link set "p$n" up || return 1
+		ip netns exec "${LAB_P}$n" sysctl -qw net.ipv6.conf.eth0.accept_dad=0 || return 1
+		ip -n "${LAB_P}$n" addr add "${LAB_IP4[$n]}/24" dev eth0 || return 1
+		ip -n "${LAB_P}$n" addr add "${LAB_IP6[$n]}/64" dev eth0 nodad || return 1
+		ip -n "${LAB_P}$n" link set eth0 up || return 1
+	done
+	# The phone believes gratuitous ARP even for addresses it never asked for.
+	ip netns exec "${LAB_P}c" sysctl -qw net.ipv4.conf.eth0.arp_accept=1 || return 1
+	ip -n "$sw" link set br0 up || return 1
+	# Never a default route anywhere: traffic cannot leave the lab.
+	for n in sw a b c; do
+		if [ -n "$(ip -n "${LAB_P}$n" route show default)$(ip -6 -n "${LAB_P}$n" route show default 2>/dev/null)" ]; then
+			echo "# lab_up: ${LAB_P}$n has a default route" >&2
+			return 1
+		fi
+	done
+	return 0
+}
+
+# lab_down - stop every recorded process (TERM, up to 3 s, then KILL), delete
+# every recorded namespace, remove LAB_DIR. Idempotent.
+lab_down() {
+	_lab_down 2>/dev/null	# no "Killed" notes for the deaths we caused
+}
+_lab_down() {
+	local e i any ns
+	for e in "${LAB_PIDS[@]}"; do
+		lab_entry_alive "$e" && kill -TERM "${e%%:*}" 2>/dev/null
+	done
+	for ((i = 0; i < 300; i++)); do
+		any=
+		for e in "${LAB_PIDS[@]}"; do
+			lab_entry_alive "$e" && any=1 && break
+		done
+		[ -z "$any" ] && break
+		sleep 0.01
+	done
+	if [ -n "$any" ]; then
+		for e in "${LAB_PIDS[@]}"; do
+			lab_entry_alive "$e" && kill -KILL "${e%%:*}" 2>/dev/null
+		done
+		for ((i = 0; i < 200; i++)); do
+			any=
+			for e in "${LAB_PIDS[@]}"; do
+				lab_entry_alive "$e" && any=1 && break
+			done
+			[ -z "$any" ] && break
+			sleep 0.01
+		done
+	fi
+	for e in "${LAB_PIDS[@]}"; do
+		lab_entry_alive "$e" || wait "${e%%:*}" 2>/dev/null
+	done
+	LAB_PIDS=()
+	for ((i = ${#LAB_NS[@]} - 1; i >= 0; i--)); do
+		ns=${LAB_NS[$i]}
+		ip netns del "$ns" 2>/dev/null
+	done
+	LAB_NS=()
+	case $LAB_DIR in
+	*/vipd-lab.*) rm -rf -- "$LAB_DIR" ;;
+	esac
+	LAB_DIR=
+	LAB_P=
+	return 0
+}
+
+# ---- vipd configuration and processes ----
+
+# lab_key [FILE] - write 32 random bytes, base64, to FILE [$LAB_DIR/key], 0600.
+lab_key() {
+	local f=${1:-$LAB_DIR/key}
+	(umask 077 && head -c 32 /dev/urandom | base64 >"$f") && chmod 600 "$f"
+}
+
+# lab_conf NODE PRIO [SETTING...] - write $LAB_DIR/NODE.conf for vipd; each
+# SETTING (e.g. 'preempt = true;') goes verbatim into group 1. Creates the
+# state dir (as systemd's StateDirectory= would).
+lab_conf() {
+	local n=$1 prio=$2 extra=
+	shift 2
+	[ $# -gt 0 ] && extra=$'\t\t'"$*"$'\n'
+	mkdir -m 700 "$LAB_DIR/$n.state" 2>/dev/null || [ -d "$LAB_DIR/$n.state" ] || return 1
+	cat >"$LAB_DIR/$n.conf" <<EOF
+# vipd lab config for node $n (written by test/netns/lib.sh)
+node: { name = "node-$n"; interface = "eth0"; priority = $prio; };
+groups: (
+	{
+		id = 1;
+		vips = [ ${LAB_VIPS:-\"192.0.2.100/24\"} ];
+		interval_ms = ${LAB_INTERVAL_MS:-50};
+		misses = ${LAB_MISSES:-3};
+		multicast = "${LAB_MCAST:-239.255.80.1}";
+		port = ${LAB_PORT:-5800};
+		key_file = "${LAB_KEY:-$LAB_DIR/key}";
+${extra}	}
+);
+control_socket = "$LAB_DIR/$n.sock";
+state_dir = "$LAB_DIR/$n.state";
+EOF
+}
+
+# node_start NODE - run vipd -f $LAB_DIR/NODE.conf in NODE's namespace, in
+# the background; output appended to $LAB_DIR/NODE.log, PID in NODE.pid.
+node_start() {
+	local n=$1
+	echo "=== node_start $n $(date +%T.%N)" >>"$LAB_DIR/$n.log"
+	ip netns exec "${LAB_P}$n" "$VIPD" -f "$LAB_DIR/$n.conf" >>"$LAB_DIR/$n.log" 2>&1 &
+	lab_track "$!"
+	echo "$!" >"$LAB_DIR/$n.pid"
+}
+
+# node_pid NODE - print the PID of NODE's last started vipd.
+node_pid() {
+	cat "$LAB_DIR/$1.pid" 2>/dev/null
+}
+
+# node_alive NODE - true while NODE's vipd runs.
+node_alive() {
+	local pid
+	pid=$(node_pid "$1") && [ -n "$pid" ] && lab_alive "$pid"
+}
+
+# node_stop NODE [TIMEOUT_MS] - SIGTERM, wait up to TIMEOUT_MS [3000] for the
+# exit. Returns vipd's exit status; 124 (and SIGKILLed) if it did not exit.
+node_stop() {
+	local pid rc
+	pid=$(node_pid "$1") || return 2
+	lab_stop_pid "$pid" TERM "${2:-3000}"
+	rc=$?
+	if [ "$rc" = 124 ]; then
+		echo "# node_stop $1: vipd $pid ignored SIGTERM for ${2:-3000} ms, killing it" >&2
+		lab_stop_pid "$pid" KILL 2000
+		return 124
+	fi
+	return "$rc"
+}
+
+# node_kill NODE - SIGKILL NODE's vipd and wait (bounded) until it is gone.
+node_kill() {
+	local pid
+	pid=$(node_pid "$1") || return 2
+	lab_stop_pid "$pid" KILL 2000
+	[ $? != 124 ]
+}
+
+# node_signal NODE SIG - send SIG (STOP, CONT, HUP, ...) to NODE's vipd.
+node_signal() {
+	local pid
+	pid=$(node_pid "$1") || return 2
+	lab_alive "$pid" && kill "-$2" "$pid"
+}
+
+# ---- probe servers and client ----
+
+# serve_start NODE [PORT] - run `probe serve -n NODE` in NODE's namespace
+# (port [7777]); PID in $LAB_DIR/serve-NODE[-PORT].pid.
+serve_start() {
+	local n=$1 port=${2:-7777} tag=$1
+	[ "$port" != 7777 ] && tag=$n-$port
+	ip netns exec "${LAB_P}$n" "$PROBE" serve -n "$n" -p "$port" -d "${LAB_SERVE_MS:-600000}" \
+		>>"$LAB_DIR/serve-$tag.log" 2>&1 &
+	lab_track "$!"
+	echo "$!" >"$LAB_DIR/serve-$tag.pid"
+}
+
+# serve_stop NODE [PORT] - stop that probe server.
+serve_stop() {
+	local tag=$1 pid
+	[ "${2:-7777}" != 7777 ] && tag=$1-$2
+	pid=$(cat "$LAB_DIR/serve-$tag.pid" 2>/dev/null) || return 2
+	lab_stop_pid "$pid" TERM 1000
+}
+
+# client_start OUT ARG... - run `probe client ARG...` in C's namespace in the
+# background, summary to OUT, stderr to OUT.err; sets LAB_CLIENT_PID.
+client_start() {
+	local out=$1
+	shift
+	ip netns exec "${LAB_P}c" "$PROBE" client "$@" >"$out" 2>"$out.err" &
+	LAB_CLIENT_PID=$!
+	lab_track "$LAB_CLIENT_PID"
+}
+
+# client_wait TIMEOUT_MS - wait for the client of client_start; past the
+# timeout it gets SIGTERM (it still prints its summary). Returns its status.
+client_wait() {
+	local i
+	for ((i = 0; i < $1 / 10 + 1; i++)); do
+		lab_alive "$LAB_CLIENT_PID" || break
+		sleep 0.01
+	done
+	if lab_alive "$LAB_CLIENT_PID"; then
+		echo "# client_wait: probe client still runs after $1 ms, stopping it" >&2
+		lab_stop_pid "$LAB_CLIENT_PID" TERM 2000
+		return $?
+	fi
+	lab_stop_pid "$LAB_CLIENT_PID" TERM 0
+}
+
+# probe_field FILE KEY - print KEY's value from a probe summary line in FILE.
+probe_field() {
+	awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) v = substr($i, length(k) + 2) }
+		END { print v }' "$1"
+}
+
+# ---- observing ----
+
+# vip_holders [ADDR] - print the nodes (of "a b") with ADDR [192.0.2.100]
+# on eth0, space-separated, empty line if none.
+vip_holders() {
+	local addr=${1:-$LAB_VIP} n out=
+	addr=${addr%/*}
+	for n in $LAB_NODES; do
+		if ip -o -n "${LAB_P}$n" addr show dev eth0 2>/dev/null | awk -v a="$addr" '
+			{ for (i = 1; i < NF; i++)
+				if (($i == "inet" || $i == "inet6") &&
+				    substr($(i + 1), 1, index($(i + 1), "/") - 1) == a) f = 1 }
+			END { exit !f }'; then
+			out="$out${out:+ }$n"
+		fi
+	done
+	echo "$out"
+}
+
+# lab_holders_are "NODES" [ADDR] - true if vip_holders prints exactly NODES.
+lab_holders_are() {
+	[ "$(vip_holders "${2:-$LAB_VIP}")" = "$1" ]
+}
+
+# wait_for DESC TIMEOUT_MS CMD... - run CMD every 10 ms until it succeeds or
+# TIMEOUT_MS passed. Sets LAB_WAITED_MS; says on stderr what timed out.
+wait_for() {
+	local desc=$1 timeout=$2 i start
+	shift 2
+	lab_now
+	start=$LAB_NOW_MS
+	for ((i = 0; i < timeout / 10 + 1; i++)); do
+		if "$@"; then
+			lab_now
+			LAB_WAITED_MS=$((LAB_NOW_MS - start))
+			return 0
+		fi
+		lab_now
+		[ $((LAB_NOW_MS - start)) -ge "$timeout" ] && break
+		sleep 0.01
+	done
+	lab_now
+	LAB_WAITED_MS=$((LAB_NOW_MS - start))
+	echo "# wait_for: gave up after $LAB_WAITED_MS ms: $desc" >&2
+	return 1
+}
+
+# wait_holder NODE TIMEOUT_MS [ADDR] - wait until exactly NODE (a, b, "a b",
+# or none) holds ADDR [192.0.2.100].
+wait_holder() {
+	local want=$1
+	[ "$want" = none ] && want=
+	wait_for "holder of ${3:-$LAB_VIP} is '$1' (now '$(vip_holders "${3:-$LAB_VIP}")')" \
+		"$2" lab_holders_are "$want" "${3:-$LAB_VIP}"
+}
+
+# neigh_mac ADDR - print the MAC in C's neighbour entry for ADDR (empty if
+# C has none, or an unresolved one).
+neigh_mac() {
+	ip -n "${LAB_P}c" neigh show to "$1" dev eth0 2>/dev/null |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
+
+# node_mac NODE - print NODE's eth0 MAC.
+node_mac() {
+	ip -o -n "${LAB_P}$1" link show dev eth0 2>/dev/null |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }'
+}
+
+# ---- faults ----
+
+# link_down NODE / link_up NODE - unplug / plug NODE's cable (the bridge-side
+# veth; NODE's eth0 sees the carrier go).
+link_down() {
+	ip -n "${LAB_P}sw" link set "p$1" down
+}
+link_up() {
+	ip -n "${LAB_P}sw" link set "p$1" up
+}
+
+# iface_down NODE / iface_up NODE - set NODE's own eth0 down / up.
+iface_down() {
+	ip -n "${LAB_P}$1" link set eth0 down
+}
+iface_up() {
+	ip -n "${LAB_P}$1" link set eth0 up
+}
+
+# _lab_clsact PORT - make sure PORT in the switch has a clsact qdisc.
+_lab_clsact() {
+	tc -n "${LAB_P}sw" qdisc show dev "$1" | grep -q clsact ||
+		tc -n "${LAB_P}sw" qdisc add dev "$1" clsact
+}
+
+# hb_block [NODE...] - drop the heartbeats (UDP to port LAB_PORT [5800], IPv4
+# and IPv6) that NODE [a b] sends, at its switch port; other traffic passes.
+# hb_block a alone cuts the path one way (A's heartbeats do not reach B).
+hb_block() {
+	local n port=${LAB_PORT:-5800} nodes=("$@")
+	[ $# = 0 ] && nodes=(a b)
+	hb_unblock "${nodes[@]}"	# "filter replace" would add a second u32 filter
+	for n in "${nodes[@]}"; do
+		_lab_clsact "p$n" || return 1
+		tc -n "${LAB_P}sw" filter add dev "p$n" ingress pref 10 protocol ip u32 \
+			match ip protocol 17 0xff match ip dport "$port" 0xffff \
+			action mirred egress redirect dev hbsink || return 1
+		tc -n "${LAB_P}sw" filter add dev "p$n" ingress pref 11 protocol ipv6 u32 \
+			match ip6 protocol 17 0xff match ip6 dport "$port" 0xffff \
+			action mirred egress redirect dev hbsink || return 1
+	done
+}
+
+# hb_unblock [NODE...] - undo hb_block for NODE [a b]. Idempotent.
+hb_unblock() {
+	local n nodes=("$@")
+	[ $# = 0 ] && nodes=(a b)
+	for n in "${nodes[@]}"; do
+		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 10 2>/dev/null
+		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 11 2>/dev/null
+	done
+	return 0
+}
+
+# hb_dropped NODE - print how many packets hb_block dropped from NODE.
+hb_dropped() {
+	tc -s -n "${LAB_P}sw" filter show dev "p$1" ingress 2>/dev/null |
+		awk '/^filter .* pref 1[01] / { f = 1 } /^filter .* pref [^1]/ { f = 0 }
+			f && /Sent [0-9]+ bytes [0-9]+ pkt/ { n += $4 } END { print n + 0 }'
+}
+
+# lab_loss NODE PERCENT - drop PERCENT (0..100) % of all frames to and from
+# NODE at random, at its switch port (the kernel may have no netem: a
+# classic BPF filter reading a random number does it).
+lab_loss() {
+	local n=$1 pct=$2 t dir
+	case $pct in '' | *[!0-9]*) echo "# lab_loss: bad percentage '$pct'" >&2; return 2 ;; esac
+	[ "$pct" -le 100 ] || return 2
+	t=$((pct * 4294967296 / 100))
+	[ "$t" -gt 4294967295 ] && t=4294967295
+	_lab_clsact "p$n" || return 1
+	lab_loss_clear "$n"	# "filter replace" would add a second bpf filter
+	# ld rand; jge #t -> pass; ret -1 (match: drop); pass: ret 0
+	for dir in ingress egress; do
+		tc -n "${LAB_P}sw" filter add dev "p$n" "$dir" pref 20 protocol all bpf \
+			bytecode "4,32 0 0 4294963256,53 1 0 $t,6 0 0 4294967295,6 0 0 0" \
+			action mirred egress redirect dev hbsink || return 1
+	done
+}
+
+# lab_loss_clear NODE - undo lab_loss. Idempotent.
+lab_loss_clear() {
+	tc -n "${LAB_P}sw" filter del dev "p$1" ingress pref 20 2>/dev/null
+	tc -n "${LAB_P}sw" filter del dev "p$1" egress pref 20 2>/dev/null
+	return 0
+}
+
+# lab_announce NODE ADDR - make C learn that ADDR is at NODE's MAC, as a
+# takeover's gratuitous ARP would (for testing the lab without vipd). Uses
+# arping (iputils or Habets) for IPv4 when installed; otherwise, and for
+# IPv6, NODE asks C for C's own address with ADDR as source, which C's
+# kernel also learns from.
+lab_announce() {
+	local n=$1 a=${2%/*}
+	case $a in
+	*:*) ;;
+	*)
+		if command -v arping >/dev/null; then
+			if arping -V 2>&1 | grep -q iputils; then
+				ip netns exec "${LAB_P}$n" arping -q -U -c 1 -I eth0 "$a"
+				return
+			elif arping --help 2>&1 | grep -q Habets; then
+				ip netns exec "${LAB_P}$n" arping -q -U -c 1 -w 0 -i eth0 -S "$a" "$a"
+				[ $? -le 1 ] # 1: no reply, expected for an unsolicited ARP
+				return
+			fi
+		fi
+		;;
+	esac
+	ip -n "${LAB_P}$n" neigh flush dev eth0 || return 1
+	case $a in
+	*:*) ip netns exec "${LAB_P}$n" ping -6 -q -c 1 -W 1 -I "$a" "${LAB_IP6[c]}" >/dev/null ;;
+	*) ip netns exec "${LAB_P}$n" ping -4 -q -c 1 -W 1 -I "$a" "${LAB_IP4[c]}" >/dev/null ;;
+	esac
+}
+
+# ---- TAP ----
+
+# ok DESC / not_ok DESC - print one TAP line and count it.
+ok() {
+	LAB_NTESTS=$((LAB_NTESTS + 1))
+	echo "ok - $*"
+}
+not_ok() {
+	LAB_NTESTS=$((LAB_NTESTS + 1))
+	LAB_NFAIL=$((LAB_NFAIL + 1))
+	echo "not ok - $*"
+}
+
+# check DESC CMD... - ok if CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# not CMD... - succeed when CMD fails (for check and wait_for).
+not() {
+	! "$@"
+}
+
+# check_eq DESC GOT WANT - ok if the strings are equal.
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   got: '$2'"
+		echo "#  want: '$3'"
+	fi
+}
+
+# check_num DESC VALUE OP LIMIT - numeric (decimals allowed) comparison,
+# OP one of < <= > >= ==.
+check_num() {
+	if awk -v v="$2" -v op="$3" -v l="$4" 'BEGIN {
+		if (v !~ /^-?[0-9]+(\.[0-9]+)?$/) exit 1
+		v += 0; l += 0
+		exit !((op == "<" && v < l) || (op == "<=" && v <= l) || (op == ">" && v > l) ||
+		       (op == ">=" && v >= l) || (op == "==" && v == l)) }'; then
+		ok "$1 ($2 $3 $4)"
+	else
+		not_ok "$1 (want $3 $4, got '$2')"
+	fi
+}
+
+# lab_finish - print the TAP plan and exit: 1 if any check failed (the EXIT
+# trap then takes the lab down).
+lab_finish() {
+	echo "1..$LAB_NTESTS"
+	if [ "$LAB_NFAIL" != 0 ]; then
+		echo "# $LAB_NFAIL of $LAB_NTESTS checks failed"
+		exit 1
+	fi
+	exit 0
+}
