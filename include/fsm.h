@@ -157,6 +157,7 @@ struct fsm_output {
 	enum fsm_state from;
 	enum fsm_reason reason;
 	bool contention_won;		/* re-announced as the winner of a contention */
+	bool reannounce;		/* re-announced: the peer dropped the VIPs we hold */
 	enum fsm_drop drop;
 	uint64_t next_deadline_ms;	/* call again with FSM_EV_TIMER at this time */
 };

@@ -230,6 +230,7 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 		      struct fsm_output *out, uint64_t now)
 {
 	const struct fsm_peer *p = &s->peer;
+	uint16_t prev_flags = p->alive ? p->flags : 0;
 	bool send = false;
 
 	out->drop = peer_update(s, cfg, pkt, now);
@@ -257,12 +258,22 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 				out->contention_won = true;
 				push(out, FSM_ACT_ANNOUNCE);
 			} else {
+				/* RESIGN tells the winner to announce again. */
 				resign(s, cfg, out, FSM_BACKUP, FSM_R_CONTENTION_LOST, now);
-				s->resign_until_ms = 0; /* the peer holds them: no hand-over */
 			}
 			send = true;
 		} else if ((p->flags & PROTO_F_TAKEOVER) && fsm_peer_fit(s, cfg)) {
 			resign(s, cfg, out, FSM_BACKUP, FSM_R_PREEMPT, now);
+			send = true;
+		} else if ((p->flags & PROTO_F_RESIGN) && !(prev_flags & PROTO_F_RESIGN)) {
+			/*
+			 * The peer just dropped VIPs while we hold them: it lost a
+			 * contention we never saw (its MASTER heartbeat did not
+			 * reach us first), or woke from a stall. Hosts may still
+			 * point at its MAC: announce again.
+			 */
+			push(out, FSM_ACT_ANNOUNCE);
+			out->reannounce = true;
 			send = true;
 		}
 		break;

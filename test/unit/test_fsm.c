@@ -360,8 +360,21 @@ static void test_contention_resolved_by_rank(void **st)
 	assert_int_equal(b.s.state, FSM_BACKUP);
 	assert_int_equal(b.s.reason, FSM_R_CONTENTION_LOST);
 	assert_true(has(&b.o, FSM_ACT_DEL_VIPS));
-	assert_true(has(&b.o, FSM_ACT_SEND));
-	assert_false(sent(&b.o)->flags & PROTO_F_RESIGN);
+	assert_true(sent(&b.o)->flags & PROTO_F_RESIGN);
+	/* Had b seen a's heartbeat first, a learns of it only from RESIGN. */
+	lone_master(&a, "a", 100);
+	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 5, 50);
+	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
+	assert_false(has(&a.o, FSM_ACT_ANNOUNCE));
+	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM | PROTO_F_RESIGN, 5, 51);
+	ev(&a, FSM_EV_PACKET, ta + 2, &pb);
+	assert_true(has(&a.o, FSM_ACT_ANNOUNCE));
+	assert_true(a.o.reannounce);
+	assert_int_equal(a.s.state, FSM_MASTER);
+	/* Once per resignation, not once per heartbeat. */
+	pb.seq = 52;
+	ev(&a, FSM_EV_PACKET, ta + 3, &pb);
+	assert_false(has(&a.o, FSM_ACT_ANNOUNCE));
 
 	/* Higher priority beats the name. */
 	lone_master(&a, "a", 100);
