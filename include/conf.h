@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "vipd.h"
 
@@ -55,6 +56,8 @@ struct conf {
 	char interface[IF_NAMESIZE];
 	uint8_t priority;
 	char control_socket[CONF_PATH_MAX];
+	char control_group[VIPD_NAME_MAX];	/* may read status; "" = root only */
+	gid_t control_gid;			/* (gid_t)-1 when control_group is "" */
 	char state_dir[CONF_PATH_MAX];
 	struct conf_group *groups;	/* owned, conf_free() releases it */
 	size_t n_groups;		/* >= 1 */

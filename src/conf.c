@@ -17,6 +17,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -61,7 +62,7 @@ static const char *const conf_kind_name[] = {
 };
 
 static const char *const conf_root_keys[] = {
-	"node", "groups", "control_socket", "state_dir", NULL,
+	"node", "groups", "control_socket", "control_group", "state_dir", NULL,
 };
 
 static const char *const conf_node_keys[] = {
@@ -407,7 +408,7 @@ static int conf_parse_node(const struct conf_ctx *x, const config_setting_t *roo
 	return 0;
 }
 
-/* control_socket and state_dir, both optional absolute paths. */
+/* control_socket and state_dir, optional absolute paths; control_group, a group name. */
 static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *root, struct conf *c)
 {
 	const config_setting_t *s = NULL;
@@ -419,6 +420,23 @@ static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *ro
 	if (rc < 0 || (rc == 1 && conf_abspath(x, s, "control_socket", v, c->control_socket,
 					      sizeof(((struct sockaddr_un *)NULL)->sun_path)) < 0))
 		return -1;
+
+	c->control_group[0] = '\0';
+	c->control_gid = (gid_t)-1;
+	rc = conf_str(x, root, "", "control_group", &v, &s);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && v[0]) {
+		struct group *gr = getgrnam(v);
+
+		if (strlen(v) >= sizeof(c->control_group))
+			return conf_err(x, s, "control_group", "name is longer than %zu characters",
+					sizeof(c->control_group) - 1);
+		if (!gr)
+			return conf_err(x, s, "control_group", "no such group \"%s\"", v);
+		snprintf(c->control_group, sizeof(c->control_group), "%s", v);
+		c->control_gid = gr->gr_gid;
+	}
 
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", VIPD_STATE_DIR);
 	rc = conf_str(x, root, "", "state_dir", &v, &s);
@@ -940,6 +958,7 @@ void conf_print(const struct conf *c, FILE *f)
 	fprintf(f, "\tpriority = %u;\n", c->priority);
 	fprintf(f, "};\n");
 	conf_print_str(f, "", "control_socket", c->control_socket);
+	conf_print_str(f, "", "control_group", c->control_group);
 	conf_print_str(f, "", "state_dir", c->state_dir);
 	fprintf(f, "groups: (\n");
 	for (size_t i = 0; i < c->n_groups; i++) {

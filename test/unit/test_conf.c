@@ -155,6 +155,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.priority, VIPD_DEF_PRIORITY);
 	assert_string_equal(c.control_socket, VIPD_CONTROL_SOCKET);
 	assert_string_equal(c.state_dir, VIPD_STATE_DIR);
+	assert_string_equal(c.control_group, "");
+	assert_int_equal(c.control_gid, (gid_t)-1);
 	assert_string_equal(c.path, conf_path);
 	assert_int_equal(c.n_groups, 1);
 
@@ -191,6 +193,7 @@ static void test_defaults(void **state)
 static const char full_text[] =
 	"node: { name = \"pbx-b\"; interface = \"lo\"; priority = 90; };\n"
 	"control_socket = \"/tmp/vipd.sock\";\n"
+	"control_group = \"root\";\n"
 	"state_dir = \"/tmp/vipd-state\";\n"
 	"groups: (\n"
 	"  { id = 4294967295L; interface = \"lo\"; label = \"lo:sip\"; priority = 255;\n"
@@ -213,12 +216,14 @@ static void test_full(void **state)
 	assert_string_equal(c.node_name, "pbx-b");
 	assert_int_equal(c.priority, 90);
 	assert_string_equal(c.control_socket, "/tmp/vipd.sock");
+	assert_string_equal(c.control_group, "root");
+	assert_int_equal(c.control_gid, 0);
 	assert_string_equal(c.state_dir, "/tmp/vipd-state");
 	assert_int_equal(c.n_groups, 2);
 
 	g = &c.groups[0];
 	assert_int_equal(g->id, UINT32_MAX);
-	assert_int_equal(g->line, 5);
+	assert_int_equal(g->line, 6);
 	assert_string_equal(g->label, "lo:sip");
 	assert_int_equal(g->priority, 255);
 	assert_int_equal(g->n_vips, 2);
@@ -238,7 +243,7 @@ static void test_full(void **state)
 
 	g = &c.groups[1];
 	assert_int_equal(g->id, 7);
-	assert_int_equal(g->line, 10);
+	assert_int_equal(g->line, 11);
 	assert_string_equal(g->label, "");
 	assert_int_equal(g->priority, 90);	/* the node's */
 	assert_string_equal(g->vips[0].text, "192.0.2.101/32");
@@ -599,6 +604,10 @@ static const struct bad_case bad_cases[] = {
 	  ":12: control_socket: path is longer than 107 bytes" },
 	{ "state dir relative", HEAD GROUP("") "state_dir = \"var/lib/vipd\";\n",
 	  ":12: state_dir: \"var/lib/vipd\" is not an absolute path" },
+	{ "control group unknown", HEAD GROUP("") "control_group = \"no-such-grp\";\n",
+	  ":12: control_group: no such group \"no-such-grp\"" },
+	{ "control group wrong type", HEAD GROUP("") "control_group = 5;\n",
+	  ":12: control_group: expected a string" },
 };
 
 static void test_bad(void **state)
