@@ -1,0 +1,62 @@
+/*
+ * control.h - the daemon's control socket: vipctl's requests in, replies out.
+ *
+ * A UNIX stream socket carrying ctlmsg frames, one JSON request
+ * {"cmd": "...", "args": {...}} and one reply {"ok": true, "data": {...}} or
+ * {"ok": false, "error": "..."} per frame. control.c owns the socket, the
+ * connections and the permission check; the daemon supplies one handler that
+ * fills in the data of each command it is asked.
+ *
+ * Commands and who may run them (checked here, before the handler runs):
+ *   read-only: status, events, metrics, version  root, or a member of read_gid
+ *   changing:  switchover, standby, reload        root only
+ */
+#ifndef CONTROL_H
+#define CONTROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONTROL_MAX_CONNS	16	/* open connections; more are closed at once */
+#define CONTROL_IDLE_MS		2000	/* ms a client may take to send a request or read a reply */
+
+struct ev_loop;
+struct json_object;
+struct control;
+
+/*
+ * Run command @cmd (one of the table above, permission already checked)
+ * with @args (a JSON object, empty when the request had none; validating
+ * its members is the handler's job). On success fill @data (an empty object
+ * owned by the caller) and return 0; on failure write a one-line message for
+ * the admin into @err and return -1. Runs on the event loop: must not block.
+ */
+typedef int (*control_handler_fn)(void *ctx, const char *cmd, struct json_object *args,
+				  struct json_object *data, char *err, size_t err_len);
+
+struct control_stats {
+	uint64_t connections;	/* accepted */
+	uint64_t busy;		/* closed at once: CONTROL_MAX_CONNS were open */
+	uint64_t requests;	/* requests passed to the handler */
+	uint64_t bad_requests;	/* broken frame, not JSON, wrong shape, unknown command */
+	uint64_t refused;	/* permission denied */
+	uint64_t timeouts;	/* closed after CONTROL_IDLE_MS without progress */
+};
+
+/*
+ * Listen on @path: create its parent directory (0755) if missing, replace a
+ * stale socket, refuse to start if another process answers on it. The file
+ * is made 0660 root:@read_gid, or 0600 when @read_gid is (gid_t)-1 (root
+ * only). Returns NULL (logged) on failure.
+ */
+struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_gid,
+			     control_handler_fn fn, void *ctx);
+
+/* Close every connection and the listener, and remove the socket file. NULL is a no-op. */
+void control_close(struct control *c);
+
+/* Counters since control_open(); the pointer stays valid until control_close(). */
+const struct control_stats *control_stats(const struct control *c);
+
+#endif

@@ -1,0 +1,732 @@
+/*
+ * vipctl.c - the admin's tool: send one command to vipd over its control
+ * socket and print the reply, for a human or (-j) as JSON for scripts.
+ *
+ * One connection, one request, one reply. The exit code tells scripts what
+ * happened without parsing: see enum vipctl_exit and vipctl(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ctlmsg.h"
+#include "vipd.h"
+
+enum vipctl_exit {
+	VIPCTL_OK = 0,		/* done; for status: every group is redundant */
+	VIPCTL_FAILED = 1,	/* status degraded, or the daemon refused or failed */
+	VIPCTL_USAGE = 2,	/* bad command line */
+	VIPCTL_UNREACHABLE = 3, /* no answer from the daemon */
+};
+
+#define VIPCTL_TIMEOUT_S	5	/* s per send and per receive on the socket */
+#define VIPCTL_DEF_EVENTS	20	/* events shown by default */
+
+struct vipctl_cmd {
+	const char *name;
+	/* Fill the request's args from the command's own arguments; -1 on a usage error. */
+	int (*parse)(int argc, char **argv, struct json_object *args);
+	/* Print the reply's data for a human; returns the exit code. */
+	int (*print)(struct json_object *data);
+	/* The exit code of a successful reply printed with -j; NULL: VIPCTL_OK. */
+	int (*json_exit)(struct json_object *data);
+};
+
+/* The decoder holds a whole frame (64 KiB): static rather than on the stack. */
+static struct ctlmsg_rx vipctl_rx;
+
+static const char usage_line[] = "usage: vipctl [-s socket] [-j | --json] [-h] [-V] command [args]";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s\n", usage_line);
+	if (f != stdout)
+		return;
+	printf("\n"
+	       "commands:\n"
+	       "  status                            who is master, since when, why; the peer\n"
+	       "  switchover [group] [--force]      hand the VIPs to the peer (root)\n"
+	       "  standby on|off [group] [--force]  maintenance: never hold the VIPs (root)\n"
+	       "  reload                            re-read vipd.conf, apply the changes (root)\n"
+	       "  events [n]                        the last n state changes (default %d)\n"
+	       "  metrics                           counters in Prometheus text format\n"
+	       "  version                           vipctl's and vipd's versions\n"
+	       "\n"
+	       "options:\n"
+	       "  -s, --socket socket  control socket (default %s)\n"
+	       "  -j, --json           print the reply's data as JSON\n"
+	       "  -h, --help           this help\n"
+	       "  -V, --version        print vipctl's version and exit\n"
+	       "\n"
+	       "exit: 0 ok, 1 degraded or refused, 2 usage, 3 vipd unreachable\n",
+	       VIPCTL_DEF_EVENTS, VIPD_CONTROL_SOCKET);
+}
+
+/* Print "vipctl: " + the message and the usage line to stderr; returns -1. */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vipctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s\n", usage_line);
+	return -1;
+}
+
+/* ---- arguments -------------------------------------------------------- */
+
+/* Decimal @s in @min..@max, nothing else (no sign, no spaces). */
+static bool parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && *out >= min && *out <= max;
+}
+
+static int parse_group(const char *s, struct json_object *args)
+{
+	uint64_t id;
+
+	if (!parse_uint(s, 1, UINT32_MAX, &id))
+		return usage_error("bad group \"%s\": a group id is 1..4294967295", s);
+	json_object_object_add(args, "group", json_object_new_int64((int64_t)id));
+	return 0;
+}
+
+static int parse_none(int argc, char **argv, struct json_object *args)
+{
+	(void)args;
+	if (argc > 1)
+		return usage_error("%s takes no arguments", argv[0]);
+	return 0;
+}
+
+/* [group] [--force] in either order, from argv[@first] on; "force" is always sent. */
+static int parse_group_force(int argc, char **argv, int first, struct json_object *args)
+{
+	bool force = false, group = false;
+	int i;
+
+	for (i = first; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0 && !force) {
+			force = true;
+		} else if (argv[i][0] == '-' || group) {
+			return usage_error("%s: unexpected \"%s\"", argv[0], argv[i]);
+		} else {
+			if (parse_group(argv[i], args) < 0)
+				return -1;
+			group = true;
+		}
+	}
+	json_object_object_add(args, "force", json_object_new_boolean(force));
+	return 0;
+}
+
+/* switchover [group] [--force] */
+static int parse_switchover(int argc, char **argv, struct json_object *args)
+{
+	return parse_group_force(argc, argv, 1, args);
+}
+
+/* standby on|off [group] [--force] */
+static int parse_standby(int argc, char **argv, struct json_object *args)
+{
+	bool on;
+
+	if (argc < 2)
+		return usage_error("%s: expected on or off", argv[0]);
+	if (strcmp(argv[1], "on") == 0)
+		on = true;
+	else if (strcmp(argv[1], "off") == 0)
+		on = false;
+	else
+		return usage_error("standby: \"%s\" is neither on nor off", argv[1]);
+	json_object_object_add(args, "on", json_object_new_boolean(on));
+	return parse_group_force(argc, argv, 2, args);
+}
+
+/* events [n] */
+static int parse_events(int argc, char **argv, struct json_object *args)
+{
+	uint64_t n = VIPCTL_DEF_EVENTS;
+
+	if (argc > 2)
+		return usage_error("%s: expected at most a count", argv[0]);
+	if (argc == 2 && !parse_uint(argv[1], 1, INT32_MAX, &n))
+		return usage_error("events: bad count \"%s\"", argv[1]);
+	json_object_object_add(args, "count", json_object_new_int64((int64_t)n));
+	return 0;
+}
+
+/* ---- reading the reply -------------------------------------------------- */
+
+static struct json_object *jget(struct json_object *o, const char *key, enum json_type type)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v = jget(o, key, json_type_string);
+
+	return v ? json_object_get_string(v) : "?";
+}
+
+static bool jint(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v = jget(o, key, json_type_int);
+
+	if (v)
+		*out = json_object_get_int64(v);
+	return v != NULL;
+}
+
+static bool jbool(struct json_object *o, const char *key, bool def)
+{
+	struct json_object *v = jget(o, key, json_type_boolean);
+
+	return v ? json_object_get_boolean(v) : def;
+}
+
+/* An integer member as text, "?" if missing. */
+static const char *jint_text(struct json_object *o, const char *key, char *buf, size_t len)
+{
+	int64_t v;
+
+	if (!jint(o, key, &v))
+		return "?";
+	snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+/* A duration in ms for humans: "40 ms", "1.2s", "5m03s", "2h05m", "3d04h"; "?" if missing. */
+static const char *jdur_text(struct json_object *o, const char *key, char *buf, size_t len)
+{
+	int64_t ms;
+	const int64_t s_ms = 1000, min_ms = 60 * s_ms, h_ms = 60 * min_ms, d_ms = 24 * h_ms;
+
+	if (!jint(o, key, &ms) || ms < 0)
+		return "?";
+	if (ms < s_ms)
+		snprintf(buf, len, "%" PRId64 " ms", ms);
+	else if (ms < min_ms)
+		snprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / s_ms, ms % s_ms / 100);
+	else if (ms < h_ms)
+		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", ms / min_ms, ms % min_ms / s_ms);
+	else if (ms < d_ms)
+		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m", ms / h_ms, ms % h_ms / min_ms);
+	else
+		snprintf(buf, len, "%" PRId64 "d%02" PRId64 "h", ms / d_ms, ms % d_ms / h_ms);
+	return buf;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+static void print_vips(struct json_object *g)
+{
+	struct json_object *vips = jget(g, "vips", json_type_array), *v;
+	size_t i, n = vips ? json_object_array_length(vips) : 0;
+
+	printf("  vips:");
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(vips, i);
+		printf("%s %s (%s)", i ? "," : "", jstr(v, "address"),
+		       jbool(v, "present", false) ? "here" : "not here");
+	}
+	printf("%s\n", n ? "" : " none");
+}
+
+static void print_peer(struct json_object *g)
+{
+	struct json_object *p = jget(g, "peer", json_type_object), *loss;
+	char prio[24], heard[24];
+
+	if (!p) {
+		printf("  peer: never heard\n");
+		return;
+	}
+	printf("  peer: %s %s ", jstr(p, "name"), jstr(p, "address"));
+	/* A dead peer's last state and priority are history: do not show them as current. */
+	if (jbool(p, "alive", false))
+		printf("%s prio %s, heard %s ago", jstr(p, "state"),
+		       jint_text(p, "priority", prio, sizeof(prio)),
+		       jdur_text(p, "last_heard_ms_ago", heard, sizeof(heard)));
+	else
+		printf("DEAD, last heard %s ago",
+		       jdur_text(p, "last_heard_ms_ago", heard, sizeof(heard)));
+	/* A whole number has type int in json-c: accept both. */
+	loss = jget(p, "loss_pct", json_type_double);
+	if (!loss)
+		loss = jget(p, "loss_pct", json_type_int);
+	if (loss)
+		printf(", loss %.1f %%", json_object_get_double(loss));
+	/* One-way link: we hear the peer, it does not hear us. Moot for a dead peer. */
+	if (jbool(p, "alive", false) && !jbool(p, "hears_us", true))
+		printf(", does not hear us");
+	printf("\n");
+}
+
+/* The counters print_counters() always shows. */
+static bool main_counter(const char *key)
+{
+	return strcmp(key, "tx") == 0 || strcmp(key, "rx") == 0 || strcmp(key, "transitions") == 0;
+}
+
+/*
+ * Print the integer members of @o that are not zero, in their order, as
+ * " key N", after @prefix (", rejected: auth 3 ttl 1"); nothing if none.
+ */
+static void print_nonzero(struct json_object *o, const char *prefix, bool skip_main)
+{
+	json_object_object_foreach(o, key, val)
+	{
+		if ((skip_main && main_counter(key)) || !json_object_is_type(val, json_type_int) ||
+		    json_object_get_int64(val) == 0)
+			continue;
+		printf("%s %s %" PRId64, prefix, key, json_object_get_int64(val));
+		prefix = "";
+	}
+}
+
+/* tx, rx and transitions always; every other counter and rejection reason when not zero. */
+static void print_counters(struct json_object *g)
+{
+	struct json_object *c = jget(g, "counters", json_type_object), *rej;
+	char tx[24], rx[24], tr[24];
+
+	printf("  counters: tx %s rx %s transitions %s", jint_text(c, "tx", tx, sizeof(tx)),
+	       jint_text(c, "rx", rx, sizeof(rx)), jint_text(c, "transitions", tr, sizeof(tr)));
+	if (c)
+		print_nonzero(c, "", true);
+	rej = c ? jget(c, "rejected", json_type_object) : NULL;
+	if (rej)
+		print_nonzero(rej, ", rejected:", false);
+	printf("\n");
+}
+
+static void print_group(struct json_object *g)
+{
+	const char *reason = jstr(g, "reason");
+	char id[24], since[24], prio[24];
+
+	printf("group %s: %s since %s", jint_text(g, "id", id, sizeof(id)), jstr(g, "state"),
+	       jdur_text(g, "since_ms_ago", since, sizeof(since)));
+	if (reason[0] && strcmp(reason, "?") != 0)
+		printf(" (%s)", reason);
+	printf("\n  local: prio %s on %s, %s%s\n", jint_text(g, "priority", prio, sizeof(prio)),
+	       jstr(g, "interface"), jbool(g, "healthy", false) ? "healthy" : "UNHEALTHY",
+	       jbool(g, "standby", false) ? ", STANDBY" : "");
+	print_vips(g);
+	print_peer(g);
+	print_counters(g);
+}
+
+/*
+ * A group is redundant when this node is MASTER or BACKUP and not in
+ * standby, its peer is alive, and exactly one of the two is MASTER.
+ */
+static bool group_ok(struct json_object *g)
+{
+	struct json_object *peer = jget(g, "peer", json_type_object);
+	const char *st = jstr(g, "state");
+	bool master = strcmp(st, "MASTER") == 0;
+
+	if (!master && strcmp(st, "BACKUP") != 0)
+		return false;
+	if (jbool(g, "standby", true) || !peer || !jbool(peer, "alive", false))
+		return false;
+	return master != (strcmp(jstr(peer, "state"), "MASTER") == 0);
+}
+
+static int status_exit(struct json_object *data)
+{
+	struct json_object *groups = jget(data, "groups", json_type_array);
+	size_t i, n = groups ? json_object_array_length(groups) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!group_ok(json_object_array_get_idx(groups, i)))
+			return VIPCTL_FAILED;
+	return n ? VIPCTL_OK : VIPCTL_FAILED;
+}
+
+static int print_status(struct json_object *data)
+{
+	struct json_object *groups = jget(data, "groups", json_type_array);
+	size_t i, n = groups ? json_object_array_length(groups) : 0;
+	char pid[24], up[24];
+
+	printf("node %s: vipd %s, pid %s, up %s", jstr(data, "node"), jstr(data, "version"),
+	       jint_text(data, "pid", pid, sizeof(pid)),
+	       jdur_text(data, "uptime_ms", up, sizeof(up)));
+	if (jget(data, "config", json_type_string))
+		printf(", config %s", jstr(data, "config"));
+	printf("\n");
+	if (jget(data, "reload_error", json_type_string) && jstr(data, "reload_error")[0])
+		printf("last reload failed, previous configuration kept: %s\n",
+		       jstr(data, "reload_error"));
+	for (i = 0; i < n; i++)
+		print_group(json_object_array_get_idx(groups, i));
+	return status_exit(data);
+}
+
+/* ---- other commands ----------------------------------------------------- */
+
+static int print_events(struct json_object *data)
+{
+	struct json_object *events = jget(data, "events", json_type_array), *e;
+	size_t i, n = events ? json_object_array_length(events) : 0;
+	const char *reason;
+	char group[24];
+
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(events, i);
+		reason = jstr(e, "reason");
+		printf("%s group %s: %s -> %s", jstr(e, "time"),
+		       jint_text(e, "group", group, sizeof(group)), jstr(e, "from"),
+		       jstr(e, "to"));
+		if (reason[0] && strcmp(reason, "?") != 0)
+			printf(" (%s)", reason);
+		printf("\n");
+	}
+	return VIPCTL_OK;
+}
+
+static int print_metrics(struct json_object *data)
+{
+	struct json_object *text = jget(data, "text", json_type_string);
+
+	if (text)
+		fputs(json_object_get_string(text), stdout);
+	return VIPCTL_OK;
+}
+
+static int print_version(struct json_object *data)
+{
+	printf("vipd %s\n", jstr(data, "version"));
+	return VIPCTL_OK;
+}
+
+/* Commands that change state: silent on success unless the daemon has something to say. */
+static int print_message(struct json_object *data)
+{
+	if (jget(data, "message", json_type_string))
+		printf("%s\n", jstr(data, "message"));
+	return VIPCTL_OK;
+}
+
+static const struct vipctl_cmd vipctl_cmds[] = {
+	{ "status", parse_none, print_status, status_exit },
+	{ "switchover", parse_switchover, print_message, NULL },
+	{ "standby", parse_standby, print_message, NULL },
+	{ "reload", parse_none, print_message, NULL },
+	{ "events", parse_events, print_events, NULL },
+	{ "metrics", parse_none, print_metrics, NULL },
+	{ "version", parse_none, print_version, NULL },
+};
+
+/* ---- talking to the daemon ---------------------------------------------- */
+
+/* The socket's mode said no: name who may connect, from the socket file itself. */
+static void connect_denied(const char *path)
+{
+	struct group *gr;
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "vipctl: %s: Permission denied\n", path);
+		return;
+	}
+	if (!(st.st_mode & S_IWGRP) || st.st_gid == 0) {
+		fprintf(stderr, "vipctl: %s: Permission denied (root only)\n", path);
+		return;
+	}
+	gr = getgrgid(st.st_gid);
+	if (gr)
+		fprintf(stderr, "vipctl: %s: Permission denied (root or group %s)\n", path,
+			gr->gr_name);
+	else
+		fprintf(stderr, "vipctl: %s: Permission denied (root or group %u)\n", path,
+			(unsigned)st.st_gid);
+}
+
+static int vipctl_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = VIPCTL_TIMEOUT_S };
+	int fd;
+
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "vipctl: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	/* Before connect(): on Linux the send timeout also bounds a full backlog. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EACCES)
+			connect_denied(path);
+		else
+			fprintf(stderr, "vipctl: %s: %s\n", path,
+				errno == EAGAIN ? "vipd does not accept connections"
+						: strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int vipctl_send(int fd, const char *path, struct json_object *req)
+{
+	static uint8_t frame[CTLMSG_HDR_LEN + CTLMSG_MAX];
+	const char *text = json_object_to_json_string_ext(
+		req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	int n = ctlmsg_frame(text, strlen(text), frame, sizeof(frame));
+	size_t off = 0;
+	ssize_t w;
+
+	if (n < 0) {
+		fprintf(stderr, "vipctl: request: %s\n", ctlmsg_strerror(n));
+		return -1;
+	}
+	while (off < (size_t)n) {
+		w = send(fd, frame + off, (size_t)n - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			fprintf(stderr, "vipctl: %s: %s\n", path,
+				errno == EAGAIN ? "vipd does not read requests" : strerror(errno));
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* Read one reply frame; returns its text (in vipctl_rx) or NULL (printed). */
+static const char *vipctl_recv(int fd, const char *path, size_t *len)
+{
+	uint8_t buf[4096];
+	size_t used;
+	ssize_t n;
+	int rc = 0;
+
+	ctlmsg_rx_init(&vipctl_rx);
+	while (rc == 0) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			fprintf(stderr, "vipctl: %s: no reply within %d s\n", path,
+				VIPCTL_TIMEOUT_S);
+			return NULL;
+		}
+		if (n <= 0) {
+			fprintf(stderr, "vipctl: %s: %s\n", path,
+				n < 0 ? strerror(errno) : "vipd closed the connection");
+			return NULL;
+		}
+		rc = ctlmsg_rx_feed(&vipctl_rx, buf, (size_t)n, &used);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "vipctl: %s: bad reply: %s\n", path, ctlmsg_strerror(rc));
+		return NULL;
+	}
+	return ctlmsg_rx_msg(&vipctl_rx, len);
+}
+
+/* Parse a reply: a JSON object with a boolean "ok". NULL (printed) if it is not one. */
+static struct json_object *vipctl_parse(const char *text, size_t len, const char *path)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *reply = NULL;
+
+	if (tok)
+		reply = json_tokener_parse_ex(tok, text, (int)len + 1);
+	if (!reply || !jget(reply, "ok", json_type_boolean)) {
+		fprintf(stderr, "vipctl: %s: bad reply: %s\n", path,
+			reply ? "no \"ok\" member" : "not JSON");
+		json_object_put(reply);
+		reply = NULL;
+	}
+	json_tokener_free(tok);
+	return reply;
+}
+
+/* Send @req, wait for the reply. Returns it (caller puts) or NULL (printed). */
+static struct json_object *vipctl_call(const char *path, struct json_object *req)
+{
+	struct json_object *reply = NULL;
+	const char *text;
+	size_t len = 0;
+	int fd = vipctl_connect(path);
+
+	if (fd < 0)
+		return NULL;
+	if (vipctl_send(fd, path, req) == 0) {
+		text = vipctl_recv(fd, path, &len);
+		if (text)
+			reply = vipctl_parse(text, len, path);
+	}
+	close(fd);
+	return reply;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+/* Print the reply to @cmd; returns the exit code. */
+static int vipctl_output(const struct vipctl_cmd *cmd, struct json_object *reply, bool json)
+{
+	struct json_object *data = jget(reply, "data", json_type_object), *empty = NULL;
+	int rc;
+
+	if (!jbool(reply, "ok", false)) {
+		fprintf(stderr, "vipctl: %s\n", jstr(reply, "error"));
+		return VIPCTL_FAILED;
+	}
+	if (!data)
+		data = empty = json_object_new_object();
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(
+				       data, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+		rc = cmd->json_exit ? cmd->json_exit(data) : VIPCTL_OK;
+	} else {
+		rc = cmd->print(data);
+	}
+	json_object_put(empty);
+	return rc;
+}
+
+static const struct vipctl_cmd *vipctl_cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(vipctl_cmds) / sizeof(vipctl_cmds[0]); i++)
+		if (strcmp(vipctl_cmds[i].name, name) == 0)
+			return &vipctl_cmds[i];
+	return NULL;
+}
+
+/*
+ * Build the request for the command line in @argv (the command first).
+ * -j/--json may also follow the command; it is taken out here.
+ */
+static struct json_object *vipctl_request(const struct vipctl_cmd *cmd, int argc, char **argv,
+					  bool *json)
+{
+	struct json_object *req = json_object_new_object(), *args = json_object_new_object();
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else
+			argv[n++] = argv[i];
+	}
+	if (!req || !args) {
+		fprintf(stderr, "vipctl: out of memory\n");
+		exit(VIPCTL_FAILED);
+	}
+	if (cmd->parse(n, argv, args) < 0) {
+		json_object_put(req);
+		json_object_put(args);
+		return NULL;
+	}
+	json_object_object_add(req, "cmd", json_object_new_string(cmd->name));
+	json_object_object_add(req, "args", args);
+	return req;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = VIPD_CONTROL_SOCKET;
+	const struct vipctl_cmd *cmd;
+	struct json_object *req, *reply;
+	bool json = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+s:jhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return VIPCTL_OK;
+		case 'V':
+			printf("vipctl %s\n", VIPD_VERSION);
+			return VIPCTL_OK;
+		default:
+			usage(stderr);
+			return VIPCTL_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("%s", "no command given");
+		return VIPCTL_USAGE;
+	}
+	cmd = vipctl_cmd_find(argv[optind]);
+	if (!cmd) {
+		usage_error("unknown command \"%s\" (vipctl -h lists them)", argv[optind]);
+		return VIPCTL_USAGE;
+	}
+	if (path[0] == '\0' || strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		usage_error("socket path \"%s\" is empty or too long", path);
+		return VIPCTL_USAGE;
+	}
+	req = vipctl_request(cmd, argc - optind, argv + optind, &json);
+	if (!req)
+		return VIPCTL_USAGE;
+	/* vipctl's own version first: it is known even if vipd does not answer. */
+	if (strcmp(cmd->name, "version") == 0 && !json)
+		printf("vipctl %s\n", VIPD_VERSION);
+	fflush(stdout);
+	reply = vipctl_call(path, req);
+	json_object_put(req);
+	if (!reply)
+		return VIPCTL_UNREACHABLE;
+	rc = vipctl_output(cmd, reply, json);
+	json_object_put(reply);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "vipctl: stdout: %s\n", strerror(errno));
+		return VIPCTL_FAILED;
+	}
+	return rc;
+}
