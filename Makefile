@@ -35,7 +35,7 @@ endif
 
 # Every library through pkg-config. Debian 12's libev-dev ships no .pc file,
 # so libev alone falls back to plain -lev.
-PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libcrypto
+PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libcrypto json-c libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
@@ -43,25 +43,26 @@ EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 CONFIG_LIBS := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
+JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
-	     libmnl-dev libssl-dev libjson-c-dev
-DEB_TEST  := libcmocka-dev iproute2 iputils-ping procps mandoc valgrind clang \
+	     libmnl-dev libssl-dev libjson-c-dev libsystemd-dev
+DEB_TEST  := libcmocka-dev iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main conf group mcast nl announce log $(PURE)
-VIPCTL_MODS := vipctl
+VIPD_MODS := main conf group mcast nl announce control ctlcmd ctlmsg log $(PURE)
+VIPCTL_MODS := vipctl ctlmsg
 
 obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 
-UNIT	:= test_proto test_fsm test_conf
+UNIT	:= test_proto test_fsm test_conf test_ctlmsg
 TOOLS	:= probe nltool
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
 	clean lint
-all: $(BUILD)/vipd
+all: $(BUILD)/vipd $(BUILD)/vipctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -79,7 +80,7 @@ $(BUILD)/vipd: $(call obj,$(VIPD_MODS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(EV_LIBS)
 
 $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
 # Unit tests link only the pure files they test.
 $(BUILD)/test_proto: $(call obj,test_proto proto)
@@ -89,17 +90,23 @@ $(BUILD)/test_fsm: $(call obj,test_fsm fsm)
 $(BUILD)/test_conf: $(call obj,test_conf conf)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 
+$(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
 $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/nltool: $(call obj,nltool nl announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.
-FUZZERS	:= fuzz_proto
+FUZZERS	:= fuzz_proto fuzz_ctlmsg
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+build-fuzz/fuzz_ctlmsg: test/fuzz/fuzz_ctlmsg.c src/ctlmsg.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o $@ $^
 
 tests: all $(addprefix $(BUILD)/,$(UNIT) $(TOOLS))
 

@@ -35,4 +35,26 @@ int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
 /* The link's hardware address (6 bytes) and whether it is up and running. */
 int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up);
 
+/*
+ * Link events: a netlink socket subscribed to RTMGRP_LINK, read from the
+ * event loop. An interface counts as up when it is IFF_UP and IFF_RUNNING
+ * (carrier); a removed interface is down.
+ */
+struct nl_mon;
+
+#define NL_MON_RESYNC 1	/* events were lost: ask nl_link_info() again */
+
+typedef void (*nl_link_fn)(void *ctx, unsigned ifindex, bool up);
+
+struct nl_mon *nl_mon_open(void);	/* NULL (logged) on failure */
+int nl_mon_fd(const struct nl_mon *m);	/* non-blocking, for an ev_io */
+
+/*
+ * Read every pending event and call @fn for each link message. Returns 0,
+ * NL_MON_RESYNC when the kernel dropped events (ENOBUFS), -1 (logged) on
+ * any other error.
+ */
+int nl_mon_read(struct nl_mon *m, nl_link_fn fn, void *ctx);
+void nl_mon_free(struct nl_mon *m);	/* NULL is a no-op */
+
 #endif

@@ -10,6 +10,7 @@
  * so a kernel that never answers costs NL_TIMEOUT_MS, not the daemon.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -465,4 +466,100 @@ int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 	*up = (flags & IFF_UP) && (flags & IFF_RUNNING);
 	rtnl_link_put(link);
 	return 0;
+}
+
+/* ---- link events ---- */
+
+struct nl_mon {
+	struct mnl_socket *mnl;
+	nl_link_fn fn;
+	void *ctx;
+	alignas(struct nlmsghdr) char buf[NL_RECV_SIZE];
+};
+
+struct nl_mon *nl_mon_open(void)
+{
+	struct nl_mon *m = calloc(1, sizeof(*m));
+	int fd, fl;
+
+	if (!m) {
+		log_err("nl_mon_open: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	m->mnl = mnl_socket_open(NETLINK_ROUTE);
+	if (!m->mnl) {
+		log_err("nl_mon_open: socket: %s", strerror(errno));
+		goto fail;
+	}
+	if (mnl_socket_bind(m->mnl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		log_err("nl_mon_open: bind RTMGRP_LINK: %s", strerror(errno));
+		goto fail_sock;
+	}
+	fd = mnl_socket_get_fd(m->mnl);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		log_err("nl_mon_open: O_NONBLOCK: %s", strerror(errno));
+		goto fail_sock;
+	}
+	return m;
+fail_sock:
+	mnl_socket_close(m->mnl);
+fail:
+	free(m);
+	return NULL;
+}
+
+int nl_mon_fd(const struct nl_mon *m)
+{
+	return mnl_socket_get_fd(m->mnl);
+}
+
+static int nl_mon_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nl_mon *m = data;
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return MNL_CB_OK;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (ifi->ifi_index <= 0)
+		return MNL_CB_OK;
+	m->fn(m->ctx, (unsigned)ifi->ifi_index,
+	      nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
+		      (ifi->ifi_flags & IFF_RUNNING));
+	return MNL_CB_OK;
+}
+
+int nl_mon_read(struct nl_mon *m, nl_link_fn fn, void *ctx)
+{
+	m->fn = fn;
+	m->ctx = ctx;
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = mnl_socket_recvfrom(m->mnl, m->buf, sizeof(m->buf));
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return 0;
+			/* The socket overflowed: some events are gone for good. */
+			if (errno == ENOBUFS)
+				return NL_MON_RESYNC;
+			log_err("nl_mon_read: %s", strerror(errno));
+			return -1;
+		}
+		if (mnl_cb_run(m->buf, (size_t)n, 0, 0, nl_mon_cb, m) < 0 && errno != ENOENT) {
+			log_err("nl_mon_read: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void nl_mon_free(struct nl_mon *m)
+{
+	if (!m)
+		return;
+	mnl_socket_close(m->mnl);
+	free(m);
 }

@@ -27,7 +27,8 @@
 # from the main shell (not inside $(...)), so their PIDs are recorded here.
 #
 # Environment (defaults in brackets):
-#   VIPD [build/vipd]  PROBE [build/probe]   binaries, made absolute
+#   VIPD [build/vipd]  PROBE [build/probe]  VIPCTL [build/vipctl]
+#                                            binaries, made absolute
 #   LAB_INTERVAL_MS [50]  LAB_MISSES [3]     heartbeat timing for lab_conf
 #   LAB_KEY [$LAB_DIR/key]                   key_file for lab_conf
 #   LAB_VIPS ["192.0.2.100/24"]              the vips array for lab_conf
@@ -37,8 +38,10 @@
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VIPD=${VIPD:-$LAB_ROOT/build/vipd}
 PROBE=${PROBE:-$LAB_ROOT/build/probe}
+VIPCTL=${VIPCTL:-$LAB_ROOT/build/vipctl}
 case $VIPD in /*) ;; *) VIPD=$PWD/$VIPD ;; esac
 case $PROBE in /*) ;; *) PROBE=$PWD/$PROBE ;; esac
+case $VIPCTL in /*) ;; *) VIPCTL=$PWD/$VIPCTL ;; esac
 
 LAB_P=			# namespace prefix of the lab that is up, empty if none
 LAB_DIR=		# work dir: configs, logs, pid files, key
@@ -415,6 +418,22 @@ probe_field() {
 }
 
 # ---- observing ----
+
+# js NODE FILTER - a jq FILTER applied to NODE's `vipctl --json status`.
+js() {
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2"
+}
+
+# state_is NODE STATE - NODE's group 1 is in STATE. A function, so that
+# wait_for asks again on every try (wait_for "..." test "$(js ...)" would not).
+state_is() {
+	test "$(js "$1" '.groups[0].state')" = "$2"
+}
+
+# has_vip NODE [ADDR] - NODE has ADDR [the VIP] on eth0, whoever else does.
+has_vip() {
+	ip -n "${LAB_P}$1" -o addr show dev eth0 | grep -q " ${2:-$LAB_VIP}/"
+}
 
 # vip_holders [ADDR] - print the nodes (of "a b") with ADDR [192.0.2.100]
 # on eth0, space-separated, empty line if none.

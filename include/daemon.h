@@ -1,0 +1,58 @@
+/*
+ * daemon.h - the running daemon: its configuration, groups and event log,
+ * shared by main.c (life cycle, signals, reload) and ctlcmd.c (vipctl's
+ * commands).
+ */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+#include "control.h"
+#include "fsm.h"
+#include "group.h"
+#include "nl.h"
+
+#define DAEMON_EVENTS 256	/* transitions kept for `vipctl events` */
+
+struct daemon_event {
+	struct timespec when;	/* CLOCK_REALTIME */
+	uint32_t group;
+	enum fsm_state from;
+	enum fsm_state to;
+	enum fsm_reason reason;
+};
+
+struct daemon {
+	struct ev_loop *loop;
+	struct conf conf;
+	struct nl *nl;
+	struct group **groups;	/* by pointer: libev watchers live inside and must not move */
+	size_t n_groups;
+	struct control *ctl;
+	struct nl_mon *mon;	/* link events */
+	ev_io mon_io;
+	uint64_t boot_id;
+	uint64_t start_ms;
+	bool stopping;
+	char reload_error[512];	/* last failed reload, "" after a good one */
+	struct daemon_event events[DAEMON_EVENTS];
+	size_t ev_next;		/* ring index of the next event */
+	size_t ev_count;
+};
+
+/* Re-read the config file and apply the difference. 0, or -1 with @err set. */
+int daemon_reload(struct daemon *d, char *err, size_t err_len);
+
+/* Persist or clear group @id's standby flag under state_dir. 0 or -1 (logged). */
+int daemon_standby_save(const struct daemon *d, uint32_t id, bool on);
+
+/* The control socket handler (ctlcmd.c). */
+int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct json_object *data,
+		  char *err, size_t err_len);
+
+#endif

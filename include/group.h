@@ -1,0 +1,102 @@
+/*
+ * group.h - one VIP group at run time: glue between libev (socket, timers),
+ * the pure state machine, netlink and announcements.
+ */
+#ifndef GROUP_H
+#define GROUP_H
+
+#include <ev.h>
+#include <json-c/json.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "announce.h"
+#include "conf.h"
+#include "fsm.h"
+#include "log.h"
+#include "nl.h"
+#include "proto.h"
+
+struct group;
+
+/* Called after every transition, and once when a graceful stop is complete. */
+struct group_hooks {
+	void (*transition)(void *ctx, struct group *g, enum fsm_state from, enum fsm_state to,
+			   enum fsm_reason why);
+	void (*exited)(void *ctx, struct group *g);
+	void *ctx;
+};
+
+struct group_stats {
+	uint64_t tx;
+	uint64_t tx_err;
+	uint64_t rx;			/* accepted heartbeats */
+	uint64_t rx_err[PROTO_E_COUNT];	/* by -enum proto_err */
+	uint64_t drop[FSM_DROP_COUNT];	/* by enum fsm_drop */
+	uint64_t ttl;			/* TTL != 255: not on-link */
+	uint64_t other_group;		/* authentic framing, another group id */
+	uint64_t nl_err;
+	uint64_t announce;		/* announcement rounds sent */
+	uint64_t contentions;		/* two masters seen */
+};
+
+struct group {
+	struct ev_loop *loop;
+	struct nl *nl;
+	const struct conf_group *cg;	/* owned by the daemon's current conf */
+	struct group_hooks hooks;
+	struct fsm_cfg fc;
+	struct fsm fsm;
+	int fd;
+	ev_io io;
+	ev_timer timer;
+	ev_timer garp;
+	uint32_t garp_left;
+	struct announce *ann;
+	struct group_stats st;
+	struct log_rl rl;
+	struct sockaddr_in peer_addr;	/* source of the last accepted heartbeat */
+	bool link_up;			/* the heartbeat interface has carrier */
+	bool exited;
+};
+
+/* Current monotonic time in ms. */
+uint64_t group_now_ms(void);
+
+/*
+ * Open the group's sockets and start the state machine: stale VIPs are
+ * removed and the node listens before it may claim. @standby starts the
+ * group in maintenance mode. Returns 0 or -1 (logged; nothing left open).
+ */
+int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, const char *node_name,
+		const struct conf_group *cg, uint64_t boot_id, bool standby,
+		const struct group_hooks *hooks);
+
+/* Graceful stop: resign if master; hooks.exited is called when done. */
+void group_stop(struct group *g);
+
+/* Release sockets and watchers; VIPs are left as they are. */
+void group_free(struct group *g);
+
+/*
+ * The heartbeat interface went up or down (netlink event or resync). A node
+ * without link is unhealthy: a master resigns, a backup does not claim.
+ */
+void group_link(struct group *g, bool up);
+
+/* Admin commands; return 0 or a negative enum fsm_err. */
+int group_switchover(struct group *g, bool force);
+int group_standby(struct group *g, bool on, bool force);
+
+/* Follow a reloaded conf_group with the same id: timing, priority, key. */
+void group_reconf(struct group *g, const struct conf_group *cg);
+
+/* Fill @o with the group's status (see vipctl(8) for the fields). */
+void group_status(const struct group *g, struct json_object *o);
+
+/* Prometheus text format for the @n groups of @gs, family by family. */
+void group_metrics(struct group *const *gs, size_t n, FILE *f);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * ctlcmd.c - the daemon's answers to vipctl: status, events, metrics,
+ * version, switchover, standby and reload. control.c has already checked
+ * the caller's permission; this file validates arguments and acts.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+/* Optional "group": a group id, or absent for every group. */
+static int arg_group(struct daemon *d, struct json_object *args, struct group **one, char *err,
+		     size_t err_len)
+{
+	struct json_object *v;
+	int64_t id;
+
+	*one = NULL;
+	if (!json_object_object_get_ex(args, "group", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_int)) {
+		snprintf(err, err_len, "group: expected a group id");
+		return -1;
+	}
+	id = json_object_get_int64(v);
+	for (size_t i = 0; i < d->n_groups; i++)
+		if ((int64_t)d->groups[i]->cg->id == id) {
+			*one = d->groups[i];
+			return 0;
+		}
+	snprintf(err, err_len, "no group %lld", (long long)id);
+	return -1;
+}
+
+static bool arg_bool(struct json_object *args, const char *key, bool def)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(args, key, &v) || !json_object_is_type(v, json_type_boolean))
+		return def;
+	return json_object_get_boolean(v);
+}
+
+static int cmd_status(struct daemon *d, struct json_object *data)
+{
+	struct json_object *groups = json_object_new_array();
+
+	json_object_object_add(data, "node", json_object_new_string(d->conf.node_name));
+	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
+	json_object_object_add(data, "pid", json_object_new_int(getpid()));
+	json_object_object_add(data, "uptime_ms",
+			       json_object_new_int64((int64_t)(group_now_ms() - d->start_ms)));
+	json_object_object_add(data, "config", json_object_new_string(d->conf.path));
+	json_object_object_add(data, "reload_error",
+			       d->reload_error[0] ? json_object_new_string(d->reload_error)
+						  : NULL);
+	for (size_t i = 0; i < d->n_groups; i++) {
+		struct json_object *g = json_object_new_object();
+
+		group_status(d->groups[i], g);
+		json_object_array_add(groups, g);
+	}
+	json_object_object_add(data, "groups", groups);
+	return 0;
+}
+
+static int cmd_events(struct daemon *d, struct json_object *args, struct json_object *data)
+{
+	struct json_object *list = json_object_new_array(), *v;
+	size_t want = 20;
+
+	if (json_object_object_get_ex(args, "count", &v) && json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) > 0)
+		want = (size_t)json_object_get_int64(v);
+	if (want > d->ev_count)
+		want = d->ev_count;
+	for (size_t k = 0; k < want; k++) {
+		size_t i = (d->ev_next + DAEMON_EVENTS - want + k) % DAEMON_EVENTS;
+		const struct daemon_event *e = &d->events[i];
+		struct json_object *o = json_object_new_object();
+		char when[64];
+		struct tm tm;
+
+		gmtime_r(&e->when.tv_sec, &tm);
+		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, e->when.tv_nsec / 1000000);
+		json_object_object_add(o, "time", json_object_new_string(when));
+		json_object_object_add(o, "group", json_object_new_int64(e->group));
+		json_object_object_add(o, "from", json_object_new_string(fsm_state_name(e->from)));
+		json_object_object_add(o, "to", json_object_new_string(fsm_state_name(e->to)));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(fsm_reason_text(e->reason)));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(data, "events", list);
+	return 0;
+}
+
+static int cmd_metrics(struct daemon *d, struct json_object *data, char *err, size_t err_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		snprintf(err, err_len, "out of memory");
+		return -1;
+	}
+	fprintf(f, "# HELP vipd_info vipd's version and node name.\n# TYPE vipd_info gauge\n"
+		   "vipd_info{version=\"%s\",node=\"%s\"} 1\n", VIPD_VERSION, d->conf.node_name);
+	group_metrics(d->groups, d->n_groups, f);
+	fclose(f);
+	json_object_object_add(data, "text", json_object_new_string_len(text, (int)len));
+	free(text);
+	return 0;
+}
+
+/* Run @fn on one group or all; the first failure is reported. */
+static int for_groups(struct daemon *d, struct group *one, bool on, bool force,
+		      int (*fn)(struct daemon *, struct group *, bool, bool), char *err,
+		      size_t err_len)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < d->n_groups; i++) {
+		struct group *g = d->groups[i];
+		int rc;
+
+		if (one && g != one)
+			continue;
+		rc = fn(d, g, on, force);
+		if (rc < 0 && !failed) {
+			snprintf(err, err_len, "group %u: %s", g->cg->id, fsm_strerror(rc));
+			failed = 1;
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+static int do_switchover(struct daemon *d, struct group *g, bool on, bool force)
+{
+	(void)d;
+	(void)on;
+	log_notice("group %u: switchover requested%s", g->cg->id, force ? " (forced)" : "");
+	return group_switchover(g, force);
+}
+
+static int do_standby(struct daemon *d, struct group *g, bool on, bool force)
+{
+	int rc = group_standby(g, on, force);
+
+	if (rc == 0) {
+		log_notice("group %u: standby %s", g->cg->id, on ? "on" : "off");
+		if (daemon_standby_save(d, g->cg->id, on) < 0)
+			return FSM_E_STATE;
+	}
+	return rc;
+}
+
+int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct json_object *data,
+		  char *err, size_t err_len)
+{
+	struct daemon *d = ctx;
+	struct group *one;
+
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(d, data);
+	if (strcmp(cmd, "events") == 0)
+		return cmd_events(d, args, data);
+	if (strcmp(cmd, "metrics") == 0)
+		return cmd_metrics(d, data, err, err_len);
+	if (strcmp(cmd, "version") == 0) {
+		json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
+		return 0;
+	}
+	if (d->stopping) {
+		snprintf(err, err_len, "vipd is stopping");
+		return -1;
+	}
+	if (strcmp(cmd, "reload") == 0)
+		return daemon_reload(d, err, err_len);
+	if (arg_group(d, args, &one, err, err_len) < 0)
+		return -1;
+	if (strcmp(cmd, "switchover") == 0)
+		return for_groups(d, one, false, arg_bool(args, "force", false), do_switchover,
+				  err, err_len);
+	if (strcmp(cmd, "standby") == 0) {
+		struct json_object *v;
+
+		if (!json_object_object_get_ex(args, "on", &v) ||
+		    !json_object_is_type(v, json_type_boolean)) {
+			snprintf(err, err_len, "standby: expected on or off");
+			return -1;
+		}
+		return for_groups(d, one, json_object_get_boolean(v),
+				  arg_bool(args, "force", false), do_standby, err, err_len);
+	}
+	snprintf(err, err_len, "unknown command \"%s\"", cmd);
+	return -1;
+}
