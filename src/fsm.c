@@ -247,8 +247,14 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 		}
 		break;
 	case FSM_BACKUP:
-		/* The peer took what we handed over: the hold has done its job. */
-		if (p->state == PROTO_ST_MASTER)
+		/*
+		 * The peer took what we handed over: the hold has done its job.
+		 * Not after a lost contention: there RESIGN is how the winner
+		 * learns to announce again, and the first one may have been
+		 * lost (a link that heals one direction first), so it is kept
+		 * for the whole hold.
+		 */
+		if (p->state == PROTO_ST_MASTER && s->reason != FSM_R_CONTENTION_LOST)
 			s->resign_until_ms = 0;
 		break;
 	case FSM_MASTER:

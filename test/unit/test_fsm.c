@@ -361,6 +361,14 @@ static void test_contention_resolved_by_rank(void **st)
 	assert_int_equal(b.s.reason, FSM_R_CONTENTION_LOST);
 	assert_true(has(&b.o, FSM_ACT_DEL_VIPS));
 	assert_true(sent(&b.o)->flags & PROTO_F_RESIGN);
+	/* That RESIGN may be lost: it is repeated while the winner is heard. */
+	pa.seq++;
+	tick_to(&b, ta + IV);
+	ev(&b, FSM_EV_PACKET, ta + IV, &pa);
+	tick_to(&b, ta + 2 * IV);
+	assert_true(has(&b.o, FSM_ACT_SEND));
+	assert_true(sent(&b.o)->flags & PROTO_F_RESIGN);
+	assert_int_equal(b.s.state, FSM_BACKUP);
 	/* Had b seen a's heartbeat first, a learns of it only from RESIGN. */
 	lone_master(&a, "a", 100);
 	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 5, 50);
