@@ -58,7 +58,7 @@ VIPCTL_MODS := vipctl ctlmsg
 obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg
-TOOLS	:= probe nltool
+TOOLS	:= probe nltool sockpoke
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
 	clean lint
@@ -94,6 +94,8 @@ $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(BUILD)/probe: $(call obj,probe)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/sockpoke: $(call obj,sockpoke)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/nltool: $(call obj,nltool nl announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

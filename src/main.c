@@ -156,9 +156,10 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		goto refused;
 	if (strcmp(nc.node_name, d->conf.node_name) != 0 ||
 	    strcmp(nc.control_socket, d->conf.control_socket) != 0 ||
+	    strcmp(nc.control_group, d->conf.control_group) != 0 ||
 	    strcmp(nc.state_dir, d->conf.state_dir) != 0) {
-		snprintf(err, err_len, "%s: node.name, control_socket and state_dir take effect "
-			 "only at restart", nc.path);
+		snprintf(err, err_len, "%s: node.name, control_socket, control_group and state_dir "
+			 "take effect only at restart", nc.path);
 		conf_free(&nc);
 		goto refused;
 	}

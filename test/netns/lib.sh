@@ -618,6 +618,19 @@ lab_announce() {
 	esac
 }
 
+# lab_dump [LINES] - print the last LINES [15] of every node log and C's
+# neighbour table as TAP comments: what a failed check needs to be understood.
+lab_dump() {
+	local f
+	for f in "$LAB_DIR"/*.log; do
+		[ -f "$f" ] || continue
+		echo "# --- ${f##*/}"
+		tail -n "${1:-15}" "$f" | sed 's/^/#   /'
+	done
+	echo "# --- C's neighbours"
+	ip -n "${LAB_P}c" neigh show 2>&1 | sed 's/^/#   /'
+}
+
 # ---- TAP ----
 
 # ok DESC / not_ok DESC - print one TAP line and count it.
@@ -631,11 +644,12 @@ not_ok() {
 	echo "not ok - $*"
 }
 
-# check DESC CMD... - ok if CMD succeeds.
+# check DESC CMD... - ok if CMD succeeds; returns 1 after a "not ok", so a
+# caller can add "|| lab_dump".
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@"; then ok "$desc"; else not_ok "$desc"; return 1; fi
 }
 
 # not CMD... - succeed when CMD fails (for check and wait_for).
