@@ -1,13 +1,13 @@
 #!/bin/bash
 # run.sh [SUITE...] - run vipd's test suites and print one closing line,
-# "N passed, N failed". Suites: unit, san, golden, netns (default: all).
+# "N passed, N failed". Suites: unit, san, golden, install, netns (default: all).
 #
 # Every test speaks TAP: one "ok - what" or "not ok - what" line per check.
 # A test program that exits non-zero without printing "not ok" counts as one
 # failure, so a crash is never silent.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-suites=${*:-unit san golden netns}
+suites=${*:-unit san golden install netns}
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -36,6 +36,7 @@ for s in $suites; do
 	unit)	for t in build/test_*; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	san)	for t in build-san/test_*; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	golden)	run golden test/golden/run.sh ;;
+	install) run install test/t_install.sh ;;
 	netns)	for t in test/netns/t_*.sh; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	*)	echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
