@@ -14,6 +14,7 @@ SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR	?= /lib/systemd/system
+HOOKDIR	?= $(PREFIX)/lib/vipd
 
 CC	?= cc
 BUILD	?= build
@@ -35,27 +36,34 @@ endif
 
 # Every library through pkg-config. Debian 12's libev-dev ships no .pc file,
 # so libev alone falls back to plain -lev.
-PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libcrypto json-c libsystemd
+PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libsodium json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+SODIUM_LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+# OpenSSL's HMAC, in test_proto only: a second implementation to check ours against.
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 CONFIG_LIBS := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
-	     libmnl-dev libssl-dev libjson-c-dev libsystemd-dev
-DEB_TEST  := libcmocka-dev iproute2 iputils-ping procps jq mandoc valgrind clang \
+	     libmnl-dev libsodium-dev libjson-c-dev
+DEB_TEST  := libcmocka-dev libssl-dev iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main conf group mcast nl announce control ctlcmd ctlmsg log $(PURE)
+VIPD_MODS := main notify conf group hbsock syncset mcast nl announce arp upstream exec hook check control ctlcmd ctlmsg \
+	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg
 
 obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
+
+# Example hook scripts, installed (never run) to HOOKDIR.
+HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service \
+		scripts/vipd-cloud-ip
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg
 TOOLS	:= probe nltool sockpoke
@@ -84,7 +92,7 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 
 # Unit tests link only the pure files they test.
 $(BUILD)/test_proto: $(call obj,test_proto proto)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf conf)
@@ -101,11 +109,14 @@ $(BUILD)/nltool: $(call obj,nltool nl announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.
-FUZZERS	:= fuzz_proto fuzz_ctlmsg
+FUZZERS	:= fuzz_proto fuzz_ctlmsg fuzz_conf
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS)
+build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
 build-fuzz/fuzz_ctlmsg: test/fuzz/fuzz_ctlmsg.c src/ctlmsg.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^
@@ -139,13 +150,18 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(addprefix build-fuzz/,$(FUZZERS))
 	@test/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+# Static analysis: man pages, cppcheck, clang-tidy (.clang-tidy). Part of check.
 lint:
 	mandoc -Tlint -W warning man/*.[58]
+	cppcheck -q --error-exitcode=1 --enable=warning,portability,performance \
+		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Iinclude src/
+	clang-tidy --quiet src/*.c -- -std=c11 $(CPPFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) 2>/dev/null
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(SYSCONFDIR)/vipd $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(SYSCONFDIR)/vipd $(DESTDIR)$(UNITDIR) $(DESTDIR)$(HOOKDIR)
 	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(HOOK_SCRIPTS) $(DESTDIR)$(HOOKDIR)/
 	install -m 0644 man/vipd.8 man/vipctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/vipd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf || \

@@ -26,6 +26,20 @@ struct conf_vip {
 	char text[64];			/* canonical "192.0.2.100/24" */
 };
 
+/* Hook commands of a group, in the order they run for one transition. */
+enum conf_notify {
+	CONF_NOTIFY_MASTER,		/* notify_master: entered MASTER */
+	CONF_NOTIFY_BACKUP,		/* notify_backup: entered BACKUP */
+	CONF_NOTIFY_FAULT,		/* notify_fault: entered FAULT */
+	CONF_NOTIFY_STOP,		/* notify_stop: entered STOPPING (or STOPPED) */
+	CONF_NOTIFY_MASTER_AGAIN,	/* notify_master_again: won a contention, re-announced */
+	CONF_NOTIFY_ANY,		/* notify: every transition and master-again event */
+	CONF_NOTIFY_COUNT
+};
+
+/* The key of each enum conf_notify, "notify_master" ... */
+extern const char *const conf_notify_keys[CONF_NOTIFY_COUNT];
+
 struct conf_group {
 	uint32_t id;			/* 1..2^32-1, unique */
 	int line;			/* where the group starts in the file */
@@ -40,7 +54,9 @@ struct conf_group {
 	uint32_t rise;
 	bool preempt;
 	uint32_t preempt_delay_ms;
+	int mcast_family;		/* AF_INET or AF_INET6: which of the two below */
 	struct in_addr mcast;		/* heartbeat multicast group (224.0.0.0/4) */
+	struct in6_addr mcast6;		/* ... or IPv6 of link-local scope (ff02::/16) */
 	uint16_t port;
 	char key_file[CONF_PATH_MAX];
 	uint8_t key[VIPD_KEY_MAX];
@@ -48,6 +64,30 @@ struct conf_group {
 	uint32_t garp_count;		/* 1..100 */
 	uint32_t garp_interval_ms;
 	uint32_t garp_refresh_ms;	/* 0 = off */
+	char sync_group[VIPD_NAME_MAX];	/* sync set name, "" = none */
+	uint32_t sync_leader;		/* id of the set's leader (its lowest id), 0 = none */
+	bool vmac;			/* VIPs on a macvlan with a virtual MAC */
+	char vmac_ifname[IF_NAMESIZE];	/* "vip<id>" when vmac */
+	uint8_t vmac_mac[6];		/* 00:00:5e:00:01:<id & 0xff> (:02: when IPv6 only) */
+	uint32_t claim_probe_ms;	/* 0 = off */
+	struct in_addr upstream[VIPD_MAX_UPSTREAM]; /* on-link IPv4 targets, checked by ARP */
+	size_t n_upstream;
+	uint32_t upstream_interval_ms;
+	uint32_t upstream_timeout_ms;	/* < upstream_interval_ms */
+	uint32_t upstream_rise;
+	uint32_t upstream_fall;
+	/*
+	 * Commands: NULL-terminated argv vectors in one allocation each
+	 * (conf_free() releases them), NULL when not configured.
+	 */
+	char **notify[CONF_NOTIFY_COUNT];
+	uint32_t hook_timeout_ms;
+	char **check_script;
+	uint32_t check_interval_ms;
+	uint32_t check_timeout_ms;
+	uint32_t check_rise;
+	uint32_t check_fall;
+	uint32_t check_weight;		/* 0 = a failed check means FAULT */
 };
 
 struct conf {

@@ -5,6 +5,12 @@
  * A frame is a 4-byte big-endian payload length followed by that many bytes
  * of JSON text; the length is 1..CTLMSG_MAX. One request or one reply per
  * frame. What the JSON means is control.c's and vipctl.c's business.
+ *
+ * Requests are small and replies can be large (the status of 255 groups
+ * with 16 VIPs each is some 500 KB of JSON), so each decoder has its own
+ * limit and buffer: the daemon reads requests of at most CTLMSG_REQ_MAX
+ * bytes into a small buffer per connection, vipctl reads replies of up to
+ * CTLMSG_MAX into one static buffer.
  */
 #ifndef CTLMSG_H
 #define CTLMSG_H
@@ -14,19 +20,19 @@
 #include <stdint.h>
 
 #define CTLMSG_HDR_LEN	4
-#define CTLMSG_MAX	65536	/* payload bytes per frame */
+#define CTLMSG_MAX	1048576		/* payload bytes per frame (1 MiB), the largest reply */
+#define CTLMSG_REQ_MAX	4096		/* payload bytes of a request (vipd's decoders) */
 
 enum ctlmsg_err {
 	CTLMSG_OK = 0,
-	CTLMSG_E_TOO_LONG = -1,	/* length field above CTLMSG_MAX */
+	CTLMSG_E_TOO_LONG = -1,	/* length field above the decoder's limit (or CTLMSG_MAX) */
 	CTLMSG_E_EMPTY = -2,	/* length field zero */
 	CTLMSG_E_SPACE = -3,	/* ctlmsg_frame: output buffer too small */
 };
 
 /*
- * Incremental decoder. The caller owns the struct; it holds one frame's
- * payload in place (plus a NUL), so it is large (about 64 KiB): embed it or
- * allocate it, do not put it on a small stack.
+ * Incremental decoder. The caller owns the struct and the payload buffer it
+ * points to (see ctlmsg_rx_init); the decoder never allocates.
  */
 struct ctlmsg_rx {
 	uint8_t hdr[CTLMSG_HDR_LEN];
@@ -35,7 +41,8 @@ struct ctlmsg_rx {
 	size_t got;		/* payload bytes received */
 	bool ready;		/* a whole message is in buf */
 	int err;		/* sticky enum ctlmsg_err once the stream is broken */
-	char buf[CTLMSG_MAX + 1];
+	size_t max;		/* largest payload accepted, 1..CTLMSG_MAX */
+	char *buf;		/* the caller's, max + 1 bytes (payload and a NUL) */
 };
 
 /*
@@ -45,8 +52,13 @@ struct ctlmsg_rx {
  */
 int ctlmsg_frame(const char *json, size_t len, uint8_t *out, size_t out_len);
 
-/* Start a stream: no bytes seen. Does not touch the payload buffer. */
-void ctlmsg_rx_init(struct ctlmsg_rx *rx);
+/*
+ * Start a stream: no bytes seen. @buf (@max + 1 bytes, owned by the caller,
+ * valid as long as @rx is used) receives the payloads; a frame longer than
+ * @max is refused with CTLMSG_E_TOO_LONG on its header alone. @max is
+ * clamped to 1..CTLMSG_MAX. Only buf[0] is written here.
+ */
+void ctlmsg_rx_init(struct ctlmsg_rx *rx, char *buf, size_t max);
 
 /*
  * Feed up to @len bytes of the stream. Consumes bytes up to the end of the

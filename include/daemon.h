@@ -15,6 +15,7 @@
 #include "control.h"
 #include "fsm.h"
 #include "group.h"
+#include "hbsock.h"
 #include "nl.h"
 
 #define DAEMON_EVENTS 256	/* transitions kept for `vipctl events` */
@@ -31,6 +32,7 @@ struct daemon {
 	struct ev_loop *loop;
 	struct conf conf;
 	struct nl *nl;
+	struct hbsock_tab *hb;	/* heartbeat sockets, shared by the groups */
 	struct group **groups;	/* by pointer: libev watchers live inside and must not move */
 	size_t n_groups;
 	struct control *ctl;
@@ -39,6 +41,7 @@ struct daemon {
 	uint64_t boot_id;
 	uint64_t start_ms;
 	bool stopping;
+	bool reloading;		/* groups are being replaced: the sync glue waits */
 	char reload_error[512];	/* last failed reload, "" after a good one */
 	struct daemon_event events[DAEMON_EVENTS];
 	size_t ev_next;		/* ring index of the next event */

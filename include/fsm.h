@@ -33,6 +33,9 @@ enum fsm_event {
 	FSM_EV_HEALTH,		/* health or effective priority changed */
 	FSM_EV_SWITCHOVER,	/* admin: move the VIPs to the peer */
 	FSM_EV_STANDBY,		/* admin: maintenance mode on/off */
+	FSM_EV_SYNC,		/* follower: the sync set's leader became or left MASTER */
+	FSM_EV_UPSTREAM,	/* upstream targets reachable (healthy) or not */
+	FSM_EV_VIP_ANSWERED,	/* during a claim probe another host answered for a VIP */
 };
 
 enum fsm_reason {
@@ -53,6 +56,13 @@ enum fsm_reason {
 	FSM_R_SWITCHOVER,	/* admin asked for a switchover */
 	FSM_R_STANDBY,		/* admin put this node in standby */
 	FSM_R_SHUTDOWN,		/* SIGTERM */
+	FSM_R_UPSTREAM,		/* upstream targets unreachable */
+	FSM_R_UPSTREAM_OK,	/* upstream targets reachable again */
+	FSM_R_VIP_IN_USE,	/* the claim probe found another host answering */
+	FSM_R_RECHECK,		/* after VIP_IN_USE: listen and probe again */
+	FSM_R_PRIORITY,		/* a failing check lowered our priority below the peer's */
+	FSM_R_SYNC_MASTER,	/* follower: the sync set's leader is master */
+	FSM_R_SYNC_BACKUP,	/* follower: the sync set's leader left master */
 	FSM_R_COUNT
 };
 
@@ -62,6 +72,7 @@ enum fsm_action_type {
 	FSM_ACT_DEL_VIPS,	/* remove every VIP of the group */
 	FSM_ACT_ANNOUNCE,	/* start a gratuitous ARP / NA burst */
 	FSM_ACT_EXIT,		/* graceful stop finished for this group */
+	FSM_ACT_PROBE,		/* ask the LAN whether anyone answers for the VIPs */
 };
 
 /* Why a packet that passed proto_decode() was still dropped. */
@@ -80,6 +91,7 @@ enum fsm_err {
 	FSM_E_NOT_MASTER = -1,	   /* switchover asked of a node with nothing to hand over */
 	FSM_E_PEER_UNHEALTHY = -2, /* switchover refused: the peer could not take over */
 	FSM_E_STATE = -3,	   /* event not valid in this state */
+	FSM_E_FOLLOWER = -4,	   /* admin event for a sync set follower: ask its leader */
 };
 
 struct fsm_cfg {
@@ -92,6 +104,9 @@ struct fsm_cfg {
 	uint32_t preempt_delay_ms;
 	uint32_t refresh_ms;	   /* announce refresh while master, 0 = off */
 	uint32_t stop_wait_ms;	   /* STOPPING waits this long for the peer's ack */
+	bool follower;		   /* in a sync set, not its leader: see fsm.c */
+	uint32_t probe_ms;	   /* claim probe window before a timeout claim, 0 = off */
+	uint8_t base_priority;	   /* configured priority; a lower effective one = a check failed */
 };
 
 struct fsm_peer {
@@ -121,6 +136,12 @@ struct fsm {
 	uint8_t priority;	/* effective priority */
 	bool healthy;
 	bool standby;
+	bool upstream;		  /* upstream targets reachable (true when none) */
+	uint64_t probe_at_ms;	  /* claim probe started, 0 = none running */
+	bool vip_answered;	  /* ... and someone answered for a VIP */
+	uint64_t fault_until_ms;  /* FAULT for a VIP in use: listen again then */
+	uint64_t stalled_until_ms; /* MASTER woke from a stall: yield to a peer MASTER */
+	bool leader_master;	  /* follower: the sync set's leader is MASTER */
 	uint64_t listen_until_ms; /* INIT: claim no earlier than this */
 	uint64_t next_send_ms;
 	uint64_t refresh_at_ms;	  /* MASTER: next announce refresh, 0 = none */
@@ -141,6 +162,7 @@ struct fsm_input {
 	uint8_t priority;		/* FSM_EV_HEALTH: effective priority */
 	bool on;			/* FSM_EV_STANDBY */
 	bool force;			/* FSM_EV_SWITCHOVER: even if the peer looks unfit */
+	bool leader_master;		/* FSM_EV_SYNC: the leader is MASTER now */
 };
 
 #define FSM_MAX_ACTIONS 8
@@ -158,6 +180,7 @@ struct fsm_output {
 	enum fsm_reason reason;
 	bool contention_won;		/* re-announced as the winner of a contention */
 	bool reannounce;		/* re-announced: the peer dropped the VIPs we hold */
+	bool peer_returned;		/* re-announced: the peer is back from silence */
 	enum fsm_drop drop;
 	uint64_t next_deadline_ms;	/* call again with FSM_EV_TIMER at this time */
 };

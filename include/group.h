@@ -13,20 +13,31 @@
 #include <stdio.h>
 
 #include "announce.h"
+#include "arp.h"
+#include "check.h"
 #include "conf.h"
 #include "fsm.h"
+#include "hbsock.h"
+#include "hook.h"
 #include "log.h"
 #include "nl.h"
 #include "proto.h"
+#include "upstream.h"
 
 struct group;
 
-/* Called after every transition, and once when a graceful stop is complete. */
+/*
+ * Called after every transition, and once when a graceful stop is complete;
+ * master_again when this master announced again without a transition: it
+ * won a contention (@contention) or its peer dropped the VIPs it holds.
+ */
 struct group_hooks {
 	void (*transition)(void *ctx, struct group *g, enum fsm_state from, enum fsm_state to,
 			   enum fsm_reason why);
 	void (*exited)(void *ctx, struct group *g);
 	void *ctx;
+	void (*master_again)(void *ctx, struct group *g, bool contention);
+	void (*can_hold)(void *ctx, struct group *g);	/* group_can_hold() changed */
 };
 
 struct group_stats {
@@ -49,16 +60,26 @@ struct group {
 	struct group_hooks hooks;
 	struct fsm_cfg fc;
 	struct fsm fsm;
-	int fd;
-	ev_io io;
+	struct hbsock *hb;		/* heartbeat socket, maybe shared with other groups */
+	unsigned vip_ifindex;		/* where the VIPs go: the interface, or the vmac */
 	ev_timer timer;
 	ev_timer garp;
 	uint32_t garp_left;
 	struct announce *ann;
 	struct group_stats st;
 	struct log_rl rl;
-	struct sockaddr_in peer_addr;	/* source of the last accepted heartbeat */
+	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
 	bool link_up;			/* the heartbeat interface has carrier */
+	struct upstream up;		/* upstream target checks */
+	struct arp *probe;		/* claim probe: open while it waits for answers */
+	ev_io probe_io;
+	ev_timer probe_end;
+	uint8_t probe_mac[6];
+	uint64_t vip_conflicts;		/* claim probes answered by another host */
+	struct hook *hook;		/* notify commands, NULL if out of memory */
+	struct check check;		/* check_script */
+	struct group *leader;		/* sync set leader this group follows, NULL if none */
+	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
 	bool exited;
 };
 
@@ -66,12 +87,13 @@ struct group {
 uint64_t group_now_ms(void);
 
 /*
- * Open the group's sockets and start the state machine: stale VIPs are
- * removed and the node listens before it may claim. @standby starts the
+ * Join the heartbeat socket of the group's transport in @hbt (shared with
+ * the groups on the same one), open its other sockets and start the state
+ * machine: stale VIPs are removed and the node listens before it may claim. @standby starts the
  * group in maintenance mode. Returns 0 or -1 (logged; nothing left open).
  */
-int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, const char *node_name,
-		const struct conf_group *cg, uint64_t boot_id, bool standby,
+int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbsock_tab *hbt,
+		const char *node_name, const struct conf_group *cg, uint64_t boot_id, bool standby,
 		const struct group_hooks *hooks);
 
 /* Graceful stop: resign if master; hooks.exited is called when done. */
@@ -90,11 +112,31 @@ void group_link(struct group *g, bool up);
 int group_switchover(struct group *g, bool force);
 int group_standby(struct group *g, bool on, bool force);
 
+/*
+ * The peer's address as text ("" if none was ever heard), for the hooks'
+ * VIPD_PEER_ADDRESS.
+ */
+void group_peer_address(const struct group *g, char *buf, size_t len);
+
+/*
+ * Sync sets (syncset.c): tell follower @g whether its leader is MASTER, and
+ * tell leader @g whether a follower holds the set back (then the leader
+ * counts as unhealthy). group_sync returns 0 or a negative enum fsm_err.
+ */
+int group_sync(struct group *g, bool leader_master);
+/* Whether @g could hold its VIPs now: not FAULT, healthy, upstream reachable. */
+bool group_can_hold(const struct group *g);
+void group_sync_blocked(struct group *g, bool blocked);
+
 /* Follow a reloaded conf_group with the same id: timing, priority, key. */
 void group_reconf(struct group *g, const struct conf_group *cg);
 
-/* Fill @o with the group's status (see vipctl(8) for the fields). */
-void group_status(const struct group *g, struct json_object *o);
+/*
+ * Fill @o with the group's status (see vipctl(8) for the fields). Whether
+ * each VIP is present is looked up in @addrs (one dump for all groups), or
+ * asked of the kernel VIP by VIP when @addrs is NULL.
+ */
+void group_status(const struct group *g, const struct nl_addrs *addrs, struct json_object *o);
 
 /* Prometheus text format for the @n groups of @gs, family by family. */
 void group_metrics(struct group *const *gs, size_t n, FILE *f);

@@ -32,8 +32,44 @@ int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 /* 1 if @vip is on @ifindex, 0 if not, -1 on error. */
 int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 
+/*
+ * A snapshot of every address on the system (one dump), for answering
+ * "is this VIP there?" for many VIPs at the cost of one request: what
+ * `vipctl status` does for every VIP of every group. Owned by the caller.
+ */
+struct nl_addrs;
+
+struct nl_addrs *nl_addrs_dump(struct nl *nl);	/* NULL (logged) on failure */
+bool nl_addrs_has(const struct nl_addrs *a, unsigned ifindex, const struct conf_vip *vip);
+void nl_addrs_free(struct nl_addrs *a);		/* NULL is a no-op */
+
 /* The link's hardware address (6 bytes) and whether it is up and running. */
 int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up);
+
+/*
+ * Virtual MAC interfaces (vmac groups). nl_vmac_create makes @name a
+ * macvlan (mode bridge) on @parent with @mac, down, with no IPv6 link-local
+ * address (both nodes have the same MAC, so the same address) and
+ * arp_ignore 1 (it answers ARP only for the VIPs on it). A macvlan of that
+ * name on @parent, left by a crash, is replaced; any other interface of
+ * that name is refused. Returns the new ifindex, or -1 (logged).
+ */
+int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8_t mac[6]);
+
+/* Delete @name if it is a macvlan on @parent. 0 if it is gone or was never there, -1 (logged). */
+int nl_vmac_delete(struct nl *nl, unsigned parent, const char *name);
+
+/* Set @ifindex administratively up or down. 0 or -1 (logged). */
+int nl_link_set_up(struct nl *nl, unsigned ifindex, bool up);
+
+/*
+ * Raise @ifindex's net.ipv4.conf arp_ignore and arp_announce to at least
+ * @arp_ignore and @arp_announce (never lowered). If a value changed, the
+ * old ones are written to @was as "arp_ignore 0, arp_announce 0" and 1 is
+ * returned; 0 when nothing changed, -1 (logged) on failure.
+ */
+int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t arp_announce,
+		 char *was, size_t was_len);
 
 /*
  * Link events: a netlink socket subscribed to RTMGRP_LINK, read from the

@@ -77,6 +77,9 @@ enum proto_err {
 #define PROTO_E_COUNT 8		/* index = -err, 0 unused */
 
 /*
+ * The HMAC comes from libsodium: the program calls sodium_init() once
+ * before the first encode or decode.
+ *
  * Encode @p into @buf (at least PROTO_LEN bytes) and sign it with @key.
  * Returns PROTO_LEN, or PROTO_E_ARG for a field that cannot be sent
  * (unknown state/type, flags outside PROTO_F_ALL, empty or unterminated

@@ -33,5 +33,21 @@
 #define VIPD_DEF_GARP_INTERVAL_MS 100	/* ms between burst packets */
 #define VIPD_DEF_GARP_REFRESH_MS 10000	/* ms between refreshes while master, 0 = off */
 #define VIPD_STOP_WAIT_MS	2000	/* ms SIGTERM waits at most for the peer's ack */
+#define VIPD_DEF_CLAIM_PROBE_MS	20	/* ms a timeout claim first asks who answers for the VIPs */
+#define VIPD_MAX_UPSTREAM	8	/* upstream targets per group */
+#define VIPD_DEF_UPSTREAM_INTERVAL_MS 1000 /* ms between upstream checks */
+#define VIPD_DEF_UPSTREAM_TIMEOUT_MS 500   /* ms an upstream target may take to answer */
+#define VIPD_DEF_UPSTREAM_RISE	2	/* good checks before upstream counts as reachable */
+#define VIPD_DEF_UPSTREAM_FALL	3	/* failed checks before it counts as unreachable */
+
+/* Hook commands and check scripts (exec.c, hook.c, check.c). */
+#define VIPD_EXEC_PATH		"/usr/sbin:/usr/bin:/sbin:/bin" /* PATH of every command */
+#define VIPD_EXEC_GRACE_MS	1000	/* ms from SIGTERM to SIGKILL of a timed-out command */
+#define VIPD_DEF_HOOK_TIMEOUT_MS 10000	/* ms a hook command may run */
+#define VIPD_HOOK_QUEUE		64	/* hook commands waiting per group; more drop the oldest */
+#define VIPD_DEF_CHECK_INTERVAL_MS 2000	/* ms between check script runs */
+#define VIPD_DEF_CHECK_TIMEOUT_MS 1000	/* ms a check script may run */
+#define VIPD_DEF_CHECK_RISE	2	/* successful runs before a failed check is ok again */
+#define VIPD_DEF_CHECK_FALL	2	/* failed runs before an ok check counts as failed */
 
 #endif

@@ -37,6 +37,11 @@
 #define CONF_MAX_GARP_INTERVAL_MS 10000 /* ms */
 #define CONF_MIN_GARP_REFRESH_MS 1000	/* ms, unless 0 = off */
 #define CONF_MAX_GARP_REFRESH_MS 3600000 /* ms */
+#define CONF_ARGV_MAX		32	/* strings in a command, argv[0] included */
+#define CONF_ARG_LEN		1024	/* bytes in one string of a command */
+#define CONF_ARGV_BYTES		4096	/* bytes in a whole command */
+#define CONF_MAX_CMD_MS		3600000 /* ms, hook and check timeouts and intervals */
+#define CONF_MIN_CMD_MS		10	/* ms */
 
 #define CONF_KEY_LEN	64	/* "groups[254].vips[15]" and friends */
 #define CONF_QUOTE_LEN	100	/* a value quoted in a message, escaped, truncated */
@@ -72,8 +77,21 @@ static const char *const conf_node_keys[] = {
 static const char *const conf_group_keys[] = {
 	"id", "interface", "label", "priority", "vips",
 	"interval_ms", "misses", "rise", "preempt", "preempt_delay_ms",
-	"multicast", "port", "key_file",
-	"garp_count", "garp_interval_ms", "garp_refresh_ms", NULL,
+	"multicast", "port", "key_file", "sync_group", "vmac",
+	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream",
+	"upstream_interval_ms", "upstream_timeout_ms", "upstream_rise", "upstream_fall",
+	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_master_again",
+	"notify", "hook_timeout_ms", "check_script", "check_interval_ms", "check_timeout_ms",
+	"check_rise", "check_fall", "check_weight", NULL,
+};
+
+const char *const conf_notify_keys[CONF_NOTIFY_COUNT] = {
+	[CONF_NOTIFY_MASTER] = "notify_master",
+	[CONF_NOTIFY_BACKUP] = "notify_backup",
+	[CONF_NOTIFY_FAULT] = "notify_fault",
+	[CONF_NOTIFY_STOP] = "notify_stop",
+	[CONF_NOTIFY_MASTER_AGAIN] = "notify_master_again",
+	[CONF_NOTIFY_ANY] = "notify",
 };
 
 /*
@@ -624,6 +642,13 @@ static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *
 		  CONF_MAX_GARP_INTERVAL_MS },
 		{ "garp_refresh_ms", &g->garp_refresh_ms, VIPD_DEF_GARP_REFRESH_MS, 0,
 		  CONF_MAX_GARP_REFRESH_MS },
+		{ "claim_probe_ms", &g->claim_probe_ms, VIPD_DEF_CLAIM_PROBE_MS, 0, 1000 },
+		{ "upstream_interval_ms", &g->upstream_interval_ms, VIPD_DEF_UPSTREAM_INTERVAL_MS,
+		  100, 600000 },
+		{ "upstream_timeout_ms", &g->upstream_timeout_ms, VIPD_DEF_UPSTREAM_TIMEOUT_MS, 10,
+		  60000 },
+		{ "upstream_rise", &g->upstream_rise, VIPD_DEF_UPSTREAM_RISE, 1, 100 },
+		{ "upstream_fall", &g->upstream_fall, VIPD_DEF_UPSTREAM_FALL, 1, 100 },
 	};
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN];
@@ -641,6 +666,46 @@ static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *
 		return conf_err(x, s, key, "%u is out of range (0 = off, or %d..%d)",
 				g->garp_refresh_ms, CONF_MIN_GARP_REFRESH_MS,
 				CONF_MAX_GARP_REFRESH_MS);
+	}
+	if (g->upstream_timeout_ms >= g->upstream_interval_ms) {
+		conf_key(key, sizeof(key), gp, "upstream_timeout_ms");
+		s = config_setting_get_member(gs, "upstream_timeout_ms");
+		return conf_err(x, s ? s : gs, key, "%u must be below upstream_interval_ms (%u)",
+				g->upstream_timeout_ms, g->upstream_interval_ms);
+	}
+	return 0;
+}
+
+/* Upstream targets: on-link IPv4 addresses (the gateway, a trunk's router). */
+static int conf_parse_upstream(const struct conf_ctx *x, const config_setting_t *gs,
+			       const char *gp, struct conf_group *g)
+{
+	const config_setting_t *list = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	int n;
+
+	switch (conf_member(x, gs, gp, "upstream", CONF_STRINGS, &list, key)) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
+	}
+	n = config_setting_length(list);
+	if (n > VIPD_MAX_UPSTREAM)
+		return conf_err(x, list, key, "%d targets, at most %d allowed", n,
+				VIPD_MAX_UPSTREAM);
+	for (int j = 0; j < n; j++) {
+		const config_setting_t *s = config_setting_get_elem(list, (unsigned)j);
+
+		if (snprintf(key, sizeof(key), "%s.upstream[%d]", gp, j) < 0)
+			key[0] = '\0';
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return conf_err(x, s, key, "expected a string \"IPv4 ADDRESS\"");
+		conf_quote(q, sizeof(q), config_setting_get_string(s));
+		if (inet_pton(AF_INET, config_setting_get_string(s), &g->upstream[j]) != 1 ||
+		    g->upstream[j].s_addr == 0 || IN_MULTICAST(ntohl(g->upstream[j].s_addr)))
+			return conf_err(x, s, key, "%s is not an IPv4 unicast address", q);
+		g->n_upstream++;
 	}
 	return 0;
 }
@@ -664,14 +729,130 @@ static int conf_parse_transport(const struct conf_ctx *x, const config_setting_t
 	s = NULL;
 	if (conf_str(x, gs, gp, "multicast", &v, &s) < 0)
 		return -1;
-	if (inet_pton(AF_INET, v, &g->mcast) != 1 || !IN_MULTICAST(ntohl(g->mcast.s_addr))) {
-		conf_key(key, sizeof(key), gp, "multicast");
-		return conf_err(x, s, key, "%s is not an IPv4 multicast address",
-				conf_quote(q, sizeof(q), v));
+	conf_key(key, sizeof(key), gp, "multicast");
+	conf_quote(q, sizeof(q), v);
+	g->mcast_family = AF_INET;
+	if (inet_pton(AF_INET6, v, &g->mcast6) == 1) {
+		/*
+		 * Heartbeats never leave the link (hop limit 255, checked on
+		 * receipt): only link-local scope says so to the network too.
+		 */
+		if (g->mcast6.s6_addr[0] != 0xff || g->mcast6.s6_addr[1] != 0x02)
+			return conf_err(x, s, key, "%s must be an IPv6 multicast address of "
+					"link-local scope (ff02::/16)", q);
+		g->mcast_family = AF_INET6;
+	} else if (inet_pton(AF_INET, v, &g->mcast) != 1 ||
+		   !IN_MULTICAST(ntohl(g->mcast.s_addr))) {
+		return conf_err(x, s, key, "%s is not a multicast address (IPv4 224.0.0.0/4, or "
+				"IPv6 ff02::/16)", q);
 	}
 	if (conf_int(x, gs, gp, "port", 1, 65535, &port) < 0)
 		return -1;
 	g->port = (uint16_t)port;
+	return 0;
+}
+
+/* A sync set name: 1..VIPD_NAME_MAX-1 letters, digits, '-', '_' or '.'. */
+static bool conf_sync_name_ok(const char *v)
+{
+	size_t len = strlen(v);
+
+	for (size_t i = 0; i < len; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_' || v[i] == '.'))
+			return false;
+	return len >= 1 && len < VIPD_NAME_MAX;
+}
+
+/*
+ * sync_group, the name of the set of groups this one changes state with
+ * ("" for none, as conf_print writes it);
+ * vmac, whether its VIPs live on a macvlan "vip<id>" with a virtual MAC.
+ * The MAC is VRRP's (RFC 5798 §7.3): 00:00:5e:00:01:<id & 0xff>, or
+ * 00:00:5e:00:02:<id & 0xff> for a group with only IPv6 VIPs.
+ */
+static int conf_parse_sync_vmac(const struct conf_ctx *x, const config_setting_t *gs,
+				const char *gp, struct conf_group *g)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	const char *v = "";
+	bool v4 = false;
+
+	if (conf_str(x, gs, gp, "sync_group", &v, &s) < 0)
+		return -1;
+	if (s && v[0] && !conf_sync_name_ok(v)) {
+		conf_key(key, sizeof(key), gp, "sync_group");
+		return conf_err(x, s, key, "%s must be 1..%d letters, digits, '-', '_' or '.'",
+				conf_quote(q, sizeof(q), v), VIPD_NAME_MAX - 1);
+	}
+	snprintf(g->sync_group, sizeof(g->sync_group), "%s", v);
+
+	s = NULL;
+	switch (conf_member(x, gs, gp, "vmac", CONF_BOOL, &s, key)) {
+	case -1:
+		return -1;
+	case 1:
+		g->vmac = config_setting_get_bool(s);
+		break;
+	}
+	if (!g->vmac)
+		return 0;
+	/* The VIPs live on vip<id>: a label of the parent interface means nothing there. */
+	s = config_setting_get_member(gs, "label");
+	if (s && config_setting_type(s) == CONFIG_TYPE_STRING && config_setting_get_string(s)[0]) {
+		conf_key(key, sizeof(key), gp, "label");
+		return conf_err(x, s, key, "not used with vmac = true (the VIPs live on vip%u)",
+				g->id);
+	}
+	memset(g->label, 0, sizeof(g->label));
+	snprintf(g->vmac_ifname, sizeof(g->vmac_ifname), "vip%u", g->id);
+	for (size_t i = 0; i < g->n_vips; i++)
+		v4 |= g->vips[i].family == AF_INET;
+	g->vmac_mac[0] = 0x00;
+	g->vmac_mac[1] = 0x00;
+	g->vmac_mac[2] = 0x5e;
+	g->vmac_mac[3] = 0x00;
+	g->vmac_mac[4] = v4 ? 0x01 : 0x02;
+	g->vmac_mac[5] = (uint8_t)(g->id & 0xff);
+	return 0;
+}
+
+/*
+ * Across groups: each sync set's leader is its lowest id; two vmac groups
+ * must not share a virtual MAC (ids equal in their low byte).
+ */
+static int conf_link_groups(const struct conf_ctx *x, const config_setting_t *groups,
+			    struct conf *c)
+{
+	for (size_t i = 0; i < c->n_groups; i++) {
+		struct conf_group *g = &c->groups[i];
+		char gp[CONF_KEY_LEN];
+
+		if (g->sync_group[0]) {
+			g->sync_leader = g->id;
+			for (size_t k = 0; k < c->n_groups; k++)
+				if (strcmp(c->groups[k].sync_group, g->sync_group) == 0 &&
+				    c->groups[k].id < g->sync_leader)
+					g->sync_leader = c->groups[k].id;
+		}
+		for (size_t k = 0; g->vmac && k < i; k++) {
+			const struct conf_group *o = &c->groups[k];
+			const uint8_t *m = g->vmac_mac;
+
+			if (!o->vmac || memcmp(o->vmac_mac, m, 6) != 0)
+				continue;
+			snprintf(gp, sizeof(gp), "groups[%zu].vmac", i);
+			return conf_err(x,
+					config_setting_get_member(
+						config_setting_get_elem(groups, (unsigned)i), "vmac"),
+					gp,
+					"virtual MAC %02x:%02x:%02x:%02x:%02x:%02x is taken by group %u "
+					"(line %d): the ids of vmac groups must differ in their low "
+					"byte (id & 0xff)",
+					m[0], m[1], m[2], m[3], m[4], m[5], o->id, o->line);
+		}
+	}
 	return 0;
 }
 
@@ -756,6 +937,115 @@ static int conf_parse_key(const struct conf_ctx *x, const config_setting_t *gs, 
 	return conf_read_key(x, s, key, g);
 }
 
+/*
+ * A command @name: 1..CONF_ARGV_MAX strings, the argv of a program run
+ * without a shell, so there is nothing to quote. argv[0] must be an
+ * absolute path to an executable regular file now, not writable by others
+ * (vipd runs it as root). On success *@out is a NULL-terminated vector in
+ * one allocation. Returns 1, 0 (absent, *@out untouched) or -1.
+ */
+static int conf_parse_argv(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			   const char *name, char ***out)
+{
+	const config_setting_t *list = NULL, *s0;
+	char key[CONF_KEY_LEN], ekey[CONF_KEY_LEN + 16], q[CONF_QUOTE_LEN];
+	size_t bytes = 0;
+	const char *v0;
+	struct stat st;
+	char **v, *p;
+	int n, rc = conf_member(x, gs, gp, name, CONF_STRINGS, &list, key);
+
+	if (rc <= 0)
+		return rc;
+	n = config_setting_length(list);
+	if (n < 1 || n > CONF_ARGV_MAX)
+		return conf_err(x, list, key, "%d strings, 1..%d allowed (the program and its "
+				"arguments)", n, CONF_ARGV_MAX);
+	for (int j = 0; j < n; j++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)j);
+
+		snprintf(ekey, sizeof(ekey), "%s[%d]", key, j);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return conf_err(x, e, ekey, "expected a string");
+		if (strlen(config_setting_get_string(e)) >= CONF_ARG_LEN)
+			return conf_err(x, e, ekey, "longer than %d bytes", CONF_ARG_LEN - 1);
+		bytes += strlen(config_setting_get_string(e)) + 1;
+	}
+	if (bytes > CONF_ARGV_BYTES)
+		return conf_err(x, list, key, "%zu bytes, at most %d allowed", bytes,
+				CONF_ARGV_BYTES);
+	s0 = config_setting_get_elem(list, 0);
+	v0 = config_setting_get_string(s0);
+	snprintf(ekey, sizeof(ekey), "%s[0]", key);
+	conf_quote(q, sizeof(q), v0);
+	if (v0[0] != '/')
+		return conf_err(x, s0, ekey, "%s is not an absolute path", q);
+	if (stat(v0, &st) < 0)
+		return conf_err(x, s0, ekey, "%s: %s", q, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return conf_err(x, s0, ekey, "%s is not a regular file", q);
+	if (!(st.st_mode & 0111))
+		return conf_err(x, s0, ekey, "%s is not executable", q);
+	if (st.st_mode & S_IWOTH)
+		return conf_err(x, s0, ekey, "%s is writable by others (chmod o-w)", q);
+	v = malloc((size_t)(n + 1) * sizeof(char *) + bytes);
+	if (!v)
+		return conf_err(x, list, key, "%s", strerror(errno));
+	p = (char *)&v[n + 1];
+	for (int j = 0; j < n; j++) {
+		const char *a = config_setting_get_string(config_setting_get_elem(list, (unsigned)j));
+
+		v[j] = memcpy(p, a, strlen(a) + 1);
+		p += strlen(a) + 1;
+	}
+	v[n] = NULL;
+	*out = v;
+	return 1;
+}
+
+/* Hooks (notify_*) and the check script with their numbers. */
+static int conf_parse_commands(const struct conf_ctx *x, const config_setting_t *gs,
+			       const char *gp, struct conf_group *g)
+{
+	const struct {
+		const char *name;
+		uint32_t *field;
+		long long def, min, max;
+	} num[] = {
+		{ "hook_timeout_ms", &g->hook_timeout_ms, VIPD_DEF_HOOK_TIMEOUT_MS, CONF_MIN_CMD_MS,
+		  CONF_MAX_CMD_MS },
+		{ "check_interval_ms", &g->check_interval_ms, VIPD_DEF_CHECK_INTERVAL_MS,
+		  CONF_MIN_CMD_MS, CONF_MAX_CMD_MS },
+		{ "check_timeout_ms", &g->check_timeout_ms, VIPD_DEF_CHECK_TIMEOUT_MS,
+		  CONF_MIN_CMD_MS, CONF_MAX_CMD_MS },
+		{ "check_rise", &g->check_rise, VIPD_DEF_CHECK_RISE, 1, CONF_MAX_RISE },
+		{ "check_fall", &g->check_fall, VIPD_DEF_CHECK_FALL, 1, CONF_MAX_RISE },
+		{ "check_weight", &g->check_weight, 0, 0, 254 },
+	};
+	char key[CONF_KEY_LEN];
+
+	for (int k = 0; k < CONF_NOTIFY_COUNT; k++)
+		if (conf_parse_argv(x, gs, gp, conf_notify_keys[k], &g->notify[k]) < 0)
+			return -1;
+	if (conf_parse_argv(x, gs, gp, "check_script", &g->check_script) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
+		long long v = num[i].def;
+		int rc = conf_int(x, gs, gp, num[i].name, num[i].min, num[i].max, &v);
+
+		if (rc < 0)
+			return -1;
+		/* A check setting without a check is a mistake, not a default. */
+		if (rc == 1 && !g->check_script && strncmp(num[i].name, "check_", 6) == 0) {
+			conf_key(key, sizeof(key), gp, num[i].name);
+			return conf_err(x, config_setting_get_member(gs, num[i].name), key,
+					"has no effect without check_script");
+		}
+		*num[i].field = (uint32_t)v;
+	}
+	return 0;
+}
+
 static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *root,
 			    const config_setting_t *groups, struct conf *c, size_t gi)
 {
@@ -793,8 +1083,10 @@ static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *ro
 	g->priority = (uint8_t)prio;
 
 	if (conf_parse_vips(x, groups, gs, gp, c, gi) < 0 ||
-	    conf_parse_numbers(x, gs, gp, g) < 0 || conf_parse_transport(x, gs, gp, g) < 0 ||
-	    conf_parse_key(x, gs, gp, g) < 0)
+	    conf_parse_numbers(x, gs, gp, g) < 0 || conf_parse_upstream(x, gs, gp, g) < 0 ||
+	    conf_parse_transport(x, gs, gp, g) < 0 ||
+	    conf_parse_key(x, gs, gp, g) < 0 || conf_parse_sync_vmac(x, gs, gp, g) < 0 ||
+	    conf_parse_commands(x, gs, gp, g) < 0)
 		return -1;
 	return 0;
 }
@@ -824,7 +1116,7 @@ static int conf_parse(const struct conf_ctx *x, const config_t *cfg, struct conf
 	for (size_t i = 0; i < c->n_groups; i++)
 		if (conf_parse_group(x, root, groups, c, i) < 0)
 			return -1;
-	return 0;
+	return conf_link_groups(x, groups, c);
 }
 
 /*
@@ -898,6 +1190,11 @@ int conf_load(const char *path, struct conf *c, char *err, size_t err_len)
 
 void conf_free(struct conf *c)
 {
+	for (size_t i = 0; c->groups && i < c->n_groups; i++) {
+		for (int k = 0; k < CONF_NOTIFY_COUNT; k++)
+			free(c->groups[i].notify[k]);
+		free(c->groups[i].check_script);
+	}
 	if (c->groups) {
 		explicit_bzero(c->groups, c->n_groups * sizeof(*c->groups));
 		free(c->groups);
@@ -914,15 +1211,35 @@ static void conf_print_str(FILE *f, const char *indent, const char *name, const 
 	fprintf(f, "%s%s = \"%s\";\n", indent, name, buf);
 }
 
+/* A command as a libconfig array of strings; nothing when not set. */
+static void conf_print_argv(FILE *f, const char *indent, const char *name, char *const *argv)
+{
+	char buf[4 * CONF_ARG_LEN + 4];
+
+	if (!argv)
+		return;
+	fprintf(f, "%s%s = [", indent, name);
+	for (size_t i = 0; argv[i]; i++) {
+		conf_escape(buf, sizeof(buf), argv[i]);
+		fprintf(f, "%s\"%s\"", i ? ", " : " ", buf);
+	}
+	fprintf(f, " ];\n");
+}
+
 static void conf_print_group(const struct conf_group *g, FILE *f)
 {
-	char mcast[INET_ADDRSTRLEN];
+	char mcast[INET6_ADDRSTRLEN];
 	const char *in = "\t\t";
 
 	fprintf(f, "\t{\n");
 	fprintf(f, "%sid = %u%s;\n", in, g->id, g->id > INT_MAX ? "L" : "");
 	conf_print_str(f, in, "interface", g->interface);
 	conf_print_str(f, in, "label", g->label);
+	fprintf(f, "%svmac = %s;\n", in, g->vmac ? "true" : "false");
+	if (g->vmac)
+		fprintf(f, "%s# the VIPs live on %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", in,
+			g->vmac_ifname, g->vmac_mac[0], g->vmac_mac[1], g->vmac_mac[2],
+			g->vmac_mac[3], g->vmac_mac[4], g->vmac_mac[5]);
 	fprintf(f, "%spriority = %u;\n", in, g->priority);
 	if (g->n_vips == 1) {
 		fprintf(f, "%svips = [ \"%s\" ];\n", in, g->vips[0].text);
@@ -938,7 +1255,15 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 	fprintf(f, "%srise = %u;\n", in, g->rise);
 	fprintf(f, "%spreempt = %s;\n", in, g->preempt ? "true" : "false");
 	fprintf(f, "%spreempt_delay_ms = %u;\n", in, g->preempt_delay_ms);
-	inet_ntop(AF_INET, &g->mcast, mcast, sizeof(mcast));
+	conf_print_str(f, in, "sync_group", g->sync_group);
+	if (g->sync_group[0] && g->sync_leader == g->id)
+		fprintf(f, "%s# this group leads the sync set\n", in);
+	else if (g->sync_group[0])
+		fprintf(f, "%s# follows group %u, the sync set's leader\n", in, g->sync_leader);
+	if (g->mcast_family == AF_INET6)
+		inet_ntop(AF_INET6, &g->mcast6, mcast, sizeof(mcast));
+	else
+		inet_ntop(AF_INET, &g->mcast, mcast, sizeof(mcast));
 	fprintf(f, "%smulticast = \"%s\";\n", in, mcast);
 	fprintf(f, "%sport = %u;\n", in, g->port);
 	conf_print_str(f, in, "key_file", g->key_file);
@@ -946,6 +1271,26 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 	fprintf(f, "%sgarp_count = %u;\n", in, g->garp_count);
 	fprintf(f, "%sgarp_interval_ms = %u;\n", in, g->garp_interval_ms);
 	fprintf(f, "%sgarp_refresh_ms = %u;\n", in, g->garp_refresh_ms);
+	fprintf(f, "%sclaim_probe_ms = %u;\n", in, g->claim_probe_ms);
+	fprintf(f, "%supstream = [", in);
+	for (size_t k = 0; k < g->n_upstream; k++)
+		fprintf(f, "%s\"%s\"", k ? ", " : " ", inet_ntoa(g->upstream[k]));
+	fprintf(f, "%s];\n", g->n_upstream ? " " : "");
+	fprintf(f, "%supstream_interval_ms = %u;\n", in, g->upstream_interval_ms);
+	fprintf(f, "%supstream_timeout_ms = %u;\n", in, g->upstream_timeout_ms);
+	fprintf(f, "%supstream_rise = %u;\n", in, g->upstream_rise);
+	fprintf(f, "%supstream_fall = %u;\n", in, g->upstream_fall);
+	for (int k = 0; k < CONF_NOTIFY_COUNT; k++)
+		conf_print_argv(f, in, conf_notify_keys[k], g->notify[k]);
+	fprintf(f, "%shook_timeout_ms = %u;\n", in, g->hook_timeout_ms);
+	conf_print_argv(f, in, "check_script", g->check_script);
+	if (g->check_script) {
+		fprintf(f, "%scheck_interval_ms = %u;\n", in, g->check_interval_ms);
+		fprintf(f, "%scheck_timeout_ms = %u;\n", in, g->check_timeout_ms);
+		fprintf(f, "%scheck_rise = %u;\n", in, g->check_rise);
+		fprintf(f, "%scheck_fall = %u;\n", in, g->check_fall);
+		fprintf(f, "%scheck_weight = %u;\n", in, g->check_weight);
+	}
 	fprintf(f, "\t}");
 }
 

@@ -72,7 +72,8 @@ struct conn {
 	uint8_t *out;		/* pending reply frame, owned */
 	size_t out_len;
 	size_t out_off;
-	struct ctlmsg_rx rx;	/* last: about 64 KiB, see conn_new() */
+	struct ctlmsg_rx rx;	/* requests only: at most CTLMSG_REQ_MAX bytes */
+	char rx_buf[CTLMSG_REQ_MAX + 1];
 };
 
 struct control {
@@ -518,19 +519,14 @@ static void conn_new(struct control *c, int fd)
 
 	for (slot = 0; slot < CONTROL_MAX_CONNS && c->conns[slot]; slot++)
 		;
-	/*
-	 * malloc, not calloc: only the small head is cleared, so the 64 KiB
-	 * receive buffer costs resident memory only as far as a request fills it.
-	 */
-	cn = slot < CONTROL_MAX_CONNS ? malloc(sizeof(*cn)) : NULL;
+	cn = slot < CONTROL_MAX_CONNS ? calloc(1, sizeof(*cn)) : NULL;
 	if (!cn) {
 		log_err("control: cannot take a connection: %s",
 			slot < CONTROL_MAX_CONNS ? "out of memory" : "no free slot");
 		close(fd);
 		return;
 	}
-	memset(cn, 0, offsetof(struct conn, rx));
-	ctlmsg_rx_init(&cn->rx);
+	ctlmsg_rx_init(&cn->rx, cn->rx_buf, CTLMSG_REQ_MAX);
 	cn->ctl = c;
 	cn->slot = slot;
 	cn->fd = fd;

@@ -48,6 +48,7 @@ static bool arg_bool(struct json_object *args, const char *key, bool def)
 static int cmd_status(struct daemon *d, struct json_object *data)
 {
 	struct json_object *groups = json_object_new_array();
+	struct nl_addrs *addrs;
 
 	json_object_object_add(data, "node", json_object_new_string(d->conf.node_name));
 	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
@@ -58,12 +59,15 @@ static int cmd_status(struct daemon *d, struct json_object *data)
 	json_object_object_add(data, "reload_error",
 			       d->reload_error[0] ? json_object_new_string(d->reload_error)
 						  : NULL);
+	/* One address dump for every VIP of every group: status must not stall the loop. */
+	addrs = nl_addrs_dump(d->nl);
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct json_object *g = json_object_new_object();
 
-		group_status(d->groups[i], g);
+		group_status(d->groups[i], addrs, g);
 		json_object_array_add(groups, g);
 	}
+	nl_addrs_free(addrs);
 	json_object_object_add(data, "groups", groups);
 	return 0;
 }
@@ -120,18 +124,27 @@ static int cmd_metrics(struct daemon *d, struct json_object *data, char *err, si
 	return 0;
 }
 
-/* Run @fn on one group or all; the first failure is reported. */
+/*
+ * Run @fn on one group or all; the first failure is reported. A sync set
+ * moves as a whole, through its leader: a follower named alone stands for
+ * its leader, and with no group named the followers are skipped.
+ */
 static int for_groups(struct daemon *d, struct group *one, bool on, bool force,
 		      int (*fn)(struct daemon *, struct group *, bool, bool), char *err,
 		      size_t err_len)
 {
 	int failed = 0;
 
+	if (one && one->leader) {
+		log_notice("group %u follows group %u (sync set \"%s\"): acting on the leader",
+			   one->cg->id, one->leader->cg->id, one->cg->sync_group);
+		one = one->leader;
+	}
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
 		int rc;
 
-		if (one && g != one)
+		if ((one && g != one) || (!one && g->leader))
 			continue;
 		rc = fn(d, g, on, force);
 		if (rc < 0 && !failed) {

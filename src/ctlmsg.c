@@ -2,9 +2,9 @@
  * ctlmsg.c - length-prefixed framing of control messages, both directions.
  *
  * The decoder is a two-phase state machine (header, then payload) that
- * copies into the fixed buffer of struct ctlmsg_rx, so a peer can neither
- * make it allocate nor overrun it: the length is checked the moment its
- * fourth byte arrives, before any payload is accepted.
+ * copies into the caller's fixed buffer, so a peer can neither make it
+ * allocate nor overrun it: the length is checked against the decoder's
+ * limit the moment its fourth byte arrives, before any payload is accepted.
  */
 #include <string.h>
 
@@ -26,8 +26,10 @@ int ctlmsg_frame(const char *json, size_t len, uint8_t *out, size_t out_len)
 	return (int)(CTLMSG_HDR_LEN + len);
 }
 
-void ctlmsg_rx_init(struct ctlmsg_rx *rx)
+void ctlmsg_rx_init(struct ctlmsg_rx *rx, char *buf, size_t max)
 {
+	rx->buf = buf;
+	rx->max = max < 1 ? 1 : max > CTLMSG_MAX ? CTLMSG_MAX : max;
 	memset(rx->hdr, 0, sizeof(rx->hdr));
 	rx->hdr_got = 0;
 	rx->len = 0;
@@ -45,7 +47,7 @@ static int ctlmsg_rx_check_len(struct ctlmsg_rx *rx)
 
 	if (len == 0)
 		return CTLMSG_E_EMPTY;
-	if (len > CTLMSG_MAX)
+	if (len > rx->max)
 		return CTLMSG_E_TOO_LONG;
 	rx->len = len;
 	return CTLMSG_OK;
@@ -125,7 +127,7 @@ const char *ctlmsg_strerror(int err)
 	case CTLMSG_OK:
 		return "success";
 	case CTLMSG_E_TOO_LONG:
-		return "message longer than 65536 bytes";
+		return "message too long";
 	case CTLMSG_E_EMPTY:
 		return "empty message";
 	case CTLMSG_E_SPACE:

@@ -16,8 +16,16 @@
  *               |    <-- no master, this node outranks the peer +
  *               |
  *               +-- resign: switchover, standby, peer asked (preempt),
- *               |   lost a contention, own timers stalled -----> BACKUP
+ *               |   lost a contention, own timers stalled,
+ *               |   a check's weight put the peer above us ----> BACKUP
  *               +-- health checks fail -------------------------> FAULT
+ *
+ *               +-- upstream lost and the peer's is fine ----> FAULT
+ *
+ *   A claim on a timeout (peer silent, or nobody heard while listening) is
+ *   preceded by the claim probe: if any host answers for a VIP, FAULT
+ *   instead (see probe_clear()). A node without carrier, or whose upstream
+ *   targets are unreachable, is FAULT instead of BACKUP.
  *
  *   FAULT -- health back --> INIT (listen again before claiming)
  *   any  -- SIGTERM --> STOPPING (VIPs removed, RESIGN sent until the peer
@@ -31,6 +39,17 @@
  * The dead interval for a peer is misses x the peer's advertised interval,
  * plus a skew of up to 10 % of one interval that grows as our own priority
  * falls, so that of two backups the higher one claims first.
+ *
+ * Sync sets: groups that must change state together (a SIP address and its
+ * media address) follow one leader, the set's lowest group id. A follower
+ * (cfg->follower) still exchanges heartbeats and tracks its peer, but never
+ * claims, resigns, settles a contention or yields to a preemption by its
+ * own election: the glue feeds it FSM_EV_SYNC with the leader's state, and
+ * it claims while the leader is MASTER (at once, even while listening: the
+ * leader did listen) and resigns to BACKUP when the leader leaves MASTER.
+ * What a follower still does alone is drop its VIPs when it cannot hold
+ * them (FAULT, a stall, SIGTERM); the glue then makes the leader unhealthy,
+ * so the whole set moves. Admin switchover and standby go to the leader.
  *
  * A node that claims never does so on the strength of its own lateness: if
  * an event arrives more than one interval after our own send deadline, the
@@ -56,13 +75,18 @@ void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t boot_id, uint8_
 	s->boot_id = boot_id;
 	s->priority = priority;
 	s->healthy = true;
+	s->upstream = true;
 }
 
 uint64_t fsm_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s, uint32_t interval_ms)
 {
 	uint64_t iv = interval_ms ? interval_ms : cfg->interval_ms;
 
-	return (uint64_t)cfg->misses * iv + (256u - s->priority) * iv / 2560u;
+	/*
+	 * A quarter interval of margin: "misses" heartbeats must really be
+	 * missing, not misses - 1 lost and the next one a few ms late.
+	 */
+	return (uint64_t)cfg->misses * iv + iv / 4 + (256u - s->priority) * iv / 2560u;
 }
 
 static uint64_t own_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s)
@@ -73,8 +97,28 @@ static uint64_t own_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s)
 /* True if this node may hold the VIPs at all. */
 static bool self_eligible(const struct fsm *s, uint64_t now)
 {
-	return s->healthy && !s->standby && now >= s->resign_until_ms;
+	return s->healthy && s->upstream && !s->standby && now >= s->resign_until_ms;
 }
+
+static void probe_reset(struct fsm *s)
+{
+	s->probe_at_ms = 0;
+	s->vip_answered = false;
+}
+
+static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now);
+
+/*
+ * The claim probe: a claim on a timeout (the peer went silent, or nobody
+ * answered while we listened) first asks the LAN whether anyone answers for
+ * the VIPs. Silence can mean a dead peer, or heartbeats that do not get
+ * through while the peer still serves the VIPs; only the first may be
+ * claimed. The probe starts probe_ms before the deadline, so a real crash
+ * costs no extra time. True when the claim may go ahead; false to wait, or
+ * after entering FAULT because someone answered.
+ */
+static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			uint64_t now);
 
 /* True if our (priority, name) ranks above the peer's. */
 static bool outranks_peer(const struct fsm *s, const struct fsm_cfg *cfg)
@@ -104,6 +148,39 @@ static void push(struct fsm_output *out, enum fsm_action_type type)
 {
 	if (out->n_act < FSM_MAX_ACTIONS)
 		out->act[out->n_act++].type = type;
+}
+
+static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now)
+{
+	s->probe_at_ms = now;
+	s->vip_answered = false;
+	push(out, FSM_ACT_PROBE);
+}
+
+static void enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		  enum fsm_state to, enum fsm_reason why, uint64_t now);
+
+static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			uint64_t now)
+{
+	if (cfg->probe_ms == 0)
+		return true;
+	if (s->probe_at_ms == 0) {
+		probe_start(s, out, now);
+		return false;
+	}
+	if (now < s->probe_at_ms + cfg->probe_ms)
+		return false;
+	if (s->vip_answered) {
+		enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
+		/* Look again later; at most once a second, not every interval. */
+		s->fault_until_ms = now + (fsm_dead_ms(cfg, s, 0) > 1000 ? fsm_dead_ms(cfg, s, 0)
+									 : 1000);
+		probe_reset(s);
+		return false;
+	}
+	probe_reset(s);
+	return true;
 }
 
 static void enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -151,8 +228,7 @@ static void resign(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *
 }
 
 /* A stalled process must not act on deadlines that passed while it slept. */
-static void check_stall(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-			uint64_t now)
+static void check_stall(struct fsm *s, const struct fsm_cfg *cfg, uint64_t now)
 {
 	uint64_t late;
 
@@ -161,8 +237,14 @@ static void check_stall(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 		return;
 	late = now - s->next_send_ms;
 	s->stalls++;
+	/*
+	 * A master asleep for about the dead interval cannot know whether
+	 * its peer took over. The heartbeats queued meanwhile tell: for two
+	 * intervals a MASTER heartbeat from the peer makes us yield rather
+	 * than fight (see on_packet()); without one we never left.
+	 */
 	if (s->state == FSM_MASTER && late + cfg->interval_ms >= fsm_dead_ms(cfg, s, 0)) {
-		resign(s, cfg, out, FSM_BACKUP, FSM_R_STALLED, now);
+		s->stalled_until_ms = now + 2ull * cfg->interval_ms;
 		return;
 	}
 	if (s->peer.alive && s->peer.dead_at_ms < now + cfg->interval_ms)
@@ -223,6 +305,7 @@ static enum fsm_drop peer_update(struct fsm *s, const struct fsm_cfg *cfg,
 	p->peer_seq = pkt->peer_seq;
 	p->last_heard_ms = now;
 	p->dead_at_ms = now + fsm_dead_ms(cfg, s, pkt->interval_ms);
+	probe_reset(s);	/* the peer lives: whatever answered was the peer */
 	return FSM_DROP_NONE;
 }
 
@@ -231,7 +314,7 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 {
 	const struct fsm_peer *p = &s->peer;
 	uint16_t prev_flags = p->alive ? p->flags : 0;
-	bool send = false;
+	bool was_alive = p->alive, send = false;
 
 	out->drop = peer_update(s, cfg, pkt, now);
 	if (out->drop != FSM_DROP_NONE)
@@ -258,7 +341,14 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 			s->resign_until_ms = 0;
 		break;
 	case FSM_MASTER:
-		if (p->state == PROTO_ST_MASTER) {
+		/* Contention and preemption are for the leaders of sync sets to settle. */
+		if (cfg->follower && (p->state == PROTO_ST_MASTER || (p->flags & PROTO_F_TAKEOVER)))
+			break;
+		if (p->state == PROTO_ST_MASTER && now < s->stalled_until_ms) {
+			/* It took over while we were frozen: yield, do not fight. */
+			resign(s, cfg, out, FSM_BACKUP, FSM_R_STALLED, now);
+			send = true;
+		} else if (p->state == PROTO_ST_MASTER) {
 			/* Contention: both hold the VIPs. The ranking decides. */
 			if (outranks_peer(s, cfg)) {
 				out->contention_won = true;
@@ -271,15 +361,29 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 		} else if ((p->flags & PROTO_F_TAKEOVER) && fsm_peer_fit(s, cfg)) {
 			resign(s, cfg, out, FSM_BACKUP, FSM_R_PREEMPT, now);
 			send = true;
-		} else if ((p->flags & PROTO_F_RESIGN) && !(prev_flags & PROTO_F_RESIGN)) {
+		} else if (p->state != PROTO_ST_STOPPING &&
+			   (!was_alive || ((p->flags & PROTO_F_RESIGN) &&
+					   !(prev_flags & PROTO_F_RESIGN)))) {
 			/*
 			 * The peer just dropped VIPs while we hold them: it lost a
 			 * contention we never saw (its MASTER heartbeat did not
-			 * reach us first), or woke from a stall. Hosts may still
-			 * point at its MAC: announce again.
+			 * reach us first), or woke from a stall. Or it comes back
+			 * from silence, in which it may have claimed them (a
+			 * partition that healed one way first hides its RESIGN).
+			 * Hosts may point at its MAC: announce again.
 			 */
 			push(out, FSM_ACT_ANNOUNCE);
-			out->reannounce = true;
+			if ((p->flags & PROTO_F_RESIGN) && !(prev_flags & PROTO_F_RESIGN))
+				out->reannounce = true;
+			else
+				out->peer_returned = true;
+			send = true;
+		}
+		break;
+	case FSM_FAULT:
+		/* The VIP we saw answered is the peer's: a partition that healed. */
+		if (s->reason == FSM_R_VIP_IN_USE && p->state == PROTO_ST_MASTER) {
+			enter(s, cfg, out, FSM_BACKUP, FSM_R_PEER_MASTER, now);
 			send = true;
 		}
 		break;
@@ -296,6 +400,43 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 	return send;
 }
 
+/*
+ * A follower in INIT or BACKUP: claim while the leader is master, else
+ * finish listening like any group. Its own resign hold and standby flag do
+ * not count: holding the set back is the leader's business.
+ */
+static bool follow(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		   uint64_t now)
+{
+	if (s->leader_master && self_eligible(s, UINT64_MAX)) {
+		claim(s, cfg, out, FSM_R_SYNC_MASTER, now);
+		return true;
+	}
+	if (s->state != FSM_INIT || now < s->listen_until_ms)
+		return false;
+	if (!s->healthy)
+		enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+	else if (!s->upstream)
+		enter(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
+	else
+		enter(s, cfg, out, FSM_BACKUP, FSM_R_LISTEN_DONE, now);
+	return true;
+}
+
+/* A follower learns its leader's state; claiming waits for evaluate(). */
+static bool on_sync(struct fsm *s, const struct fsm_cfg *cfg, bool leader_master,
+		    struct fsm_output *out, uint64_t now)
+{
+	if (!cfg->follower)
+		return false;
+	s->leader_master = leader_master;
+	if (!leader_master && s->state == FSM_MASTER) {
+		resign(s, cfg, out, FSM_BACKUP, FSM_R_SYNC_BACKUP, now);
+		return true;
+	}
+	return false;
+}
+
 /* Deadlines and conditions that do not depend on the event at hand. */
 static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 		     uint64_t now)
@@ -307,15 +448,24 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		p->alive = false;
 		p->streak = 0;
 	}
+	if (cfg->follower && (s->state == FSM_INIT || s->state == FSM_BACKUP))
+		return follow(s, cfg, out, now);
 
 	switch (s->state) {
 	case FSM_INIT:
+		if (cfg->probe_ms && !s->probe_at_ms && now + cfg->probe_ms >= s->listen_until_ms &&
+		    self_eligible(s, now))
+			probe_start(s, out, now);
 		if (now < s->listen_until_ms)
 			break;
 		if (!s->healthy) {
 			enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+		} else if (!s->upstream) {
+			enter(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
 		} else if (self_eligible(s, now) &&
 			   (!p->alive || peer_unavailable(p) || outranks_peer(s, cfg))) {
+			if (!probe_clear(s, cfg, out, now))
+				break;
 			claim(s, cfg, out, FSM_R_LISTEN_DONE, now);
 		} else {
 			enter(s, cfg, out, FSM_BACKUP, FSM_R_LISTEN_DONE, now);
@@ -327,8 +477,12 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 			s->preempt_at_ms = 0;
 			break;
 		}
+		if (cfg->probe_ms && p->alive && !s->probe_at_ms &&
+		    now + cfg->probe_ms >= p->dead_at_ms)
+			probe_start(s, out, now);	/* the peer is late: ask early */
 		if (!p->alive) {
-			claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
+			if (probe_clear(s, cfg, out, now))
+				claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
 			send = true;
 		} else if ((p->flags & PROTO_F_RESIGN) || p->state == PROTO_ST_STOPPING) {
 			claim(s, cfg, out, FSM_R_PEER_RESIGNED, now);
@@ -352,15 +506,59 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		}
 		break;
 	case FSM_MASTER:
+		/* Cut off upstream: hand over, but only to a peer that is not. */
+		if (!s->upstream && fsm_peer_fit(s, cfg)) {
+			resign(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
+			send = true;
+			break;
+		}
+		/*
+		 * A check script with a weight lowered our priority and the peer
+		 * now outranks us: hand over, as a healthy master would to a
+		 * switchover. Not preemption: a master at its configured
+		 * priority keeps the VIPs whatever the peer's (see preempt).
+		 */
+		if (s->priority < cfg->base_priority && fsm_peer_fit(s, cfg) &&
+		    !outranks_peer(s, cfg)) {
+			resign(s, cfg, out, FSM_BACKUP, FSM_R_PRIORITY, now);
+			send = true;
+			break;
+		}
 		if (s->refresh_at_ms && now >= s->refresh_at_ms) {
 			push(out, FSM_ACT_ANNOUNCE);
 			s->refresh_at_ms = now + cfg->refresh_ms;
+		}
+		break;
+	case FSM_FAULT:
+		/* A VIP in use elsewhere: look again after a dead interval. */
+		if (s->reason == FSM_R_VIP_IN_USE && now >= s->fault_until_ms && s->healthy &&
+		    s->upstream) {
+			enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
+			send = true;
 		}
 		break;
 	default:
 		break;
 	}
 	return send;
+}
+
+static bool on_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
+			struct fsm_output *out, uint64_t now)
+{
+	if (ok == s->upstream)
+		return false;
+	s->upstream = ok;
+	if (!ok && s->state == FSM_BACKUP) {
+		/*
+		 * Isolated: must not claim. (A master decides in evaluate();
+		 * a node in INIT when its listening ends.)
+		 */
+		enter(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
+	} else if (ok && s->state == FSM_FAULT && s->healthy && s->reason == FSM_R_UPSTREAM) {
+		enter(s, cfg, out, FSM_INIT, FSM_R_UPSTREAM_OK, now);
+	}
+	return true;	/* the UPSTREAM flag changed: tell the peer now */
 }
 
 static bool on_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -371,7 +569,9 @@ static bool on_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output 
 	if (s->state == FSM_MASTER) {
 		resign(s, cfg, out, FSM_STOPPING, FSM_R_SHUTDOWN, now);
 		/* Wait for the peer's ack only if there is a peer to give one. */
-		s->stop_at_ms = s->peer.alive ? now + cfg->stop_wait_ms : now;
+		s->stop_at_ms = s->peer.alive && s->peer.state != PROTO_ST_STOPPING
+					? now + cfg->stop_wait_ms
+					: now;
 		return true;
 	}
 	/* Holding nothing: say goodbye once and go. */
@@ -401,7 +601,7 @@ static bool on_health(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm
 		}
 	} else if (in->healthy && !s->healthy) {
 		s->healthy = true;
-		if (s->state == FSM_FAULT) {
+		if (s->state == FSM_FAULT && s->upstream) {
 			/* What happened while we were blind is unknown: listen again. */
 			enter(s, cfg, out, FSM_INIT, FSM_R_HEALTHY, now);
 			send = true;
@@ -459,7 +659,7 @@ static uint16_t tx_flags(const struct fsm *s, uint64_t now)
 		f |= PROTO_F_TAKEOVER;
 	if (s->standby)
 		f |= PROTO_F_STANDBY;
-	if (s->healthy)
+	if (s->healthy && s->upstream)
 		f |= PROTO_F_UPSTREAM;
 	return f;
 }
@@ -493,7 +693,7 @@ static void min_future(uint64_t *best, uint64_t t, uint64_t now)
 		*best = t;
 }
 
-static uint64_t next_deadline(const struct fsm *s, uint64_t now)
+static uint64_t next_deadline(const struct fsm *s, const struct fsm_cfg *cfg, uint64_t now)
 {
 	uint64_t d = UINT64_MAX;
 
@@ -510,6 +710,17 @@ static uint64_t next_deadline(const struct fsm *s, uint64_t now)
 		min_future(&d, s->peer.dead_at_ms, now);
 	min_future(&d, s->preempt_at_ms, now);
 	min_future(&d, s->resign_until_ms, now);
+	if (s->state == FSM_FAULT)
+		min_future(&d, s->fault_until_ms, now);
+	if (s->probe_at_ms) {
+		min_future(&d, s->probe_at_ms + cfg->probe_ms, now);
+	} else if (cfg->probe_ms) {
+		/* When the claim probe would start. */
+		if (s->state == FSM_INIT && s->listen_until_ms > cfg->probe_ms)
+			min_future(&d, s->listen_until_ms - cfg->probe_ms, now);
+		if (s->state == FSM_BACKUP && s->peer.alive && s->peer.dead_at_ms > cfg->probe_ms)
+			min_future(&d, s->peer.dead_at_ms - cfg->probe_ms, now);
+	}
 	return d;
 }
 
@@ -527,7 +738,7 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		return in->ev == FSM_EV_TIMER ? FSM_OK : FSM_E_STATE;
 	}
 	if (in->ev != FSM_EV_START)
-		check_stall(s, cfg, out, now);
+		check_stall(s, cfg, now);
 
 	switch (in->ev) {
 	case FSM_EV_START:
@@ -549,12 +760,22 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		send = on_health(s, cfg, in, out);
 		break;
 	case FSM_EV_SWITCHOVER:
-		rc = on_switchover(s, cfg, in, out);
+		rc = cfg->follower ? FSM_E_FOLLOWER : on_switchover(s, cfg, in, out);
 		send = rc == FSM_OK;
 		break;
 	case FSM_EV_STANDBY:
-		rc = on_standby(s, cfg, in, out);
+		rc = cfg->follower ? FSM_E_FOLLOWER : on_standby(s, cfg, in, out);
 		send = rc == FSM_OK;
+		break;
+	case FSM_EV_SYNC:
+		send = on_sync(s, cfg, in->leader_master, out, now);
+		break;
+	case FSM_EV_UPSTREAM:
+		send = on_upstream(s, cfg, in->healthy, out, now);
+		break;
+	case FSM_EV_VIP_ANSWERED:
+		if (s->probe_at_ms)
+			s->vip_answered = true;
 		break;
 	case FSM_EV_TIMER:
 		break;
@@ -568,7 +789,7 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		enter(s, cfg, out, FSM_STOPPED, FSM_R_SHUTDOWN, now);
 		push(out, FSM_ACT_EXIT);
 	}
-	out->next_deadline_ms = next_deadline(s, now);
+	out->next_deadline_ms = next_deadline(s, cfg, now);
 	return rc;
 }
 
@@ -602,6 +823,13 @@ const char *fsm_reason_text(enum fsm_reason r)
 		[FSM_R_SWITCHOVER] = "switchover requested",
 		[FSM_R_STANDBY] = "standby requested",
 		[FSM_R_SHUTDOWN] = "shutdown",
+		[FSM_R_SYNC_MASTER] = "sync set leader is master",
+		[FSM_R_SYNC_BACKUP] = "sync set leader left master",
+		[FSM_R_UPSTREAM] = "upstream targets unreachable",
+		[FSM_R_UPSTREAM_OK] = "upstream targets reachable again",
+		[FSM_R_VIP_IN_USE] = "another host answers for the VIP",
+		[FSM_R_PRIORITY] = "priority lowered by a failing check",
+		[FSM_R_RECHECK] = "checking again whether the VIP is free",
 	};
 
 	return (unsigned)r < FSM_R_COUNT ? text[r] : "?";
@@ -629,6 +857,8 @@ const char *fsm_strerror(int err)
 		return "peer is not fit to take over (use --force to override)";
 	case FSM_E_STATE:
 		return "not possible in the current state";
+	case FSM_E_FOLLOWER:
+		return "the group follows its sync set's leader: ask the leader";
 	default:
 		return "unknown error";
 	}

@@ -16,8 +16,6 @@
 #include "group.h"
 #include "mcast.h"
 
-#define RX_BURST 64	/* datagrams read per wake-up, so one group cannot starve others */
-
 uint64_t group_now_ms(void)
 {
 	struct timespec ts;
@@ -38,29 +36,45 @@ static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct
 	fc->preempt_delay_ms = cg->preempt_delay_ms;
 	fc->refresh_ms = cg->garp_refresh_ms;
 	fc->stop_wait_ms = VIPD_STOP_WAIT_MS;
+	fc->probe_ms = cg->claim_probe_ms;
+	fc->follower = cg->sync_leader != 0 && cg->sync_leader != cg->id;
+	fc->base_priority = cg->priority;
 }
 
+/*
+ * A vmac group's macvlan is up exactly while its VIPs are on it, i.e.
+ * while MASTER: both nodes have one with the same MAC, and only one of the
+ * two may be on the LAN at a time.
+ */
 static void vips_add(struct group *g)
 {
+	if (g->cg->vmac && nl_link_set_up(g->nl, g->vip_ifindex, true) < 0)
+		g->st.nl_err++;
 	for (size_t i = 0; i < g->cg->n_vips; i++)
-		if (nl_addr_add(g->nl, g->cg->ifindex, g->cg->label, &g->cg->vips[i]) < 0)
+		if (nl_addr_add(g->nl, g->vip_ifindex, g->cg->label, &g->cg->vips[i]) < 0)
 			g->st.nl_err++;
 }
 
 static void vips_del(struct group *g)
 {
 	for (size_t i = 0; i < g->cg->n_vips; i++)
-		if (nl_addr_del(g->nl, g->cg->ifindex, &g->cg->vips[i]) < 0)
+		if (nl_addr_del(g->nl, g->vip_ifindex, &g->cg->vips[i]) < 0)
 			g->st.nl_err++;
+	if (g->cg->vmac && nl_link_set_up(g->nl, g->vip_ifindex, false) < 0)
+		g->st.nl_err++;
 }
 
-/* One round of announcements for every VIP, from the interface's MAC. */
+/* One round of announcements for every VIP, from the interface's MAC (or the virtual one). */
 static void announce_round(struct group *g)
 {
 	uint8_t mac[6];
 	bool up;
 
-	if (!g->ann || nl_link_info(g->nl, g->cg->ifindex, mac, &up) < 0)
+	if (!g->ann)
+		return;
+	if (g->cg->vmac)
+		memcpy(mac, g->cg->vmac_mac, sizeof(mac));
+	else if (nl_link_info(g->nl, g->cg->ifindex, mac, &up) < 0)
 		return;
 	for (size_t i = 0; i < g->cg->n_vips; i++)
 		announce_vip(g->ann, mac, &g->cg->vips[i]);
@@ -97,12 +111,96 @@ static void announce_burst(struct group *g, uint32_t count)
 	}
 }
 
+static int step(struct group *g, struct fsm_input *in);
+
+static void probe_close(struct group *g)
+{
+	if (!g->probe)
+		return;
+	ev_io_stop(g->loop, &g->probe_io);
+	ev_timer_stop(g->loop, &g->probe_end);
+	arp_close(g->probe);
+	g->probe = NULL;
+}
+
+/* Someone else speaks for one of our VIPs while we consider claiming it. */
+static void probe_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
+{
+	struct fsm_input in = { .ev = FSM_EV_VIP_ANSWERED };
+	struct group *g = ctx;
+
+	for (size_t i = 0; i < g->cg->n_vips; i++) {
+		const struct conf_vip *v = &g->cg->vips[i];
+
+		if (v->family != AF_INET || memcmp(v->addr, &ip.s_addr, 4) != 0)
+			continue;
+		g->vip_conflicts++;
+		log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: not claiming",
+			 g->cg->id, v->text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		step(g, &in);
+		return;
+	}
+}
+
+static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct group *g = w->data;
+
+	(void)loop;
+	(void)revents;
+	arp_read(g->probe, g->probe_mac, probe_answer, g);
+}
+
+static void probe_end_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	probe_close(w->data);
+}
+
+/*
+ * The claim probe: ask for every IPv4 VIP and listen for the probe window
+ * (plus a margin for late answers; the state machine decides at its own
+ * deadline). IPv6 VIPs are not probed.
+ */
+static void probe_vips(struct group *g)
+{
+	bool up;
+
+	probe_close(g);
+	if (nl_link_info(g->nl, g->cg->ifindex, g->probe_mac, &up) < 0 || !up)
+		return;
+	g->probe = arp_open(g->cg->ifindex);
+	if (!g->probe)
+		return;
+	for (size_t i = 0; i < g->cg->n_vips; i++) {
+		struct in_addr a;
+
+		if (g->cg->vips[i].family != AF_INET)
+			continue;
+		memcpy(&a.s_addr, g->cg->vips[i].addr, 4);
+		arp_probe(g->probe, g->probe_mac, a);
+	}
+	ev_io_init(&g->probe_io, probe_io_cb, arp_fd(g->probe), EV_READ);
+	g->probe_io.data = g;
+	ev_io_start(g->loop, &g->probe_io);
+	ev_timer_set(&g->probe_end, (g->cg->claim_probe_ms + 50) / 1000.0, 0);
+	ev_timer_start(g->loop, &g->probe_end);
+}
+
+static void upstream_changed(void *ctx, bool reachable)
+{
+	struct fsm_input in = { .ev = FSM_EV_UPSTREAM, .healthy = reachable };
+
+	step(ctx, &in);
+}
+
 static void send_pkt(struct group *g, const struct proto_pkt *p)
 {
 	uint8_t buf[PROTO_LEN];
 	int n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
 
-	if (n < 0 || mcast_send(g->fd, g->cg, buf, (size_t)n) < 0) {
+	if (n < 0 || hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0) {
 		g->st.tx_err++;
 		if (log_ratelimit(&g->rl, group_now_ms(), 5, 10000))
 			log_warn("group %u: send heartbeat: %s", g->cg->id,
@@ -139,6 +237,8 @@ static void apply(struct group *g, const struct fsm_output *o)
 	if (o->reannounce)
 		log_notice("group %u: %s dropped the VIPs this node holds, announcing again",
 			   g->cg->id, peer);
+	if (o->peer_returned)
+		log_info("group %u: %s is back, announcing again", g->cg->id, peer);
 	for (size_t i = 0; i < o->n_act; i++) {
 		switch (o->act[i].type) {
 		case FSM_ACT_SEND:
@@ -152,12 +252,16 @@ static void apply(struct group *g, const struct fsm_output *o)
 			break;
 		case FSM_ACT_ANNOUNCE:
 			/* A refresh is one round; a takeover or a contention a burst. */
-			announce_burst(g, o->changed || o->contention_won || o->reannounce
+			announce_burst(g, o->changed || o->contention_won || o->reannounce ||
+						  o->peer_returned
 						  ? g->cg->garp_count
 						  : 1);
 			break;
 		case FSM_ACT_EXIT:
 			g->exited = true;
+			break;
+		case FSM_ACT_PROBE:
+			probe_vips(g);
 			break;
 		}
 	}
@@ -165,10 +269,12 @@ static void apply(struct group *g, const struct fsm_output *o)
 		g->st.contentions++;
 	if (o->changed && g->hooks.transition)
 		g->hooks.transition(g->hooks.ctx, g, o->from, g->fsm.state, o->reason);
+	if ((o->contention_won || o->reannounce) && g->hooks.master_again)
+		g->hooks.master_again(g->hooks.ctx, g, o->contention_won);
 	if (g->exited) {
-		ev_io_stop(g->loop, &g->io);
 		ev_timer_stop(g->loop, &g->timer);
 		ev_timer_stop(g->loop, &g->garp);
+		check_stop(&g->check);
 		if (g->hooks.exited)
 			g->hooks.exited(g->hooks.ctx, g);
 		return;
@@ -176,9 +282,15 @@ static void apply(struct group *g, const struct fsm_output *o)
 	arm(g, o->next_deadline_ms);
 }
 
+bool group_can_hold(const struct group *g)
+{
+	return g->fsm.state != FSM_FAULT && g->fsm.healthy && g->fsm.upstream;
+}
+
 static int step(struct group *g, struct fsm_input *in)
 {
 	struct fsm_output out;
+	bool could = group_can_hold(g);
 	int rc;
 
 	if (g->exited)
@@ -186,6 +298,8 @@ static int step(struct group *g, struct fsm_input *in)
 	in->now_ms = group_now_ms();
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	apply(g, &out);
+	if (group_can_hold(g) != could && g->hooks.can_hold)
+		g->hooks.can_hold(g->hooks.ctx, g);
 	return rc;
 }
 
@@ -198,40 +312,45 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	step(w->data, &in);
 }
 
-static void count_drop(struct group *g, const struct sockaddr_in *from, const char *why)
+static void count_drop(struct group *g, const struct sockaddr_storage *from, const char *why)
 {
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 
 	if (!log_ratelimit(&g->rl, group_now_ms(), 5, 10000))
 		return;
-	inet_ntop(AF_INET, &from->sin_addr, addr, sizeof(addr));
+	mcast_addr_text(from, addr, sizeof(addr));
 	log_warn("group %u: dropped heartbeat from %s: %s", g->cg->id, addr, why);
 }
 
-/* Every check a datagram must pass before it reaches the state machine. */
-static void receive_one(struct group *g, const uint8_t *buf, ssize_t n, int ttl,
-			const struct sockaddr_in *from)
+/*
+ * Every check a datagram must pass before it reaches the state machine.
+ * hbsock.c calls this for the datagrams of our group id, and for those of
+ * no group on the socket (@foreign) or with no readable id at all.
+ */
+static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
+			const struct sockaddr_storage *from, bool foreign)
 {
 	struct fsm_input in = { .ev = FSM_EV_PACKET };
+	struct group *g = member;
 	struct fsm_output out;
 	struct proto_pkt pkt;
-	uint32_t gid;
+	bool could;
 	int err;
 
+	if (g->exited)
+		return;
 	/* A router between the nodes would have lowered it: not on-link. */
 	if (ttl != 255) {
 		g->st.ttl++;
 		count_drop(g, from, "TTL is not 255 (sender is not on this link)");
 		return;
 	}
-	err = proto_peek_group(buf, (size_t)n, &gid);
-	if (err == PROTO_OK && gid != g->cg->id) {
-		/* Another group on the same address and port: not ours, not an error. */
+	if (foreign) {
+		/* A group this node does not run, on the same address and port: not an error. */
 		g->st.other_group++;
 		return;
 	}
-	if (err == PROTO_OK)
-		err = proto_decode(buf, (size_t)n, g->cg->key, g->cg->key_len, &pkt);
+	err = proto_decode(buf, n, g->cg->key, g->cg->key_len, &pkt);
 	if (err != PROTO_OK) {
 		g->st.rx_err[-err]++;
 		count_drop(g, from, proto_strerror(err));
@@ -239,6 +358,7 @@ static void receive_one(struct group *g, const uint8_t *buf, ssize_t n, int ttl,
 	}
 	in.pkt = &pkt;
 	in.now_ms = group_now_ms();
+	could = group_can_hold(g);
 	fsm_step(&g->fsm, &g->fc, &in, &out);
 	if (out.drop != FSM_DROP_NONE) {
 		g->st.drop[out.drop]++;
@@ -249,45 +369,86 @@ static void receive_one(struct group *g, const uint8_t *buf, ssize_t n, int ttl,
 		g->peer_addr = *from;
 	}
 	apply(g, &out);
+	if (group_can_hold(g) != could && g->hooks.can_hold)
+		g->hooks.can_hold(g->hooks.ctx, g);
 }
 
-static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+/*
+ * The state machine's health input: the link AND the check script when
+ * check_weight is 0; with a weight a failed check lowers the priority
+ * instead (never below 1).
+ */
+static void health_input(const struct group *g, struct fsm_input *in)
 {
-	struct group *g = w->data;
-	uint8_t buf[PROTO_LEN + 1];
-	struct sockaddr_in from;
-	int ttl;
+	bool failed = check_failed(&g->check);
+	int prio = g->cg->priority - (failed ? (int)g->cg->check_weight : 0);
 
-	(void)loop;
-	(void)revents;
-	for (int i = 0; i < RX_BURST && !g->exited; i++) {
-		ssize_t n = mcast_recv(g->fd, buf, sizeof(buf), &from, &ttl);
+	in->ev = FSM_EV_HEALTH;
+	in->healthy = g->link_up && !(failed && g->cg->check_weight == 0) && !g->sync_blocked;
+	in->priority = (uint8_t)(prio < 1 ? 1 : prio);
+}
 
-		if (n == MCAST_NONE)
-			break;
-		if (n == MCAST_ERROR) {
-			if (log_ratelimit(&g->rl, group_now_ms(), 5, 10000))
-				log_warn("group %u: receive: %s", g->cg->id, strerror(errno));
-			break;
-		}
-		receive_one(g, buf, n, ttl, &from);
-	}
+/* Feed the state machine one FSM_EV_HEALTH if health or priority changed. */
+static void health_update(struct group *g)
+{
+	struct fsm_input in = { .ev = FSM_EV_HEALTH };
+
+	health_input(g, &in);
+	if (in.healthy != g->fsm.healthy || in.priority != g->fsm.priority)
+		step(g, &in);
+}
+
+static void check_changed(void *ctx)
+{
+	health_update(ctx);
 }
 
 void group_link(struct group *g, bool up)
 {
-	struct fsm_input in = { .ev = FSM_EV_HEALTH, .healthy = up,
-				.priority = g->fsm.priority };
-
 	if (up == g->link_up)
 		return;
 	g->link_up = up;
 	log_notice("group %u: %s link %s", g->cg->id, g->cg->interface, up ? "up" : "down");
-	step(g, &in);
+	health_update(g);
 }
 
-int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, const char *node_name,
-		const struct conf_group *cg, uint64_t boot_id, bool standby,
+/*
+ * The vmac: create the macvlan (down), and make the parent interface stop
+ * answering ARP for addresses that are not its own (arp_ignore 1) and stop
+ * asking with them as the source (arp_announce 2). Without both, the parent
+ * answers for the VIPs with its own MAC, or teaches the LAN that MAC while
+ * it resolves a host to reply from a VIP, and hosts stop using the virtual
+ * MAC. Both are raised only, never lowered, and left set at exit. VIPs a
+ * run without vmac may have left on the parent are removed.
+ */
+static int vmac_start(struct group *g)
+{
+	const struct conf_group *cg = g->cg;
+	char was[64];
+	int idx;
+
+	for (size_t i = 0; i < cg->n_vips; i++)
+		nl_addr_del(g->nl, cg->ifindex, &cg->vips[i]);
+	switch (nl_arp_raise(g->nl, cg->ifindex, 1, 2, was, sizeof(was))) {
+	case -1:
+		return -1;
+	case 1:
+		log_notice("group %u: vmac: %s now has arp_ignore >= 1, arp_announce >= 2 (was %s)",
+			   cg->id, cg->interface, was);
+		break;
+	}
+	idx = nl_vmac_create(g->nl, cg->ifindex, cg->vmac_ifname, cg->vmac_mac);
+	if (idx < 0)
+		return -1;
+	g->vip_ifindex = (unsigned)idx;
+	log_info("group %u: vmac %s (%02x:%02x:%02x:%02x:%02x:%02x) on %s, down until master",
+		 cg->id, cg->vmac_ifname, cg->vmac_mac[0], cg->vmac_mac[1], cg->vmac_mac[2],
+		 cg->vmac_mac[3], cg->vmac_mac[4], cg->vmac_mac[5], cg->interface);
+	return 0;
+}
+
+int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbsock_tab *hbt,
+		const char *node_name, const struct conf_group *cg, uint64_t boot_id, bool standby,
 		const struct group_hooks *hooks)
 {
 	struct fsm_input in = { .ev = FSM_EV_START };
@@ -299,22 +460,22 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, const char
 	g->hooks = *hooks;
 	fsm_cfg_from(&g->fc, node_name, cg);
 	fsm_init(&g->fsm, &g->fc, boot_id, cg->priority);
-	g->fsm.standby = standby;
-	g->fd = mcast_open(cg);
-	if (g->fd < 0)
+	/* A follower's standby is its leader's (see syncset.h). */
+	g->fsm.standby = standby && !g->fc.follower;
+	g->hb = hbsock_join(hbt, cg, receive_one, g);
+	if (!g->hb)
 		goto fail;
-	g->ann = announce_open(cg->ifindex);
+	g->vip_ifindex = cg->ifindex;
+	if (cg->vmac && vmac_start(g) < 0)
+		goto fail_hb;
+	/* Announcements leave from where the VIPs live: the vmac's frames carry its MAC. */
+	g->ann = announce_open(g->vip_ifindex);
 	if (!g->ann)
-		goto fail_fd;
-	ev_io_init(&g->io, io_cb, g->fd, EV_READ);
-	/* Queued heartbeats are read before late timers fire (see fsm.c, stalls). */
-	ev_set_priority(&g->io, EV_MAXPRI);
-	g->io.data = g;
+		goto fail_vmac;
 	ev_init(&g->timer, timer_cb);
 	g->timer.data = g;
 	ev_init(&g->garp, garp_cb);
 	g->garp.data = g;
-	ev_io_start(loop, &g->io);
 	log_info("group %u: listening on %s for %llu ms before claiming %zu VIP(s)%s", cg->id,
 		 cg->interface, (unsigned long long)fsm_dead_ms(&g->fc, &g->fsm, 0), cg->n_vips,
 		 standby ? " (standby)" : "");
@@ -328,11 +489,27 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, const char
 		if (nl_link_info(nl, cg->ifindex, mac, &up) < 0 || !up)
 			group_link(g, false);
 	}
+	/* Upstream is unknown until the first round answers: no claim before. */
+	ev_init(&g->probe_end, probe_end_cb);
+	g->probe_end.data = g;
+	if (cg->n_upstream > 0) {
+		struct fsm_input un = { .ev = FSM_EV_UPSTREAM, .healthy = false };
+
+		step(g, &un);
+	}
+	upstream_start(&g->up, loop, nl, cg, upstream_changed, g);
+	g->hook = hook_new(loop, cg, node_name);
+	/* Like upstream, the check has not passed before its first run: no claim. */
+	check_start(&g->check, loop, cg, node_name, false, check_changed, g);
+	health_update(g);
 	return 0;
-fail_fd:
-	close(g->fd);
+fail_vmac:
+	if (cg->vmac)
+		nl_vmac_delete(nl, cg->ifindex, cg->vmac_ifname);
+fail_hb:
+	hbsock_leave(g->hb, g);
 fail:
-	g->fd = -1;
+	g->hb = NULL;
 	return -1;
 }
 
@@ -346,15 +523,22 @@ void group_stop(struct group *g)
 void group_free(struct group *g)
 {
 	if (g->loop) {
-		ev_io_stop(g->loop, &g->io);
 		ev_timer_stop(g->loop, &g->timer);
 		ev_timer_stop(g->loop, &g->garp);
 	}
-	if (g->fd >= 0)
-		close(g->fd);
-	g->fd = -1;
+	hbsock_leave(g->hb, g);
+	g->hb = NULL;
 	announce_close(g->ann);
 	g->ann = NULL;
+	upstream_stop(&g->up);
+	probe_close(g);
+	check_stop(&g->check);
+	if (g->cg->vmac && g->vip_ifindex != g->cg->ifindex &&
+	    nl_vmac_delete(g->nl, g->cg->ifindex, g->cg->vmac_ifname) == 0)
+		log_info("group %u: removed %s", g->cg->id, g->cg->vmac_ifname);
+	g->vip_ifindex = 0;
+	hook_release(g->hook);	/* queued hooks (notify_stop) still run */
+	g->hook = NULL;
 }
 
 int group_switchover(struct group *g, bool force)
@@ -371,16 +555,93 @@ int group_standby(struct group *g, bool on, bool force)
 	return step(g, &in);
 }
 
+int group_sync(struct group *g, bool leader_master)
+{
+	struct fsm_input in = { .ev = FSM_EV_SYNC, .leader_master = leader_master };
+
+	return step(g, &in);
+}
+
+void group_sync_blocked(struct group *g, bool blocked)
+{
+	if (blocked == g->sync_blocked)
+		return;
+	g->sync_blocked = blocked;
+	log_notice("group %u: sync set \"%s\": %s", g->cg->id, g->cg->sync_group,
+		   blocked ? "a follower cannot hold its VIPs, the set is unhealthy"
+			   : "every follower can hold its VIPs again");
+	health_update(g);
+}
+
 void group_reconf(struct group *g, const struct conf_group *cg)
 {
-	struct fsm_input in = { .ev = FSM_EV_HEALTH, .healthy = g->fsm.healthy,
-				.priority = cg->priority };
+	struct fsm_input in = { .ev = FSM_EV_HEALTH };
 	char name[VIPD_NAME_MAX];
 
 	memcpy(name, g->fc.name, sizeof(name));
 	g->cg = cg;
 	fsm_cfg_from(&g->fc, name, cg);
+	hook_reconf(g->hook, cg);
+	check_reconf(&g->check, cg);
+	health_input(g, &in);
 	step(g, &in);
+}
+
+void group_peer_address(const struct group *g, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	if (g->fsm.peer.name[0])
+		mcast_addr_text(&g->peer_addr, buf, len);
+}
+
+/* The role of @g in its sync set: "leader", "follower", or NULL when it has none. */
+static const char *sync_role(const struct group *g)
+{
+	if (!g->cg->sync_group[0])
+		return NULL;
+	return g->cg->sync_leader == g->cg->id ? "leader" : "follower";
+}
+
+/* Status: how heartbeats travel, where the VIPs live (vmac), the sync set. */
+static void status_layout(const struct group *g, struct json_object *o)
+{
+	const struct conf_group *cg = g->cg;
+	struct json_object *hb = json_object_new_object(), *vm = NULL, *sy = NULL;
+	char addr[INET6_ADDRSTRLEN], mac[18];
+
+	json_object_object_add(hb, "family", json_object_new_string(
+						     cg->mcast_family == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_object_add(hb, "group", json_object_new_string(
+						    mcast_group_text(cg, addr, sizeof(addr))));
+	json_object_object_add(hb, "port", json_object_new_int(cg->port));
+	json_object_object_add(hb, "socket_groups",
+			       json_object_new_int64(g->hb ? (int64_t)hbsock_members(g->hb) : 0));
+	json_object_object_add(o, "heartbeat", hb);
+	if (cg->vmac) {
+		uint8_t m[6];
+		bool up = false;
+
+		vm = json_object_new_object();
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", cg->vmac_mac[0],
+			 cg->vmac_mac[1], cg->vmac_mac[2], cg->vmac_mac[3], cg->vmac_mac[4],
+			 cg->vmac_mac[5]);
+		json_object_object_add(vm, "interface", json_object_new_string(cg->vmac_ifname));
+		json_object_object_add(vm, "mac", json_object_new_string(mac));
+		if (g->vip_ifindex && g->vip_ifindex != cg->ifindex &&
+		    nl_link_info(g->nl, g->vip_ifindex, m, &up) < 0)
+			up = false;
+		json_object_object_add(vm, "up", json_object_new_boolean(up));
+	}
+	json_object_object_add(o, "vmac", vm);
+	if (sync_role(g)) {
+		sy = json_object_new_object();
+		json_object_object_add(sy, "name", json_object_new_string(cg->sync_group));
+		json_object_object_add(sy, "role", json_object_new_string(sync_role(g)));
+		json_object_object_add(sy, "leader", json_object_new_int64(cg->sync_leader));
+		json_object_object_add(sy, "blocked", json_object_new_boolean(g->sync_blocked));
+	}
+	json_object_object_add(o, "sync", sy);
 }
 
 static double loss_pct(const struct fsm_peer *p)
@@ -393,7 +654,7 @@ static double loss_pct(const struct fsm_peer *p)
 	return expected > p->rx ? 100.0 * (double)(expected - p->rx) / (double)expected : 0.0;
 }
 
-void group_status(const struct group *g, struct json_object *o)
+void group_status(const struct group *g, const struct nl_addrs *addrs, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
 	const struct fsm_peer *p = &s->peer;
@@ -412,18 +673,20 @@ void group_status(const struct group *g, struct json_object *o)
 	json_object_object_add(o, "interface", json_object_new_string(g->cg->interface));
 	for (size_t i = 0; i < g->cg->n_vips; i++) {
 		struct json_object *v = json_object_new_object();
-		int here = nl_addr_present(g->nl, g->cg->ifindex, &g->cg->vips[i]);
+		int here = addrs ? nl_addrs_has(addrs, g->vip_ifindex, &g->cg->vips[i])
+				 : nl_addr_present(g->nl, g->vip_ifindex, &g->cg->vips[i]);
 
 		json_object_object_add(v, "address", json_object_new_string(g->cg->vips[i].text));
 		json_object_object_add(v, "present", json_object_new_boolean(here == 1));
 		json_object_array_add(vips, v);
 	}
 	json_object_object_add(o, "vips", vips);
+	status_layout(g, o);
 	if (p->name[0]) {
 		struct json_object *po = json_object_new_object();
-		char addr[INET_ADDRSTRLEN] = "";
+		char addr[INET6_ADDRSTRLEN] = "";
 
-		inet_ntop(AF_INET, &g->peer_addr.sin_addr, addr, sizeof(addr));
+		mcast_addr_text(&g->peer_addr, addr, sizeof(addr));
 		json_object_object_add(po, "name", json_object_new_string(p->name));
 		json_object_object_add(po, "address", json_object_new_string(addr));
 		json_object_object_add(po, "state", json_object_new_string(
@@ -447,6 +710,7 @@ void group_status(const struct group *g, struct json_object *o)
 	json_object_object_add(cnt, "contentions", json_object_new_int64((int64_t)g->st.contentions));
 	json_object_object_add(cnt, "stalls", json_object_new_int64((int64_t)s->stalls));
 	json_object_object_add(cnt, "announcements", json_object_new_int64((int64_t)g->st.announce));
+	json_object_object_add(cnt, "other_group", json_object_new_int64((int64_t)g->st.other_group));
 	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->st.nl_err));
 	for (int e = 1; e < PROTO_E_COUNT; e++)
 		if (e != -PROTO_E_ARG)
@@ -457,12 +721,76 @@ void group_status(const struct group *g, struct json_object *o)
 				       json_object_new_int64((int64_t)g->st.drop[d]));
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
 	json_object_object_add(cnt, "rejected", rej);
+	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->vip_conflicts));
+	{
+		struct hook_stats hs = hook_stats(g->hook);
+		struct json_object *checks = json_object_new_object();
+
+		json_object_object_add(cnt, "hooks_run", json_object_new_int64((int64_t)hs.run));
+		json_object_object_add(cnt, "hooks_failed",
+				       json_object_new_int64((int64_t)hs.failed));
+		json_object_object_add(cnt, "hooks_timed_out",
+				       json_object_new_int64((int64_t)hs.timed_out));
+		json_object_object_add(cnt, "hooks_dropped",
+				       json_object_new_int64((int64_t)hs.dropped));
+		check_status(&g->check, checks);
+		json_object_object_add(o, "checks", checks);
+	}
 	json_object_object_add(o, "counters", cnt);
+	{
+		struct json_object *uo = json_object_new_object();
+		struct json_object *ta = json_object_new_array();
+
+		for (size_t i = 0; i < g->cg->n_upstream; i++)
+			json_object_array_add(ta, json_object_new_string(
+							  inet_ntoa(g->cg->upstream[i])));
+		json_object_object_add(uo, "targets", ta);
+		json_object_object_add(uo, "reachable", json_object_new_boolean(g->up.reachable));
+		json_object_object_add(uo, "rounds", json_object_new_int64((int64_t)g->up.rounds));
+		json_object_object_add(uo, "failures",
+				       json_object_new_int64((int64_t)g->up.failures));
+		json_object_object_add(o, "upstream", uo);
+	}
 }
 
 /* One metric family: HELP and TYPE once, then a sample per group. */
 #define FAMILY(f, name, type, help) \
 	fprintf(f, "# HELP vipd_%s %s\n# TYPE vipd_%s %s\n", name, help, name, type)
+
+/* Hooks by outcome, and the check script's verdict where there is one. */
+static void hook_metrics(struct group *const *gs, size_t n, FILE *f)
+{
+	static const char *const res[] = { "started", "failed", "timed_out", "dropped" };
+
+	FAMILY(f, "hooks_total", "counter",
+	       "Hook commands started, and of those failed (timeouts included) or timed out; "
+	       "dropped from a full queue.");
+	for (size_t i = 0; i < n; i++) {
+		struct hook_stats hs = hook_stats(gs[i]->hook);
+		const uint64_t v[] = { hs.run, hs.failed, hs.timed_out, hs.dropped };
+
+		for (size_t k = 0; k < sizeof(res) / sizeof(res[0]); k++)
+			fprintf(f, "vipd_hooks_total{group=\"%u\",result=\"%s\"} %llu\n",
+				gs[i]->cg->id, res[k], (unsigned long long)v[k]);
+	}
+	FAMILY(f, "check_ok", "gauge", "1 while the group's check script passes.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->check.on)
+			fprintf(f, "vipd_check_ok{group=\"%u\"} %d\n", gs[i]->cg->id,
+				!check_failed(&gs[i]->check));
+	FAMILY(f, "check_failures_total", "counter", "Check script runs that failed.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->check.on)
+			fprintf(f, "vipd_check_failures_total{group=\"%u\"} %llu\n",
+				gs[i]->cg->id, (unsigned long long)gs[i]->check.failures);
+	FAMILY(f, "commands_total", "counter",
+	       "External commands (hooks and check scripts) of the daemon, by result.");
+	fprintf(f, "vipd_commands_total{result=\"started\"} %llu\n"
+		   "vipd_commands_total{result=\"failed\"} %llu\n"
+		   "vipd_commands_total{result=\"timed_out\"} %llu\n",
+		(unsigned long long)exec_stats()->spawns, (unsigned long long)exec_stats()->failures,
+		(unsigned long long)exec_stats()->timeouts);
+}
 
 void group_metrics(struct group *const *gs, size_t n, FILE *f)
 {
@@ -516,4 +844,23 @@ void group_metrics(struct group *const *gs, size_t n, FILE *f)
 			fprintf(f, "vipd_peer_last_heard_seconds{group=\"%u\"} %.3f\n",
 				gs[i]->cg->id,
 				(double)(now - gs[i]->fsm.peer.last_heard_ms) / 1000.0);
+	FAMILY(f, "group_info", "gauge",
+	       "1 per group: heartbeat family and group, virtual MAC interface, sync set.");
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_group *cg = gs[i]->cg;
+		char addr[INET6_ADDRSTRLEN];
+
+		fprintf(f, "vipd_group_info{group=\"%u\",heartbeat_family=\"%s\",heartbeat_group="
+			"\"%s\",vmac=\"%s\",sync_group=\"%s\",sync_role=\"%s\"} 1\n", cg->id,
+			cg->mcast_family == AF_INET6 ? "ipv6" : "ipv4",
+			mcast_group_text(cg, addr, sizeof(addr)), cg->vmac ? cg->vmac_ifname : "",
+			cg->sync_group, sync_role(gs[i]) ? sync_role(gs[i]) : "");
+	}
+	FAMILY(f, "sync_blocked", "gauge",
+	       "Sync set leaders: 1 while a follower cannot hold its VIPs (the set is unhealthy).");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->cg->sync_group[0] && gs[i]->cg->sync_leader == gs[i]->cg->id)
+			fprintf(f, "vipd_sync_blocked{group=\"%u\"} %d\n", gs[i]->cg->id,
+				gs[i]->sync_blocked);
+	hook_metrics(gs, n, f);
 }

@@ -12,11 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "daemon.h"
+#include "hook.h"
 #include "log.h"
+#include "notify.h"
+#include "syncset.h"
 
 #define EXIT_USAGE 2
 #define EXIT_CONFIG 3
@@ -84,6 +88,18 @@ int daemon_standby_save(const struct daemon *d, uint32_t id, bool on)
 	return 0;
 }
 
+/* Queue @g's hook commands for an event; see hook.h. */
+static void run_hooks(struct group *g, bool master_again, enum fsm_state from, enum fsm_state to,
+		      const char *reason)
+{
+	char addr[64];
+	struct hook_event e = { .master_again = master_again, .from = from, .to = to,
+				.reason = reason, .peer = g->fsm.peer.name, .peer_address = addr };
+
+	group_peer_address(g, addr, sizeof(addr));
+	hook_run(g->hook, &e);
+}
+
 static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum fsm_state to,
 			  enum fsm_reason why)
 {
@@ -98,6 +114,36 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	d->ev_next = (d->ev_next + 1) % DAEMON_EVENTS;
 	if (d->ev_count < DAEMON_EVENTS)
 		d->ev_count++;
+	run_hooks(g, false, from, to, fsm_reason_text(why));
+	if (!d->reloading)
+		syncset_transition(d->groups, d->n_groups, g, from, to);
+}
+
+/* Whether a group could hold its VIPs changed: its sync set may have to move. */
+static void on_can_hold(void *ctx, struct group *g)
+{
+	struct daemon *d = ctx;
+
+	(void)g;
+	if (!d->reloading)
+		syncset_health(d->groups, d->n_groups);
+}
+
+/* This master announced again: it won a contention, or the peer dropped the VIPs. */
+static void on_master_again(void *ctx, struct group *g, bool contention)
+{
+	(void)ctx;
+	run_hooks(g, true, FSM_MASTER, FSM_MASTER,
+		  contention ? fsm_reason_text(FSM_R_CONTENTION_WON)
+			     : "peer dropped the VIPs this node holds");
+}
+
+static bool groups_exited(const struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_groups; i++)
+		if (!d->groups[i]->exited)
+			return false;
+	return true;
 }
 
 static void on_exited(void *ctx, struct group *g)
@@ -107,22 +153,29 @@ static void on_exited(void *ctx, struct group *g)
 	(void)g;
 	if (!d->stopping)
 		return;	/* a group removed by a reload */
-	for (size_t i = 0; i < d->n_groups; i++)
-		if (!d->groups[i]->exited)
-			return;
+	/* Handed over: the hooks of the stop (notify_stop) run to their end first. */
+	if (!groups_exited(d) || hook_busy() > 0)
+		return;
 	ev_break(d->loop, EVBREAK_ALL);
+}
+
+static void on_hooks_idle(void *ctx)
+{
+	on_exited(ctx, NULL);
 }
 
 static struct group *group_new(struct daemon *d, const struct conf_group *cg)
 {
-	struct group_hooks hooks = { on_transition, on_exited, d };
+	struct group_hooks hooks = { .transition = on_transition, .exited = on_exited,
+				     .master_again = on_master_again, .can_hold = on_can_hold,
+				     .ctx = d };
 	struct group *g = calloc(1, sizeof(*g));
 
 	if (!g) {
 		log_err("group %u: out of memory", cg->id);
 		return NULL;
 	}
-	if (group_start(g, d->loop, d->nl, d->conf.node_name, cg, d->boot_id,
+	if (group_start(g, d->loop, d->nl, d->hb, d->conf.node_name, cg, d->boot_id,
 			standby_saved(d, cg->id), &hooks) < 0) {
 		free(g);
 		return NULL;
@@ -141,8 +194,9 @@ static const struct conf_group *conf_group_by_id(const struct conf *c, uint32_t 
 /* What a reload cannot change in place: the group is stopped and started anew. */
 static bool needs_restart(const struct conf_group *a, const struct conf_group *b)
 {
-	return a->ifindex != b->ifindex || a->mcast.s_addr != b->mcast.s_addr ||
-	       a->port != b->port || strcmp(a->label, b->label) != 0;
+	return a->ifindex != b->ifindex || a->mcast_family != b->mcast_family ||
+	       a->mcast.s_addr != b->mcast.s_addr || memcmp(&a->mcast6, &b->mcast6, 16) != 0 ||
+	       a->port != b->port || strcmp(a->label, b->label) != 0 || a->vmac != b->vmac;
 }
 
 int daemon_reload(struct daemon *d, char *err, size_t err_len)
@@ -151,7 +205,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	struct group **ng;
 	size_t n = 0;
 
-	sd_notify(0, "RELOADING=1");
+	notify("RELOADING=1");
 	if (conf_load(d->conf.path, &nc, err, err_len) < 0)
 		goto refused;
 	if (strcmp(nc.node_name, d->conf.node_name) != 0 ||
@@ -163,13 +217,14 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		conf_free(&nc);
 		goto refused;
 	}
-	ng = calloc(nc.n_groups ? nc.n_groups : 1, sizeof(*ng));
+	ng = calloc(nc.n_groups ? nc.n_groups : 1, sizeof(struct group *));
 	if (!ng) {
 		snprintf(err, err_len, "out of memory");
 		conf_free(&nc);
 		goto refused;
 	}
 	/* Groups that are gone, or changed beyond repair, hand over and go. */
+	d->reloading = true;
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
 		const struct conf_group *cg = conf_group_by_id(&nc, g->cg->id);
@@ -198,16 +253,18 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	free(d->groups);
 	d->groups = ng;
 	d->n_groups = n;
+	d->reloading = false;
+	syncset_link(d->groups, d->n_groups);
 	conf_free(&d->conf);
 	d->conf = nc;
 	d->reload_error[0] = '\0';
 	log_notice("reload: %s applied, %zu group(s)", d->conf.path, n);
-	sd_notify(0, "READY=1");
+	notify("READY=1");
 	return 0;
 refused:
 	log_err("reload refused, running configuration kept: %s", err);
 	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
-	sd_notify(0, "READY=1");
+	notify("READY=1");
 	return -1;
 }
 
@@ -218,6 +275,7 @@ static void link_event(void *ctx, unsigned ifindex, bool up)
 	for (size_t i = 0; i < d->n_groups; i++)
 		if (d->groups[i]->cg->ifindex == ifindex)
 			group_link(d->groups[i], up);
+	syncset_health(d->groups, d->n_groups);
 }
 
 /* After lost events every followed link is asked for anew. */
@@ -244,11 +302,36 @@ static void mon_cb(struct ev_loop *loop, ev_io *w, int revents)
 		link_resync(d);
 }
 
+/*
+ * The stop's deadline. If by then every group has handed over and only
+ * hooks still run, they get one more hook_timeout_ms (the longest of any
+ * group) plus the kill grace: enough for a notify_stop that is already
+ * running, not for a long queue of stale ones. Then vipd exits anyway and
+ * hook_shutdown() kills what is left.
+ */
 static void stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)w;
+	static bool draining;
+	const struct daemon *d = w->data;
+	uint32_t ms = 0;
+
 	(void)revents;
-	log_warn("stop: peer did not acknowledge in time, exiting anyway");
+	if (groups_exited(d) && !draining) {
+		for (size_t i = 0; i < d->conf.n_groups; i++)
+			if (d->conf.groups[i].hook_timeout_ms > ms)
+				ms = d->conf.groups[i].hook_timeout_ms;
+		ms += VIPD_EXEC_GRACE_MS;
+		draining = true;
+		log_notice("stop: waiting up to %u ms for the hooks of %zu group(s)", ms,
+			   hook_busy());
+		ev_timer_set(w, ms / 1000.0, 0);
+		ev_timer_start(loop, w);
+		return;
+	}
+	if (draining)
+		log_warn("stop: hooks still running, exiting anyway");
+	else
+		log_warn("stop: peer did not acknowledge in time, exiting anyway");
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -262,8 +345,9 @@ static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	d->stopping = true;
 	log_notice("signal %d: stopping, handing the VIPs over", w->signum);
-	sd_notify(0, "STOPPING=1");
+	notify("STOPPING=1");
 	ev_timer_init(&cap, stop_cb, VIPD_STOP_WAIT_MS / 1000.0 + 0.5, 0);
+	cap.data = d;
 	ev_timer_start(loop, &cap);
 	for (size_t i = 0; i < d->n_groups; i++)
 		group_stop(d->groups[i]);
@@ -285,10 +369,14 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)w;
 	(void)revents;
-	sd_notify(0, "WATCHDOG=1");
+	notify("WATCHDOG=1");
 }
 
-/* vipd -c: what the systemd unit's ExecStopPost runs after any exit. */
+/*
+ * vipd -c: what the systemd unit's ExecStopPost runs after any exit. A vmac
+ * group's macvlan goes with its VIPs (only a macvlan on the group's
+ * interface; another interface of that name is left alone and reported).
+ */
 static int cleanup(const struct conf *c)
 {
 	struct nl *nl = nl_open();
@@ -296,10 +384,15 @@ static int cleanup(const struct conf *c)
 
 	if (!nl)
 		return 1;
-	for (size_t i = 0; i < c->n_groups; i++)
-		for (size_t k = 0; k < c->groups[i].n_vips; k++)
-			if (nl_addr_del(nl, c->groups[i].ifindex, &c->groups[i].vips[k]) < 0)
+	for (size_t i = 0; i < c->n_groups; i++) {
+		const struct conf_group *g = &c->groups[i];
+
+		for (size_t k = 0; k < g->n_vips; k++)
+			if (nl_addr_del(nl, g->ifindex, &g->vips[k]) < 0)
 				rc = 1;
+		if (g->vmac && nl_vmac_delete(nl, g->ifindex, g->vmac_ifname) < 0)
+			rc = 1;
+	}
 	nl_free(nl);
 	return rc;
 }
@@ -317,15 +410,19 @@ static int run(struct daemon *d)
 	d->nl = nl_open();
 	if (!d->nl)
 		return 1;
+	d->hb = hbsock_tab_new(d->loop);
+	if (!d->hb)
+		return 1;
 	d->mon = nl_mon_open();
 	if (!d->mon)
 		return 1;
+	hook_on_idle(on_hooks_idle, d);
 	ev_io_init(&d->mon_io, mon_cb, nl_mon_fd(d->mon), EV_READ);
 	d->mon_io.data = d;
 	ev_io_start(d->loop, &d->mon_io);
 	d->boot_id = realtime_us();
 	d->start_ms = group_now_ms();
-	d->groups = calloc(d->conf.n_groups, sizeof(*d->groups));
+	d->groups = calloc(d->conf.n_groups, sizeof(struct group *));
 	if (!d->groups)
 		fatal("out of memory");
 	d->ctl = control_open(d->loop, d->conf.control_socket, d->conf.control_gid, ctlcmd_handle,
@@ -338,6 +435,7 @@ static int run(struct daemon *d)
 			return 1;
 		d->n_groups++;
 	}
+	syncset_link(d->groups, d->n_groups);
 	ev_signal_init(&sterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&sint, sigterm_cb, SIGINT);
 	ev_signal_init(&shup, sighup_cb, SIGHUP);
@@ -345,13 +443,14 @@ static int run(struct daemon *d)
 	ev_signal_start(d->loop, &sterm);
 	ev_signal_start(d->loop, &sint);
 	ev_signal_start(d->loop, &shup);
-	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+	wd_usec = notify_watchdog_usec();
+	if (wd_usec > 0) {
 		ev_timer_init(&wd, watchdog_cb, wd_usec / 2e6, wd_usec / 2e6);
 		ev_timer_start(d->loop, &wd);
 	}
 	log_notice("vipd %s started: node %s, %zu group(s), config %s", VIPD_VERSION,
 		   d->conf.node_name, d->n_groups, d->conf.path);
-	sd_notify(0, "READY=1");
+	notify("READY=1");
 	ev_run(d->loop, 0);
 	log_notice("vipd stopped");
 	return 0;
@@ -365,6 +464,8 @@ static void daemon_free(struct daemon *d)
 		free(d->groups[i]);
 	}
 	free(d->groups);
+	hook_shutdown();
+	hbsock_tab_free(d->hb);
 	if (d->mon) {
 		ev_io_stop(d->loop, &d->mon_io);
 		nl_mon_free(d->mon);
@@ -422,6 +523,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_init("vipd", use_syslog, verbose && !test);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "vipd: libsodium cannot initialise\n");
+		return 1;
+	}
 	if (conf_load(path, &d.conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;

@@ -1,10 +1,11 @@
 /*
  * nl.c - VIPs on an interface and link facts, through rtnetlink.
  *
- * Address requests are small and must report exactly what the kernel said, so
- * they are hand-built with libmnl: one request, NLM_F_ACK, extended ACK, read
- * until our ACK. Link facts (MAC, up/running) come from libnl-route-3, whose
- * rtnl_link object already decodes IFLA_* for us.
+ * Address and link requests are small and must report exactly what the
+ * kernel said, so they are hand-built with libmnl: one request, NLM_F_ACK,
+ * extended ACK, read until our ACK. Link facts (MAC, up/running, kind,
+ * parent, IPv4 settings) come from libnl-route-3, whose rtnl_link object
+ * already decodes IFLA_* for us.
  *
  * Every call is synchronous and bounded: the sockets carry a receive timeout,
  * so a kernel that never answers costs NL_TIMEOUT_MS, not the daemon.
@@ -21,11 +22,14 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
 
 #include "log.h"
 #include "nl.h"
@@ -52,13 +56,14 @@ struct nl_talk {
 	const struct conf_vip *vip;	/* nl_addr_present: what we look for */
 	unsigned ifindex;
 	bool found;
+	struct nl_addrs *snap;		/* nl_addrs_dump: what it fills */
 };
 
 static int nl_set_timeout(int fd)
 {
 	struct timeval tv = {
 		.tv_sec = NL_TIMEOUT_MS / 1000,
-		.tv_usec = (NL_TIMEOUT_MS % 1000) * 1000,
+		.tv_usec = (suseconds_t)(NL_TIMEOUT_MS % 1000) * 1000,
 	};
 
 	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -433,6 +438,111 @@ int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
 	return -1;
 }
 
+/* ---- address snapshots ---- */
+
+struct nl_addr_entry {
+	unsigned ifindex;
+	uint8_t family;
+	uint8_t prefix_len;
+	uint8_t addr[16];
+};
+
+struct nl_addrs {
+	struct nl_addr_entry *e;	/* owned, n of cap used */
+	size_t n, cap;
+	bool oom;
+};
+
+/* One address of the dump into the snapshot (IFA_LOCAL, else IFA_ADDRESS, as nl_present_cb). */
+static int nl_snap_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct nl_addrs *s = ((struct nl_talk *)data)->snap;
+	const struct nlattr *a;
+	size_t alen;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return MNL_CB_OK;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*ifa), nl_ifa_attr_cb, tb) != MNL_CB_OK)
+		return MNL_CB_OK;
+	alen = ifa->ifa_family == AF_INET ? 4 : 16;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || mnl_attr_get_payload_len(a) != alen)
+		return MNL_CB_OK;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct nl_addr_entry *e = realloc(s->e, cap * sizeof(*e));
+
+		if (!e) {
+			s->oom = true;
+			return MNL_CB_OK;	/* read the dump to its end all the same */
+		}
+		s->e = e;
+		s->cap = cap;
+	}
+	s->e[s->n] = (struct nl_addr_entry){ .ifindex = ifa->ifa_index,
+					     .family = ifa->ifa_family,
+					     .prefix_len = ifa->ifa_prefixlen };
+	memcpy(s->e[s->n].addr, mnl_attr_get_payload(a), alen);
+	s->n++;
+	return MNL_CB_OK;
+}
+
+struct nl_addrs *nl_addrs_dump(struct nl *nl)
+{
+	struct nl_addrs *s;
+	struct nl_talk t = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	for (int i = 0; i < NL_DUMP_TRIES; i++) {
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			log_err("nl_addrs_dump: %s", strerror(ENOMEM));
+			return NULL;
+		}
+		memset(&t, 0, sizeof(t));
+		t.snap = s;
+		nlh = mnl_nlmsg_put_header(nl->req);
+		nlh->nlmsg_type = RTM_GETADDR;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_UNSPEC;
+		if (nl_talk(nl, nl_snap_cb, &t) == 0 && !s->oom)
+			return s;
+		nl_addrs_free(s);
+		if (t.err != EINTR)	/* EINTR: the dump raced a change, ask again */
+			break;
+	}
+	if (t.err)
+		log_err("nl_addrs_dump: %s", strerror(t.err));
+	else
+		log_err("nl_addrs_dump: %s", strerror(ENOMEM));
+	return NULL;
+}
+
+bool nl_addrs_has(const struct nl_addrs *a, unsigned ifindex, const struct conf_vip *vip)
+{
+	size_t alen = vip->family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (a->e[i].ifindex == ifindex && a->e[i].family == vip->family &&
+		    a->e[i].prefix_len == vip->prefix_len && memcmp(a->e[i].addr, vip->addr, alen) == 0)
+			return true;
+	return false;
+}
+
+void nl_addrs_free(struct nl_addrs *a)
+{
+	if (!a)
+		return;
+	free(a->e);
+	free(a);
+}
+
 int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 {
 	struct rtnl_link *link = NULL;
@@ -466,6 +576,221 @@ int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 	*up = (flags & IFF_UP) && (flags & IFF_RUNNING);
 	rtnl_link_put(link);
 	return 0;
+}
+
+/* ---- virtual MAC interfaces ---- */
+
+/* Start an RTM_*LINK request for @ifindex (0: by name) in nl->req. */
+static struct nlmsghdr *nl_link_req(struct nl *nl, uint16_t type, uint16_t flags, unsigned ifindex,
+				    struct ifinfomsg **ifi_out)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	if (ifi_out)
+		*ifi_out = ifi;
+	return nlh;
+}
+
+/*
+ * What @name is now: 0 absent, 1 a macvlan on @parent (its index in
+ * @ifindex), 2 something else. -1 (logged) if the kernel would not say.
+ */
+static int nl_vmac_lookup(struct nl *nl, unsigned parent, const char *name, unsigned *ifindex)
+{
+	struct rtnl_link *link = NULL;
+	const char *kind;
+	int err, rc;
+
+	err = rtnl_link_get_kernel(nl->sk, 0, name, &link);
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+		return 0;
+	if (err < 0) {
+		log_err("nl_vmac %s: %s", name, nl_geterror(err));
+		return -1;
+	}
+	kind = rtnl_link_get_type(link);
+	*ifindex = (unsigned)rtnl_link_get_ifindex(link);
+	rc = kind && strcmp(kind, "macvlan") == 0 && rtnl_link_get_link(link) == (int)parent ? 1
+												: 2;
+	rtnl_link_put(link);
+	return rc;
+}
+
+static int nl_link_del(struct nl *nl, unsigned ifindex, const char *name)
+{
+	struct nl_talk t = { 0 };
+
+	nl_link_req(nl, RTM_DELLINK, 0, ifindex, NULL);
+	if (nl_talk(nl, NULL, &t) < 0 && t.err != ENODEV) {
+		nl_log_fail("nl_vmac_delete", ifindex, name, &t);
+		return -1;
+	}
+	return 0;
+}
+
+int nl_vmac_delete(struct nl *nl, unsigned parent, const char *name)
+{
+	char pname[IF_NAMESIZE];
+	unsigned idx = 0;
+
+	switch (nl_vmac_lookup(nl, parent, name, &idx)) {
+	case 0:
+		return 0;
+	case 1:
+		return nl_link_del(nl, idx, name);
+	case 2:
+		log_err("nl_vmac_delete %s: not a macvlan on %s, not touching it", name,
+			nl_ifname(parent, pname));
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+int nl_link_set_up(struct nl *nl, unsigned ifindex, bool up)
+{
+	struct nl_talk t = { 0 };
+	struct ifinfomsg *ifi;
+
+	nl_link_req(nl, RTM_NEWLINK, 0, ifindex, &ifi);
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	ifi->ifi_change = IFF_UP;
+	if (nl_talk(nl, NULL, &t) < 0) {
+		nl_log_fail("nl_link_set_up", ifindex, up ? "up" : "down", &t);
+		return -1;
+	}
+	return 0;
+}
+
+/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { arp_ignore, arp_announce } } } for @ifindex. */
+static int nl_arp_set(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t arp_announce)
+{
+	struct nl_talk t = { 0 };
+	struct nlmsghdr *nlh = nl_link_req(nl, RTM_NEWLINK, 0, ifindex, NULL);
+	struct nlattr *af, *in, *conf;
+
+	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in = mnl_attr_nest_start(nlh, AF_INET);
+	conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_ARP_IGNORE, arp_ignore);
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_ARP_ANNOUNCE, arp_announce);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, in);
+	mnl_attr_nest_end(nlh, af);
+	if (nl_talk(nl, NULL, &t) < 0) {
+		nl_log_fail("nl_arp_raise", ifindex, "arp_ignore/arp_announce", &t);
+		return -1;
+	}
+	return 0;
+}
+
+int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t arp_announce,
+		 char *was, size_t was_len)
+{
+	struct rtnl_link *link = NULL;
+	char name[IF_NAMESIZE];
+	uint32_t ign = 0, ann = 0;
+	int err;
+
+	err = rtnl_link_get_kernel(nl->sk, (int)ifindex, NULL, &link);
+	if (err < 0) {
+		log_err("nl_arp_raise %s: %s", nl_ifname(ifindex, name), nl_geterror(err));
+		return -1;
+	}
+	err = rtnl_link_inet_get_conf(link, IPV4_DEVCONF_ARP_IGNORE, &ign);
+	if (err == 0)
+		err = rtnl_link_inet_get_conf(link, IPV4_DEVCONF_ARP_ANNOUNCE, &ann);
+	rtnl_link_put(link);
+	if (err < 0) {
+		log_err("nl_arp_raise %s: no IPv4 settings: %s", nl_ifname(ifindex, name),
+			nl_geterror(err));
+		return -1;
+	}
+	if (ign >= arp_ignore && ann >= arp_announce)
+		return 0;
+	snprintf(was, was_len, "arp_ignore %u, arp_announce %u", ign, ann);
+	if (nl_arp_set(nl, ifindex, ign > arp_ignore ? ign : arp_ignore,
+		       ann > arp_announce ? ann : arp_announce) < 0)
+		return -1;
+	return 1;
+}
+
+/* No IPv6 link-local on the macvlan: IFLA_AF_SPEC { AF_INET6 { ADDR_GEN_MODE none } }. */
+static int nl_vmac_no_ll(struct nl *nl, unsigned ifindex, const char *name)
+{
+	struct nl_talk t = { 0 };
+	struct nlmsghdr *nlh = nl_link_req(nl, RTM_NEWLINK, 0, ifindex, NULL);
+	struct nlattr *af, *in6;
+
+	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
+	if (nl_talk(nl, NULL, &t) < 0) {
+		nl_log_fail("nl_vmac_create", ifindex, name, &t);
+		return -1;
+	}
+	return 0;
+}
+
+int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8_t mac[6])
+{
+	struct nl_talk t = { 0 };
+	struct nlattr *info, *data;
+	struct nlmsghdr *nlh;
+	char pname[IF_NAMESIZE], was[64];
+	unsigned idx = 0;
+
+	if (strlen(name) >= IF_NAMESIZE) {
+		log_err("nl_vmac_create %s: name longer than %d bytes", name, IF_NAMESIZE - 1);
+		return -1;
+	}
+	switch (nl_vmac_lookup(nl, parent, name, &idx)) {
+	case 0:
+		break;
+	case 1:
+		/* Ours, left by a crash (or by `kill -9` and no `vipd -c`): start afresh. */
+		if (nl_link_del(nl, idx, name) < 0)
+			return -1;
+		break;
+	case 2:
+		log_err("nl_vmac_create %s: an interface of that name exists and is not a "
+			"macvlan on %s", name, nl_ifname(parent, pname));
+		return -1;
+	default:
+		return -1;
+	}
+	nlh = nl_link_req(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, parent);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	if (nl_talk(nl, NULL, &t) < 0) {
+		nl_log_fail("nl_vmac_create", parent, name, &t);
+		return -1;
+	}
+	idx = if_nametoindex(name);
+	if (idx == 0) {
+		log_err("nl_vmac_create %s: created but not found: %s", name, strerror(errno));
+		return -1;
+	}
+	if (nl_vmac_no_ll(nl, idx, name) < 0 || nl_arp_raise(nl, idx, 1, 0, was, sizeof(was)) < 0) {
+		nl_link_del(nl, idx, name);
+		return -1;
+	}
+	return (int)idx;
 }
 
 /* ---- link events ---- */

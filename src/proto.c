@@ -13,9 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <sodium.h>
 
 #include "proto.h"
 
@@ -76,19 +74,20 @@ static uint64_t get64(const uint8_t *b)
 }
 
 /*
- * HMAC-SHA256 with @key of the signed part of @pkt (bytes 0 up to
- * PROTO_MAC_OFF) into @mac. Returns 0, or -1 if the key length does not fit
- * libcrypto's int or libcrypto failed.
+ * HMAC-SHA256 (RFC 2104) with @key of the signed part of @pkt (bytes 0 up
+ * to PROTO_MAC_OFF) into @mac, by libsodium: keys of any length, hashed
+ * first when longer than the block. Returns 0, or -1 if libsodium failed.
  */
 static int proto_mac(const uint8_t *pkt, const uint8_t *key, size_t key_len, uint8_t mac[MAC_LEN])
 {
-	unsigned int mac_len = 0;
+	crypto_auth_hmacsha256_state st;
+	int rc;
 
-	if (key_len > INT_MAX)
-		return -1;
-	if (!HMAC(EVP_sha256(), key, (int)key_len, pkt, PROTO_MAC_OFF, mac, &mac_len))
-		return -1;
-	return mac_len == MAC_LEN ? 0 : -1;
+	rc = crypto_auth_hmacsha256_init(&st, key, key_len) |
+	     crypto_auth_hmacsha256_update(&st, pkt, PROTO_MAC_OFF) |
+	     crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -257,12 +256,12 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
 	/*
 	 * Authenticate before reading any other field: until the MAC matches,
 	 * every byte may be forged, and a forger must not learn which field
-	 * check it got past. CRYPTO_memcmp takes the same time wherever the
+	 * check it got past. sodium_memcmp takes the same time wherever the
 	 * first difference is, so the MAC cannot be guessed byte by byte. If
-	 * libcrypto fails, the packet is unauthenticated and dropped the same.
+	 * libsodium fails, the packet is unauthenticated and dropped the same.
 	 */
 	if (proto_mac(buf, key, key_len, mac) < 0 ||
-	    CRYPTO_memcmp(mac, buf + PROTO_MAC_OFF, MAC_LEN) != 0)
+	    sodium_memcmp(mac, buf + PROTO_MAC_OFF, MAC_LEN) != 0)
 		return PROTO_E_AUTH;
 
 	d.type = buf[OFF_TYPE];

@@ -46,8 +46,9 @@ struct vipctl_cmd {
 	int (*json_exit)(struct json_object *data);
 };
 
-/* The decoder holds a whole frame (64 KiB): static rather than on the stack. */
+/* A reply may be up to CTLMSG_MAX (1 MiB): static rather than on the stack. */
 static struct ctlmsg_rx vipctl_rx;
+static char vipctl_rx_buf[CTLMSG_MAX + 1];
 
 static const char usage_line[] = "usage: vipctl [-s socket] [-j | --json] [-h] [-V] command [args]";
 
@@ -329,6 +330,57 @@ static void print_counters(struct json_object *g)
 	printf("\n");
 }
 
+/* "  check: script passes" or "FAILING", with its last exit and failure count. */
+static void print_checks(struct json_object *g)
+{
+	struct json_object *c = jget(g, "checks", json_type_object);
+	struct json_object *sc = c ? jget(c, "script", json_type_object) : NULL;
+	char last[24], fails[24], runs[24], weight[24];
+
+	if (!sc)
+		return;
+	printf("  check: script %s", jbool(sc, "ok", false) ? "passes" : "FAILING");
+	if (!jbool(sc, "known", false))
+		printf(" (not run yet)");
+	else
+		printf(", last exit %s, %s of %s runs failed",
+		       jint_text(sc, "last_exit", last, sizeof(last)),
+		       jint_text(sc, "failures", fails, sizeof(fails)),
+		       jint_text(sc, "runs", runs, sizeof(runs)));
+	if (strcmp(jint_text(sc, "weight", weight, sizeof(weight)), "0") != 0)
+		printf(", weight %s", weight);
+	printf("\n");
+}
+
+/* How heartbeats travel; the virtual MAC and the sync set when the group has them. */
+static void print_layout(struct json_object *g)
+{
+	struct json_object *hb = jget(g, "heartbeat", json_type_object);
+	struct json_object *vm = jget(g, "vmac", json_type_object);
+	struct json_object *sy = jget(g, "sync", json_type_object);
+	char port[24], n[24], leader[24];
+	int64_t shared = 0;
+
+	if (hb) {
+		printf("  heartbeats: %s port %s (%s", jstr(hb, "group"),
+		       jint_text(hb, "port", port, sizeof(port)),
+		       strcmp(jstr(hb, "family"), "ipv6") == 0 ? "IPv6" : "IPv4");
+		if (jint(hb, "socket_groups", &shared) && shared > 1)
+			printf(", socket shared by %s groups",
+			       jint_text(hb, "socket_groups", n, sizeof(n)));
+		printf(")\n");
+	}
+	if (vm)
+		printf("  vmac: %s %s, %s\n", jstr(vm, "interface"), jstr(vm, "mac"),
+		       jbool(vm, "up", false) ? "up" : "down");
+	if (sy && strcmp(jstr(sy, "role"), "leader") == 0)
+		printf("  sync: set %s, leader%s\n", jstr(sy, "name"),
+		       jbool(sy, "blocked", false) ? ", a follower cannot hold its VIPs" : "");
+	else if (sy)
+		printf("  sync: set %s, follows group %s\n", jstr(sy, "name"),
+		       jint_text(sy, "leader", leader, sizeof(leader)));
+}
+
 static void print_group(struct json_object *g)
 {
 	const char *reason = jstr(g, "reason");
@@ -341,8 +393,10 @@ static void print_group(struct json_object *g)
 	printf("\n  local: prio %s on %s, %s%s\n", jint_text(g, "priority", prio, sizeof(prio)),
 	       jstr(g, "interface"), jbool(g, "healthy", false) ? "healthy" : "UNHEALTHY",
 	       jbool(g, "standby", false) ? ", STANDBY" : "");
+	print_layout(g);
 	print_vips(g);
 	print_peer(g);
+	print_checks(g);
 	print_counters(g);
 }
 
@@ -504,7 +558,7 @@ static int vipctl_connect(const char *path)
 
 static int vipctl_send(int fd, const char *path, struct json_object *req)
 {
-	static uint8_t frame[CTLMSG_HDR_LEN + CTLMSG_MAX];
+	static uint8_t frame[CTLMSG_HDR_LEN + CTLMSG_REQ_MAX];
 	const char *text = json_object_to_json_string_ext(
 		req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	int n = ctlmsg_frame(text, strlen(text), frame, sizeof(frame));
@@ -532,12 +586,12 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 /* Read one reply frame; returns its text (in vipctl_rx) or NULL (printed). */
 static const char *vipctl_recv(int fd, const char *path, size_t *len)
 {
-	uint8_t buf[4096];
+	static uint8_t buf[65536];
 	size_t used;
 	ssize_t n;
 	int rc = 0;
 
-	ctlmsg_rx_init(&vipctl_rx);
+	ctlmsg_rx_init(&vipctl_rx, vipctl_rx_buf, CTLMSG_MAX);
 	while (rc == 0) {
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)

@@ -1,13 +1,15 @@
 #!/bin/bash
 # run.sh [SUITE...] - run vipd's test suites and print one closing line,
-# "N passed, N failed". Suites: unit, san, golden, install, netns (default: all).
+# "N passed, N failed". Suites: unit, san, golden, install, scripts (the
+# example hook scripts), netns, netns-san
+# (the netns tests again, against the ASan+UBSan daemon), faults (default: all).
 #
 # Every test speaks TAP: one "ok - what" or "not ok - what" line per check.
 # A test program that exits non-zero without printing "not ok" counts as one
 # failure, so a crash is never silent.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-suites=${*:-unit san golden install netns}
+suites=${*:-unit san golden install scripts netns netns-san faults}
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -31,13 +33,24 @@ run() {
 }
 
 export CMOCKA_MESSAGE_OUTPUT=TAP
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 for s in $suites; do
 	case $s in
 	unit)	for t in build/test_*; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	san)	for t in build-san/test_*; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	golden)	run golden test/golden/run.sh ;;
 	install) run install test/t_install.sh ;;
+	scripts) run scripts test/t_scripts.sh ;;
 	netns)	for t in test/netns/t_*.sh; do [ -x "$t" ] && run "$t" "$t"; done ;;
+	netns-san)
+		# Not t_valgrind (valgrind and ASan do not mix), not t_lab (no vipd).
+		for t in test/netns/t_*.sh; do
+			case $t in */t_valgrind.sh | */t_lab.sh) continue ;; esac
+			[ -x "$t" ] && run "$t (ASan+UBSan)" env VIPD=build-san/vipd \
+				VIPCTL=build-san/vipctl NLTOOL=build-san/nltool "$t"
+		done ;;
+	faults)	[ -x test/faults/run.sh ] && run test/faults/run.sh test/faults/run.sh ;;
 	*)	echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done

@@ -16,7 +16,8 @@ trap 'rm -rf "$D"' EXIT
 
 make -s install DESTDIR="$D" PREFIX=/usr >"$D/install.log" 2>&1
 check "make install DESTDIR PREFIX=/usr succeeds" test "$?" = 0
-for f in usr/sbin/vipd usr/sbin/vipctl; do
+for f in usr/sbin/vipd usr/sbin/vipctl usr/lib/vipd/vipd-action-url usr/lib/vipd/vipd-nsupdate \
+	usr/lib/vipd/vipd-service usr/lib/vipd/vipd-cloud-ip; do
 	check "$f installed, executable" test -x "$D/$f"
 done
 for f in usr/share/man/man8/vipd.8 usr/share/man/man8/vipctl.8 \

@@ -5,7 +5,8 @@
  * sends. The stream is fed to ctlmsg_rx_feed() in pseudo-random chunks of
  * 1..4096 bytes, and every message, error and leftover is checked against a
  * one-shot reference walk of the same stream: chunking must never change
- * what is decoded. Any mismatch aborts (a finding).
+ * what is decoded. Any mismatch aborts (a finding). The decoder has vipd's
+ * request limit, CTLMSG_REQ_MAX, so frames just above it are easy to reach.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,7 +18,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct ctlmsg_rx rx;
-static uint8_t reframed[CTLMSG_HDR_LEN + CTLMSG_MAX];
+static char rx_buf[CTLMSG_REQ_MAX + 1];
+static uint8_t reframed[CTLMSG_HDR_LEN + CTLMSG_REQ_MAX];
 
 #define CHECK(cond)              \
 	do {                     \
@@ -49,7 +51,7 @@ static int ref_frame(const uint8_t *s, size_t n, size_t off, size_t *msg_off, si
 	      (uint32_t)s[off + 3];
 	if (len == 0)
 		return CTLMSG_E_EMPTY;
-	if (len > CTLMSG_MAX)
+	if (len > CTLMSG_REQ_MAX)
 		return CTLMSG_E_TOO_LONG;
 	if (n - off - CTLMSG_HDR_LEN < len)
 		return 0;
@@ -134,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.s = data + 2;
 	w.n = size - 2;
 	w.ref = ref_frame(w.s, w.n, 0, &w.msg_off, &w.msg_len);
-	ctlmsg_rx_init(&rx);
+	ctlmsg_rx_init(&rx, rx_buf, CTLMSG_REQ_MAX);
 	while (w.fed < w.n) {
 		chunk = 1 + next_rand(&seed) % (1u << (next_rand(&seed) % 13));
 		if (chunk > w.n - w.fed)

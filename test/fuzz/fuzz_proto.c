@@ -19,6 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <sodium.h>
+
 #include "proto.h"
 
 /* The key the seeds in test/fuzz/corpus/fuzz_proto/ are signed with. */
@@ -50,6 +52,8 @@ static int header_error(int rc)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (sodium_init() < 0)
+		abort();
 	uint8_t pkt[PROTO_LEN];
 	struct proto_pkt p;
 	unsigned int mac_len = 0;

@@ -313,6 +313,23 @@ state_dir = "$LAB_DIR/$n.state";
 EOF
 }
 
+# lab_conf_groups NODE PRIO GROUPS - like lab_conf, but the groups list is
+# GROUPS: the text between "groups: (" and ");", every group complete (its
+# key_file included). For tests with several groups.
+lab_conf_groups() {
+	local n=$1 prio=$2
+	mkdir -m 700 "$LAB_DIR/$n.state" 2>/dev/null || [ -d "$LAB_DIR/$n.state" ] || return 1
+	cat >"$LAB_DIR/$n.conf" <<EOF
+# vipd lab config for node $n (written by test/netns/lib.sh)
+node: { name = "node-$n"; interface = "eth0"; priority = $prio; };
+groups: (
+$3
+);
+control_socket = "$LAB_DIR/$n.sock";
+state_dir = "$LAB_DIR/$n.state";
+EOF
+}
+
 # node_start NODE - run vipd -f $LAB_DIR/NODE.conf in NODE's namespace, in
 # the background; output appended to $LAB_DIR/NODE.log, PID in NODE.pid.
 node_start() {
@@ -489,8 +506,8 @@ wait_holder() {
 		"$2" lab_holders_are "$want" "${3:-$LAB_VIP}"
 }
 
-# neigh_mac ADDR - print the MAC in C's neighbour entry for ADDR (empty if
-# C has none, or an unresolved one).
+# neigh_mac ADDR - print the MAC in C's neighbour entry for ADDR, IPv4 or
+# IPv6 (empty if C has none, or an unresolved one).
 neigh_mac() {
 	ip -n "${LAB_P}c" neigh show to "$1" dev eth0 2>/dev/null |
 		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
@@ -553,6 +570,21 @@ hb_unblock() {
 		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 10 2>/dev/null
 		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 11 2>/dev/null
 	done
+	return 0
+}
+
+# arp_block NODE - drop every ARP frame NODE sends, at its switch port: NODE
+# can no longer reach its upstream targets, nor probe or announce.
+arp_block() {
+	arp_unblock "$1"
+	_lab_clsact "p$1" || return 1
+	tc -n "${LAB_P}sw" filter add dev "p$1" ingress pref 20 protocol arp u32 \
+		match u32 0 0 action mirred egress redirect dev hbsink
+}
+
+# arp_unblock NODE - undo arp_block. Idempotent.
+arp_unblock() {
+	tc -n "${LAB_P}sw" filter del dev "p$1" ingress pref 20 2>/dev/null
 	return 0
 }
 

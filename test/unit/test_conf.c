@@ -252,6 +252,82 @@ static void test_full(void **state)
 	conf_free(&c);
 }
 
+/*
+ * IPv6 heartbeats, sync sets (the lowest id leads, wherever it is listed)
+ * and virtual MACs: 00:00:5e:00:01:ID with an IPv4 VIP, :02:ID for IPv6 only.
+ */
+static const char sets_text[] =
+	"node: { name = \"pbx-a\"; interface = \"lo\"; };\n"
+	"groups: (\n"
+	"  { id = 9; vips = [ \"192.0.2.9/24\" ]; sync_group = \"sip\"; key_file = \"@KEY@\";\n"
+	"    multicast = \"FF02::1:5800\"; },\n"
+	"  { id = 3; vips = [ \"192.0.2.3/24\", \"2001:db8::3/64\" ]; sync_group = \"sip\";\n"
+	"    vmac = true; key_file = \"@KEY@\"; },\n"
+	"  { id = 260; vips = [ \"2001:db8::4/64\" ]; vmac = true; sync_group = \"web.1\";\n"
+	"    key_file = \"@KEY@\"; },\n"
+	"  { id = 5; vips = [ \"192.0.2.5/24\" ]; key_file = \"@KEY@\"; sync_group = \"\"; }\n"
+	");\n";
+
+static void test_sets(void **state)
+{
+	static const struct in6_addr grp6 = { .s6_addr = { 0xff, 0x02, [13] = 0x01, [14] = 0x58 } };
+	struct conf c;
+	char err[512];
+	const struct conf_group *g;
+
+	(void)state;
+	assert_int_equal(load(sets_text, &c, err, sizeof(err)), 0);
+	g = &c.groups[0];
+	assert_int_equal(g->mcast_family, AF_INET6);
+	assert_memory_equal(&g->mcast6, &grp6, 16);
+	assert_string_equal(g->sync_group, "sip");
+	assert_int_equal(g->sync_leader, 3);
+	assert_false(g->vmac);
+	assert_string_equal(g->label, "lo:vip");
+
+	g = &c.groups[1];
+	assert_int_equal(g->mcast_family, AF_INET);
+	assert_int_equal(g->sync_leader, 3);
+	assert_true(g->vmac);
+	assert_string_equal(g->label, "");
+	assert_string_equal(g->vmac_ifname, "vip3");
+	assert_memory_equal(g->vmac_mac, "\x00\x00\x5e\x00\x01\x03", 6);
+
+	g = &c.groups[2];
+	assert_int_equal(g->sync_leader, 260);	/* alone in its set: its own leader */
+	assert_string_equal(g->vmac_ifname, "vip260");
+	assert_memory_equal(g->vmac_mac, "\x00\x00\x5e\x00\x02\x04", 6);
+
+	g = &c.groups[3];
+	assert_string_equal(g->sync_group, "");
+	assert_int_equal(g->sync_leader, 0);
+	assert_false(g->vmac);
+
+	/* The printout loads back to the same groups. */
+	{
+		char *out = NULL;
+		size_t out_len = 0;
+		FILE *f = open_memstream(&out, &out_len);
+		struct conf b;
+
+		assert_non_null(f);
+		conf_print(&c, f);
+		assert_int_equal(fclose(f), 0);
+		assert_non_null(strstr(out, "multicast = \"ff02::1:5800\";"));
+		assert_non_null(strstr(out, "# the VIPs live on vip3, MAC 00:00:5e:00:01:03"));
+		assert_non_null(strstr(out, "# follows group 3, the sync set's leader"));
+		assert_int_equal(load(out, &b, err, sizeof(err)), 0);
+		free(out);
+		assert_int_equal(b.n_groups, c.n_groups);
+		for (size_t i = 0; i < c.n_groups; i++) {
+			b.groups[i].line = c.groups[i].line;
+			assert_memory_equal(&c.groups[i], &b.groups[i], sizeof(c.groups[i]));
+		}
+		conf_free(&b);
+	}
+	conf_free(&c);
+}
+
 /* No node.interface is fine when every group names its own. */
 static void test_group_interface_only(void **state)
 {
@@ -429,6 +505,99 @@ static void test_too_many_vips(void **state)
 	assert_load_error(text, want);
 }
 
+/* Hook and check commands: argv kept verbatim, defaults, printed back the same. */
+static void test_commands(void **state)
+{
+	static const char *const want[] = { "/bin/true", "a b", "$(touch /x)", "it's \"q\"",
+					    "", NULL };
+	struct conf a, b;
+	char err[512], *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load(HEAD GROUP("\t\tnotify_master = [ \"/bin/true\", \"a b\", "
+					 "\"$(touch /x)\", \"it's \\\"q\\\"\", \"\" ];\n"
+					 "\t\tnotify = [ \"/bin/true\" ];\n"
+					 "\t\tcheck_script = [ \"/bin/false\", \"--sip\" ];\n"
+					 "\t\tcheck_weight = 20;\n"),
+			      &a, err, sizeof(err)),
+			 0);
+	for (size_t i = 0; want[i]; i++)
+		assert_string_equal(a.groups[0].notify[CONF_NOTIFY_MASTER][i], want[i]);
+	assert_null(a.groups[0].notify[CONF_NOTIFY_MASTER][5]);
+	assert_string_equal(a.groups[0].notify[CONF_NOTIFY_ANY][0], "/bin/true");
+	assert_null(a.groups[0].notify[CONF_NOTIFY_ANY][1]);
+	assert_null(a.groups[0].notify[CONF_NOTIFY_BACKUP]);
+	assert_null(a.groups[0].notify[CONF_NOTIFY_MASTER_AGAIN]);
+	assert_int_equal(a.groups[0].hook_timeout_ms, VIPD_DEF_HOOK_TIMEOUT_MS);
+	assert_string_equal(a.groups[0].check_script[1], "--sip");
+	assert_int_equal(a.groups[0].check_interval_ms, VIPD_DEF_CHECK_INTERVAL_MS);
+	assert_int_equal(a.groups[0].check_timeout_ms, VIPD_DEF_CHECK_TIMEOUT_MS);
+	assert_int_equal(a.groups[0].check_rise, VIPD_DEF_CHECK_RISE);
+	assert_int_equal(a.groups[0].check_fall, VIPD_DEF_CHECK_FALL);
+	assert_int_equal(a.groups[0].check_weight, 20);
+
+	f = open_memstream(&out, &out_len);
+	assert_non_null(f);
+	conf_print(&a, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(load(out, &b, err, sizeof(err)), 0);
+	free(out);
+	for (int k = 0; k < CONF_NOTIFY_COUNT; k++) {
+		char **x = a.groups[0].notify[k], **y = b.groups[0].notify[k];
+
+		assert_true((x == NULL) == (y == NULL));
+		for (size_t i = 0; x && (x[i] || y[i]); i++)
+			assert_string_equal(x[i], y[i]);
+	}
+	assert_string_equal(b.groups[0].check_script[0], "/bin/false");
+	assert_int_equal(b.groups[0].check_weight, 20);
+	conf_free(&a);
+	conf_free(&b);
+}
+
+/* What a command may not be; errors name the array element. */
+static void test_command_errors(void **state)
+{
+	char text[4096], want[256], prog[128];
+	size_t n;
+
+	(void)state;
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"true\" ];\n"),
+			  ":10: groups[0].notify[0]: \"true\" is not an absolute path");
+	assert_load_error(HEAD GROUP("\t\tnotify_fault = [ \"/etc/passwd\" ];\n"),
+			  ":10: groups[0].notify_fault[0]: \"/etc/passwd\" is not executable");
+	assert_load_error(HEAD GROUP("\t\tnotify_stop = [ \"/\" ];\n"),
+			  ":10: groups[0].notify_stop[0]: \"/\" is not a regular file");
+	assert_load_error(HEAD GROUP("\t\tnotify_backup = [ \"@DIR@/none\" ];\n"),
+			  ":10: groups[0].notify_backup[0]: \"@DIR@/none\": No such file or directory");
+	assert_load_error(HEAD GROUP("\t\tnotify = ( \"/bin/true\", 5 );\n"),
+			  ":10: groups[0].notify[1]: expected a string");
+	assert_load_error(HEAD GROUP("\t\tnotify = \"/bin/true --now\";\n"),
+			  ":10: groups[0].notify: expected a list [ \"...\", ... ] of strings");
+	assert_load_error(HEAD GROUP("\t\thook_timeout_ms = 5;\n"),
+			  ":10: groups[0].hook_timeout_ms: 5 is out of range 10..3600000");
+	assert_load_error(HEAD GROUP("\t\tcheck_fall = 3;\n"),
+			  ":10: groups[0].check_fall: has no effect without check_script");
+	/* A program others may rewrite would run as root: refused. */
+	snprintf(prog, sizeof(prog), "%s/prog", tmpdir);
+	write_file(prog, "#!/bin/sh\n", 10, 0757);
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
+			  ":10: groups[0].notify[0]: \"@DIR@/prog\" is writable by others (chmod o-w)");
+	assert_int_equal(unlink(prog), 0);
+	/* 33 strings. */
+	n = (size_t)snprintf(text, sizeof(text), "%s", HEAD "groups: (\n\t{\n\t\tid = 1;\n"
+			     "\t\tvips = [ \"192.0.2.100/24\" ];\n\t\tkey_file = \"@KEY@\";\n"
+			     "\t\tnotify = [ \"/bin/true\"");
+	for (int i = 1; i < 33; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ", \"%d\"", i);
+	snprintf(text + n, sizeof(text) - n, " ];\n\t}\n);\n");
+	snprintf(want, sizeof(want), ":10: groups[0].notify: 33 strings, 1..32 allowed (the "
+		 "program and its arguments)");
+	assert_load_error(text, want);
+}
+
 /* VIPD_MAX_GROUPS groups are fine, one more is not. */
 static void test_too_many_groups(void **state)
 {
@@ -561,9 +730,26 @@ static const struct bad_case bad_cases[] = {
 	{ "port too big", HEAD GROUP("\t\tport = 65536;\n"),
 	  ":10: groups[0].port: 65536 is out of range 1..65535" },
 	{ "unicast heartbeat group", HEAD GROUP("\t\tmulticast = \"192.0.2.9\";\n"),
-	  ":10: groups[0].multicast: \"192.0.2.9\" is not an IPv4 multicast address" },
-	{ "IPv6 heartbeat group", HEAD GROUP("\t\tmulticast = \"ff02::12\";\n"),
-	  ":10: groups[0].multicast: \"ff02::12\" is not an IPv4 multicast address" },
+	  ":10: groups[0].multicast: \"192.0.2.9\" is not a multicast address (IPv4 "
+	  "224.0.0.0/4, or IPv6 ff02::/16)" },
+	{ "IPv6 heartbeat group of site scope", HEAD GROUP("\t\tmulticast = \"ff05::12\";\n"),
+	  ":10: groups[0].multicast: \"ff05::12\" must be an IPv6 multicast address of "
+	  "link-local scope (ff02::/16)" },
+	{ "IPv6 unicast heartbeat group", HEAD GROUP("\t\tmulticast = \"2001:db8::9\";\n"),
+	  ":10: groups[0].multicast: \"2001:db8::9\" must be an IPv6 multicast address of "
+	  "link-local scope (ff02::/16)" },
+	{ "sync_group not a name", HEAD GROUP("\t\tsync_group = \"sip/media\";\n"),
+	  ":10: groups[0].sync_group: \"sip/media\" must be 1..31 letters, digits, '-', '_' "
+	  "or '.'" },
+	{ "vmac not a boolean", HEAD GROUP("\t\tvmac = 1;\n"),
+	  ":10: groups[0].vmac: expected true or false" },
+	{ "vmac with a label", HEAD GROUP("\t\tlabel = \"lo:x\";\n\t\tvmac = true;\n"),
+	  ":10: groups[0].label: not used with vmac = true (the VIPs live on vip1)" },
+	{ "vmac MACs collide", HEAD "groups: (\n{ id = 2; vips = [ \"192.0.2.1/24\" ]; vmac = true;"
+	  " key_file = \"@KEY@\"; },\n{ id = 514; vips = [ \"192.0.2.2/24\" ];\n vmac = true;"
+	  " key_file = \"@KEY@\"; } );\n",
+	  ":8: groups[1].vmac: virtual MAC 00:00:5e:00:01:02 is taken by group 2 (line 6): the "
+	  "ids of vmac groups must differ in their low byte (id & 0xff)" },
 	{ "label of another interface", HEAD GROUP("\t\tlabel = \"eth0:vip\";\n"),
 	  ":10: groups[0].label: \"eth0:vip\" must be \"lo:\" followed by 1..12 printable "
 	  "characters, or \"\" for no label" },
@@ -622,6 +808,7 @@ int main(void)
 	static const struct CMUnitTest good[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_group_interface_only),
 		cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_key_content),
@@ -631,6 +818,8 @@ int main(void)
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_too_many_vips),
 		cmocka_unit_test(test_too_many_groups),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_command_errors),
 	};
 	enum { N_GOOD = sizeof(good) / sizeof(good[0]) };
 	enum { N_BAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };

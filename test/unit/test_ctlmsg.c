@@ -12,10 +12,17 @@
 
 #include "ctlmsg.h"
 
-/* About 64 KiB each: static, not on the test's stack. */
+/* About 1 MiB each: static, not on the test's stack. */
 static struct ctlmsg_rx rx;
+static char rx_buf[CTLMSG_MAX + 1];
 static uint8_t big[CTLMSG_HDR_LEN + CTLMSG_MAX + 16];
 static char payload[CTLMSG_MAX + 1];
+
+/* A decoder that takes frames up to CTLMSG_MAX, as vipctl's. */
+static void rx_start(void)
+{
+	ctlmsg_rx_init(&rx, rx_buf, CTLMSG_MAX);
+}
 
 static const char req[] = "{\"cmd\":\"status\"}";
 
@@ -46,7 +53,7 @@ static void test_frame_round_trip(void **state)
 	assert_int_equal(out[3], strlen(req));
 	assert_memory_equal(out + CTLMSG_HDR_LEN, req, strlen(req));
 
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	assert_true(ctlmsg_rx_idle(&rx));
 	assert_null(ctlmsg_rx_msg(&rx, &consumed));
 	assert_int_equal(ctlmsg_rx_feed(&rx, out, (size_t)n, &consumed), 1);
@@ -71,12 +78,12 @@ static void test_frame_length_is_big_endian(void **state)
 	memset(payload, 'y', sizeof(payload));
 	n = ctlmsg_frame(payload, CTLMSG_MAX, big, sizeof(big));
 	assert_int_equal(n, CTLMSG_HDR_LEN + CTLMSG_MAX);
-	assert_memory_equal(big, "\x00\x01\x00\x00", 4);
-	ctlmsg_rx_init(&rx);
+	assert_memory_equal(big, "\x00\x10\x00\x00", 4);
+	rx_start();
 	assert_int_equal(ctlmsg_rx_feed(&rx, big, (size_t)n, &consumed), 1);
 	assert_int_equal(consumed, n);
-	assert_int_equal(rx.buf[CTLMSG_MAX - 1], 'y');
-	assert_int_equal(rx.buf[CTLMSG_MAX], '\0');
+	assert_int_equal(rx_buf[CTLMSG_MAX - 1], 'y');
+	assert_int_equal(rx_buf[CTLMSG_MAX], '\0');
 }
 
 static void test_frame_errors(void **state)
@@ -101,7 +108,7 @@ static void test_split_byte_by_byte(void **state)
 	(void)state;
 	n = ctlmsg_frame(req, strlen(req), out, sizeof(out));
 	assert_true(n > 0);
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	for (i = 0; i < (size_t)n; i++) {
 		assert_int_equal(ctlmsg_rx_need(&rx),
 				 i < CTLMSG_HDR_LEN ? CTLMSG_HDR_LEN - i : (size_t)n - i);
@@ -131,7 +138,7 @@ static void test_two_frames_in_one_buffer(void **state)
 	n2 = ctlmsg_frame(second, strlen(second), out + n1, sizeof(out) - (size_t)n1);
 	assert_true(n2 > 0);
 
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	assert_int_equal(ctlmsg_rx_feed(&rx, out, (size_t)(n1 + n2), &consumed), 1);
 	assert_int_equal(consumed, n1);
 	assert_msg(req);
@@ -152,7 +159,7 @@ static void test_zero_length(void **state)
 	size_t consumed = 99;
 
 	(void)state;
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	assert_int_equal(ctlmsg_rx_feed(&rx, zero, sizeof(zero), &consumed), CTLMSG_E_EMPTY);
 	assert_int_equal(consumed, CTLMSG_HDR_LEN);
 	assert_false(ctlmsg_rx_idle(&rx));
@@ -168,7 +175,7 @@ static void check_too_long(const uint8_t hdr[4])
 
 	memcpy(big, hdr, 4);
 	memset(big + 4, '{', 100);
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	/* Rejected on the header alone, before any payload is accepted. */
 	assert_int_equal(ctlmsg_rx_feed(&rx, big, 104, &consumed), CTLMSG_E_TOO_LONG);
 	assert_int_equal(consumed, CTLMSG_HDR_LEN);
@@ -177,7 +184,7 @@ static void check_too_long(const uint8_t hdr[4])
 	assert_int_equal(consumed, 0);
 
 	/* Also when the header arrives a byte at a time. */
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	assert_int_equal(ctlmsg_rx_feed(&rx, big, 3, &consumed), 0);
 	assert_int_equal(ctlmsg_rx_feed(&rx, big + 3, 1, &consumed), CTLMSG_E_TOO_LONG);
 	assert_int_equal(consumed, 1);
@@ -185,7 +192,7 @@ static void check_too_long(const uint8_t hdr[4])
 
 static void test_too_long(void **state)
 {
-	static const uint8_t just_over[4] = { 0x00, 0x01, 0x00, 0x01 }; /* 65537 */
+	static const uint8_t just_over[4] = { 0x00, 0x10, 0x00, 0x01 }; /* CTLMSG_MAX + 1 */
 	static const uint8_t all_ones[4] = { 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t high_bit[4] = { 0x80, 0x00, 0x00, 0x10 };
 
@@ -202,7 +209,7 @@ static void test_truncated_header(void **state)
 	const char *msg;
 
 	(void)state;
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	assert_int_equal(ctlmsg_rx_feed(&rx, part, sizeof(part), &consumed), 0);
 	assert_int_equal(consumed, sizeof(part));
 	assert_false(ctlmsg_rx_idle(&rx));
@@ -225,7 +232,7 @@ static void test_truncated_payload(void **state)
 	(void)state;
 	n = ctlmsg_frame(req, strlen(req), out, sizeof(out));
 	assert_true(n > 0);
-	ctlmsg_rx_init(&rx);
+	rx_start();
 	assert_int_equal(ctlmsg_rx_feed(&rx, out, (size_t)n - 1, &consumed), 0);
 	assert_int_equal(consumed, n - 1);
 	assert_false(ctlmsg_rx_idle(&rx));
@@ -233,10 +240,45 @@ static void test_truncated_payload(void **state)
 	assert_null(ctlmsg_rx_msg(&rx, &consumed));
 }
 
+/*
+ * vipd's decoders take requests of CTLMSG_REQ_MAX bytes at most: one byte
+ * more is refused on the header, before any payload lands in the small buffer.
+ */
+static void test_request_limit(void **state)
+{
+	static char small[CTLMSG_REQ_MAX + 1];
+	size_t consumed = 0;
+	int n;
+
+	(void)state;
+	memset(payload, 'r', sizeof(payload));
+	ctlmsg_rx_init(&rx, small, CTLMSG_REQ_MAX);
+	n = ctlmsg_frame(payload, CTLMSG_REQ_MAX, big, sizeof(big));
+	assert_int_equal(ctlmsg_rx_feed(&rx, big, (size_t)n, &consumed), 1);
+	assert_int_equal(consumed, n);
+	assert_int_equal(small[CTLMSG_REQ_MAX - 1], 'r');
+	assert_int_equal(small[CTLMSG_REQ_MAX], '\0');
+
+	ctlmsg_rx_init(&rx, small, CTLMSG_REQ_MAX);
+	n = ctlmsg_frame(payload, CTLMSG_REQ_MAX + 1, big, sizeof(big));
+	assert_int_equal(n, CTLMSG_HDR_LEN + CTLMSG_REQ_MAX + 1);
+	assert_int_equal(ctlmsg_rx_feed(&rx, big, (size_t)n, &consumed), CTLMSG_E_TOO_LONG);
+	assert_int_equal(consumed, CTLMSG_HDR_LEN);
+	assert_int_equal(ctlmsg_rx_need(&rx), 0);
+
+	/* A limit above CTLMSG_MAX is clamped to it, zero to one byte. */
+	ctlmsg_rx_init(&rx, rx_buf, CTLMSG_MAX + 100);
+	assert_int_equal(rx.max, CTLMSG_MAX);
+	ctlmsg_rx_init(&rx, small, 0);
+	assert_int_equal(rx.max, 1);
+	assert_int_equal(ctlmsg_rx_feed(&rx, (const uint8_t *)"\0\0\0\x02{}", 6, &consumed),
+			 CTLMSG_E_TOO_LONG);
+}
+
 static void test_strerror(void **state)
 {
 	(void)state;
-	assert_string_equal(ctlmsg_strerror(CTLMSG_E_TOO_LONG), "message longer than 65536 bytes");
+	assert_string_equal(ctlmsg_strerror(CTLMSG_E_TOO_LONG), "message too long");
 	assert_string_equal(ctlmsg_strerror(CTLMSG_E_EMPTY), "empty message");
 	assert_string_equal(ctlmsg_strerror(CTLMSG_E_SPACE), "frame buffer too small");
 	assert_string_equal(ctlmsg_strerror(-42), "unknown error");
@@ -254,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_truncated_header),
 		cmocka_unit_test(test_truncated_payload),
+		cmocka_unit_test(test_request_limit),
 		cmocka_unit_test(test_strerror),
 	};
 

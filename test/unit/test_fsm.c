@@ -164,8 +164,8 @@ static void test_never_claims_before_dead_interval(void **st)
 	node_init(&n, "a", 100, 100);
 	ev(&n, FSM_EV_START, 0, NULL);
 	dead = fsm_dead_ms(&n.c, &n.s, 0);
-	/* 3 x 200 + (256 - 100) x 200 / 2560 = 612 ms */
-	assert_int_equal(dead, 612);
+	/* 3 x 200 + 200 / 4 + (256 - 100) x 200 / 2560 = 662 ms */
+	assert_int_equal(dead, 662);
 	for (uint64_t t = IV; t < dead; t += IV) {
 		ev(&n, FSM_EV_TIMER, t, NULL);
 		assert_int_equal(n.s.state, FSM_INIT);
@@ -237,14 +237,14 @@ static void test_timeout_includes_priority_skew(void **st)
 		ev(&hi, FSM_EV_PACKET, t, &m);
 	}
 	assert_int_equal(lo.s.state, FSM_BACKUP);
-	/* last heartbeat at 9801: lo waits 600 + 19 ms, hi 600 + 0 ms. */
-	tick_to(&hi, 9801 + 599);
+	/* last heartbeat at 9801: lo waits 650 + 19 ms, hi 650 + 0 ms. */
+	tick_to(&hi, 9801 + 649);
 	assert_int_equal(hi.s.state, FSM_BACKUP);
-	tick_to(&hi, 9801 + 600);
+	tick_to(&hi, 9801 + 650);
 	assert_int_equal(hi.s.state, FSM_MASTER);
-	tick_to(&lo, 9801 + 618);
+	tick_to(&lo, 9801 + 668);
 	assert_int_equal(lo.s.state, FSM_BACKUP);
-	tick_to(&lo, 9801 + 619);
+	tick_to(&lo, 9801 + 669);
 	assert_int_equal(lo.s.state, FSM_MASTER);
 	assert_int_equal(lo.s.reason, FSM_R_PEER_TIMEOUT);
 }
@@ -371,7 +371,10 @@ static void test_contention_resolved_by_rank(void **st)
 	assert_int_equal(b.s.state, FSM_BACKUP);
 	/* Had b seen a's heartbeat first, a learns of it only from RESIGN. */
 	lone_master(&a, "a", 100);
-	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 5, 50);
+	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 5, 49);
+	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
+	assert_true(has(&a.o, FSM_ACT_ANNOUNCE));	/* back from silence */
+	pb.seq = 50;
 	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
 	assert_false(has(&a.o, FSM_ACT_ANNOUNCE));
 	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM | PROTO_F_RESIGN, 5, 51);
@@ -457,40 +460,72 @@ static void test_old_boot_accepted_after_peer_died(void **st)
 	assert_true(n.s.peer.alive);
 }
 
-static void test_stalled_master_steps_down(void **st)
+static void test_stalled_master_yields_to_a_peer_that_took_over(void **st)
 {
 	struct node n;
-	uint64_t t = lone_master(&n, "a", 100);
+	uint64_t t = lone_master(&n, "a", 100) + 1, seq;
 	struct proto_pkt p;
 
 	(void)st;
+	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
 	/* Frozen for 5 s (SIGSTOP); the first event after waking is a late timer. */
 	ev(&n, FSM_EV_TIMER, t + 5000, NULL);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_false(has(&n.o, FSM_ACT_DEL_VIPS));
+	assert_int_equal(n.s.stalls, 1);
+	/* The queued heartbeats say the peer took over: yield, even outranking it. */
+	p = hb("b", PROTO_ST_MASTER, 90, PROTO_F_UPSTREAM, 7, seq + 40);
+	ev(&n, FSM_EV_PACKET, t + 5001, &p);
 	assert_int_equal(n.s.state, FSM_BACKUP);
 	assert_int_equal(n.s.reason, FSM_R_STALLED);
 	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
 	assert_true(sent(&n.o)->flags & PROTO_F_RESIGN);
-	assert_int_equal(n.s.stalls, 1);
-	/* The peer did take over: we stay backup. */
-	p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, 40);
-	ev(&n, FSM_EV_PACKET, t + 5001, &p);
-	assert_int_equal(n.s.state, FSM_BACKUP);
-	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
 }
 
-static void test_stalled_master_reclaims_if_nobody_did(void **st)
+static void test_stalled_master_keeps_vips_if_nobody_took_over(void **st)
 {
 	struct node n;
-	uint64_t t = lone_master(&n, "a", 100);
+	uint64_t t = lone_master(&n, "a", 100) + 1, seq;
+	struct proto_pkt p;
 
 	(void)st;
+	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
 	ev(&n, FSM_EV_TIMER, t + 5000, NULL);
-	assert_int_equal(n.s.state, FSM_BACKUP);
-	tick_to(&n, t + 5000 + 300);
-	assert_int_equal(n.s.state, FSM_BACKUP);
-	tick_to(&n, n.s.resign_until_ms);
+	/* The peer stayed backup (it saw our VIP still answered): keep it. */
+	p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM, 7, seq + 40);
+	ev(&n, FSM_EV_PACKET, t + 5001, &p);
+	tick_to(&n, t + 6000);
 	assert_int_equal(n.s.state, FSM_MASTER);
-	assert_int_equal(n.s.stalls, 1);
+	assert_int_equal(n.s.transitions, 1);
+	/* After the window a MASTER peer is an ordinary contention again. */
+	p = hb("b", PROTO_ST_MASTER, 90, PROTO_F_UPSTREAM, 7, seq + 41);
+	ev(&n, FSM_EV_PACKET, t + 6001, &p);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_true(n.o.contention_won);
+}
+
+static void test_master_reannounces_when_peer_returns(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100) + 1;
+	struct proto_pkt p;
+
+	(void)st;
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
+	tick_to(&n, t + 2000);	/* b silent: counted dead (it may claim meanwhile) */
+	assert_false(n.s.peer.alive);
+	p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM, 7, 60);
+	ev(&n, FSM_EV_PACKET, t + 2001, &p);
+	assert_true(has(&n.o, FSM_ACT_ANNOUNCE));
+	assert_true(n.o.peer_returned);
+	assert_false(n.o.reannounce);	/* no master_again hook for a mere return */
+	/* A peer saying goodbye is not a reason to announce. */
+	p = hb("b", PROTO_ST_STOPPING, 90, PROTO_F_RESIGN | PROTO_F_UPSTREAM, 7, 61);
+	ev(&n, FSM_EV_PACKET, t + 2002, &p);
+	assert_false(has(&n.o, FSM_ACT_ANNOUNCE));
+	/* ... and after it a stopping master does not wait for its ack. */
+	ev(&n, FSM_EV_STOP, t + 2003, NULL);
+	assert_true(has(&n.o, FSM_ACT_EXIT));
 }
 
 static void test_stalled_backup_does_not_claim_on_its_lateness(void **st)
@@ -659,6 +694,319 @@ static void test_refresh_while_master(void **st)
 		announces += has(&n.o, FSM_ACT_ANNOUNCE);
 	}
 	assert_int_equal(announces, 2);
+}
+
+
+static int upstream(struct node *n, uint64_t now, bool ok)
+{
+	struct fsm_input in = { .ev = FSM_EV_UPSTREAM, .now_ms = now, .healthy = ok };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+	return n->rc;
+}
+
+static void test_probe_costs_no_time_on_a_crash(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+	bool probed = false;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	/* The master dies: the probe starts 20 ms before its deadline ... */
+	for (uint64_t now = t; now < dead; now = n.o.next_deadline_ms) {
+		ev(&n, FSM_EV_TIMER, n.o.next_deadline_ms, NULL);
+		if (has(&n.o, FSM_ACT_PROBE)) {
+			assert_int_equal(n.s.probe_at_ms, dead - 20);
+			probed = true;
+		}
+		if (n.o.next_deadline_ms >= dead)
+			break;
+	}
+	assert_true(probed);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	/* ... and nobody answered: the claim comes exactly at the deadline. */
+	ev(&n, FSM_EV_TIMER, dead, NULL);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.since_ms, dead);
+}
+
+static void test_probe_answered_goes_fault_not_master(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	assert_true(n.s.probe_at_ms != 0);
+	/* Heartbeats are blocked, but the master still serves the VIP. */
+	ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
+	tick_to(&n, dead);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	/* It looks again after a second: listen, then probe again. */
+	assert_int_equal(n.s.fault_until_ms, dead + 1000);
+	tick_to(&n, n.s.fault_until_ms);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.s.reason, FSM_R_RECHECK);
+	tick_to(&n, n.s.listen_until_ms);
+	assert_int_equal(n.s.state, FSM_MASTER);	/* nobody answered this time */
+}
+
+static void test_vip_in_use_explained_by_master_heartbeat(void **st)
+{
+	struct node n;
+	uint64_t t = 1, seq, dead;
+	struct proto_pkt p;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
+	tick_to(&n, dead);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	/* The partition heals: the answer was the peer's. */
+	p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, seq + 10);
+	ev(&n, FSM_EV_PACKET, dead + 100, &p);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_PEER_MASTER);
+}
+
+static void test_answer_outside_a_probe_is_ignored(void **st)
+{
+	struct node n;
+	uint64_t t = 1;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 3);
+	ev(&n, FSM_EV_VIP_ANSWERED, t, NULL);
+	assert_false(n.s.vip_answered);
+	tick_to(&n, t + 5000);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_start_probe_before_listen_end(void **st)
+{
+	struct node n;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	tick_to(&n, 661);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.s.probe_at_ms, 662 - 20);
+	tick_to(&n, 662);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_isolated_backup_does_not_claim(void **st)
+{
+	struct node n;
+	uint64_t t = 1;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 4);
+	upstream(&n, t, false);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_UPSTREAM);
+	assert_false(sent(&n.o)->flags & PROTO_F_UPSTREAM);
+	tick_to(&n, t + 5000);	/* the master is gone too */
+	assert_int_equal(n.s.state, FSM_FAULT);
+	upstream(&n, t + 5001, true);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.s.reason, FSM_R_UPSTREAM_OK);
+	tick_to(&n, t + 6000);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_master_without_upstream_hands_to_healthy_peer(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100) + 1, seq;
+
+	(void)st;
+	/* The peer is cut off too (no UPSTREAM flag): keep the VIP. */
+	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
+	n.s.peer.flags = 0;
+	upstream(&n, t, false);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_false(sent(&n.o)->flags & PROTO_F_UPSTREAM);
+	/* The peer reports healthy upstream: hand over. */
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, seq, 1);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_UPSTREAM);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+	assert_true(sent(&n.o)->flags & PROTO_F_RESIGN);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sync set followers: slaved to the leader's state through FSM_EV_SYNC. */
+
+static int sync_ev(struct node *n, uint64_t now, bool leader_master)
+{
+	struct fsm_input in = { .ev = FSM_EV_SYNC, .now_ms = now, .leader_master = leader_master };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+	return n->rc;
+}
+
+static void follower_init(struct node *n, const char *name, uint8_t prio)
+{
+	node_init(n, name, prio, 100);
+	n->c.follower = true;
+	ev(n, FSM_EV_START, 0, NULL);
+}
+
+static void test_follower_never_claims_alone(void **st)
+{
+	struct node n;
+	uint64_t t;
+
+	(void)st;
+	follower_init(&n, "a", 200);
+	/* No peer at all: a lone group would claim at the dead interval. */
+	t = fsm_dead_ms(&n.c, &n.s, 0);
+	tick_to(&n, t);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_LISTEN_DONE);
+	tick_to(&n, t + 10000);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+
+	/* The leader became master: the follower claims in the same step. */
+	assert_int_equal(sync_ev(&n, t + 10001, true), FSM_OK);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_SYNC_MASTER);
+	assert_true(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_true(has(&n.o, FSM_ACT_ANNOUNCE));
+	assert_int_equal(sent(&n.o)->state, PROTO_ST_MASTER);
+
+	/* The leader left master: the follower drops its VIPs and says so. */
+	assert_int_equal(sync_ev(&n, t + 10002, false), FSM_OK);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_SYNC_BACKUP);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+	assert_true(sent(&n.o)->flags & PROTO_F_RESIGN);
+
+	/* Its own resign hold does not delay following the leader back. */
+	assert_int_equal(sync_ev(&n, t + 10003, true), FSM_OK);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_follower_claims_while_listening(void **st)
+{
+	struct node n;
+
+	(void)st;
+	follower_init(&n, "b", 90);
+	assert_int_equal(n.s.state, FSM_INIT);
+	sync_ev(&n, 5, true);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.since_ms, 5);
+	/* A leader that is not master changes nothing for a listening follower. */
+	follower_init(&n, "b", 90);
+	sync_ev(&n, 5, false);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.o.n_act, 0);
+}
+
+static void test_follower_leaves_contention_and_preemption_to_leader(void **st)
+{
+	struct node n;
+	uint64_t t = 1, seq;
+
+	(void)st;
+	follower_init(&n, "b", 90);
+	sync_ev(&n, t, true);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	/* The peer's follower also claims (the leaders are in contention). */
+	seq = feed(&n, &t, "a", PROTO_ST_MASTER, 100, 1, 5);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_false(has(&n.o, FSM_ACT_DEL_VIPS));
+	/* A fit peer asking to take over is not obeyed either. */
+	for (int i = 0; i < 3; i++, t += IV) {
+		struct proto_pkt p = hb("a", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM |
+					PROTO_F_TAKEOVER, 7, seq++);
+
+		ev(&n, FSM_EV_PACKET, t, &p);
+	}
+	assert_int_equal(n.s.state, FSM_MASTER);
+	/* A peer that drops its VIPs still makes the follower announce again. */
+	{
+		struct proto_pkt p = hb("a", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM |
+					PROTO_F_RESIGN, 7, seq++);
+
+		ev(&n, FSM_EV_PACKET, t, &p);
+		assert_true(n.o.reannounce);
+		assert_true(has(&n.o, FSM_ACT_ANNOUNCE));
+	}
+	/* Back in BACKUP, a silent peer is no reason to claim. */
+	sync_ev(&n, t, false);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	tick_to(&n, t + 5000);
+	assert_false(n.s.peer.alive);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
+static void test_follower_refuses_admin_events(void **st)
+{
+	struct node n;
+
+	(void)st;
+	follower_init(&n, "a", 100);
+	sync_ev(&n, 1, true);
+	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, 2, false, true), FSM_E_FOLLOWER);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(admin(&n, FSM_EV_STANDBY, 3, true, true), FSM_E_FOLLOWER);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_false(n.s.standby);
+	assert_string_equal(fsm_strerror(FSM_E_FOLLOWER),
+			    "the group follows its sync set's leader: ask the leader");
+	/* A group that is not a follower ignores FSM_EV_SYNC. */
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	sync_ev(&n, 1, true);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_false(n.s.leader_master);
+}
+
+static void test_follower_unhealthy_drops_vips(void **st)
+{
+	struct node n;
+
+	(void)st;
+	follower_init(&n, "a", 100);
+	sync_ev(&n, 1, true);
+	health(&n, 10, false, 100);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+	/* Unhealthy: the leader being master is no reason to claim. */
+	sync_ev(&n, 20, true);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	/* Healthy again while the leader is master: back with the set at once. */
+	health(&n, 30, true, 100);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_SYNC_MASTER);
 }
 
 /* ------------------------------------------------------------------ */
@@ -926,6 +1274,128 @@ static void test_sim_switchover_both_ways(void **st)
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 }
 
+/* ------------------------------------------------------------------ */
+/* Check scripts with a weight: a lowered priority hands over.         */
+
+/*
+ * A master whose effective priority a failing check lowered (below
+ * cfg.base_priority) resigns to a fit peer that now outranks it, and to no
+ * other. Each row: the master's configured and effective priority, what
+ * the peer reports and how many heartbeats of it were heard.
+ */
+static void test_check_weight_hands_over_to_fit_peer(void **st)
+{
+	static const struct {
+		const char *what;
+		uint8_t base, eff;
+		uint8_t peer_prio, peer_state;
+		uint16_t peer_flags;
+		int heard;
+		bool resigns;
+	} rows[] = {
+		{ "lowered below a fit backup", 100, 80, 90, PROTO_ST_BACKUP, PROTO_F_UPSTREAM, 3,
+		  true },
+		{ "lowered but still above the peer", 100, 95, 90, PROTO_ST_BACKUP,
+		  PROTO_F_UPSTREAM, 3, false },
+		{ "lowered to a tie: the smaller name keeps it", 100, 90, 90, PROTO_ST_BACKUP,
+		  PROTO_F_UPSTREAM, 3, false },
+		{ "configured lower, nothing failed: no preemption", 80, 80, 90, PROTO_ST_BACKUP,
+		  PROTO_F_UPSTREAM, 3, false },
+		{ "peer has not risen yet", 100, 80, 90, PROTO_ST_BACKUP, PROTO_F_UPSTREAM, 2,
+		  false },
+		{ "peer cut off upstream", 100, 80, 90, PROTO_ST_BACKUP, 0, 3, false },
+		{ "peer in standby", 100, 80, 90, PROTO_ST_BACKUP,
+		  PROTO_F_UPSTREAM | PROTO_F_STANDBY, 3, false },
+		{ "peer in fault", 100, 80, 90, PROTO_ST_FAULT, 0, 3, false },
+		{ "lowered to the floor", 20, 1, 2, PROTO_ST_BACKUP, PROTO_F_UPSTREAM, 3, true },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct node n;
+		uint64_t t = lone_master(&n, "a", rows[i].base) + 1, seq = 1;
+
+		print_message("# %s\n", rows[i].what);
+		n.c.base_priority = rows[i].base;
+		for (int k = 0; k < rows[i].heard; k++, t += IV) {
+			struct proto_pkt p = hb("b", rows[i].peer_state, rows[i].peer_prio,
+						 rows[i].peer_flags, 7, seq++);
+
+			tick_to(&n, t);
+			ev(&n, FSM_EV_PACKET, t, &p);
+		}
+		assert_int_equal(n.s.state, FSM_MASTER);
+		health(&n, t, true, rows[i].eff);
+		assert_int_equal(n.s.priority, rows[i].eff);
+		if (!rows[i].resigns) {
+			assert_int_equal(n.s.state, FSM_MASTER);
+			assert_false(has(&n.o, FSM_ACT_DEL_VIPS));
+			continue;
+		}
+		assert_int_equal(n.s.state, FSM_BACKUP);
+		assert_int_equal(n.s.reason, FSM_R_PRIORITY);
+		assert_true(n.s.healthy);
+		assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+		assert_true(sent(&n.o)->flags & PROTO_F_RESIGN);
+		assert_int_equal(sent(&n.o)->priority, rows[i].eff);
+	}
+}
+
+/* Lowered while alone: keep the VIPs; hand over once a fit peer has risen. */
+static void test_check_weight_waits_for_peer_to_rise(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100) + 1, seq;
+
+	(void)st;
+	n.c.base_priority = 100;
+	health(&n, t, true, 80);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 2);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, seq, 1);	/* the rise-th heartbeat */
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_PRIORITY);
+}
+
+/*
+ * Two nodes: A (100) loses 20 to a failing check and hands over to B (90)
+ * at once, without a double holder; A stays BACKUP, not FAULT, and does not
+ * take the VIPs back when the check passes again (no preemption).
+ */
+static void test_sim_check_weight_handover(void **st)
+{
+	struct sim s;
+	uint64_t t;
+
+	(void)st;
+	sim_init(&s, 100, 90);
+	s.n[0].c.base_priority = 100;
+	s.n[1].c.base_priority = 90;
+	sim_start(&s, 0, 10);
+	sim_start(&s, 1, 20);
+	sim_run(&s, 3000);
+	assert_int_equal(s.n[0].s.state, FSM_MASTER);
+	t = s.now;
+	health(&s.n[0], t, true, 80);
+	sim_apply(&s, 0);
+	sim_run(&s, t + 10);
+	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
+	assert_int_equal(s.n[0].s.reason, FSM_R_PRIORITY);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_RESIGNED);
+	assert_int_equal(s.n[1].s.since_ms, t + LAT);
+	assert_int_equal(s.double_ms, 0);
+	sim_run(&s, t + 3000);
+	t = s.now;
+	health(&s.n[0], t, true, 100);
+	sim_apply(&s, 0);
+	sim_run(&s, t + 10000);
+	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
+	assert_int_equal(s.n[1].s.state, FSM_MASTER);
+	assert_int_equal(sim_masters(&s), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -942,8 +1412,9 @@ int main(void)
 		cmocka_unit_test(test_contention_resolved_by_rank),
 		cmocka_unit_test(test_replay_and_identity_drops),
 		cmocka_unit_test(test_old_boot_accepted_after_peer_died),
-		cmocka_unit_test(test_stalled_master_steps_down),
-		cmocka_unit_test(test_stalled_master_reclaims_if_nobody_did),
+		cmocka_unit_test(test_stalled_master_yields_to_a_peer_that_took_over),
+		cmocka_unit_test(test_stalled_master_keeps_vips_if_nobody_took_over),
+		cmocka_unit_test(test_master_reannounces_when_peer_returns),
 		cmocka_unit_test(test_stalled_backup_does_not_claim_on_its_lateness),
 		cmocka_unit_test(test_switchover_needs_fit_peer),
 		cmocka_unit_test(test_switchover_on_backup_asks_master),
@@ -953,12 +1424,27 @@ int main(void)
 		cmocka_unit_test(test_fault_and_recovery),
 		cmocka_unit_test(test_fault_backup_never_claims),
 		cmocka_unit_test(test_refresh_while_master),
+		cmocka_unit_test(test_probe_costs_no_time_on_a_crash),
+		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
+		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
+		cmocka_unit_test(test_vip_in_use_explained_by_master_heartbeat),
+		cmocka_unit_test(test_start_probe_before_listen_end),
+		cmocka_unit_test(test_isolated_backup_does_not_claim),
+		cmocka_unit_test(test_master_without_upstream_hands_to_healthy_peer),
 		cmocka_unit_test(test_sim_start_together_one_master),
 		cmocka_unit_test(test_sim_crash_then_return_no_preempt),
 		cmocka_unit_test(test_sim_graceful_stop_hands_over_at_once),
 		cmocka_unit_test(test_sim_preempt_with_delay),
 		cmocka_unit_test(test_sim_partition_heals_to_one_holder),
 		cmocka_unit_test(test_sim_switchover_both_ways),
+		cmocka_unit_test(test_follower_never_claims_alone),
+		cmocka_unit_test(test_follower_claims_while_listening),
+		cmocka_unit_test(test_follower_leaves_contention_and_preemption_to_leader),
+		cmocka_unit_test(test_follower_refuses_admin_events),
+		cmocka_unit_test(test_follower_unhealthy_drops_vips),
+		cmocka_unit_test(test_check_weight_hands_over_to_fit_peer),
+		cmocka_unit_test(test_check_weight_waits_for_peer_to_rise),
+		cmocka_unit_test(test_sim_check_weight_handover),
 	};
 
 	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);

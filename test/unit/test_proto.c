@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -758,5 +759,7 @@ int main(void)
 		cmocka_unit_test(test_state_names),
 	};
 
+	if (sodium_init() < 0)
+		return 1;
 	return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }

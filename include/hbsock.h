@@ -1,0 +1,57 @@
+/*
+ * hbsock.h - heartbeat sockets shared between groups.
+ *
+ * Groups whose heartbeats use the same family, multicast address, port and
+ * interface share one socket: the kernel delivers each datagram once, and
+ * it goes to the group whose id it carries. (One socket per group would
+ * make every group read, authenticate-check and count every other group's
+ * heartbeats: 64 groups on one address cost 64 x 64 reads per interval.)
+ */
+#ifndef HBSOCK_H
+#define HBSOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+
+struct ev_loop;
+struct hbsock_tab;	/* the daemon's open heartbeat sockets */
+struct hbsock;		/* one socket and the groups on it */
+
+/*
+ * A datagram for a member: @len bytes (more than were read when cut),
+ * arrived with TTL / hop limit @ttl (-1 unknown) from @from. @foreign is
+ * true when it carries a group id that no member of the socket has; such a
+ * datagram, and one too broken to carry an id at all, goes to every member.
+ * @fn must not leave the socket (hbsock_leave) while it runs.
+ */
+typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int ttl,
+			     const struct sockaddr_storage *from, bool foreign);
+
+/* An empty table on @loop; NULL (logged) when out of memory. */
+struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop);
+
+/* Free the table; every socket must have been left. NULL is a no-op. */
+void hbsock_tab_free(struct hbsock_tab *t);
+
+/*
+ * Add group @cg (with @member, whose datagrams go to @fn) to the socket for
+ * its heartbeat transport, opening and joining it for the first member.
+ * Returns the socket, or NULL (logged) on failure.
+ */
+struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg, hbsock_rx_fn fn,
+			   void *member);
+
+/* Remove @member; the last one closes the socket. NULL is a no-op. */
+void hbsock_leave(struct hbsock *s, void *member);
+
+/* Send one datagram for @cg on the shared socket. 0, or -1 with errno. */
+int hbsock_send(struct hbsock *s, const struct conf_group *cg, const uint8_t *buf, size_t len);
+
+/* How many groups use @s. */
+size_t hbsock_members(const struct hbsock *s);
+
+#endif

@@ -1,0 +1,139 @@
+#!/bin/bash
+# t_scale.sh - 64 groups x 4 VIPs (2 IPv4, 2 IPv6) on one pair of daemons,
+# every group's heartbeats on the same multicast address and port. The
+# groups share one heartbeat socket per node and each heartbeat reaches
+# only its own group; a crash of the master (cable pulled, vipd killed)
+# moves all 256 addresses, and the test prints the time until the last one
+# is up on the new master. The master's status and metrics (some 65 and
+# 100 KB) come back whole.
+#
+# Addresses: group i (1..64) has 192.0.2.(98+2i) and .(99+2i), i.e.
+# 192.0.2.100-227, and 2001:db8::1:X for X = 2(i-1), 2(i-1)+1 (hex 0-7f).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+NG=64
+NV=$((NG * 4))
+export LAB_INTERVAL_MS=50 LAB_MISSES=3
+DEAD_MS=$((LAB_INTERVAL_MS * LAB_MISSES))
+
+lab_up || exit 1
+lab_key
+
+# groups_text - the 64 groups, for lab_conf_groups.
+groups_text() {
+	local i a b
+	for ((i = 1; i <= NG; i++)); do
+		a=$((98 + 2 * i))
+		b=$((2 * (i - 1)))
+		printf '\t{ id = %d; vips = [ "192.0.2.%d/24", "192.0.2.%d/24",\n' "$i" "$a" "$((a + 1))"
+		printf '\t  "2001:db8::1:%x/64", "2001:db8::1:%x/64" ];\n' "$b" "$((b + 1))"
+		printf '\t  interval_ms = %d; misses = %d; key_file = "%s"; }%s\n' \
+			"$LAB_INTERVAL_MS" "$LAB_MISSES" "$LAB_DIR/key" "$([ "$i" -lt "$NG" ] && echo ,)"
+	done
+}
+
+# vip_count NODE - how many of the 256 VIPs NODE has on eth0.
+vip_count() {
+	ip -o -n "$(lab_ns "$1")" addr show dev eth0 2>/dev/null |
+		awk '{ split($4, a, "/") }
+			a[1] ~ /^192\.0\.2\./ { n = substr(a[1], 9) + 0; if (n >= 100 && n <= 227) c++ }
+			a[1] ~ /^2001:db8::1:[0-9a-f]+$/ { c++ }
+			END { print c + 0 }'
+}
+
+# all_on NODE - NODE holds all 256 VIPs and the other node none.
+all_on() {
+	local other=b
+	[ "$1" = b ] && other=a
+	[ "$(vip_count "$1")" = "$NV" ] && [ "$(vip_count "$other")" = 0 ]
+}
+
+# states_are NODE STATE - every group of NODE is in STATE.
+states_are() {
+	test "$(js "$1" "[.groups[] | select(.state == \"$2\")] | length")" = "$NG"
+}
+
+lab_conf_groups a 100 "$(groups_text)"
+lab_conf_groups b 90 "$(groups_text)"
+serve_start a
+serve_start b
+# A first, B once A holds everything: the test is about the crash, not about
+# two daemons of 64 groups racing each other through their start.
+node_start a
+wait_for "A holds all $NV VIPs" 5000 all_on a
+check "start: A holds all $NV VIPs, B none" all_on a || lab_dump
+node_start b
+wait_for "B BACKUP in every group" 5000 states_are b BACKUP
+check "start: B is BACKUP in all $NG groups" states_are b BACKUP
+check "start: A is MASTER in all $NG groups" states_are a MASTER
+
+# One socket for all 64 groups, and no group sees another's heartbeats.
+check "demux: the $NG groups share one heartbeat socket" \
+	test "$(js a '[.groups[].heartbeat.socket_groups] | unique | join(",")')" = "$NG"
+sleep 0.3
+check "demux: every group of B hears A (rx > 0, peer alive)" \
+	test "$(js b '[.groups[] | (.counters.rx > 0 and .peer.alive)] | all')" = true
+check "demux: no group counted another group's heartbeats" \
+	test "$(js b '[.groups[].counters.other_group] | add')" = 0
+
+# The whole status and metrics in one reply each: more than the old 64 KiB frame.
+"$VIPCTL" -s "$LAB_DIR/a.sock" --json status >"$LAB_DIR/status.json" 2>"$LAB_DIR/status.err"
+check "status: vipctl --json status of $NG groups succeeds" test "$?" = 0
+bytes=$(wc -c <"$LAB_DIR/status.json")
+echo "# status: $NG groups, $bytes bytes of pretty-printed JSON"
+check "status: all $NG groups and $NV VIPs in the reply" \
+	test "$(jq -r '"\(.groups | length) \([.groups[].vips[]] | length)"' \
+		"$LAB_DIR/status.json")" = "$NG $NV"
+"$VIPCTL" -s "$LAB_DIR/a.sock" metrics >"$LAB_DIR/metrics.txt"
+check "metrics: vipctl metrics of $NG groups succeeds" test "$?" = 0
+mbytes=$(wc -c <"$LAB_DIR/metrics.txt")
+echo "# metrics: $mbytes bytes of text (with JSON escaping, more on the wire)"
+check_num "metrics: the reply is beyond the old 64 KiB frame" "$mbytes" ">" 65536
+check "metrics: vipd_group_info for every group, one shared heartbeat group" \
+	test "$(grep -c '^vipd_group_info{.*heartbeat_group="239.255.80.1"' "$LAB_DIR/metrics.txt")" = "$NG"
+"$VIPCTL" -s "$LAB_DIR/a.sock" status >"$LAB_DIR/status.txt"
+check "status: the human status lists $NG groups" \
+	test "$(grep -c '^group ' "$LAB_DIR/status.txt")" = "$NG"
+
+# --- crash of the master ---------------------------------------------------
+# The client probes the last group's first VIP.
+client_start "$LAB_DIR/crash.out" -t 192.0.2.226 -i 2 -d 2500 -w
+sleep 0.4
+lab_now
+t0=$LAB_NOW_MS
+link_down a
+node_kill a
+first_ms=
+for ((i = 0; i < 300; i++)); do
+	n=$(vip_count b)
+	lab_now
+	[ -z "$first_ms" ] && [ "$n" -gt 0 ] && first_ms=$((LAB_NOW_MS - t0))
+	[ "$n" = "$NV" ] && break
+	[ $((LAB_NOW_MS - t0)) -gt 3000 ] && break
+	sleep 0.01
+done
+last_ms=$((LAB_NOW_MS - t0))
+echo "# crash: first VIP up on B after ${first_ms:-?} ms, all $NV after ${last_ms} ms" \
+	"(dead interval ${DEAD_MS} ms)"
+check "crash: B holds all $NV VIPs" test "$(vip_count b)" = "$NV"
+check_num "crash: ms until the last VIP is up on B" "$last_ms" "<" 1500
+wait_for "B MASTER in every group" 2000 states_are b MASTER
+check "crash: B is MASTER in all $NG groups" states_are b MASTER
+check "crash: every group took over by timeout" \
+	test "$(js b '[.groups[] | select(.reason == "peer timed out")] | length')" = "$NG"
+client_wait 4000
+echo "# crash: client-observed gap on 192.0.2.226 $(probe_field "$LAB_DIR/crash.out" max_gap_ms) ms"
+check_num "crash: client-observed gap on the last group" \
+	"$(probe_field "$LAB_DIR/crash.out" max_gap_ms)" "<" 1000
+
+# --- the crashed node returns: BACKUP everywhere, nothing moves ------------
+lab_exec a "$VIPD" -c -f "$LAB_DIR/a.conf"
+check "return: vipd -c removed A's $NV leftover VIPs" test "$(vip_count a)" = 0
+link_up a
+node_start a
+wait_for "A BACKUP in every group" 4000 states_are a BACKUP
+check "return: A is BACKUP in all $NG groups" states_are a BACKUP
+check "return: B still holds all $NV VIPs" all_on b
+
+lab_finish

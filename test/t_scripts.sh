@@ -1,0 +1,152 @@
+#!/bin/bash
+# t_scripts.sh - the example hook scripts in scripts/vipd-*: POSIX sh
+# (dash -n, shellcheck when installed), documented, and doing what their
+# headers say, against stand-ins for curl, nsupdate, systemctl and the cloud
+# CLIs that only record how they were called. Nothing leaves this machine
+# and nothing outside a temporary directory is touched.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+n=0 nfail=0
+ok() { n=$((n + 1)); echo "ok - $*"; }
+not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+D=$(mktemp -d /tmp/vipd-scripts.XXXXXX) || exit 1
+trap 'rm -rf "$D"' EXIT
+mkdir "$D/bin"
+# Stand-ins: arguments one per line into $D/NAME.args, stdin into NAME.stdin.
+for cmd in curl nsupdate systemctl aws hcloud doctl; do
+	cat >"$D/bin/$cmd" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >"$D/$cmd.args"
+[ "$cmd" = nsupdate ] && cat >"$D/$cmd.stdin"
+exit \${FAKE_RC:-0}
+EOF
+	chmod 755 "$D/bin/$cmd"
+done
+# run SCRIPT ARG... - run scripts/SCRIPT as vipd would: a clean environment,
+# the VIPD_* variables of a takeover (override with VAR=value before run).
+run() {
+	local s=$1
+	shift
+	rm -f "$D"/*.args "$D"/*.stdin
+	env -i PATH="$D/bin:/usr/sbin:/usr/bin:/sbin:/bin" VIPD_EVENT="${EV:-transition}" \
+		VIPD_HOOK=notify VIPD_GROUP=1 VIPD_STATE="${ST:-MASTER}" VIPD_PREV_STATE=BACKUP \
+		VIPD_REASON='peer timed out; $(touch '"$D"'/pwned)' \
+		VIPD_VIPS="2001:db8::100/64 192.0.2.100/24" VIPD_INTERFACE=eth0 VIPD_NODE=pbx-a \
+		VIPD_PEER=pbx-b VIPD_PEER_ADDRESS=192.0.2.2 FAKE_RC="${RC:-0}" \
+		"scripts/$s" "$@" >"$D/out" 2>"$D/err"
+}
+args_have() { grep -qxF -- "$2" "$D/$1.args"; }
+
+for s in scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service scripts/vipd-cloud-ip; do
+	check "$s: executable" test -x "$s"
+	check "$s: POSIX sh (dash -n)" dash -n "$s"
+	if command -v shellcheck >/dev/null; then
+		check "$s: shellcheck -s sh" shellcheck -s sh "$s"
+	fi
+	check "$s: its header documents usage and exit status" \
+		sh -c "head -50 '$s' | grep -q '^# Exit status' && head -50 '$s' | grep -q 'vipd.conf'"
+	check "$s: README documents it" grep -q "^### ${s#scripts/}" README.md
+done
+
+# --- vipd-action-url ------------------------------------------------------------
+run vipd-action-url
+check "action-url: no URL is a usage error (2)" test "$?" = 2
+run vipd-action-url file:///etc/passwd
+check "action-url: only http(s) URLs" test "$?" = 2 -a ! -e "$D/curl.args"
+run vipd-action-url https://pbx.example/takeover
+check "action-url: POST runs curl, exit 0" test "$?" = 0
+check "action-url: the URL is the last argument, after --" \
+	test "$(tail -n 2 "$D/curl.args" | tr '\n' ' ')" = "-- https://pbx.example/takeover "
+check "action-url: state and node sent as form fields" \
+	sh -c "grep -qxF 'state=MASTER' '$D/curl.args' && grep -qxF 'node=pbx-a' '$D/curl.args'"
+check "action-url: a reason with shell syntax is one literal field" \
+	args_have curl 'reason=peer timed out; $(touch '"$D"'/pwned)'
+check "action-url: ... and nothing ran it" test ! -e "$D/pwned"
+check "action-url: time limit, --fail, http(s) only" \
+	sh -c "grep -qx -- --max-time '$D/curl.args' && grep -qx -- --fail '$D/curl.args' && grep -qxF -- =http,https '$D/curl.args'"
+check "action-url: POST has no -G" sh -c "! grep -qx -- -G '$D/curl.args'"
+run vipd-action-url -X GET -t 3 https://mon.example/vipd
+check "action-url: GET uses -G (query string) and the given time" \
+	sh -c "grep -qx -- -G '$D/curl.args' && grep -A1 -x -- --max-time '$D/curl.args' | grep -qx 3"
+RC=22 run vipd-action-url https://pbx.example/takeover
+check "action-url: curl's failure is the exit status" test "$?" = 22
+
+# --- vipd-nsupdate -----------------------------------------------------------------
+run vipd-nsupdate -s 192.0.2.53 -k /etc/vipd/tsig.key -n sip.example.com
+check "nsupdate: exit 0" test "$?" = 0
+printf 'server 192.0.2.53\nupdate delete sip.example.com A\nupdate add sip.example.com 60 A 192.0.2.100\nsend\n' >"$D/want"
+check "nsupdate: replaces the A record with the first IPv4 VIP" diff -u "$D/want" "$D/nsupdate.stdin"
+check "nsupdate: TSIG key and a timeout passed" \
+	test "$(tr '\n' ' ' <"$D/nsupdate.args")" = "-t 5 -k /etc/vipd/tsig.key "
+run vipd-nsupdate -s ns1.example.com -n sip.example.com -a 198.51.100.7 -z example.com -t 30
+check "nsupdate: explicit address, zone and TTL" \
+	sh -c "grep -qx 'zone example.com' '$D/nsupdate.stdin' && grep -qx 'update add sip.example.com 30 A 198.51.100.7' '$D/nsupdate.stdin'"
+run vipd-nsupdate -s 192.0.2.53 -n "$(printf 'sip.example.com\nsend')"
+check "nsupdate: a name with a newline is refused (2), nothing sent" \
+	test "$?" = 2 -a ! -e "$D/nsupdate.args"
+run vipd-nsupdate -s 192.0.2.53 -n sip.example.com -a 192.0.2.300
+check "nsupdate: a bad address is refused (2)" test "$?" = 2
+ST=BACKUP run vipd-nsupdate -s 192.0.2.53 -n sip.example.com
+check "nsupdate: not master: nothing to do, exit 0" test "$?" = 0 -a ! -e "$D/nsupdate.args"
+
+# --- vipd-service -------------------------------------------------------------------
+run vipd-service kamailio
+check "service: MASTER starts the unit" test "$(tr '\n' ' ' <"$D/systemctl.args")" = "start -- kamailio "
+ST=BACKUP run vipd-service kamailio
+check "service: BACKUP stops it" test "$(tr '\n' ' ' <"$D/systemctl.args")" = "stop -- kamailio "
+ST=FAULT run vipd-service -m restart asterisk freeswitch
+check "service: FAULT stops every unit named" \
+	test "$(tr '\n' ' ' <"$D/systemctl.args")" = "stop -- asterisk freeswitch "
+ST=STOPPING run vipd-service kamailio
+check "service: STOPPING stops it" args_have systemctl stop
+run vipd-service -m restart -n asterisk
+check "service: -m restart -n" test "$(tr '\n' ' ' <"$D/systemctl.args")" = "--no-block restart -- asterisk "
+ST=INIT run vipd-service kamailio
+check "service: INIT does nothing" test "$?" = 0 -a ! -e "$D/systemctl.args"
+EV=master_again run vipd-service kamailio
+check "service: master-again does nothing" test "$?" = 0 -a ! -e "$D/systemctl.args"
+run vipd-service kamailio --now
+check "service: an option as unit name is refused" test "$?" = 2 -a ! -e "$D/systemctl.args"
+run vipd-service 'kamailio;reboot'
+check "service: a unit name with shell syntax is refused" test "$?" = 2 -a ! -e "$D/systemctl.args"
+
+# --- vipd-cloud-ip ------------------------------------------------------------------
+run vipd-cloud-ip -c "$D/none.conf"
+check "cloud-ip: without a config it exits 3" test "$?" = 3
+check "cloud-ip: ... saying it is not configured" grep -q 'not configured' "$D/err"
+sed -n 's/^#   \([A-Z_]*=CHANGE-ME\).*/\1/p' scripts/vipd-cloud-ip >"$D/template.conf"
+check "cloud-ip: the header holds the config template" test -s "$D/template.conf"
+run vipd-cloud-ip -c "$D/template.conf"
+check "cloud-ip: the template's placeholders are refused (3)" test "$?" = 3
+check "cloud-ip: ... naming the setting" grep -q 'PROVIDER is not set' "$D/err"
+printf 'PROVIDER=hcloud   # Hetzner\nFLOATING_IP_ID=sip-ip\nSERVER=CHANGE-ME\n' >"$D/h.conf"
+run vipd-cloud-ip -c "$D/h.conf"
+check "cloud-ip: one placeholder left is refused too" test "$?" = 3 -a ! -e "$D/hcloud.args"
+printf 'PROVIDER=hcloud   # Hetzner\nFLOATING_IP_ID=sip-ip\nSERVER=pbx-a\n' >"$D/h.conf"
+run vipd-cloud-ip -c "$D/h.conf"
+check "cloud-ip: hcloud assigns the floating IP to this server" \
+	test "$(tr '\n' ' ' <"$D/hcloud.args")" = "floating-ip assign sip-ip pbx-a "
+EV=master_again run vipd-cloud-ip -c "$D/h.conf"
+check "cloud-ip: and again on master-again" test -e "$D/hcloud.args"
+ST=BACKUP run vipd-cloud-ip -c "$D/h.conf"
+check "cloud-ip: not master: nothing to do" test "$?" = 0 -a ! -e "$D/hcloud.args"
+printf 'PROVIDER=aws\nALLOCATION_ID=eipalloc-1\nINSTANCE_ID=i-2\nREGION=eu-central-1\n' >"$D/a.conf"
+run vipd-cloud-ip -c "$D/a.conf"
+check "cloud-ip: aws associate-address with reassociation" \
+	test "$(tr '\n' ' ' <"$D/aws.args")" = "ec2 associate-address --region eu-central-1 --allocation-id eipalloc-1 --instance-id i-2 --allow-reassociation "
+printf 'PROVIDER=doctl\nRESERVED_IP=203.0.113.10\nDROPLET_ID=42\n' >"$D/d.conf"
+RC=1 run vipd-cloud-ip -c "$D/d.conf"
+check "cloud-ip: doctl, and the CLI's failure is the exit status" \
+	test "$?:$(tr '\n' ' ' <"$D/doctl.args")" = "1:compute reserved-ip-action assign 203.0.113.10 42 "
+printf 'PROVIDER=hcloud\nSERVER=pbx-a\nFLOATING_IP_ID=--help\n' >"$D/o.conf"
+run vipd-cloud-ip -c "$D/o.conf"
+check "cloud-ip: a value that looks like an option is refused" test "$?" = 3 -a ! -e "$D/hcloud.args"
+printf 'PROVIDER=hcloud\nSERVER=$(touch %s/pwned)\nFLOATING_IP_ID=x\n' "$D" >"$D/e.conf"
+run vipd-cloud-ip -c "$D/e.conf"
+check "cloud-ip: config values are data, never run" \
+	test ! -e "$D/pwned" -a "$(sed -n 4p "$D/hcloud.args")" = "\$(touch $D/pwned)"
+
+echo "1..$n"
+[ "$nfail" = 0 ]
