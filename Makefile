@@ -50,7 +50,7 @@ JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
 	     libmnl-dev libsodium-dev libjson-c-dev
-DEB_TEST  := libcmocka-dev libssl-dev iproute2 iputils-ping procps jq mandoc valgrind clang \
+DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd
 DEB_BENCH := keepalived gnuplot-nox
 
@@ -133,6 +133,7 @@ deps-bench:
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory SAN=1 tests
+	@$(MAKE) --no-print-directory lint >/dev/null
 	@test/run.sh
 
 check-unit: tests

@@ -70,6 +70,10 @@ struct conf_group {
 	char vmac_ifname[IF_NAMESIZE];	/* "vip<id>" when vmac */
 	uint8_t vmac_mac[6];		/* 00:00:5e:00:01:<id & 0xff> (:02: when IPv6 only) */
 	uint32_t claim_probe_ms;	/* 0 = off */
+	char interface2[IF_NAMESIZE];	/* second heartbeat path ("" = none), multicast */
+	unsigned ifindex2;
+	struct in_addr peers[VIPD_MAX_PEERS];	/* unicast heartbeats instead of multicast */
+	size_t n_peers;
 	struct in_addr upstream[VIPD_MAX_UPSTREAM]; /* on-link IPv4 targets, checked by ARP */
 	size_t n_upstream;
 	uint32_t upstream_interval_ms;

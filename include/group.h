@@ -61,6 +61,14 @@ struct group {
 	struct fsm_cfg fc;
 	struct fsm fsm;
 	struct hbsock *hb;		/* heartbeat socket, maybe shared with other groups */
+	struct hbsock *hb2;		/* second path (interface2), or NULL */
+	struct conf_group cg2;		/* cg with interface2 in place of interface, for hb2 */
+	struct group_path {		/* what each path has heard of the peer */
+		struct group *g;
+		uint64_t last_heard_ms;	/* 0 = never */
+		uint64_t rx;		/* authentic heartbeats, duplicates included */
+	} path[2];
+	uint64_t dup;			/* the same heartbeat again, by the other path */
 	unsigned vip_ifindex;		/* where the VIPs go: the interface, or the vmac */
 	ev_timer timer;
 	ev_timer garp;

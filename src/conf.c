@@ -78,7 +78,7 @@ static const char *const conf_group_keys[] = {
 	"id", "interface", "label", "priority", "vips",
 	"interval_ms", "misses", "rise", "preempt", "preempt_delay_ms",
 	"multicast", "port", "key_file", "sync_group", "vmac",
-	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream",
+	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream", "peers", "interface2",
 	"upstream_interval_ms", "upstream_timeout_ms", "upstream_rise", "upstream_fall",
 	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_master_again",
 	"notify", "hook_timeout_ms", "check_script", "check_interval_ms", "check_timeout_ms",
@@ -676,6 +676,73 @@ static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *
 	return 0;
 }
 
+/*
+ * Unicast peers: heartbeats go to these IPv4 addresses instead of the
+ * multicast group, for networks that do not carry multicast.
+ */
+static int conf_parse_peers(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			    struct conf_group *g)
+{
+	const config_setting_t *list = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	int n;
+
+	switch (conf_member(x, gs, gp, "peers", CONF_STRINGS, &list, key)) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
+	}
+	n = config_setting_length(list);
+	if (n > VIPD_MAX_PEERS)
+		return conf_err(x, list, key, "%d peers, at most %d allowed", n, VIPD_MAX_PEERS);
+	if (n > 0 && g->mcast_family == AF_INET6)
+		return conf_err(x, list, key, "unicast peers are IPv4; multicast is IPv6");
+	if (n > 0 && g->vmac)
+		return conf_err(x, list, key, "unicast peers do not go with vmac");
+	for (int j = 0; j < n; j++) {
+		const config_setting_t *s = config_setting_get_elem(list, (unsigned)j);
+
+		if (snprintf(key, sizeof(key), "%s.peers[%d]", gp, j) < 0)
+			key[0] = '\0';
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return conf_err(x, s, key, "expected a string \"IPv4 ADDRESS\"");
+		conf_quote(q, sizeof(q), config_setting_get_string(s));
+		if (inet_pton(AF_INET, config_setting_get_string(s), &g->peers[j]) != 1 ||
+		    g->peers[j].s_addr == 0 || IN_MULTICAST(ntohl(g->peers[j].s_addr)) ||
+		    g->peers[j].s_addr == INADDR_BROADCAST)
+			return conf_err(x, s, key, "%s is not an IPv4 unicast address", q);
+		g->n_peers++;
+	}
+	return 0;
+}
+
+/* A second heartbeat path: another interface carrying the same multicast heartbeats. */
+static int conf_parse_interface2(const struct conf_ctx *x, const config_setting_t *gs,
+				 const char *gp, struct conf_group *g)
+{
+	const config_setting_t *s = NULL;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	const char *v;
+
+	switch (conf_member(x, gs, gp, "interface2", CONF_STRING, &s, key)) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
+	}
+	v = config_setting_get_string(s);
+	conf_quote(q, sizeof(q), v);
+	if (!v[0])
+		return 0;
+	if (strlen(v) >= sizeof(g->interface2) || !(g->ifindex2 = if_nametoindex(v)))
+		return conf_err(x, s, key, "no such interface %s", q);
+	if (g->ifindex2 == g->ifindex)
+		return conf_err(x, s, key, "%s is the group's interface already", q);
+	snprintf(g->interface2, sizeof(g->interface2), "%s", v);
+	return 0;
+}
+
 /* Upstream targets: on-link IPv4 addresses (the gateway, a trunk's router). */
 static int conf_parse_upstream(const struct conf_ctx *x, const config_setting_t *gs,
 			       const char *gp, struct conf_group *g)
@@ -1084,7 +1151,8 @@ static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *ro
 
 	if (conf_parse_vips(x, groups, gs, gp, c, gi) < 0 ||
 	    conf_parse_numbers(x, gs, gp, g) < 0 || conf_parse_upstream(x, gs, gp, g) < 0 ||
-	    conf_parse_transport(x, gs, gp, g) < 0 ||
+	    conf_parse_transport(x, gs, gp, g) < 0 || conf_parse_peers(x, gs, gp, g) < 0 ||
+	    conf_parse_interface2(x, gs, gp, g) < 0 ||
 	    conf_parse_key(x, gs, gp, g) < 0 || conf_parse_sync_vmac(x, gs, gp, g) < 0 ||
 	    conf_parse_commands(x, gs, gp, g) < 0)
 		return -1;
@@ -1272,6 +1340,11 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 	fprintf(f, "%sgarp_interval_ms = %u;\n", in, g->garp_interval_ms);
 	fprintf(f, "%sgarp_refresh_ms = %u;\n", in, g->garp_refresh_ms);
 	fprintf(f, "%sclaim_probe_ms = %u;\n", in, g->claim_probe_ms);
+	fprintf(f, "%sinterface2 = \"%s\";\n", in, g->interface2);
+	fprintf(f, "%speers = [", in);
+	for (size_t k = 0; k < g->n_peers; k++)
+		fprintf(f, "%s\"%s\"", k ? ", " : " ", inet_ntoa(g->peers[k]));
+	fprintf(f, "%s];\n", g->n_peers ? " " : "");
 	fprintf(f, "%supstream = [", in);
 	for (size_t k = 0; k < g->n_upstream; k++)
 		fprintf(f, "%s\"%s\"", k ? ", " : " ", inet_ntoa(g->upstream[k]));

@@ -354,7 +354,7 @@ const char *exec_last_line(const struct exec_result *r, char *buf, size_t len)
 	for (size_t i = start; i < end && n + 1 < len; i++) {
 		unsigned char c = (unsigned char)r->output[i];
 
-		buf[n++] = c < ' ' || c > '~' ? '?' : (char)c;
+		buf[n++] = (char)(c < ' ' || c > '~' ? '?' : c);
 	}
 	buf[n] = '\0';
 	return buf;

@@ -83,10 +83,11 @@ uint64_t fsm_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s, uint32_t in
 	uint64_t iv = interval_ms ? interval_ms : cfg->interval_ms;
 
 	/*
-	 * A quarter interval of margin: "misses" heartbeats must really be
-	 * missing, not misses - 1 lost and the next one a few ms late.
+	 * An eighth of an interval of margin: "misses" heartbeats must really
+	 * be missing, not misses - 1 lost and the next one a few ms late. More
+	 * would eat into the crash budget of interval x misses + 20 ms.
 	 */
-	return (uint64_t)cfg->misses * iv + iv / 4 + (256u - s->priority) * iv / 2560u;
+	return (uint64_t)cfg->misses * iv + iv / 8 + (256u - s->priority) * iv / 2560u;
 }
 
 static uint64_t own_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s)

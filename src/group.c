@@ -200,6 +200,9 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 	uint8_t buf[PROTO_LEN];
 	int n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
 
+	/* Every heartbeat goes out on every path; one that works is enough. */
+	if (n >= 0 && g->hb2)
+		hbsock_send(g->hb2, &g->cg2, buf, (size_t)n);
 	if (n < 0 || hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0) {
 		g->st.tx_err++;
 		if (log_ratelimit(&g->rl, group_now_ms(), 5, 10000))
@@ -331,7 +334,9 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 			const struct sockaddr_storage *from, bool foreign)
 {
 	struct fsm_input in = { .ev = FSM_EV_PACKET };
-	struct group *g = member;
+	struct group_path *pa = member;
+	struct group *g = pa->g;
+	const struct fsm_peer *peer = &g->fsm.peer;
 	struct fsm_output out;
 	struct proto_pkt pkt;
 	bool could;
@@ -358,6 +363,18 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	}
 	in.pkt = &pkt;
 	in.now_ms = group_now_ms();
+	/*
+	 * With two paths each heartbeat comes twice (or out of order across
+	 * the paths): a copy of one already accepted keeps this path's health
+	 * up, but is no replay and no news for the state machine.
+	 */
+	if (g->hb2 && peer->name[0] && strcmp(pkt.name, peer->name) == 0 &&
+	    pkt.boot_id == peer->boot_id && pkt.seq <= peer->seq && pkt.seq + 16 > peer->seq) {
+		pa->last_heard_ms = in.now_ms;
+		pa->rx++;
+		g->dup++;
+		return;
+	}
 	could = group_can_hold(g);
 	fsm_step(&g->fsm, &g->fc, &in, &out);
 	if (out.drop != FSM_DROP_NONE) {
@@ -367,6 +384,8 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	} else {
 		g->st.rx++;
 		g->peer_addr = *from;
+		pa->last_heard_ms = in.now_ms;
+		pa->rx++;
 	}
 	apply(g, &out);
 	if (group_can_hold(g) != could && g->hooks.can_hold)
@@ -462,9 +481,19 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 	fsm_init(&g->fsm, &g->fc, boot_id, cg->priority);
 	/* A follower's standby is its leader's (see syncset.h). */
 	g->fsm.standby = standby && !g->fc.follower;
-	g->hb = hbsock_join(hbt, cg, receive_one, g);
+	g->path[0].g = g->path[1].g = g;
+	g->hb = hbsock_join(hbt, cg, receive_one, &g->path[0]);
 	if (!g->hb)
 		goto fail;
+	if (cg->ifindex2) {
+		g->cg2 = *cg;
+		snprintf(g->cg2.interface, sizeof(g->cg2.interface), "%s", cg->interface2);
+		g->cg2.ifindex = cg->ifindex2;
+		g->cg2.n_peers = 0;
+		g->hb2 = hbsock_join(hbt, &g->cg2, receive_one, &g->path[1]);
+		if (!g->hb2)
+			goto fail_hb;
+	}
 	g->vip_ifindex = cg->ifindex;
 	if (cg->vmac && vmac_start(g) < 0)
 		goto fail_hb;
@@ -507,9 +536,10 @@ fail_vmac:
 	if (cg->vmac)
 		nl_vmac_delete(nl, cg->ifindex, cg->vmac_ifname);
 fail_hb:
-	hbsock_leave(g->hb, g);
+	hbsock_leave(g->hb2, &g->path[1]);
+	hbsock_leave(g->hb, &g->path[0]);
 fail:
-	g->hb = NULL;
+	g->hb = g->hb2 = NULL;
 	return -1;
 }
 
@@ -526,8 +556,9 @@ void group_free(struct group *g)
 		ev_timer_stop(g->loop, &g->timer);
 		ev_timer_stop(g->loop, &g->garp);
 	}
-	hbsock_leave(g->hb, g);
-	g->hb = NULL;
+	hbsock_leave(g->hb, &g->path[0]);
+	hbsock_leave(g->hb2, &g->path[1]);
+	g->hb = g->hb2 = NULL;
 	announce_close(g->ann);
 	g->ann = NULL;
 	upstream_stop(&g->up);
@@ -580,6 +611,13 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 
 	memcpy(name, g->fc.name, sizeof(name));
 	g->cg = cg;
+	if (g->hb2) {
+		/* Same interface2 (else the group restarts): only the rest changed. */
+		g->cg2 = *cg;
+		snprintf(g->cg2.interface, sizeof(g->cg2.interface), "%s", cg->interface2);
+		g->cg2.ifindex = cg->ifindex2;
+		g->cg2.n_peers = 0;
+	}
 	fsm_cfg_from(&g->fc, name, cg);
 	hook_reconf(g->hook, cg);
 	check_reconf(&g->check, cg);
@@ -611,9 +649,21 @@ static void status_layout(const struct group *g, struct json_object *o)
 	char addr[INET6_ADDRSTRLEN], mac[18];
 
 	json_object_object_add(hb, "family", json_object_new_string(
-						     cg->mcast_family == AF_INET6 ? "ipv6" : "ipv4"));
-	json_object_object_add(hb, "group", json_object_new_string(
-						    mcast_group_text(cg, addr, sizeof(addr))));
+						     cg->mcast_family == AF_INET6 && !cg->n_peers
+							     ? "ipv6"
+							     : "ipv4"));
+	if (cg->n_peers) {
+		/* Unicast: the peers take the place of the group. */
+		struct json_object *pl = json_object_new_array();
+
+		for (size_t i = 0; i < cg->n_peers; i++)
+			json_object_array_add(pl, json_object_new_string(inet_ntoa(cg->peers[i])));
+		json_object_object_add(hb, "unicast", pl);
+		json_object_object_add(hb, "group", NULL);
+	} else {
+		json_object_object_add(hb, "group", json_object_new_string(
+							    mcast_group_text(cg, addr, sizeof(addr))));
+	}
 	json_object_object_add(hb, "port", json_object_new_int(cg->port));
 	json_object_object_add(hb, "socket_groups",
 			       json_object_new_int64(g->hb ? (int64_t)hbsock_members(g->hb) : 0));
@@ -654,10 +704,74 @@ static double loss_pct(const struct fsm_peer *p)
 	return expected > p->rx ? 100.0 * (double)(expected - p->rx) / (double)expected : 0.0;
 }
 
+/* The peer as last heard, or NULL when none was ever heard. */
+static struct json_object *status_peer(const struct group *g, uint64_t now)
+{
+	const struct fsm_peer *p = &g->fsm.peer;
+	struct json_object *po;
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (!p->name[0])
+		return NULL;
+	po = json_object_new_object();
+	mcast_addr_text(&g->peer_addr, addr, sizeof(addr));
+	json_object_object_add(po, "name", json_object_new_string(p->name));
+	json_object_object_add(po, "address", json_object_new_string(addr));
+	json_object_object_add(po, "state", json_object_new_string(
+						    p->alive ? proto_state_name(p->state) : "DEAD"));
+	json_object_object_add(po, "priority", json_object_new_int(p->priority));
+	json_object_object_add(po, "alive", json_object_new_boolean(p->alive));
+	json_object_object_add(po, "last_heard_ms_ago",
+			       json_object_new_int64((int64_t)(now - p->last_heard_ms)));
+	json_object_object_add(po, "loss_pct", json_object_new_double(loss_pct(p)));
+	/* It heard one of our last three heartbeats: the link works both ways. */
+	json_object_object_add(po, "hears_us", json_object_new_boolean(
+						       p->alive && p->peer_seq + 3 >= g->fsm.tx_seq));
+	return po;
+}
+
+/* Each heartbeat path and whether the peer is heard on it. */
+static struct json_object *status_paths(const struct group *g, uint64_t now)
+{
+	struct json_object *pl = json_object_new_array();
+	uint64_t dead = fsm_dead_ms(&g->fc, &g->fsm, g->fsm.peer.interval_ms);
+
+	for (int i = 0; i < (g->hb2 ? 2 : 1); i++) {
+		const struct group_path *pa = &g->path[i];
+		struct json_object *po = json_object_new_object();
+
+		json_object_object_add(po, "interface", json_object_new_string(
+							i ? g->cg->interface2 : g->cg->interface));
+		json_object_object_add(po, "alive", json_object_new_boolean(
+						    pa->last_heard_ms && now - pa->last_heard_ms < dead));
+		json_object_object_add(po, "last_heard_ms_ago",
+				       pa->last_heard_ms
+					       ? json_object_new_int64((int64_t)(now - pa->last_heard_ms))
+					       : NULL);
+		json_object_object_add(po, "rx", json_object_new_int64((int64_t)pa->rx));
+		json_object_array_add(pl, po);
+	}
+	return pl;
+}
+
+/* Upstream targets and the verdict on them. */
+static struct json_object *status_upstream(const struct group *g)
+{
+	struct json_object *uo = json_object_new_object();
+	struct json_object *ta = json_object_new_array();
+
+	for (size_t i = 0; i < g->cg->n_upstream; i++)
+		json_object_array_add(ta, json_object_new_string(inet_ntoa(g->cg->upstream[i])));
+	json_object_object_add(uo, "targets", ta);
+	json_object_object_add(uo, "reachable", json_object_new_boolean(g->up.reachable));
+	json_object_object_add(uo, "rounds", json_object_new_int64((int64_t)g->up.rounds));
+	json_object_object_add(uo, "failures", json_object_new_int64((int64_t)g->up.failures));
+	return uo;
+}
+
 void group_status(const struct group *g, const struct nl_addrs *addrs, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
-	const struct fsm_peer *p = &s->peer;
 	uint64_t now = group_now_ms();
 	struct json_object *vips = json_object_new_array();
 	struct json_object *cnt = json_object_new_object();
@@ -682,27 +796,7 @@ void group_status(const struct group *g, const struct nl_addrs *addrs, struct js
 	}
 	json_object_object_add(o, "vips", vips);
 	status_layout(g, o);
-	if (p->name[0]) {
-		struct json_object *po = json_object_new_object();
-		char addr[INET6_ADDRSTRLEN] = "";
-
-		mcast_addr_text(&g->peer_addr, addr, sizeof(addr));
-		json_object_object_add(po, "name", json_object_new_string(p->name));
-		json_object_object_add(po, "address", json_object_new_string(addr));
-		json_object_object_add(po, "state", json_object_new_string(
-			p->alive ? proto_state_name(p->state) : "DEAD"));
-		json_object_object_add(po, "priority", json_object_new_int(p->priority));
-		json_object_object_add(po, "alive", json_object_new_boolean(p->alive));
-		json_object_object_add(po, "last_heard_ms_ago",
-				       json_object_new_int64((int64_t)(now - p->last_heard_ms)));
-		json_object_object_add(po, "loss_pct", json_object_new_double(loss_pct(p)));
-		/* It heard one of our last three heartbeats: the link works both ways. */
-		json_object_object_add(po, "hears_us", json_object_new_boolean(
-			p->alive && p->peer_seq + 3 >= s->tx_seq));
-		json_object_object_add(o, "peer", po);
-	} else {
-		json_object_object_add(o, "peer", NULL);
-	}
+	json_object_object_add(o, "peer", status_peer(g, now));
 	json_object_object_add(cnt, "tx", json_object_new_int64((int64_t)g->st.tx));
 	json_object_object_add(cnt, "tx_errors", json_object_new_int64((int64_t)g->st.tx_err));
 	json_object_object_add(cnt, "rx", json_object_new_int64((int64_t)g->st.rx));
@@ -722,6 +816,8 @@ void group_status(const struct group *g, const struct nl_addrs *addrs, struct js
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
 	json_object_object_add(cnt, "rejected", rej);
 	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->vip_conflicts));
+	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
+	json_object_object_add(o, "paths", status_paths(g, now));
 	{
 		struct hook_stats hs = hook_stats(g->hook);
 		struct json_object *checks = json_object_new_object();
@@ -737,20 +833,7 @@ void group_status(const struct group *g, const struct nl_addrs *addrs, struct js
 		json_object_object_add(o, "checks", checks);
 	}
 	json_object_object_add(o, "counters", cnt);
-	{
-		struct json_object *uo = json_object_new_object();
-		struct json_object *ta = json_object_new_array();
-
-		for (size_t i = 0; i < g->cg->n_upstream; i++)
-			json_object_array_add(ta, json_object_new_string(
-							  inet_ntoa(g->cg->upstream[i])));
-		json_object_object_add(uo, "targets", ta);
-		json_object_object_add(uo, "reachable", json_object_new_boolean(g->up.reachable));
-		json_object_object_add(uo, "rounds", json_object_new_int64((int64_t)g->up.rounds));
-		json_object_object_add(uo, "failures",
-				       json_object_new_int64((int64_t)g->up.failures));
-		json_object_object_add(o, "upstream", uo);
-	}
+	json_object_object_add(o, "upstream", status_upstream(g));
 }
 
 /* One metric family: HELP and TYPE once, then a sample per group. */

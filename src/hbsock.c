@@ -81,6 +81,11 @@ static void hbsock_key(const struct conf_group *cg, int *family, uint8_t addr[16
 {
 	*family = cg->mcast_family == AF_INET6 ? AF_INET6 : AF_INET;
 	memset(addr, 0, 16);
+	/* Unicast groups share the wildcard socket of their port and interface. */
+	if (cg->n_peers > 0) {
+		*family = AF_INET;
+		return;
+	}
 	if (*family == AF_INET6)
 		memcpy(addr, &cg->mcast6, 16);
 	else

@@ -225,7 +225,7 @@ static void enqueue(struct hook *h, struct hook_job *j)
 		struct hook_job *old = h->head;
 
 		h->head = old->next;
-		if (!h->head)
+		if (h->tail == old)
 			h->tail = NULL;
 		h->queued--;
 		h->st.dropped++;

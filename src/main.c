@@ -196,7 +196,9 @@ static bool needs_restart(const struct conf_group *a, const struct conf_group *b
 {
 	return a->ifindex != b->ifindex || a->mcast_family != b->mcast_family ||
 	       a->mcast.s_addr != b->mcast.s_addr || memcmp(&a->mcast6, &b->mcast6, 16) != 0 ||
-	       a->port != b->port || strcmp(a->label, b->label) != 0 || a->vmac != b->vmac;
+	       a->port != b->port || strcmp(a->label, b->label) != 0 || a->vmac != b->vmac ||
+	       a->ifindex2 != b->ifindex2 || a->n_peers != b->n_peers ||
+	       memcmp(a->peers, b->peers, sizeof(a->peers)) != 0;
 }
 
 int daemon_reload(struct daemon *d, char *err, size_t err_len)

@@ -54,9 +54,31 @@ const char *mcast_addr_text(const struct sockaddr_storage *sa, char *buf, size_t
 	return buf;
 }
 
+/*
+ * IPv4 unicast (peers = [...]): bound to the port on any address of the
+ * interface; no group to join. TTL 255 as for multicast.
+ */
+static int mcast_open4_unicast(int fd, const struct conf_group *g)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(g->port),
+				  .sin_addr.s_addr = htonl(INADDR_ANY) };
+	const char *ifn = g->interface;
+
+	if (set_int(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL", ifn) < 0 ||
+	    set_int(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL", ifn) < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_err("mcast %s: bind *:%u: %s", ifn, g->port, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* IPv4: options, bind to the group, multicast interface, join. */
 static int mcast_open4(int fd, const struct conf_group *g)
 {
+	if (g->n_peers > 0)
+		return mcast_open4_unicast(fd, g);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(g->port),
 				  .sin_addr = g->mcast };
 	struct ip_mreqn mr = { .imr_multiaddr = g->mcast, .imr_ifindex = (int)g->ifindex };
@@ -132,7 +154,7 @@ int mcast_open(const struct conf_group *g)
 	const char *ifn = g->interface;
 	int fd;
 
-	fd = socket(g->mcast_family == AF_INET6 ? AF_INET6 : AF_INET,
+	fd = socket(g->mcast_family == AF_INET6 && g->n_peers == 0 ? AF_INET6 : AF_INET,
 		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		log_err("mcast %s: socket: %s", ifn, strerror(errno));
@@ -146,7 +168,8 @@ int mcast_open(const struct conf_group *g)
 		log_err("mcast %s: SO_BINDTODEVICE: %s", ifn, strerror(errno));
 		goto fail;
 	}
-	if ((g->mcast_family == AF_INET6 ? mcast_open6(fd, g) : mcast_open4(fd, g)) < 0)
+	if ((g->mcast_family == AF_INET6 && g->n_peers == 0 ? mcast_open6(fd, g)
+							      : mcast_open4(fd, g)) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -162,6 +185,17 @@ int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t le
 				    .sin6_addr = g->mcast6, .sin6_scope_id = g->ifindex };
 	ssize_t n;
 
+	if (g->n_peers > 0) {
+		/* Unicast: one copy per peer; it counts as sent if any went out. */
+		int sent = 0;
+
+		for (size_t i = 0; i < g->n_peers; i++) {
+			sa4.sin_addr = g->peers[i];
+			sent += sendto(fd, buf, len, 0, (struct sockaddr *)&sa4, sizeof(sa4)) ==
+				(ssize_t)len;
+		}
+		return sent > 0 ? 0 : -1;
+	}
 	if (g->mcast_family == AF_INET6)
 		n = sendto(fd, buf, len, 0, (struct sockaddr *)&sa6, sizeof(sa6));
 	else

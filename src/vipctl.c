@@ -304,13 +304,15 @@ static bool main_counter(const char *key)
  */
 static void print_nonzero(struct json_object *o, const char *prefix, bool skip_main)
 {
+	const char *lead = prefix;	/* printed before the first counter only */
+
 	json_object_object_foreach(o, key, val)
 	{
 		if ((skip_main && main_counter(key)) || !json_object_is_type(val, json_type_int) ||
 		    json_object_get_int64(val) == 0)
 			continue;
-		printf("%s %s %" PRId64, prefix, key, json_object_get_int64(val));
-		prefix = "";
+		printf("%s %s %" PRId64, lead, key, json_object_get_int64(val));
+		lead = "";
 	}
 }
 
@@ -361,7 +363,14 @@ static void print_layout(struct json_object *g)
 	char port[24], n[24], leader[24];
 	int64_t shared = 0;
 
-	if (hb) {
+	if (hb && jget(hb, "unicast", json_type_array)) {
+		struct json_object *pl = jget(hb, "unicast", json_type_array);
+
+		printf("  heartbeats: unicast to");
+		for (size_t i = 0; i < json_object_array_length(pl); i++)
+			printf(" %s", json_object_get_string(json_object_array_get_idx(pl, i)));
+		printf(" port %s\n", jint_text(hb, "port", port, sizeof(port)));
+	} else if (hb) {
 		printf("  heartbeats: %s port %s (%s", jstr(hb, "group"),
 		       jint_text(hb, "port", port, sizeof(port)),
 		       strcmp(jstr(hb, "family"), "ipv6") == 0 ? "IPv6" : "IPv4");
@@ -381,6 +390,27 @@ static void print_layout(struct json_object *g)
 		       jint_text(sy, "leader", leader, sizeof(leader)));
 }
 
+/* With two heartbeat paths: whether the peer is heard on each. */
+static void print_paths(struct json_object *g)
+{
+	struct json_object *pl = jget(g, "paths", json_type_array);
+	char ago[24];
+
+	if (!pl || json_object_array_length(pl) < 2)
+		return;
+	printf("  paths:");
+	for (size_t i = 0; i < json_object_array_length(pl); i++) {
+		struct json_object *p = json_object_array_get_idx(pl, i);
+
+		printf("%s %s %s", i ? "," : "", jstr(p, "interface"),
+		       jbool(p, "alive", false) ? "up" : "SILENT");
+		if (jget(p, "last_heard_ms_ago", json_type_int))
+			printf(" (heard %s ms ago)",
+			       jint_text(p, "last_heard_ms_ago", ago, sizeof(ago)));
+	}
+	printf("\n");
+}
+
 static void print_group(struct json_object *g)
 {
 	const char *reason = jstr(g, "reason");
@@ -397,6 +427,7 @@ static void print_group(struct json_object *g)
 	print_vips(g);
 	print_peer(g);
 	print_checks(g);
+	print_paths(g);
 	print_counters(g);
 }
 

@@ -15,6 +15,11 @@
 #             nodes, keepalived's processes summed; vipd's window, then
 #             keepalived's.
 #
+# Where the time goes is measured too: an `ip -ts monitor` on every node
+# (when a VIP came and went), one on the switch (when a cable was pulled),
+# and, if tcpdump is installed, a capture on the new master in the crash
+# runs (last heartbeat -> ARP probe -> first gratuitous ARP, per group).
+#
 # Results go to a scratch dir as TSV; test/bench/report.sh turns them into
 # the table on stdout, docs/BENCHMARKS.md and docs/bench-gaps.png.
 #

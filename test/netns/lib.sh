@@ -588,6 +588,39 @@ arp_unblock() {
 	return 0
 }
 
+# lab_cable - a direct cable between A and B: eth1 in both, 192.0.2.249/30
+# on A and 192.0.2.250/30 on B (a second heartbeat path that bypasses the
+# switch). Removed with the namespaces.
+lab_cable() {
+	ip link add eth1 netns "${LAB_P}a" type veth peer name eth1 netns "${LAB_P}b" || return 1
+	ip -n "${LAB_P}a" addr add 192.0.2.249/30 dev eth1 &&
+		ip -n "${LAB_P}b" addr add 192.0.2.250/30 dev eth1 &&
+		ip -n "${LAB_P}a" link set eth1 up && ip -n "${LAB_P}b" link set eth1 up
+}
+
+# mcast_block [NODE...] - drop every IPv4 multicast packet NODE [a b] sends
+# (224.0.0.0/4), at its switch port: a LAN that does not carry multicast.
+mcast_block() {
+	local n nodes=("$@")
+	[ $# = 0 ] && nodes=(a b)
+	mcast_unblock "${nodes[@]}"
+	for n in "${nodes[@]}"; do
+		_lab_clsact "p$n" || return 1
+		tc -n "${LAB_P}sw" filter add dev "p$n" ingress pref 30 protocol ip u32 \
+			match ip dst 224.0.0.0/4 action mirred egress redirect dev hbsink || return 1
+	done
+}
+
+# mcast_unblock [NODE...] - undo mcast_block. Idempotent.
+mcast_unblock() {
+	local n nodes=("$@")
+	[ $# = 0 ] && nodes=(a b)
+	for n in "${nodes[@]}"; do
+		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 30 2>/dev/null
+	done
+	return 0
+}
+
 # hb_dropped NODE - print how many packets hb_block dropped from NODE.
 hb_dropped() {
 	tc -s -n "${LAB_P}sw" filter show dev "p$1" ingress 2>/dev/null |

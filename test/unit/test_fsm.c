@@ -164,8 +164,8 @@ static void test_never_claims_before_dead_interval(void **st)
 	node_init(&n, "a", 100, 100);
 	ev(&n, FSM_EV_START, 0, NULL);
 	dead = fsm_dead_ms(&n.c, &n.s, 0);
-	/* 3 x 200 + 200 / 4 + (256 - 100) x 200 / 2560 = 662 ms */
-	assert_int_equal(dead, 662);
+	/* 3 x 200 + 200 / 8 + (256 - 100) x 200 / 2560 = 637 ms */
+	assert_int_equal(dead, 637);
 	for (uint64_t t = IV; t < dead; t += IV) {
 		ev(&n, FSM_EV_TIMER, t, NULL);
 		assert_int_equal(n.s.state, FSM_INIT);
@@ -237,14 +237,14 @@ static void test_timeout_includes_priority_skew(void **st)
 		ev(&hi, FSM_EV_PACKET, t, &m);
 	}
 	assert_int_equal(lo.s.state, FSM_BACKUP);
-	/* last heartbeat at 9801: lo waits 650 + 19 ms, hi 650 + 0 ms. */
-	tick_to(&hi, 9801 + 649);
+	/* last heartbeat at 9801: lo waits 625 + 19 ms, hi 625 + 0 ms. */
+	tick_to(&hi, 9801 + 624);
 	assert_int_equal(hi.s.state, FSM_BACKUP);
-	tick_to(&hi, 9801 + 650);
+	tick_to(&hi, 9801 + 625);
 	assert_int_equal(hi.s.state, FSM_MASTER);
-	tick_to(&lo, 9801 + 668);
+	tick_to(&lo, 9801 + 643);
 	assert_int_equal(lo.s.state, FSM_BACKUP);
-	tick_to(&lo, 9801 + 669);
+	tick_to(&lo, 9801 + 644);
 	assert_int_equal(lo.s.state, FSM_MASTER);
 	assert_int_equal(lo.s.reason, FSM_R_PEER_TIMEOUT);
 }
@@ -810,10 +810,10 @@ static void test_start_probe_before_listen_end(void **st)
 	node_init(&n, "a", 100, 100);
 	n.c.probe_ms = 20;
 	ev(&n, FSM_EV_START, 0, NULL);
-	tick_to(&n, 661);
+	tick_to(&n, 636);
 	assert_int_equal(n.s.state, FSM_INIT);
-	assert_int_equal(n.s.probe_at_ms, 662 - 20);
-	tick_to(&n, 662);
+	assert_int_equal(n.s.probe_at_ms, 637 - 20);
+	tick_to(&n, 637);
 	assert_int_equal(n.s.state, FSM_MASTER);
 }
 
