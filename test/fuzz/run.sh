@@ -34,6 +34,7 @@ for name in "$@"; do
 	fi
 	# libFuzzer stops itself after -max_total_time; timeout only guards
 	# against a harness that hangs outside libFuzzer's control.
+	LSAN_OPTIONS=suppressions=$(pwd)/test/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS} \
 	timeout --kill-after=10 $((secs + 60)) "$bin" -max_total_time="$secs" \
 		-print_final_stats=1 -artifact_prefix="build-fuzz/$name-" "$corpus" \
 		>"$log" 2>&1
