@@ -113,7 +113,7 @@ FUZZERS	:= fuzz_proto fuzz_ctlmsg fuzz_conf
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
-	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS)
+	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS) $(CRYPTO_LIBS)
 build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
