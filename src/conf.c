@@ -622,15 +622,30 @@ static int conf_parse_vips(const struct conf_ctx *x, const config_setting_t *gro
 	return 0;
 }
 
+/* One integer setting with its default and range, for the tables below. */
+struct conf_num {
+	const char *name;
+	uint32_t *field;
+	long long def, min, max;
+};
+
+/* Read @n into its field, the default when absent: 1 if set, 0 if not, -1 on error. */
+static int conf_num(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+		    const struct conf_num *n)
+{
+	long long v = n->def;
+	int rc = conf_int(x, gs, gp, n->name, n->min, n->max, &v);
+
+	if (rc >= 0)
+		*n->field = (uint32_t)v;
+	return rc;
+}
+
 /* The group's plain numbers: interval, misses, rise, preempt delay, GARP. */
 static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *gs,
 			      const char *gp, struct conf_group *g)
 {
-	const struct {
-		const char *name;
-		uint32_t *field;
-		long long def, min, max;
-	} num[] = {
+	const struct conf_num num[] = {
 		{ "interval_ms", &g->interval_ms, VIPD_DEF_INTERVAL_MS, VIPD_MIN_INTERVAL_MS,
 		  VIPD_MAX_INTERVAL_MS },
 		{ "misses", &g->misses, VIPD_DEF_MISSES, 1, VIPD_MAX_MISSES },
@@ -653,13 +668,9 @@ static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN];
 
-	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
-		long long v = num[i].def;
-
-		if (conf_int(x, gs, gp, num[i].name, num[i].min, num[i].max, &v) < 0)
+	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+		if (conf_num(x, gs, gp, &num[i]) < 0)
 			return -1;
-		*num[i].field = (uint32_t)v;
-	}
 	if (g->garp_refresh_ms > 0 && g->garp_refresh_ms < CONF_MIN_GARP_REFRESH_MS) {
 		conf_key(key, sizeof(key), gp, "garp_refresh_ms");
 		s = config_setting_get_member(gs, "garp_refresh_ms");
@@ -1074,11 +1085,7 @@ static int conf_parse_argv(const struct conf_ctx *x, const config_setting_t *gs,
 static int conf_parse_commands(const struct conf_ctx *x, const config_setting_t *gs,
 			       const char *gp, struct conf_group *g)
 {
-	const struct {
-		const char *name;
-		uint32_t *field;
-		long long def, min, max;
-	} num[] = {
+	const struct conf_num num[] = {
 		{ "hook_timeout_ms", &g->hook_timeout_ms, VIPD_DEF_HOOK_TIMEOUT_MS, CONF_MIN_CMD_MS,
 		  CONF_MAX_CMD_MS },
 		{ "check_interval_ms", &g->check_interval_ms, VIPD_DEF_CHECK_INTERVAL_MS,
@@ -1097,8 +1104,7 @@ static int conf_parse_commands(const struct conf_ctx *x, const config_setting_t 
 	if (conf_parse_argv(x, gs, gp, "check_script", &g->check_script) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
-		long long v = num[i].def;
-		int rc = conf_int(x, gs, gp, num[i].name, num[i].min, num[i].max, &v);
+		int rc = conf_num(x, gs, gp, &num[i]);
 
 		if (rc < 0)
 			return -1;
@@ -1108,7 +1114,6 @@ static int conf_parse_commands(const struct conf_ctx *x, const config_setting_t 
 			return conf_err(x, config_setting_get_member(gs, num[i].name), key,
 					"has no effect without check_script");
 		}
-		*num[i].field = (uint32_t)v;
 	}
 	return 0;
 }

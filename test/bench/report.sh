@@ -187,7 +187,8 @@ judge() {
 }
 
 NPASS=0 NFAIL=0 NNODATA=0
-declare -a TROWS WHY
+TROWS=()
+WHY=()
 # target NAME BOUND_TEXT MEASURED_TEXT RESULT [WHY] - one row of the targets
 # table; WHY (for a FAIL) goes into the "misses explained" list.
 target() {
