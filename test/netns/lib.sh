@@ -235,31 +235,30 @@ _lab_build() {
 lab_down() {
 	_lab_down 2>/dev/null	# no "Killed" notes for the deaths we caused
 }
-_lab_down() {
-	local e i any ns
-	for e in "${LAB_PIDS[@]}"; do
-		lab_entry_alive "$e" && kill -TERM "${e%%:*}" 2>/dev/null
-	done
-	for ((i = 0; i < 300; i++)); do
+# _lab_wait_gone TRIES - wait, 10 ms a try, until no recorded process runs.
+_lab_wait_gone() {
+	local e i any
+	for ((i = 0; i < $1; i++)); do
 		any=
 		for e in "${LAB_PIDS[@]}"; do
 			lab_entry_alive "$e" && any=1 && break
 		done
-		[ -z "$any" ] && break
+		[ -z "$any" ] && return 0
 		sleep 0.01
 	done
-	if [ -n "$any" ]; then
+	return 1
+}
+
+_lab_down() {
+	local e i ns
+	for e in "${LAB_PIDS[@]}"; do
+		lab_entry_alive "$e" && kill -TERM "${e%%:*}" 2>/dev/null
+	done
+	if ! _lab_wait_gone 300; then
 		for e in "${LAB_PIDS[@]}"; do
 			lab_entry_alive "$e" && kill -KILL "${e%%:*}" 2>/dev/null
 		done
-		for ((i = 0; i < 200; i++)); do
-			any=
-			for e in "${LAB_PIDS[@]}"; do
-				lab_entry_alive "$e" && any=1 && break
-			done
-			[ -z "$any" ] && break
-			sleep 0.01
-		done
+		_lab_wait_gone 200
 	fi
 	for e in "${LAB_PIDS[@]}"; do
 		lab_entry_alive "$e" || wait "${e%%:*}" 2>/dev/null
