@@ -6,7 +6,6 @@
 #define GROUP_H
 
 #include <ev.h>
-#include <json-c/json.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -138,15 +137,5 @@ void group_sync_blocked(struct group *g, bool blocked);
 
 /* Follow a reloaded conf_group with the same id: timing, priority, key. */
 void group_reconf(struct group *g, const struct conf_group *cg);
-
-/*
- * Fill @o with the group's status (see vipctl(8) for the fields). Whether
- * each VIP is present is looked up in @addrs (one dump for all groups), or
- * asked of the kernel VIP by VIP when @addrs is NULL.
- */
-void group_status(const struct group *g, const struct nl_addrs *addrs, struct json_object *o);
-
-/* Prometheus text format for the @n groups of @gs, family by family. */
-void group_metrics(struct group *const *gs, size_t n, FILE *f);
 
 #endif

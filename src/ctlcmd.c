@@ -11,6 +11,8 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "metrics.h"
+#include "status.h"
 
 /* Optional "group": a group id, or absent for every group. */
 static int arg_group(struct daemon *d, struct json_object *args, struct group **one, char *err,
@@ -64,7 +66,7 @@ static int cmd_status(struct daemon *d, struct json_object *data)
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct json_object *g = json_object_new_object();
 
-		group_status(d->groups[i], addrs, g);
+		status_group(d->groups[i], addrs, g);
 		json_object_array_add(groups, g);
 	}
 	nl_addrs_free(addrs);
@@ -117,7 +119,7 @@ static int cmd_metrics(struct daemon *d, struct json_object *data, char *err, si
 	}
 	fprintf(f, "# HELP vipd_info vipd's version and node name.\n# TYPE vipd_info gauge\n"
 		   "vipd_info{version=\"%s\",node=\"%s\"} 1\n", VIPD_VERSION, d->conf.node_name);
-	group_metrics(d->groups, d->n_groups, f);
+	metrics_write(d->groups, d->n_groups, f);
 	fclose(f);
 	json_object_object_add(data, "text", json_object_new_string_len(text, (int)len));
 	free(text);

@@ -1,0 +1,212 @@
+/*
+ * status.c - what `vipctl status` shows of a group: state and reason, VIPs,
+ * peer, paths, counters, checks, upstream (see vipctl(8) for the fields).
+ * Reads the group; changes nothing.
+ */
+#include <arpa/inet.h>
+
+#include "mcast.h"
+#include "status.h"
+
+/* The role of @g in its sync set: "leader", "follower", or NULL when it has none. */
+const char *status_sync_role(const struct group *g)
+{
+	if (!g->cg->sync_group[0])
+		return NULL;
+	return g->cg->sync_leader == g->cg->id ? "leader" : "follower";
+}
+
+/* Status: how heartbeats travel, where the VIPs live (vmac), the sync set. */
+static void status_layout(const struct group *g, struct json_object *o)
+{
+	const struct conf_group *cg = g->cg;
+	struct json_object *hb = json_object_new_object(), *vm = NULL, *sy = NULL;
+	char addr[INET6_ADDRSTRLEN], mac[18];
+
+	json_object_object_add(hb, "family", json_object_new_string(
+						     cg->mcast_family == AF_INET6 && !cg->n_peers
+							     ? "ipv6"
+							     : "ipv4"));
+	if (cg->n_peers) {
+		/* Unicast: the peers take the place of the group. */
+		struct json_object *pl = json_object_new_array();
+
+		for (size_t i = 0; i < cg->n_peers; i++)
+			json_object_array_add(pl, json_object_new_string(inet_ntoa(cg->peers[i])));
+		json_object_object_add(hb, "unicast", pl);
+		json_object_object_add(hb, "group", NULL);
+	} else {
+		json_object_object_add(hb, "group", json_object_new_string(
+							    mcast_group_text(cg, addr, sizeof(addr))));
+	}
+	json_object_object_add(hb, "port", json_object_new_int(cg->port));
+	json_object_object_add(hb, "socket_groups",
+			       json_object_new_int64(g->hb ? (int64_t)hbsock_members(g->hb) : 0));
+	json_object_object_add(o, "heartbeat", hb);
+	if (cg->vmac) {
+		uint8_t m[6];
+		bool up = false;
+
+		vm = json_object_new_object();
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", cg->vmac_mac[0],
+			 cg->vmac_mac[1], cg->vmac_mac[2], cg->vmac_mac[3], cg->vmac_mac[4],
+			 cg->vmac_mac[5]);
+		json_object_object_add(vm, "interface", json_object_new_string(cg->vmac_ifname));
+		json_object_object_add(vm, "mac", json_object_new_string(mac));
+		if (g->vip_ifindex && g->vip_ifindex != cg->ifindex &&
+		    nl_link_info(g->nl, g->vip_ifindex, m, &up) < 0)
+			up = false;
+		json_object_object_add(vm, "up", json_object_new_boolean(up));
+	}
+	json_object_object_add(o, "vmac", vm);
+	if (status_sync_role(g)) {
+		sy = json_object_new_object();
+		json_object_object_add(sy, "name", json_object_new_string(cg->sync_group));
+		json_object_object_add(sy, "role", json_object_new_string(status_sync_role(g)));
+		json_object_object_add(sy, "leader", json_object_new_int64(cg->sync_leader));
+		json_object_object_add(sy, "blocked", json_object_new_boolean(g->sync_blocked));
+	}
+	json_object_object_add(o, "sync", sy);
+}
+
+static double loss_pct(const struct fsm_peer *p)
+{
+	uint64_t expected;
+
+	if (p->rx == 0 || p->seq < p->seq_first)
+		return 0.0;
+	expected = p->seq - p->seq_first + 1;
+	return expected > p->rx ? 100.0 * (double)(expected - p->rx) / (double)expected : 0.0;
+}
+
+/* The peer as last heard, or NULL when none was ever heard. */
+static struct json_object *status_peer(const struct group *g, uint64_t now)
+{
+	const struct fsm_peer *p = &g->fsm.peer;
+	struct json_object *po;
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (!p->name[0])
+		return NULL;
+	po = json_object_new_object();
+	mcast_addr_text(&g->peer_addr, addr, sizeof(addr));
+	json_object_object_add(po, "name", json_object_new_string(p->name));
+	json_object_object_add(po, "address", json_object_new_string(addr));
+	json_object_object_add(po, "state", json_object_new_string(
+						    p->alive ? proto_state_name(p->state) : "DEAD"));
+	json_object_object_add(po, "priority", json_object_new_int(p->priority));
+	json_object_object_add(po, "alive", json_object_new_boolean(p->alive));
+	json_object_object_add(po, "last_heard_ms_ago",
+			       json_object_new_int64((int64_t)(now - p->last_heard_ms)));
+	json_object_object_add(po, "loss_pct", json_object_new_double(loss_pct(p)));
+	/* It heard one of our last three heartbeats: the link works both ways. */
+	json_object_object_add(po, "hears_us", json_object_new_boolean(
+						       p->alive && p->peer_seq + 3 >= g->fsm.tx_seq));
+	return po;
+}
+
+/* Each heartbeat path and whether the peer is heard on it. */
+static struct json_object *status_paths(const struct group *g, uint64_t now)
+{
+	struct json_object *pl = json_object_new_array();
+	uint64_t dead = fsm_dead_ms(&g->fc, &g->fsm, g->fsm.peer.interval_ms);
+
+	for (int i = 0; i < (g->hb2 ? 2 : 1); i++) {
+		const struct group_path *pa = &g->path[i];
+		struct json_object *po = json_object_new_object();
+
+		json_object_object_add(po, "interface", json_object_new_string(
+							i ? g->cg->interface2 : g->cg->interface));
+		json_object_object_add(po, "alive", json_object_new_boolean(
+						    pa->last_heard_ms && now - pa->last_heard_ms < dead));
+		json_object_object_add(po, "last_heard_ms_ago",
+				       pa->last_heard_ms
+					       ? json_object_new_int64((int64_t)(now - pa->last_heard_ms))
+					       : NULL);
+		json_object_object_add(po, "rx", json_object_new_int64((int64_t)pa->rx));
+		json_object_array_add(pl, po);
+	}
+	return pl;
+}
+
+/* Upstream targets and the verdict on them. */
+static struct json_object *status_upstream(const struct group *g)
+{
+	struct json_object *uo = json_object_new_object();
+	struct json_object *ta = json_object_new_array();
+
+	for (size_t i = 0; i < g->cg->n_upstream; i++)
+		json_object_array_add(ta, json_object_new_string(inet_ntoa(g->cg->upstream[i])));
+	json_object_object_add(uo, "targets", ta);
+	json_object_object_add(uo, "reachable", json_object_new_boolean(g->up.reachable));
+	json_object_object_add(uo, "rounds", json_object_new_int64((int64_t)g->up.rounds));
+	json_object_object_add(uo, "failures", json_object_new_int64((int64_t)g->up.failures));
+	return uo;
+}
+
+void status_group(const struct group *g, const struct nl_addrs *addrs, struct json_object *o)
+{
+	const struct fsm *s = &g->fsm;
+	uint64_t now = group_now_ms();
+	struct json_object *vips = json_object_new_array();
+	struct json_object *cnt = json_object_new_object();
+	struct json_object *rej = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_int64(g->cg->id));
+	json_object_object_add(o, "state", json_object_new_string(fsm_state_name(s->state)));
+	json_object_object_add(o, "since_ms_ago", json_object_new_int64((int64_t)(now - s->since_ms)));
+	json_object_object_add(o, "reason", json_object_new_string(fsm_reason_text(s->reason)));
+	json_object_object_add(o, "priority", json_object_new_int(s->priority));
+	json_object_object_add(o, "standby", json_object_new_boolean(s->standby));
+	json_object_object_add(o, "healthy", json_object_new_boolean(s->healthy));
+	json_object_object_add(o, "interface", json_object_new_string(g->cg->interface));
+	for (size_t i = 0; i < g->cg->n_vips; i++) {
+		struct json_object *v = json_object_new_object();
+		int here = addrs ? nl_addrs_has(addrs, g->vip_ifindex, &g->cg->vips[i])
+				 : nl_addr_present(g->nl, g->vip_ifindex, &g->cg->vips[i]);
+
+		json_object_object_add(v, "address", json_object_new_string(g->cg->vips[i].text));
+		json_object_object_add(v, "present", json_object_new_boolean(here == 1));
+		json_object_array_add(vips, v);
+	}
+	json_object_object_add(o, "vips", vips);
+	status_layout(g, o);
+	json_object_object_add(o, "peer", status_peer(g, now));
+	json_object_object_add(cnt, "tx", json_object_new_int64((int64_t)g->st.tx));
+	json_object_object_add(cnt, "tx_errors", json_object_new_int64((int64_t)g->st.tx_err));
+	json_object_object_add(cnt, "rx", json_object_new_int64((int64_t)g->st.rx));
+	json_object_object_add(cnt, "transitions", json_object_new_int64((int64_t)s->transitions));
+	json_object_object_add(cnt, "contentions", json_object_new_int64((int64_t)g->st.contentions));
+	json_object_object_add(cnt, "stalls", json_object_new_int64((int64_t)s->stalls));
+	json_object_object_add(cnt, "announcements", json_object_new_int64((int64_t)g->st.announce));
+	json_object_object_add(cnt, "other_group", json_object_new_int64((int64_t)g->st.other_group));
+	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->st.nl_err));
+	for (int e = 1; e < PROTO_E_COUNT; e++)
+		if (e != -PROTO_E_ARG)
+			json_object_object_add(rej, proto_err_key(-e),
+					       json_object_new_int64((int64_t)g->st.rx_err[e]));
+	for (int d = 1; d < FSM_DROP_COUNT; d++)
+		json_object_object_add(rej, fsm_drop_key((enum fsm_drop)d),
+				       json_object_new_int64((int64_t)g->st.drop[d]));
+	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
+	json_object_object_add(cnt, "rejected", rej);
+	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->vip_conflicts));
+	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
+	json_object_object_add(o, "paths", status_paths(g, now));
+	{
+		struct hook_stats hs = hook_stats(g->hook);
+		struct json_object *checks = json_object_new_object();
+
+		json_object_object_add(cnt, "hooks_run", json_object_new_int64((int64_t)hs.run));
+		json_object_object_add(cnt, "hooks_failed",
+				       json_object_new_int64((int64_t)hs.failed));
+		json_object_object_add(cnt, "hooks_timed_out",
+				       json_object_new_int64((int64_t)hs.timed_out));
+		json_object_object_add(cnt, "hooks_dropped",
+				       json_object_new_int64((int64_t)hs.dropped));
+		check_status(&g->check, checks);
+		json_object_object_add(o, "checks", checks);
+	}
+	json_object_object_add(o, "counters", cnt);
+	json_object_object_add(o, "upstream", status_upstream(g));
+}
