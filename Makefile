@@ -55,7 +55,8 @@ DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping 
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main notify conf group status metrics hbsock syncset mcast nl announce arp upstream exec hook check control ctlcmd ctlmsg \
+VIPD_MODS := main notify conf group status metrics vipset addrtab clock hbsock syncset mcast nl nlmon \
+	     announce arp upstream exec hook check control ctlcmd ctlmsg \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg
 
@@ -65,7 +66,7 @@ obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service \
 		scripts/vipd-cloud-ip
 
-UNIT	:= test_proto test_fsm test_conf test_ctlmsg
+UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
 TOOLS	:= probe nltool sockpoke
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
@@ -100,12 +101,14 @@ $(BUILD)/test_conf: $(call obj,test_conf conf)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_addrtab: $(call obj,test_addrtab addrtab)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/sockpoke: $(call obj,sockpoke)
 	$(CC) $(LDFLAGS) -o $@ $^
-$(BUILD)/nltool: $(call obj,nltool nl announce log)
+$(BUILD)/nltool: $(call obj,nltool nl addrtab announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.

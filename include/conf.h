@@ -18,6 +18,7 @@
 #include "vipd.h"
 
 #define CONF_PATH_MAX 256
+#define CONF_WARN_MAX 8		/* warnings kept per load */
 
 struct conf_vip {
 	int family;			/* AF_INET or AF_INET6 */
@@ -44,7 +45,7 @@ struct conf_group {
 	uint32_t id;			/* 1..2^32-1, unique */
 	int line;			/* where the group starts in the file */
 	char interface[IF_NAMESIZE];	/* defaults to node.interface */
-	unsigned ifindex;
+	unsigned ifindex;		/* at load; 0 = missing (a warning); the daemon follows the name */
 	char label[IF_NAMESIZE];	/* address label, default "<interface>:vip" if it fits */
 	uint8_t priority;		/* defaults to node.priority */
 	struct conf_vip vips[VIPD_MAX_VIPS];
@@ -105,6 +106,9 @@ struct conf {
 	char state_dir[CONF_PATH_MAX];
 	struct conf_group *groups;	/* owned, conf_free() releases it */
 	size_t n_groups;		/* >= 1 */
+	/* "FILE:LINE: KEY: what" for what loads but will not work yet (a missing interface). */
+	char warnings[CONF_WARN_MAX][384];
+	size_t n_warnings;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "addrtab.h"
 #include "conf.h"
 #include "control.h"
 #include "fsm.h"
@@ -36,8 +37,11 @@ struct daemon {
 	struct group **groups;	/* by pointer: libev watchers live inside and must not move */
 	size_t n_groups;
 	struct control *ctl;
-	struct nl_mon *mon;	/* link events */
+	struct nlmon *mon;	/* link and address events */
 	ev_io mon_io;
+	struct addrtab addrs;	/* the kernel's copies of our VIPs, as last observed */
+	bool addrs_stale;	/* the table missed something: dump again */
+	const struct conf *next_conf;	/* a reload's new config while it is applied */
 	uint64_t boot_id;
 	uint64_t start_ms;
 	bool stopping;

@@ -63,6 +63,7 @@ enum fsm_reason {
 	FSM_R_PRIORITY,		/* a failing check lowered our priority below the peer's */
 	FSM_R_SYNC_MASTER,	/* follower: the sync set's leader is master */
 	FSM_R_SYNC_BACKUP,	/* follower: the sync set's leader left master */
+	FSM_R_NO_INTERFACE,	/* the group's interface does not exist (now) */
 	FSM_R_COUNT
 };
 
@@ -135,6 +136,7 @@ struct fsm {
 	uint64_t tx_seq;	/* last sequence number sent */
 	uint8_t priority;	/* effective priority */
 	bool healthy;
+	bool no_interface;	/* ... and the reason it is not: the interface is missing */
 	bool standby;
 	bool upstream;		  /* upstream targets reachable (true when none) */
 	uint64_t probe_at_ms;	  /* claim probe started, 0 = none running */
@@ -159,6 +161,7 @@ struct fsm_input {
 	uint64_t now_ms;
 	const struct proto_pkt *pkt;	/* FSM_EV_PACKET */
 	bool healthy;			/* FSM_EV_HEALTH */
+	bool no_interface;		/* FSM_EV_HEALTH: unhealthy because the interface is missing */
 	uint8_t priority;		/* FSM_EV_HEALTH: effective priority */
 	bool on;			/* FSM_EV_STANDBY */
 	bool force;			/* FSM_EV_SWITCHOVER: even if the peer looks unfit */

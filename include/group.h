@@ -22,6 +22,7 @@
 #include "nl.h"
 #include "proto.h"
 #include "upstream.h"
+#include "vipset.h"
 
 struct group;
 
@@ -47,15 +48,21 @@ struct group_stats {
 	uint64_t drop[FSM_DROP_COUNT];	/* by enum fsm_drop */
 	uint64_t ttl;			/* TTL != 255: not on-link */
 	uint64_t other_group;		/* authentic framing, another group id */
-	uint64_t nl_err;
-	uint64_t announce;		/* announcement rounds sent */
 	uint64_t contentions;		/* two masters seen */
 };
 
 struct group {
 	struct ev_loop *loop;
 	struct nl *nl;
-	const struct conf_group *cg;	/* owned by the daemon's current conf */
+	struct hbsock_tab *hbt;
+	/*
+	 * The group's own copy of its settings (argv vectors still owned by
+	 * the daemon's conf), with the interface indexes found at run time:
+	 * every module of the group points here, so a reload or a re-created
+	 * interface changes it in one place. cg == &conf.
+	 */
+	struct conf_group conf;
+	const struct conf_group *cg;
 	struct group_hooks hooks;
 	struct fsm_cfg fc;
 	struct fsm fsm;
@@ -68,11 +75,9 @@ struct group {
 		uint64_t rx;		/* authentic heartbeats, duplicates included */
 	} path[2];
 	uint64_t dup;			/* the same heartbeat again, by the other path */
-	unsigned vip_ifindex;		/* where the VIPs go: the interface, or the vmac */
+	unsigned vip_ifindex;		/* where the VIPs go: the interface, or the vmac; 0 = none */
 	ev_timer timer;
-	ev_timer garp;
-	uint32_t garp_left;
-	struct announce *ann;
+	struct vipset vs;		/* the VIPs in the kernel: the reconciler */
 	struct group_stats st;
 	struct log_rl rl;
 	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
@@ -96,12 +101,15 @@ uint64_t group_now_ms(void);
 /*
  * Join the heartbeat socket of the group's transport in @hbt (shared with
  * the groups on the same one), open its other sockets and start the state
- * machine: stale VIPs are removed and the node listens before it may claim. @standby starts the
- * group in maintenance mode. Returns 0 or -1 (logged; nothing left open).
+ * machine: stale VIPs are removed (the reconciler reads @tab, the daemon's
+ * observed addresses) and the node listens before it may claim. @standby
+ * starts the group in maintenance mode. An interface that is missing is no
+ * error: the group is FAULT until group_iface() says it is there. Returns 0
+ * or -1 (logged; nothing left open).
  */
 int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbsock_tab *hbt,
-		const char *node_name, const struct conf_group *cg, uint64_t boot_id, bool standby,
-		const struct group_hooks *hooks);
+		const struct addrtab *tab, const char *node_name, const struct conf_group *cg,
+		uint64_t boot_id, bool standby, const struct group_hooks *hooks);
 
 /* Graceful stop: resign if master; hooks.exited is called when done. */
 void group_stop(struct group *g);
@@ -114,6 +122,19 @@ void group_free(struct group *g);
  * without link is unhealthy: a master resigns, a backup does not claim.
  */
 void group_link(struct group *g, bool up);
+
+/*
+ * The group's interface (by name) now has index @ifindex, or is gone (0):
+ * deleted, renamed, or re-created with a new index. Everything bound to the
+ * old index is let go and bound anew; a group without its interface is
+ * FAULT ("interface eth0 missing") and resumes by itself. group_iface2 is
+ * the same for the second heartbeat path, which only loses that path.
+ */
+void group_iface(struct group *g, unsigned ifindex);
+void group_iface2(struct group *g, unsigned ifindex);
+
+/* @r as text for this group ("interface eth0 missing" names the interface). */
+void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t len);
 
 /* Admin commands; return 0 or a negative enum fsm_err. */
 int group_switchover(struct group *g, bool force);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addrtab.h"
 #include "conf.h"
 
 struct nl;
@@ -32,16 +33,21 @@ int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 /* 1 if @vip is on @ifindex, 0 if not, -1 on error. */
 int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 
-/*
- * A snapshot of every address on the system (one dump), for answering
- * "is this VIP there?" for many VIPs at the cost of one request: what
- * `vipctl status` does for every VIP of every group. Owned by the caller.
- */
-struct nl_addrs;
+/* Fill @tab with every address on the system (one dump). 0 or -1 (logged). */
+int nl_addr_dump(struct nl *nl, struct addrtab *tab);
 
-struct nl_addrs *nl_addrs_dump(struct nl *nl);	/* NULL (logged) on failure */
-bool nl_addrs_has(const struct nl_addrs *a, unsigned ifindex, const struct conf_vip *vip);
-void nl_addrs_free(struct nl_addrs *a);		/* NULL is a no-op */
+/* One RTM_NEWADDR / RTM_DELADDR message, decoded. */
+struct nl_ifaddr {
+	bool added;		/* RTM_NEWADDR */
+	unsigned ifindex;
+	uint8_t family;
+	uint8_t prefix_len;
+	uint8_t addr[16];
+};
+
+struct nlmsghdr;
+/* Decode @nlh; -1 if it is not an IPv4/IPv6 address message with a local address. */
+int nl_ifaddr_parse(const struct nlmsghdr *nlh, struct nl_ifaddr *out);
 
 /* The link's hardware address (6 bytes) and whether it is up and running. */
 int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up);
@@ -70,27 +76,5 @@ int nl_link_set_up(struct nl *nl, unsigned ifindex, bool up);
  */
 int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t arp_announce,
 		 char *was, size_t was_len);
-
-/*
- * Link events: a netlink socket subscribed to RTMGRP_LINK, read from the
- * event loop. An interface counts as up when it is IFF_UP and IFF_RUNNING
- * (carrier); a removed interface is down.
- */
-struct nl_mon;
-
-#define NL_MON_RESYNC 1	/* events were lost: ask nl_link_info() again */
-
-typedef void (*nl_link_fn)(void *ctx, unsigned ifindex, bool up);
-
-struct nl_mon *nl_mon_open(void);	/* NULL (logged) on failure */
-int nl_mon_fd(const struct nl_mon *m);	/* non-blocking, for an ev_io */
-
-/*
- * Read every pending event and call @fn for each link message. Returns 0,
- * NL_MON_RESYNC when the kernel dropped events (ENOBUFS), -1 (logged) on
- * any other error.
- */
-int nl_mon_read(struct nl_mon *m, nl_link_fn fn, void *ctx);
-void nl_mon_free(struct nl_mon *m);	/* NULL is a no-op */
 
 #endif

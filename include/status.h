@@ -7,14 +7,13 @@
 #include <json-c/json.h>
 
 #include "group.h"
-#include "nl.h"
 
 /*
  * Fill @o with the group's status (see vipctl(8) for the fields). Whether
- * each VIP is present is looked up in @addrs (one dump for all groups), or
- * asked of the kernel VIP by VIP when @addrs is NULL.
+ * each VIP is present is what the kernel's events last said (the daemon's
+ * address table): status costs no netlink request.
  */
-void status_group(const struct group *g, const struct nl_addrs *addrs, struct json_object *o);
+void status_group(const struct group *g, struct json_object *o);
 
 /* The role of @g in its sync set: "leader", "follower", or NULL when it has none. */
 const char *status_sync_role(const struct group *g);

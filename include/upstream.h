@@ -35,9 +35,18 @@ struct upstream {
 	uint64_t rounds, failures;
 };
 
-/* Start checking @cg's targets; a group without targets is always reachable. */
+/*
+ * Start checking @cg's targets; a group without targets is always reachable.
+ * @cg must stay valid until upstream_stop(): the group's own copy.
+ */
 void upstream_start(struct upstream *u, struct ev_loop *loop, struct nl *nl,
 		    const struct conf_group *cg, upstream_fn fn, void *ctx);
 void upstream_stop(struct upstream *u);
+
+/*
+ * The settings behind u->cg changed (a reload; the pointer stays): follow
+ * the new interval and targets, keeping the verdict until rounds change it.
+ */
+void upstream_reconf(struct upstream *u);
 
 #endif

@@ -52,6 +52,7 @@ struct conf_ctx {
 	char dir[CONF_PATH_MAX];	/* directory of path with its '/', or "" */
 	char *err;
 	size_t err_len;
+	struct conf *c;			/* where warnings go */
 };
 
 /* What a setting must be; the name is the tail of "expected ...". */
@@ -161,27 +162,49 @@ static const char *conf_file(const struct conf_ctx *x, const char *file, char *b
  * setting the message is about (its file and line), NULL or the root when no
  * line applies. Returns -1 so callers can "return conf_err(...)".
  */
+/* "FILE:LINE: KEY: msg" (":LINE" omitted when no line applies) into @out. */
+static void conf_vfmt(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+		      char *out, size_t out_len, const char *fmt, va_list ap)
+{
+	char msg[512], buf[CONF_PATH_MAX * 2];
+	const char *file;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	file = conf_file(x, s ? config_setting_source_file(s) : NULL, buf, sizeof(buf));
+	if (s && config_setting_source_line(s) > 0)
+		snprintf(out, out_len, "%s:%u: %s%s%s", file, config_setting_source_line(s),
+			 key ? key : "", key ? ": " : "", msg);
+	else
+		snprintf(out, out_len, "%s: %s%s%s", file, key ? key : "", key ? ": " : "", msg);
+}
+
 __attribute__((format(printf, 4, 5))) static int
 conf_err(const struct conf_ctx *x, const config_setting_t *s, const char *key, const char *fmt,
 	 ...)
 {
-	char msg[512], buf[CONF_PATH_MAX * 2];
-	const char *file;
 	va_list ap;
 
 	if (!x->err || x->err_len == 0)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_vfmt(x, s, key, x->err, x->err_len, fmt, ap);
 	va_end(ap);
-	file = conf_file(x, s ? config_setting_source_file(s) : NULL, buf, sizeof(buf));
-	if (s && config_setting_source_line(s) > 0)
-		snprintf(x->err, x->err_len, "%s:%u: %s%s%s", file, config_setting_source_line(s),
-			 key ? key : "", key ? ": " : "", msg);
-	else
-		snprintf(x->err, x->err_len, "%s: %s%s%s", file, key ? key : "", key ? ": " : "",
-			 msg);
 	return -1;
+}
+
+/* A warning: the config loads, but something will not work until the system changes. */
+__attribute__((format(printf, 4, 5))) static void
+conf_warn(const struct conf_ctx *x, const config_setting_t *s, const char *key, const char *fmt,
+	  ...)
+{
+	va_list ap;
+
+	if (!x->c || x->c->n_warnings >= CONF_WARN_MAX)
+		return;
+	va_start(ap, fmt);
+	conf_vfmt(x, s, key, x->c->warnings[x->c->n_warnings++], sizeof(x->c->warnings[0]), fmt,
+		  ap);
+	va_end(ap);
 }
 
 /* "parent.name", or "name" at the top level; paths are short, @len is ample. */
@@ -356,6 +379,12 @@ static int conf_check_keys(const struct conf_ctx *x, const config_setting_t *s, 
  * An interface name that exists now: copy it to @name (IF_NAMESIZE bytes)
  * and return its index, or -1 with the error written.
  */
+/*
+ * An interface name into @name; returns its index now, or 0 when there is
+ * none of that name (yet): a warning, not an error, since VLANs, bonds and
+ * bridges come and go and vipd follows them by name (the group is FAULT
+ * while it is missing). -1 for a name that cannot be one.
+ */
 static long conf_interface(const struct conf_ctx *x, const config_setting_t *s, const char *key,
 			   const char *v, char *name)
 {
@@ -367,7 +396,8 @@ static long conf_interface(const struct conf_ctx *x, const config_setting_t *s, 
 				conf_quote(q, sizeof(q), v), IF_NAMESIZE - 1);
 	idx = if_nametoindex(v);
 	if (idx == 0)
-		return conf_err(x, s, key, "no such interface %s", conf_quote(q, sizeof(q), v));
+		conf_warn(x, s, key, "no such interface %s now; its groups stay FAULT until it "
+			  "appears", conf_quote(q, sizeof(q), v));
 	snprintf(name, IF_NAMESIZE, "%s", v);
 	return (long)idx;
 }
@@ -484,8 +514,13 @@ static int conf_parse_ifname(const struct conf_ctx *x, const config_setting_t *n
 		return conf_err(x, node, "node.interface",
 				"required key is missing (%s sets no interface)", gp);
 	conf_key(key, sizeof(key), gp, "interface");
-	idx = conf_interface(x, s ? s : config_setting_get_member(node, "interface"), key, v,
-			     g->interface);
+	if (rc == 0) {
+		/* node.interface, checked (and warned about) once already. */
+		snprintf(g->interface, sizeof(g->interface), "%s", v);
+		idx = (long)if_nametoindex(v);
+	} else {
+		idx = conf_interface(x, s, key, v, g->interface);
+	}
 	if (idx < 0)
 		return -1;
 	g->ifindex = (unsigned)idx;
@@ -746,10 +781,15 @@ static int conf_parse_interface2(const struct conf_ctx *x, const config_setting_
 	conf_quote(q, sizeof(q), v);
 	if (!v[0])
 		return 0;
-	if (strlen(v) >= sizeof(g->interface2) || !(g->ifindex2 = if_nametoindex(v)))
-		return conf_err(x, s, key, "no such interface %s", q);
-	if (g->ifindex2 == g->ifindex)
+	if (strlen(v) >= sizeof(g->interface2))
+		return conf_err(x, s, key, "%s is not an interface name (1..%d characters)", q,
+				IF_NAMESIZE - 1);
+	if (strcmp(v, g->interface) == 0)
 		return conf_err(x, s, key, "%s is the group's interface already", q);
+	g->ifindex2 = if_nametoindex(v);
+	if (!g->ifindex2)
+		conf_warn(x, s, key, "no such interface %s now; this path is unused until it "
+			  "appears", q);
 	snprintf(g->interface2, sizeof(g->interface2), "%s", v);
 	return 0;
 }
@@ -1215,7 +1255,7 @@ static void conf_syntax_err(const struct conf_ctx *x, const config_t *cfg)
 
 int conf_load(const char *path, struct conf *c, char *err, size_t err_len)
 {
-	struct conf_ctx x = { .path = path, .err = err, .err_len = err_len };
+	struct conf_ctx x = { .path = path, .err = err, .err_len = err_len, .c = c };
 	const char *slash = strrchr(path, '/');
 	struct stat st;
 	config_t cfg;

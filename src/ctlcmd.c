@@ -50,7 +50,6 @@ static bool arg_bool(struct json_object *args, const char *key, bool def)
 static int cmd_status(struct daemon *d, struct json_object *data)
 {
 	struct json_object *groups = json_object_new_array();
-	struct nl_addrs *addrs;
 
 	json_object_object_add(data, "node", json_object_new_string(d->conf.node_name));
 	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
@@ -61,15 +60,12 @@ static int cmd_status(struct daemon *d, struct json_object *data)
 	json_object_object_add(data, "reload_error",
 			       d->reload_error[0] ? json_object_new_string(d->reload_error)
 						  : NULL);
-	/* One address dump for every VIP of every group: status must not stall the loop. */
-	addrs = nl_addrs_dump(d->nl);
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct json_object *g = json_object_new_object();
 
-		status_group(d->groups[i], addrs, g);
+		status_group(d->groups[i], g);
 		json_object_array_add(groups, g);
 	}
-	nl_addrs_free(addrs);
 	json_object_object_add(data, "groups", groups);
 	return 0;
 }

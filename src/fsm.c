@@ -95,6 +95,12 @@ static uint64_t own_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s)
 	return fsm_dead_ms(cfg, s, cfg->interval_ms);
 }
 
+/* Why an unhealthy node is in FAULT. */
+static enum fsm_reason fault_reason(const struct fsm *s)
+{
+	return s->no_interface ? FSM_R_NO_INTERFACE : FSM_R_FAULT;
+}
+
 /* True if this node may hold the VIPs at all. */
 static bool self_eligible(const struct fsm *s, uint64_t now)
 {
@@ -416,7 +422,7 @@ static bool follow(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *
 	if (s->state != FSM_INIT || now < s->listen_until_ms)
 		return false;
 	if (!s->healthy)
-		enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+		enter(s, cfg, out, FSM_FAULT, fault_reason(s), now);
 	else if (!s->upstream)
 		enter(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
 	else
@@ -460,7 +466,7 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		if (now < s->listen_until_ms)
 			break;
 		if (!s->healthy) {
-			enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+			enter(s, cfg, out, FSM_FAULT, fault_reason(s), now);
 		} else if (!s->upstream) {
 			enter(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
 		} else if (self_eligible(s, now) &&
@@ -591,15 +597,20 @@ static bool on_health(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm
 		s->priority = in->priority;
 		send = true;
 	}
+	s->no_interface = !in->healthy && in->no_interface;
 	if (!in->healthy && s->healthy) {
 		s->healthy = false;
 		if (s->state == FSM_MASTER) {
-			resign(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+			resign(s, cfg, out, FSM_FAULT, fault_reason(s), now);
 			send = true;
 		} else if (s->state == FSM_BACKUP) {
-			enter(s, cfg, out, FSM_FAULT, FSM_R_FAULT, now);
+			enter(s, cfg, out, FSM_FAULT, fault_reason(s), now);
 			send = true;
 		}
+	} else if (!in->healthy && s->state == FSM_FAULT &&
+		   (s->reason == FSM_R_FAULT || s->reason == FSM_R_NO_INTERFACE)) {
+		/* Still unhealthy, for another reason (carrier lost, then the link deleted). */
+		s->reason = fault_reason(s);
 	} else if (in->healthy && !s->healthy) {
 		s->healthy = true;
 		if (s->state == FSM_FAULT && s->upstream) {
@@ -831,6 +842,7 @@ const char *fsm_reason_text(enum fsm_reason r)
 		[FSM_R_VIP_IN_USE] = "another host answers for the VIP",
 		[FSM_R_PRIORITY] = "priority lowered by a failing check",
 		[FSM_R_RECHECK] = "checking again whether the VIP is free",
+		[FSM_R_NO_INTERFACE] = "interface missing",
 	};
 
 	return (unsigned)r < FSM_R_COUNT ? text[r] : "?";

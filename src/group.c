@@ -13,15 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "group.h"
 #include "mcast.h"
 
 uint64_t group_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return clock_now_ms();
 }
 
 static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct conf_group *cg)
@@ -39,76 +37,6 @@ static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct
 	fc->probe_ms = cg->claim_probe_ms;
 	fc->follower = cg->sync_leader != 0 && cg->sync_leader != cg->id;
 	fc->base_priority = cg->priority;
-}
-
-/*
- * A vmac group's macvlan is up exactly while its VIPs are on it, i.e.
- * while MASTER: both nodes have one with the same MAC, and only one of the
- * two may be on the LAN at a time.
- */
-static void vips_add(struct group *g)
-{
-	if (g->cg->vmac && nl_link_set_up(g->nl, g->vip_ifindex, true) < 0)
-		g->st.nl_err++;
-	for (size_t i = 0; i < g->cg->n_vips; i++)
-		if (nl_addr_add(g->nl, g->vip_ifindex, g->cg->label, &g->cg->vips[i]) < 0)
-			g->st.nl_err++;
-}
-
-static void vips_del(struct group *g)
-{
-	for (size_t i = 0; i < g->cg->n_vips; i++)
-		if (nl_addr_del(g->nl, g->vip_ifindex, &g->cg->vips[i]) < 0)
-			g->st.nl_err++;
-	if (g->cg->vmac && nl_link_set_up(g->nl, g->vip_ifindex, false) < 0)
-		g->st.nl_err++;
-}
-
-/* One round of announcements for every VIP, from the interface's MAC (or the virtual one). */
-static void announce_round(struct group *g)
-{
-	uint8_t mac[6];
-	bool up;
-
-	if (!g->ann)
-		return;
-	if (g->cg->vmac)
-		memcpy(mac, g->cg->vmac_mac, sizeof(mac));
-	else if (nl_link_info(g->nl, g->cg->ifindex, mac, &up) < 0)
-		return;
-	for (size_t i = 0; i < g->cg->n_vips; i++)
-		announce_vip(g->ann, mac, &g->cg->vips[i]);
-	g->st.announce++;
-}
-
-static void garp_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct group *g = w->data;
-
-	(void)loop;
-	(void)revents;
-	if (g->garp_left == 0 || g->fsm.state != FSM_MASTER) {
-		ev_timer_stop(g->loop, &g->garp);
-		g->garp_left = 0;
-		return;
-	}
-	announce_round(g);
-	if (--g->garp_left == 0)
-		ev_timer_stop(g->loop, &g->garp);
-}
-
-/* The first round goes out now, the rest of the burst from a timer. */
-static void announce_burst(struct group *g, uint32_t count)
-{
-	announce_round(g);
-	g->garp_left = count > 0 ? count - 1 : 0;
-	ev_timer_stop(g->loop, &g->garp);
-	if (g->garp_left > 0) {
-		double iv = g->cg->garp_interval_ms / 1000.0;
-
-		ev_timer_set(&g->garp, iv, iv);
-		ev_timer_start(g->loop, &g->garp);
-	}
 }
 
 static int step(struct group *g, struct fsm_input *in);
@@ -168,7 +96,7 @@ static void probe_vips(struct group *g)
 	bool up;
 
 	probe_close(g);
-	if (nl_link_info(g->nl, g->cg->ifindex, g->probe_mac, &up) < 0 || !up)
+	if (!g->cg->ifindex || nl_link_info(g->nl, g->cg->ifindex, g->probe_mac, &up) < 0 || !up)
 		return;
 	g->probe = arp_open(g->cg->ifindex);
 	if (!g->probe)
@@ -198,7 +126,11 @@ static void upstream_changed(void *ctx, bool reachable)
 static void send_pkt(struct group *g, const struct proto_pkt *p)
 {
 	uint8_t buf[PROTO_LEN];
-	int n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
+	int n;
+
+	if (!g->hb)
+		return;		/* the interface is missing: FAULT, nowhere to send */
+	n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
 
 	/* Every heartbeat goes out on every path; one that works is enough. */
 	if (n >= 0 && g->hb2)
@@ -229,9 +161,13 @@ static void apply(struct group *g, const struct fsm_output *o)
 {
 	const char *peer = g->fsm.peer.name[0] ? g->fsm.peer.name : "(none)";
 
-	if (o->changed)
+	if (o->changed) {
+		char why[64];
+
+		group_reason(g, o->reason, why, sizeof(why));
 		log_notice("group %u: %s -> %s (%s)", g->cg->id, fsm_state_name(o->from),
-			   fsm_state_name(g->fsm.state), fsm_reason_text(o->reason));
+			   fsm_state_name(g->fsm.state), why);
+	}
 	if (o->contention_won) {
 		g->st.contentions++;
 		log_notice("group %u: two masters: %s also claims the VIPs, this node ranks "
@@ -248,17 +184,17 @@ static void apply(struct group *g, const struct fsm_output *o)
 			send_pkt(g, &o->act[i].pkt);
 			break;
 		case FSM_ACT_ADD_VIPS:
-			vips_add(g);
+			vipset_want(&g->vs, true);
 			break;
 		case FSM_ACT_DEL_VIPS:
-			vips_del(g);
+			vipset_want(&g->vs, false);
 			break;
 		case FSM_ACT_ANNOUNCE:
 			/* A refresh is one round; a takeover or a contention a burst. */
-			announce_burst(g, o->changed || o->contention_won || o->reannounce ||
-						  o->peer_returned
-						  ? g->cg->garp_count
-						  : 1);
+			vipset_announce(&g->vs, o->changed || o->contention_won || o->reannounce ||
+							o->peer_returned
+							? g->cg->garp_count
+							: 1);
 			break;
 		case FSM_ACT_EXIT:
 			g->exited = true;
@@ -276,7 +212,7 @@ static void apply(struct group *g, const struct fsm_output *o)
 		g->hooks.master_again(g->hooks.ctx, g, o->contention_won);
 	if (g->exited) {
 		ev_timer_stop(g->loop, &g->timer);
-		ev_timer_stop(g->loop, &g->garp);
+		ev_timer_stop(g->loop, &g->vs.garp);
 		check_stop(&g->check);
 		if (g->hooks.exited)
 			g->hooks.exited(g->hooks.ctx, g);
@@ -393,9 +329,9 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 }
 
 /*
- * The state machine's health input: the link AND the check script when
- * check_weight is 0; with a weight a failed check lowers the priority
- * instead (never below 1).
+ * The state machine's health input: the interface exists and has carrier,
+ * AND the check script passes when check_weight is 0; with a weight a
+ * failed check lowers the priority instead (never below 1).
  */
 static void health_input(const struct group *g, struct fsm_input *in)
 {
@@ -403,17 +339,20 @@ static void health_input(const struct group *g, struct fsm_input *in)
 	int prio = g->cg->priority - (failed ? (int)g->cg->check_weight : 0);
 
 	in->ev = FSM_EV_HEALTH;
-	in->healthy = g->link_up && !(failed && g->cg->check_weight == 0) && !g->sync_blocked;
+	in->healthy = g->cg->ifindex && g->link_up && !(failed && g->cg->check_weight == 0) &&
+		      !g->sync_blocked;
+	in->no_interface = g->cg->ifindex == 0;
 	in->priority = (uint8_t)(prio < 1 ? 1 : prio);
 }
 
-/* Feed the state machine one FSM_EV_HEALTH if health or priority changed. */
+/* Feed the state machine one FSM_EV_HEALTH if health, its reason or priority changed. */
 static void health_update(struct group *g)
 {
 	struct fsm_input in = { .ev = FSM_EV_HEALTH };
 
 	health_input(g, &in);
-	if (in.healthy != g->fsm.healthy || in.priority != g->fsm.priority)
+	if (in.healthy != g->fsm.healthy || in.priority != g->fsm.priority ||
+	    (!in.healthy && in.no_interface != g->fsm.no_interface))
 		step(g, &in);
 }
 
@@ -437,8 +376,8 @@ void group_link(struct group *g, bool up)
  * asking with them as the source (arp_announce 2). Without both, the parent
  * answers for the VIPs with its own MAC, or teaches the LAN that MAC while
  * it resolves a host to reply from a VIP, and hosts stop using the virtual
- * MAC. Both are raised only, never lowered, and left set at exit. VIPs a
- * run without vmac may have left on the parent are removed.
+ * MAC. Both are raised only, never lowered, and left set at exit. Copies of
+ * the VIPs on the parent are the reconciler's business (they do not belong).
  */
 static int vmac_start(struct group *g)
 {
@@ -446,8 +385,6 @@ static int vmac_start(struct group *g)
 	char was[64];
 	int idx;
 
-	for (size_t i = 0; i < cg->n_vips; i++)
-		nl_addr_del(g->nl, cg->ifindex, &cg->vips[i]);
 	switch (nl_arp_raise(g->nl, cg->ifindex, 1, 2, was, sizeof(was))) {
 	case -1:
 		return -1;
@@ -466,79 +403,157 @@ static int vmac_start(struct group *g)
 	return 0;
 }
 
+/* The copy of the group's settings that path 2's socket is keyed by. */
+static void path2_conf(struct group *g)
+{
+	g->cg2 = g->conf;
+	snprintf(g->cg2.interface, sizeof(g->cg2.interface), "%s", g->conf.interface2);
+	g->cg2.ifindex = g->conf.ifindex2;
+	g->cg2.n_peers = 0;
+}
+
+/*
+ * Everything bound to the interface's index: the heartbeat socket, the
+ * vmac, where the VIPs go. Returns 0, or -1 (logged) with nothing bound;
+ * the group then counts as having no interface until the next link event.
+ */
+static int iface_bind(struct group *g)
+{
+	uint8_t mac[6];
+	bool up = false;
+
+	g->hb = hbsock_join(g->hbt, g->cg, receive_one, &g->path[0]);
+	if (!g->hb)
+		return -1;
+	g->vip_ifindex = g->cg->ifindex;
+	if (g->cg->vmac && vmac_start(g) < 0) {
+		hbsock_leave(g->hb, &g->path[0]);
+		g->hb = NULL;
+		g->vip_ifindex = 0;
+		return -1;
+	}
+	/* Announcements leave from where the VIPs live: the vmac's frames carry its MAC. */
+	vipset_attach(&g->vs, g->vip_ifindex);
+	g->link_up = nl_link_info(g->nl, g->cg->ifindex, mac, &up) == 0 && up;
+	return 0;
+}
+
+static void iface_unbind(struct group *g)
+{
+	probe_close(g);
+	vipset_attach(&g->vs, 0);
+	hbsock_leave(g->hb, &g->path[0]);
+	g->hb = NULL;
+	if (g->cg->vmac && g->vip_ifindex && g->vip_ifindex != g->cg->ifindex &&
+	    nl_vmac_delete(g->nl, g->cg->ifindex, g->cg->vmac_ifname) == 0)
+		log_info("group %u: removed %s", g->cg->id, g->cg->vmac_ifname);
+	g->vip_ifindex = 0;
+}
+
+void group_iface(struct group *g, unsigned ifindex)
+{
+	if (g->exited || ifindex == g->conf.ifindex)
+		return;
+	if (g->conf.ifindex)
+		iface_unbind(g);
+	g->conf.ifindex = ifindex;
+	g->link_up = false;
+	if (ifindex && iface_bind(g) < 0)
+		g->conf.ifindex = 0;
+	if (g->conf.ifindex)
+		log_notice("group %u: interface %s is there (index %u)%s", g->cg->id,
+			   g->cg->interface, ifindex, g->link_up ? "" : ", no carrier yet");
+	else
+		log_warn("group %u: interface %s missing: FAULT until it is there", g->cg->id,
+			 g->cg->interface);
+	health_update(g);
+}
+
+void group_iface2(struct group *g, unsigned ifindex)
+{
+	if (g->exited || !g->conf.interface2[0] || ifindex == g->conf.ifindex2)
+		return;
+	hbsock_leave(g->hb2, &g->path[1]);
+	g->hb2 = NULL;
+	g->conf.ifindex2 = ifindex;
+	path2_conf(g);
+	if (ifindex)
+		g->hb2 = hbsock_join(g->hbt, &g->cg2, receive_one, &g->path[1]);
+	log_notice("group %u: second path %s %s", g->cg->id, g->conf.interface2,
+		   g->hb2 ? "is there" : "missing");
+}
+
+void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t len)
+{
+	if (r == FSM_R_NO_INTERFACE)
+		snprintf(buf, len, "interface %s missing", g->cg->interface);
+	else
+		snprintf(buf, len, "%s", fsm_reason_text(r));
+}
+
 int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbsock_tab *hbt,
-		const char *node_name, const struct conf_group *cg, uint64_t boot_id, bool standby,
-		const struct group_hooks *hooks)
+		const struct addrtab *tab, const char *node_name, const struct conf_group *cg,
+		uint64_t boot_id, bool standby, const struct group_hooks *hooks)
 {
 	struct fsm_input in = { .ev = FSM_EV_START };
 
 	memset(g, 0, sizeof(*g));
 	g->loop = loop;
 	g->nl = nl;
-	g->cg = cg;
+	g->hbt = hbt;
+	g->conf = *cg;
+	g->cg = &g->conf;
 	g->hooks = *hooks;
 	fsm_cfg_from(&g->fc, node_name, cg);
 	fsm_init(&g->fsm, &g->fc, boot_id, cg->priority);
 	/* A follower's standby is its leader's (see syncset.h). */
 	g->fsm.standby = standby && !g->fc.follower;
 	g->path[0].g = g->path[1].g = g;
-	g->hb = hbsock_join(hbt, cg, receive_one, &g->path[0]);
-	if (!g->hb)
-		goto fail;
-	if (cg->ifindex2) {
-		g->cg2 = *cg;
-		snprintf(g->cg2.interface, sizeof(g->cg2.interface), "%s", cg->interface2);
-		g->cg2.ifindex = cg->ifindex2;
-		g->cg2.n_peers = 0;
-		g->hb2 = hbsock_join(hbt, &g->cg2, receive_one, &g->path[1]);
-		if (!g->hb2)
-			goto fail_hb;
-	}
-	g->vip_ifindex = cg->ifindex;
-	if (cg->vmac && vmac_start(g) < 0)
-		goto fail_hb;
-	/* Announcements leave from where the VIPs live: the vmac's frames carry its MAC. */
-	g->ann = announce_open(g->vip_ifindex);
-	if (!g->ann)
-		goto fail_vmac;
+	vipset_init(&g->vs, loop, nl, tab, g->cg);
 	ev_init(&g->timer, timer_cb);
 	g->timer.data = g;
-	ev_init(&g->garp, garp_cb);
-	g->garp.data = g;
+	ev_init(&g->probe_end, probe_end_cb);
+	g->probe_end.data = g;
+	/* A missing interface is not an error: FAULT until one of that name appears. */
+	if (g->conf.ifindex && iface_bind(g) < 0)
+		goto fail;
+	if (g->conf.ifindex2) {
+		path2_conf(g);
+		g->hb2 = hbsock_join(hbt, &g->cg2, receive_one, &g->path[1]);
+		if (!g->hb2)
+			goto fail_bind;
+	}
 	log_info("group %u: listening on %s for %llu ms before claiming %zu VIP(s)%s", cg->id,
 		 cg->interface, (unsigned long long)fsm_dead_ms(&g->fc, &g->fsm, 0), cg->n_vips,
 		 standby ? " (standby)" : "");
+	if (!g->conf.ifindex)
+		log_warn("group %u: interface %s missing: FAULT until it is there", cg->id,
+			 cg->interface);
+	/* Copies of the VIPs left by a crash go: this node is not master yet. */
 	step(g, &in);
-	/* Without carrier the node is FAULT from the start, never MASTER. */
-	{
-		uint8_t mac[6];
-		bool up = false;
+	/* Without carrier (or interface) the node is FAULT from the start, never MASTER. */
+	if (!g->link_up) {
+		struct fsm_input hi;
 
-		g->link_up = true;
-		if (nl_link_info(nl, cg->ifindex, mac, &up) < 0 || !up)
-			group_link(g, false);
+		health_input(g, &hi);
+		step(g, &hi);
 	}
 	/* Upstream is unknown until the first round answers: no claim before. */
-	ev_init(&g->probe_end, probe_end_cb);
-	g->probe_end.data = g;
 	if (cg->n_upstream > 0) {
 		struct fsm_input un = { .ev = FSM_EV_UPSTREAM, .healthy = false };
 
 		step(g, &un);
 	}
-	upstream_start(&g->up, loop, nl, cg, upstream_changed, g);
-	g->hook = hook_new(loop, cg, node_name);
+	upstream_start(&g->up, loop, nl, g->cg, upstream_changed, g);
+	g->hook = hook_new(loop, g->cg, node_name);
 	/* Like upstream, the check has not passed before its first run: no claim. */
-	check_start(&g->check, loop, cg, node_name, false, check_changed, g);
+	check_start(&g->check, loop, g->cg, node_name, false, check_changed, g);
 	health_update(g);
 	return 0;
-fail_vmac:
-	if (cg->vmac)
-		nl_vmac_delete(nl, cg->ifindex, cg->vmac_ifname);
-fail_hb:
-	hbsock_leave(g->hb2, &g->path[1]);
-	hbsock_leave(g->hb, &g->path[0]);
+fail_bind:
+	iface_unbind(g);
 fail:
+	vipset_free(&g->vs);
 	g->hb = g->hb2 = NULL;
 	return -1;
 }
@@ -552,22 +567,15 @@ void group_stop(struct group *g)
 
 void group_free(struct group *g)
 {
-	if (g->loop) {
+	if (g->loop)
 		ev_timer_stop(g->loop, &g->timer);
-		ev_timer_stop(g->loop, &g->garp);
-	}
-	hbsock_leave(g->hb, &g->path[0]);
 	hbsock_leave(g->hb2, &g->path[1]);
-	g->hb = g->hb2 = NULL;
-	announce_close(g->ann);
-	g->ann = NULL;
+	g->hb2 = NULL;
 	upstream_stop(&g->up);
-	probe_close(g);
 	check_stop(&g->check);
-	if (g->cg->vmac && g->vip_ifindex != g->cg->ifindex &&
-	    nl_vmac_delete(g->nl, g->cg->ifindex, g->cg->vmac_ifname) == 0)
-		log_info("group %u: removed %s", g->cg->id, g->cg->vmac_ifname);
-	g->vip_ifindex = 0;
+	if (g->conf.ifindex)
+		iface_unbind(g);
+	vipset_free(&g->vs);
 	hook_release(g->hook);	/* queued hooks (notify_stop) still run */
 	g->hook = NULL;
 }
@@ -606,21 +614,25 @@ void group_sync_blocked(struct group *g, bool blocked)
 
 void group_reconf(struct group *g, const struct conf_group *cg)
 {
+	struct conf_vip old[VIPD_MAX_VIPS];
+	size_t n_old = g->conf.n_vips;
+	unsigned idx = g->conf.ifindex, idx2 = g->conf.ifindex2;
 	struct fsm_input in = { .ev = FSM_EV_HEALTH };
 	char name[VIPD_NAME_MAX];
 
+	memcpy(old, g->conf.vips, sizeof(old));
 	memcpy(name, g->fc.name, sizeof(name));
-	g->cg = cg;
-	if (g->hb2) {
-		/* Same interface2 (else the group restarts): only the rest changed. */
-		g->cg2 = *cg;
-		snprintf(g->cg2.interface, sizeof(g->cg2.interface), "%s", cg->interface2);
-		g->cg2.ifindex = cg->ifindex2;
-		g->cg2.n_peers = 0;
-	}
-	fsm_cfg_from(&g->fc, name, cg);
-	hook_reconf(g->hook, cg);
-	check_reconf(&g->check, cg);
+	/* The interfaces are the same names (else the group restarts): keep what we found. */
+	g->conf = *cg;
+	g->conf.ifindex = idx;
+	g->conf.ifindex2 = idx2;
+	if (g->hb2)
+		path2_conf(g);
+	fsm_cfg_from(&g->fc, name, g->cg);
+	hook_reconf(g->hook, g->cg);
+	check_reconf(&g->check, g->cg);
+	upstream_reconf(&g->up);
+	vipset_reconf(&g->vs, old, n_old);
 	health_input(g, &in);
 	step(g, &in);
 }

@@ -5,6 +5,7 @@
  * Exit status: 0 clean stop or config OK (-t); 1 start-up failure;
  * 2 bad usage; 3 invalid configuration.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "daemon.h"
 #include "hook.h"
 #include "log.h"
+#include "nlmon.h"
 #include "notify.h"
 #include "syncset.h"
 
@@ -105,6 +107,7 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 {
 	struct daemon *d = ctx;
 	struct daemon_event *e = &d->events[d->ev_next];
+	char reason[64];
 
 	clock_gettime(CLOCK_REALTIME, &e->when);
 	e->group = g->cg->id;
@@ -114,7 +117,8 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	d->ev_next = (d->ev_next + 1) % DAEMON_EVENTS;
 	if (d->ev_count < DAEMON_EVENTS)
 		d->ev_count++;
-	run_hooks(g, false, from, to, fsm_reason_text(why));
+	group_reason(g, why, reason, sizeof(reason));
+	run_hooks(g, false, from, to, reason);
 	if (!d->reloading)
 		syncset_transition(d->groups, d->n_groups, g, from, to);
 }
@@ -175,7 +179,7 @@ static struct group *group_new(struct daemon *d, const struct conf_group *cg)
 		log_err("group %u: out of memory", cg->id);
 		return NULL;
 	}
-	if (group_start(g, d->loop, d->nl, d->hb, d->conf.node_name, cg, d->boot_id,
+	if (group_start(g, d->loop, d->nl, d->hb, &d->addrs, d->conf.node_name, cg, d->boot_id,
 			standby_saved(d, cg->id), &hooks) < 0) {
 		free(g);
 		return NULL;
@@ -191,14 +195,44 @@ static const struct conf_group *conf_group_by_id(const struct conf *c, uint32_t 
 	return NULL;
 }
 
-/* What a reload cannot change in place: the group is stopped and started anew. */
+/*
+ * What a reload cannot change in place: the group is stopped (handing over
+ * first if it is master) and started anew. See vipd.conf(5), RELOAD.
+ */
 static bool needs_restart(const struct conf_group *a, const struct conf_group *b)
 {
-	return a->ifindex != b->ifindex || a->mcast_family != b->mcast_family ||
+	return strcmp(a->interface, b->interface) != 0 || a->mcast_family != b->mcast_family ||
 	       a->mcast.s_addr != b->mcast.s_addr || memcmp(&a->mcast6, &b->mcast6, 16) != 0 ||
 	       a->port != b->port || strcmp(a->label, b->label) != 0 || a->vmac != b->vmac ||
-	       a->ifindex2 != b->ifindex2 || a->n_peers != b->n_peers ||
-	       memcmp(a->peers, b->peers, sizeof(a->peers)) != 0;
+	       strcmp(a->interface2, b->interface2) != 0 || a->n_peers != b->n_peers ||
+	       memcmp(a->peers, b->peers, sizeof(a->peers)) != 0 ||
+	       strcmp(a->sync_group, b->sync_group) != 0;
+}
+
+/* Whether @family/@addr is a VIP of @c. */
+static bool conf_has_vip(const struct conf *c, int family, const uint8_t *addr)
+{
+	for (size_t i = 0; c && i < c->n_groups; i++)
+		for (size_t k = 0; k < c->groups[i].n_vips; k++)
+			if (c->groups[i].vips[k].family == family &&
+			    memcmp(c->groups[i].vips[k].addr, addr, family == AF_INET ? 4 : 16) == 0)
+				return true;
+	return false;
+}
+
+/* The address table keeps copies of the VIPs of the running config (and of one being loaded). */
+static bool addr_filter(void *ctx, int family, const uint8_t *addr)
+{
+	const struct daemon *d = ctx;
+
+	return conf_has_vip(&d->conf, family, addr) || conf_has_vip(d->next_conf, family, addr);
+}
+
+/* Every group compares the kernel with its wish and applies the difference. */
+static void reconcile_all(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_groups; i++)
+		vipset_reconcile(&d->groups[i]->vs);
 }
 
 int daemon_reload(struct daemon *d, char *err, size_t err_len)
@@ -225,6 +259,10 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		conf_free(&nc);
 		goto refused;
 	}
+	/* Copies of the new VIPs must be seen before the groups decide. */
+	d->next_conf = &nc;
+	if (nl_addr_dump(d->nl, &d->addrs) < 0)
+		d->addrs_stale = true;
 	/* Groups that are gone, or changed beyond repair, hand over and go. */
 	d->reloading = true;
 	for (size_t i = 0; i < d->n_groups; i++) {
@@ -245,7 +283,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		bool kept = false;
 
 		for (size_t k = 0; k < n; k++)
-			kept |= ng[k]->cg == &nc.groups[i];
+			kept |= ng[k]->cg->id == nc.groups[i].id;
 		if (kept)
 			continue;
 		ng[n] = group_new(d, &nc.groups[i]);
@@ -259,7 +297,12 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	syncset_link(d->groups, d->n_groups);
 	conf_free(&d->conf);
 	d->conf = nc;
+	d->next_conf = NULL;
 	d->reload_error[0] = '\0';
+	/* Only the new VIPs' copies are kept from now on. */
+	if (nl_addr_dump(d->nl, &d->addrs) < 0)
+		d->addrs_stale = true;
+	reconcile_all(d);
 	log_notice("reload: %s applied, %zu group(s)", d->conf.path, n);
 	notify("READY=1");
 	return 0;
@@ -270,38 +313,87 @@ refused:
 	return -1;
 }
 
-static void link_event(void *ctx, unsigned ifindex, bool up)
+/*
+ * A link event. Interfaces are followed by name: one deleted, renamed away
+ * or re-created under a new index is let go of and bound anew by the
+ * groups that name it. A deleted vmac is re-created by binding its group
+ * again.
+ */
+static void link_event(void *ctx, unsigned ifindex, const char *name, bool up, bool gone)
 {
 	struct daemon *d = ctx;
 
-	for (size_t i = 0; i < d->n_groups; i++)
-		if (d->groups[i]->cg->ifindex == ifindex)
-			group_link(d->groups[i], up);
+	if (gone)
+		addrtab_drop_ifindex(&d->addrs, ifindex);
+	for (size_t i = 0; i < d->n_groups; i++) {
+		struct group *g = d->groups[i];
+		bool ours = !gone && strcmp(name, g->conf.interface) == 0;
+		bool ours2 = !gone && g->conf.interface2[0] && strcmp(name, g->conf.interface2) == 0;
+
+		if (g->conf.ifindex == ifindex && !ours)
+			group_iface(g, 0);
+		else if (ours && g->conf.ifindex != ifindex)
+			group_iface(g, ifindex);
+		else if (gone && g->cg->vmac && g->vip_ifindex == ifindex && g->conf.ifindex) {
+			unsigned parent = g->conf.ifindex;
+
+			log_warn("group %u: %s was deleted: creating it again", g->cg->id,
+				 g->cg->vmac_ifname);
+			group_iface(g, 0);
+			group_iface(g, parent);
+		}
+		if (g->conf.ifindex2 == ifindex && !ours2)
+			group_iface2(g, 0);
+		else if (ours2 && g->conf.ifindex2 != ifindex)
+			group_iface2(g, ifindex);
+		if (g->conf.ifindex == ifindex && ifindex)
+			group_link(g, up);
+	}
 	syncset_health(d->groups, d->n_groups);
 }
 
-/* After lost events every followed link is asked for anew. */
-static void link_resync(struct daemon *d)
+static void addr_event(void *ctx, const struct nl_ifaddr *a)
 {
-	log_warn("link events lost (ENOBUFS): asking the kernel again");
+	struct daemon *d = ctx;
+
+	if (addrtab_set(&d->addrs, a->ifindex, a->family, a->addr, a->prefix_len, a->added) < 0)
+		d->addrs_stale = true;
+}
+
+/*
+ * After lost events (or a table that ran out of memory) every followed
+ * interface is looked up by name again and the addresses dumped anew.
+ */
+static void resync(struct daemon *d)
+{
+	log_warn("netlink events lost: asking the kernel again");
+	d->addrs_stale = nl_addr_dump(d->nl, &d->addrs) < 0;
 	for (size_t i = 0; i < d->n_groups; i++) {
+		struct group *g = d->groups[i];
 		uint8_t mac[6];
 		bool up = false;
 
-		if (nl_link_info(d->nl, d->groups[i]->cg->ifindex, mac, &up) < 0)
+		group_iface(g, if_nametoindex(g->conf.interface));
+		if (g->conf.interface2[0])
+			group_iface2(g, if_nametoindex(g->conf.interface2));
+		if (g->conf.ifindex && nl_link_info(d->nl, g->conf.ifindex, mac, &up) < 0)
 			up = false;
-		group_link(d->groups[i], up);
+		if (g->conf.ifindex)
+			group_link(g, up);
 	}
+	syncset_health(d->groups, d->n_groups);
 }
 
 static void mon_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
+	const struct nlmon_ops ops = { .link = link_event, .addr = addr_event, .ctx = d };
 
 	(void)loop;
 	(void)revents;
-	if (nl_mon_read(d->mon, link_event, d) == NL_MON_RESYNC)
-		link_resync(d);
+	if (nlmon_read(d->mon, &ops) == NLMON_RESYNC || d->addrs_stale)
+		resync(d);
+	reconcile_all(d);
 }
 
 /*
@@ -374,27 +466,47 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	notify("WATCHDOG=1");
 }
 
+static bool cleanup_filter(void *ctx, int family, const uint8_t *addr)
+{
+	return conf_has_vip(ctx, family, addr);
+}
+
 /*
- * vipd -c: what the systemd unit's ExecStopPost runs after any exit. A vmac
- * group's macvlan goes with its VIPs (only a macvlan on the group's
- * interface; another interface of that name is left alone and reported).
+ * vipd -c: what the systemd unit's ExecStopPost runs after any exit. Every
+ * copy of a VIP goes, whatever its prefix or interface, and a vmac group's
+ * macvlan with it (only a macvlan on the group's interface; another
+ * interface of that name is left alone and reported).
  */
 static int cleanup(const struct conf *c)
 {
+	struct addrtab tab = { .filter = cleanup_filter, .filter_ctx = (void *)(uintptr_t)c };
 	struct nl *nl = nl_open();
 	int rc = 0;
 
 	if (!nl)
 		return 1;
-	for (size_t i = 0; i < c->n_groups; i++) {
-		const struct conf_group *g = &c->groups[i];
+	if (nl_addr_dump(nl, &tab) < 0)
+		rc = 1;
+	/* Every copy of every VIP: any prefix, any interface (a vmac's went with it). */
+	for (size_t i = 0; i < tab.n; i++) {
+		const struct addrtab_entry *e = &tab.e[i];
+		struct conf_vip v = { .family = e->family, .prefix_len = e->prefix_len };
+		char a[INET6_ADDRSTRLEN];
 
-		for (size_t k = 0; k < g->n_vips; k++)
-			if (nl_addr_del(nl, g->ifindex, &g->vips[k]) < 0)
-				rc = 1;
-		if (g->vmac && nl_vmac_delete(nl, g->ifindex, g->vmac_ifname) < 0)
+		memcpy(v.addr, e->addr, sizeof(v.addr));
+		snprintf(v.text, sizeof(v.text), "%s/%u",
+			 inet_ntop(e->family, e->addr, a, sizeof(a)) ? a : "?", e->prefix_len);
+		if (nl_addr_del(nl, e->ifindex, &v) < 0)
 			rc = 1;
 	}
+	for (size_t i = 0; i < c->n_groups; i++) {
+		const struct conf_group *g = &c->groups[i];
+		unsigned parent = if_nametoindex(g->interface);
+
+		if (g->vmac && parent && nl_vmac_delete(nl, parent, g->vmac_ifname) < 0)
+			rc = 1;
+	}
+	addrtab_free(&tab);
 	nl_free(nl);
 	return rc;
 }
@@ -415,11 +527,16 @@ static int run(struct daemon *d)
 	d->hb = hbsock_tab_new(d->loop);
 	if (!d->hb)
 		return 1;
-	d->mon = nl_mon_open();
+	/* Subscribe first, then dump: no change falls between the two. */
+	d->mon = nlmon_open();
 	if (!d->mon)
 		return 1;
+	d->addrs.filter = addr_filter;
+	d->addrs.filter_ctx = d;
+	if (nl_addr_dump(d->nl, &d->addrs) < 0)
+		return 1;
 	hook_on_idle(on_hooks_idle, d);
-	ev_io_init(&d->mon_io, mon_cb, nl_mon_fd(d->mon), EV_READ);
+	ev_io_init(&d->mon_io, mon_cb, nlmon_fd(d->mon), EV_READ);
 	d->mon_io.data = d;
 	ev_io_start(d->loop, &d->mon_io);
 	d->boot_id = realtime_us();
@@ -470,8 +587,9 @@ static void daemon_free(struct daemon *d)
 	hbsock_tab_free(d->hb);
 	if (d->mon) {
 		ev_io_stop(d->loop, &d->mon_io);
-		nl_mon_free(d->mon);
+		nlmon_free(d->mon);
 	}
+	addrtab_free(&d->addrs);
 	nl_free(d->nl);
 	conf_free(&d->conf);
 	if (d->loop)
@@ -532,6 +650,12 @@ int main(int argc, char **argv)
 	if (conf_load(path, &d.conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;
+	}
+	for (size_t i = 0; i < d.conf.n_warnings; i++) {
+		if (test)
+			fprintf(stderr, "warning: %s\n", d.conf.warnings[i]);
+		else
+			log_warn("%s", d.conf.warnings[i]);
 	}
 	if (test) {
 		if (verbose)

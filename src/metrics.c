@@ -46,6 +46,45 @@ static void hook_metrics(struct group *const *gs, size_t n, FILE *f)
 		(unsigned long long)exec_stats()->timeouts);
 }
 
+/* The VIPs against the wish, and what the reconciler had to do about it. */
+static void vip_metrics(struct group *const *gs, size_t n, FILE *f)
+{
+	FAMILY(f, "vip_present", "gauge",
+	       "1 while the VIP is on this node where it belongs (as the kernel last said).");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < gs[i]->cg->n_vips; k++)
+			fprintf(f, "vipd_vip_present{group=\"%u\",vip=\"%s\"} %d\n", gs[i]->cg->id,
+				gs[i]->cg->vips[k].text,
+				gs[i]->vs.ifindex && addrtab_find(gs[i]->vs.tab, gs[i]->vs.ifindex,
+								  &gs[i]->cg->vips[k]) != NULL);
+	FAMILY(f, "vip_expected", "gauge", "1 while this node's role says the VIP belongs here.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < gs[i]->cg->n_vips; k++)
+			fprintf(f, "vipd_vip_expected{group=\"%u\",vip=\"%s\"} %d\n", gs[i]->cg->id,
+				gs[i]->cg->vips[k].text, gs[i]->vs.want);
+	FAMILY(f, "vip_drift", "gauge",
+	       "1 while the kernel's addresses differ from what the group wants.");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "vipd_vip_drift{group=\"%u\"} %d\n", gs[i]->cg->id,
+			vipset_drift(&gs[i]->vs));
+	FAMILY(f, "vip_repairs_total", "counter",
+	       "Wanted VIPs added back after another program removed them.");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "vipd_vip_repairs_total{group=\"%u\"} %llu\n", gs[i]->cg->id,
+			(unsigned long long)gs[i]->vs.st.repairs);
+	FAMILY(f, "vip_copies_removed_total", "counter",
+	       "Copies of VIPs removed where they did not belong (a non-master, another prefix "
+	       "or interface).");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "vipd_vip_copies_removed_total{group=\"%u\"} %llu\n", gs[i]->cg->id,
+			(unsigned long long)gs[i]->vs.st.removed);
+	FAMILY(f, "vip_fights_total", "counter",
+	       "Episodes of another program undoing the VIPs again and again.");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "vipd_vip_fights_total{group=\"%u\"} %llu\n", gs[i]->cg->id,
+			(unsigned long long)gs[i]->vs.st.fights);
+}
+
 void metrics_write(struct group *const *gs, size_t n, FILE *f)
 {
 	uint64_t now = group_now_ms();
@@ -117,4 +156,5 @@ void metrics_write(struct group *const *gs, size_t n, FILE *f)
 			fprintf(f, "vipd_sync_blocked{group=\"%u\"} %d\n", gs[i]->cg->id,
 				gs[i]->sync_blocked);
 	hook_metrics(gs, n, f);
+	vip_metrics(gs, n, f);
 }

@@ -31,6 +31,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet.h>
 
+#include "addrtab.h"
 #include "log.h"
 #include "nl.h"
 
@@ -56,7 +57,8 @@ struct nl_talk {
 	const struct conf_vip *vip;	/* nl_addr_present: what we look for */
 	unsigned ifindex;
 	bool found;
-	struct nl_addrs *snap;		/* nl_addrs_dump: what it fills */
+	struct addrtab *tab;		/* nl_addr_dump: what it fills */
+	bool oom;
 };
 
 static int nl_set_timeout(int fd)
@@ -384,27 +386,45 @@ static int nl_ifa_attr_cb(const struct nlattr *attr, void *data)
 }
 
 /*
- * One address of the dump. The local address is IFA_LOCAL; IPv6 sends only
- * IFA_ADDRESS unless the link is point-to-point, where IFA_ADDRESS is the peer.
+ * The local address is IFA_LOCAL; IPv6 sends only IFA_ADDRESS unless the
+ * link is point-to-point, where IFA_ADDRESS is the peer.
  */
-static int nl_present_cb(const struct nlmsghdr *nlh, void *data)
+int nl_ifaddr_parse(const struct nlmsghdr *nlh, struct nl_ifaddr *out)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 	const struct nlattr *a;
-	struct nl_talk *t = data;
-	size_t alen = t->vip->family == AF_INET ? 4 : 16;
+	size_t alen;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
-		return MNL_CB_OK;
-	if (ifa->ifa_family != t->vip->family || ifa->ifa_index != t->ifindex ||
-	    ifa->ifa_prefixlen != t->vip->prefix_len)
-		return MNL_CB_OK;
+	if ((nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR) ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return -1;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return -1;
 	if (mnl_attr_parse(nlh, sizeof(*ifa), nl_ifa_attr_cb, tb) != MNL_CB_OK)
-		return MNL_CB_OK;
+		return -1;
+	alen = ifa->ifa_family == AF_INET ? 4 : 16;
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (a && mnl_attr_get_payload_len(a) == alen &&
-	    memcmp(mnl_attr_get_payload(a), t->vip->addr, alen) == 0)
+	if (!a || mnl_attr_get_payload_len(a) != alen)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->added = nlh->nlmsg_type == RTM_NEWADDR;
+	out->ifindex = ifa->ifa_index;
+	out->family = ifa->ifa_family;
+	out->prefix_len = ifa->ifa_prefixlen;
+	memcpy(out->addr, mnl_attr_get_payload(a), alen);
+	return 0;
+}
+
+/* One address of the dump: is it the one nl_addr_present() looks for? */
+static int nl_present_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_talk *t = data;
+	struct nl_ifaddr a;
+
+	if (nl_ifaddr_parse(nlh, &a) == 0 && a.family == t->vip->family &&
+	    a.ifindex == t->ifindex && a.prefix_len == t->vip->prefix_len &&
+	    memcmp(a.addr, t->vip->addr, a.family == AF_INET ? 4 : 16) == 0)
 		t->found = true;
 	return MNL_CB_OK;
 }
@@ -438,109 +458,42 @@ int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
 	return -1;
 }
 
-/* ---- address snapshots ---- */
+/* ---- the address dump ---- */
 
-struct nl_addr_entry {
-	unsigned ifindex;
-	uint8_t family;
-	uint8_t prefix_len;
-	uint8_t addr[16];
-};
-
-struct nl_addrs {
-	struct nl_addr_entry *e;	/* owned, n of cap used */
-	size_t n, cap;
-	bool oom;
-};
-
-/* One address of the dump into the snapshot (IFA_LOCAL, else IFA_ADDRESS, as nl_present_cb). */
-static int nl_snap_cb(const struct nlmsghdr *nlh, void *data)
+/* One address of the dump into the table (IFA_LOCAL, else IFA_ADDRESS, as nl_present_cb). */
+static int nl_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	struct nl_addrs *s = ((struct nl_talk *)data)->snap;
-	const struct nlattr *a;
-	size_t alen;
+	struct nl_talk *t = data;
+	struct nl_ifaddr a;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
-		return MNL_CB_OK;
-	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
-		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*ifa), nl_ifa_attr_cb, tb) != MNL_CB_OK)
-		return MNL_CB_OK;
-	alen = ifa->ifa_family == AF_INET ? 4 : 16;
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a || mnl_attr_get_payload_len(a) != alen)
-		return MNL_CB_OK;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		struct nl_addr_entry *e = realloc(s->e, cap * sizeof(*e));
-
-		if (!e) {
-			s->oom = true;
-			return MNL_CB_OK;	/* read the dump to its end all the same */
-		}
-		s->e = e;
-		s->cap = cap;
-	}
-	s->e[s->n] = (struct nl_addr_entry){ .ifindex = ifa->ifa_index,
-					     .family = ifa->ifa_family,
-					     .prefix_len = ifa->ifa_prefixlen };
-	memcpy(s->e[s->n].addr, mnl_attr_get_payload(a), alen);
-	s->n++;
+	if (nl_ifaddr_parse(nlh, &a) == 0 && addrtab_set(t->tab, a.ifindex, a.family, a.addr,
+							   a.prefix_len, true) < 0)
+		t->oom = true;	/* read the dump to its end all the same */
 	return MNL_CB_OK;
 }
 
-struct nl_addrs *nl_addrs_dump(struct nl *nl)
+int nl_addr_dump(struct nl *nl, struct addrtab *tab)
 {
-	struct nl_addrs *s;
 	struct nl_talk t = { 0 };
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 
 	for (int i = 0; i < NL_DUMP_TRIES; i++) {
-		s = calloc(1, sizeof(*s));
-		if (!s) {
-			log_err("nl_addrs_dump: %s", strerror(ENOMEM));
-			return NULL;
-		}
+		addrtab_clear(tab);
 		memset(&t, 0, sizeof(t));
-		t.snap = s;
+		t.tab = tab;
 		nlh = mnl_nlmsg_put_header(nl->req);
 		nlh->nlmsg_type = RTM_GETADDR;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 		ifa->ifa_family = AF_UNSPEC;
-		if (nl_talk(nl, nl_snap_cb, &t) == 0 && !s->oom)
-			return s;
-		nl_addrs_free(s);
+		if (nl_talk(nl, nl_dump_cb, &t) == 0 && !t.oom)
+			return 0;
 		if (t.err != EINTR)	/* EINTR: the dump raced a change, ask again */
 			break;
 	}
-	if (t.err)
-		log_err("nl_addrs_dump: %s", strerror(t.err));
-	else
-		log_err("nl_addrs_dump: %s", strerror(ENOMEM));
-	return NULL;
-}
-
-bool nl_addrs_has(const struct nl_addrs *a, unsigned ifindex, const struct conf_vip *vip)
-{
-	size_t alen = vip->family == AF_INET ? 4 : 16;
-
-	for (size_t i = 0; i < a->n; i++)
-		if (a->e[i].ifindex == ifindex && a->e[i].family == vip->family &&
-		    a->e[i].prefix_len == vip->prefix_len && memcmp(a->e[i].addr, vip->addr, alen) == 0)
-			return true;
-	return false;
-}
-
-void nl_addrs_free(struct nl_addrs *a)
-{
-	if (!a)
-		return;
-	free(a->e);
-	free(a);
+	log_err("nl_addr_dump: %s", strerror(t.err ? t.err : ENOMEM));
+	return -1;
 }
 
 int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
@@ -791,100 +744,4 @@ int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8
 		return -1;
 	}
 	return (int)idx;
-}
-
-/* ---- link events ---- */
-
-struct nl_mon {
-	struct mnl_socket *mnl;
-	nl_link_fn fn;
-	void *ctx;
-	alignas(struct nlmsghdr) char buf[NL_RECV_SIZE];
-};
-
-struct nl_mon *nl_mon_open(void)
-{
-	struct nl_mon *m = calloc(1, sizeof(*m));
-	int fd, fl;
-
-	if (!m) {
-		log_err("nl_mon_open: %s", strerror(ENOMEM));
-		return NULL;
-	}
-	m->mnl = mnl_socket_open(NETLINK_ROUTE);
-	if (!m->mnl) {
-		log_err("nl_mon_open: socket: %s", strerror(errno));
-		goto fail;
-	}
-	if (mnl_socket_bind(m->mnl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-		log_err("nl_mon_open: bind RTMGRP_LINK: %s", strerror(errno));
-		goto fail_sock;
-	}
-	fd = mnl_socket_get_fd(m->mnl);
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		log_err("nl_mon_open: O_NONBLOCK: %s", strerror(errno));
-		goto fail_sock;
-	}
-	return m;
-fail_sock:
-	mnl_socket_close(m->mnl);
-fail:
-	free(m);
-	return NULL;
-}
-
-int nl_mon_fd(const struct nl_mon *m)
-{
-	return mnl_socket_get_fd(m->mnl);
-}
-
-static int nl_mon_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nl_mon *m = data;
-	const struct ifinfomsg *ifi;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
-		return MNL_CB_OK;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
-		return MNL_CB_OK;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	if (ifi->ifi_index <= 0)
-		return MNL_CB_OK;
-	m->fn(m->ctx, (unsigned)ifi->ifi_index,
-	      nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
-		      (ifi->ifi_flags & IFF_RUNNING));
-	return MNL_CB_OK;
-}
-
-int nl_mon_read(struct nl_mon *m, nl_link_fn fn, void *ctx)
-{
-	m->fn = fn;
-	m->ctx = ctx;
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = mnl_socket_recvfrom(m->mnl, m->buf, sizeof(m->buf));
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return 0;
-			/* The socket overflowed: some events are gone for good. */
-			if (errno == ENOBUFS)
-				return NL_MON_RESYNC;
-			log_err("nl_mon_read: %s", strerror(errno));
-			return -1;
-		}
-		if (mnl_cb_run(m->buf, (size_t)n, 0, 0, nl_mon_cb, m) < 0 && errno != ENOENT) {
-			log_err("nl_mon_read: %s", strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-void nl_mon_free(struct nl_mon *m)
-{
-	if (!m)
-		return;
-	mnl_socket_close(m->mnl);
-	free(m);
 }

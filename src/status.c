@@ -144,32 +144,41 @@ static struct json_object *status_upstream(const struct group *g)
 	return uo;
 }
 
-void status_group(const struct group *g, const struct nl_addrs *addrs, struct json_object *o)
+/* Where the VIPs stand against the wish: the reconciler's side of the story. */
+static struct json_object *status_drift(const struct group *g, uint64_t now)
+{
+	const struct vipset *vs = &g->vs;
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "in_sync", json_object_new_boolean(!vipset_drift(vs)));
+	json_object_object_add(d, "fighting", json_object_new_boolean(vs->fighting));
+	json_object_object_add(d, "last_repair_ms_ago",
+			       vs->fight_last_ms ? json_object_new_int64(
+							   (int64_t)(now - vs->fight_last_ms))
+						 : NULL);
+	return d;
+}
+
+void status_group(const struct group *g, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
 	uint64_t now = group_now_ms();
-	struct json_object *vips = json_object_new_array();
 	struct json_object *cnt = json_object_new_object();
 	struct json_object *rej = json_object_new_object();
+	char why[64];
 
+	group_reason(g, s->reason, why, sizeof(why));
 	json_object_object_add(o, "id", json_object_new_int64(g->cg->id));
 	json_object_object_add(o, "state", json_object_new_string(fsm_state_name(s->state)));
 	json_object_object_add(o, "since_ms_ago", json_object_new_int64((int64_t)(now - s->since_ms)));
-	json_object_object_add(o, "reason", json_object_new_string(fsm_reason_text(s->reason)));
+	json_object_object_add(o, "reason", json_object_new_string(why));
 	json_object_object_add(o, "priority", json_object_new_int(s->priority));
 	json_object_object_add(o, "standby", json_object_new_boolean(s->standby));
 	json_object_object_add(o, "healthy", json_object_new_boolean(s->healthy));
 	json_object_object_add(o, "interface", json_object_new_string(g->cg->interface));
-	for (size_t i = 0; i < g->cg->n_vips; i++) {
-		struct json_object *v = json_object_new_object();
-		int here = addrs ? nl_addrs_has(addrs, g->vip_ifindex, &g->cg->vips[i])
-				 : nl_addr_present(g->nl, g->vip_ifindex, &g->cg->vips[i]);
-
-		json_object_object_add(v, "address", json_object_new_string(g->cg->vips[i].text));
-		json_object_object_add(v, "present", json_object_new_boolean(here == 1));
-		json_object_array_add(vips, v);
-	}
-	json_object_object_add(o, "vips", vips);
+	json_object_object_add(o, "interface_present", json_object_new_boolean(g->cg->ifindex != 0));
+	json_object_object_add(o, "vips", vipset_status(&g->vs));
+	json_object_object_add(o, "vip_drift", status_drift(g, now));
 	status_layout(g, o);
 	json_object_object_add(o, "peer", status_peer(g, now));
 	json_object_object_add(cnt, "tx", json_object_new_int64((int64_t)g->st.tx));
@@ -178,9 +187,14 @@ void status_group(const struct group *g, const struct nl_addrs *addrs, struct js
 	json_object_object_add(cnt, "transitions", json_object_new_int64((int64_t)s->transitions));
 	json_object_object_add(cnt, "contentions", json_object_new_int64((int64_t)g->st.contentions));
 	json_object_object_add(cnt, "stalls", json_object_new_int64((int64_t)s->stalls));
-	json_object_object_add(cnt, "announcements", json_object_new_int64((int64_t)g->st.announce));
+	json_object_object_add(cnt, "announcements",
+			       json_object_new_int64((int64_t)g->vs.st.announce));
+	json_object_object_add(cnt, "vip_repairs", json_object_new_int64((int64_t)g->vs.st.repairs));
+	json_object_object_add(cnt, "vip_copies_removed",
+			       json_object_new_int64((int64_t)g->vs.st.removed));
+	json_object_object_add(cnt, "vip_fights", json_object_new_int64((int64_t)g->vs.st.fights));
 	json_object_object_add(cnt, "other_group", json_object_new_int64((int64_t)g->st.other_group));
-	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->st.nl_err));
+	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->vs.st.nl_err));
 	for (int e = 1; e < PROTO_E_COUNT; e++)
 		if (e != -PROTO_E_ARG)
 			json_object_object_add(rej, proto_err_key(-e),

@@ -87,8 +87,8 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (u->arp)
 		round_end(u);
 	u->answered = 0;
-	/* No link or no socket: a failed round, counted like a silent target. */
-	if (nl_link_info(u->nl, u->cg->ifindex, u->mac, &up) < 0 || !up ||
+	/* No interface, link or socket: a failed round, counted like a silent target. */
+	if (!u->cg->ifindex || nl_link_info(u->nl, u->cg->ifindex, u->mac, &up) < 0 || !up ||
 	    !(u->arp = arp_open(u->cg->ifindex))) {
 		round_end(u);
 		return;
@@ -122,6 +122,29 @@ void upstream_start(struct upstream *u, struct ev_loop *loop, struct nl *nl,
 		return;
 	ev_timer_set(&u->tick, 0.0, iv);
 	ev_timer_start(loop, &u->tick);
+}
+
+void upstream_reconf(struct upstream *u)
+{
+	double iv = u->cg->upstream_interval_ms / 1000.0;
+
+	if (u->cg->n_upstream == 0) {
+		/* No targets any more: nothing to be cut off from. */
+		upstream_stop(u);
+		if (!u->reachable) {
+			u->reachable = true;
+			u->fn(u->ctx, true);
+		}
+		return;
+	}
+	/* The verdict so far stands until the next rounds say otherwise. */
+	if (!ev_is_active(&u->tick)) {
+		ev_timer_set(&u->tick, 0.0, iv);
+		ev_timer_start(u->loop, &u->tick);
+		return;
+	}
+	u->tick.repeat = iv;
+	ev_timer_again(u->loop, &u->tick);
 }
 
 void upstream_stop(struct upstream *u)

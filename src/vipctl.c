@@ -248,18 +248,55 @@ static const char *jdur_text(struct json_object *o, const char *key, char *buf, 
 
 /* ---- status ------------------------------------------------------------- */
 
+/*
+ * Each VIP against the wish: "here" / "not here" when the kernel agrees
+ * with the election, "MISSING" / "HERE, must not be" when it does not, and
+ * every copy found where it does not belong.
+ */
 static void print_vips(struct json_object *g)
 {
-	struct json_object *vips = jget(g, "vips", json_type_array), *v;
-	size_t i, n = vips ? json_object_array_length(vips) : 0;
+	struct json_object *vips = jget(g, "vips", json_type_array), *v, *el;
+	struct json_object *drift = jget(g, "vip_drift", json_type_object);
+	size_t i, k, n = vips ? json_object_array_length(vips) : 0;
 
 	printf("  vips:");
 	for (i = 0; i < n; i++) {
+		bool want, here;
+
 		v = json_object_array_get_idx(vips, i);
+		want = jbool(v, "expected", false);
+		here = jbool(v, "present", false);
 		printf("%s %s (%s)", i ? "," : "", jstr(v, "address"),
-		       jbool(v, "present", false) ? "here" : "not here");
+		       want == here ? (here ? "here" : "not here")
+				    : (want ? "MISSING, must be here" : "HERE, must not be"));
 	}
 	printf("%s\n", n ? "" : " none");
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(vips, i);
+		el = jget(v, "elsewhere", json_type_array);
+		for (k = 0; el && k < json_object_array_length(el); k++)
+			printf("  stray copy of %s: %s (being removed)\n", jstr(v, "address"),
+			       json_object_get_string(json_object_array_get_idx(el, k)));
+	}
+	if (drift && jbool(drift, "fighting", false))
+		printf("  drift: another program keeps changing these addresses (see vipd.conf(5), "
+		       "DRIFT)\n");
+}
+
+/* The kernel has exactly what the election wants: no VIP missing, none where it must not be. */
+static bool vips_ok(struct json_object *g)
+{
+	struct json_object *vips = jget(g, "vips", json_type_array), *v, *el;
+	size_t n = vips ? json_object_array_length(vips) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		v = json_object_array_get_idx(vips, i);
+		el = jget(v, "elsewhere", json_type_array);
+		if (jbool(v, "expected", false) != jbool(v, "present", false) ||
+		    (el && json_object_array_length(el) > 0))
+			return false;
+	}
+	return true;
 }
 
 static void print_peer(struct json_object *g)
@@ -433,7 +470,8 @@ static void print_group(struct json_object *g)
 
 /*
  * A group is redundant when this node is MASTER or BACKUP and not in
- * standby, its peer is alive, and exactly one of the two is MASTER.
+ * standby, its peer is alive, exactly one of the two is MASTER, and the
+ * kernel holds exactly what this node's role says (vips_ok).
  */
 static bool group_ok(struct json_object *g)
 {
@@ -442,6 +480,8 @@ static bool group_ok(struct json_object *g)
 	bool master = strcmp(st, "MASTER") == 0;
 
 	if (!master && strcmp(st, "BACKUP") != 0)
+		return false;
+	if (!vips_ok(g))
 		return false;
 	if (jbool(g, "standby", true) || !peer || !jbool(peer, "alive", false))
 		return false;

@@ -5,6 +5,8 @@
 #                 exactly good-*.ok (the effective config, defaults filled in)
 #   bad-*.conf    must be refused: exit 3, empty stdout, and stderr is exactly
 #                 the one line in bad-*.err ("FILE:LINE: KEY: what is wrong")
+#   warn-*.conf   must load with a warning: exit 0, empty stdout, and stderr is
+#                 exactly warn-*.warn (a missing interface is followed by name)
 #   etc/vipd.conf the shipped example must load
 #
 # vipd runs from this directory with relative file names, so messages and
@@ -77,6 +79,21 @@ for conf in bad-*.conf; do
 		show "$tmp/err"
 		echo "# want:"
 		show "$name.err"
+	fi
+done
+
+for conf in warn-*.conf; do
+	name=${conf%.conf}
+	"$vipd" -t -f "$conf" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/err" "$name.warn"; then
+		ok 0 "$conf loads with the warning in $name.warn"
+	else
+		ok 1 "$conf loads with the warning in $name.warn"
+		echo "# exit status $rc (want 0), stderr:"
+		show "$tmp/err"
+		echo "# want:"
+		show "$name.warn"
 	fi
 done
 

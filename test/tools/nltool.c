@@ -6,6 +6,10 @@
  *   nltool present IFNAME ADDR/PREFIX       print yes/no, exit 0/1
  *   nltool link IFNAME                      print "MAC up|down"
  *   nltool garp IFNAME ADDR/PREFIX COUNT    COUNT announcement rounds
+ *   nltool fight IFNAME ADDR/PREFIX GAP_MS DURATION_MS
+ *                                           remove it every GAP_MS for DURATION_MS
+ *                                           (another program that keeps deleting);
+ *                                           prints "deletions=N present=M"
  *
  * IFNAME may also be a plain ifindex, so that tests can hand the kernel an
  * index that does not exist. Exit status: 0 ok (or "yes"), 1 failed (or
@@ -33,7 +37,8 @@ static int usage(void)
 			"       nltool del IFNAME ADDR/PREFIX\n"
 			"       nltool present IFNAME ADDR/PREFIX\n"
 			"       nltool link IFNAME\n"
-			"       nltool garp IFNAME ADDR/PREFIX COUNT\n");
+			"       nltool garp IFNAME ADDR/PREFIX COUNT\n"
+			"       nltool fight IFNAME ADDR/PREFIX GAP_MS DURATION_MS\n");
 	return 2;
 }
 
@@ -132,6 +137,41 @@ static int cmd_garp(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
 	return rc;
 }
 
+#define NLTOOL_FIGHT_MAX_MS	60000	/* a fight lasts at most this long */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Delete @vip every @gap_s ms for @dur_s ms; count how often it was there to delete. */
+static int cmd_fight(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
+		     const char *gap_s, const char *dur_s)
+{
+	long gap = strtol(gap_s, NULL, 10), dur = strtol(dur_s, NULL, 10);
+	unsigned long n = 0, present = 0;
+	uint64_t end;
+
+	if (gap < 1 || gap > 1000 || dur < 1 || dur > NLTOOL_FIGHT_MAX_MS)
+		return usage();
+	end = mono_ms() + (uint64_t)dur;
+	for (unsigned long i = 0; i < (unsigned long)(dur / gap) + 1 && mono_ms() < end; i++) {
+		struct timespec ts = { .tv_nsec = gap * 1000000L };
+
+		if (nl_addr_present(nl, ifindex, vip) == 1) {
+			present++;
+			if (nl_addr_del(nl, ifindex, vip) == 0)
+				n++;
+		}
+		nanosleep(&ts, NULL);
+	}
+	printf("deletions=%lu present=%lu\n", n, present);
+	return 0;
+}
+
 static int run(struct nl *nl, int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -169,6 +209,8 @@ static int run(struct nl *nl, int argc, char **argv)
 	}
 	if (strcmp(cmd, "garp") == 0 && argc == 5)
 		return cmd_garp(nl, ifindex, &vip, argv[4]);
+	if (strcmp(cmd, "fight") == 0 && argc == 6)
+		return cmd_fight(nl, ifindex, &vip, argv[4], argv[5]);
 	return usage();
 }
 

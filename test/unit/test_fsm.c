@@ -666,6 +666,49 @@ static void test_fault_and_recovery(void **st)
 	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
 }
 
+/* A health event saying "the interface is missing". */
+static void no_interface(struct node *n, uint64_t now)
+{
+	struct fsm_input in = { .ev = FSM_EV_HEALTH, .now_ms = now, .healthy = false,
+				.no_interface = true, .priority = 100 };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+}
+
+/*
+ * The interface is deleted under a master (carrier goes first, then the
+ * link): FAULT, and the reason names the missing interface, not a failed
+ * check. It comes back: listen again, no claim before the dead interval.
+ */
+static void test_missing_interface_is_its_own_fault(void **st)
+{
+	struct node n;
+	uint64_t t = lone_master(&n, "a", 100) + 1;
+
+	(void)st;
+	health(&n, t, false, 100);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_FAULT);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+	no_interface(&n, t + 1);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_NO_INTERFACE);
+	assert_false(n.o.changed);
+	tick_to(&n, t + 5000);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	health(&n, t + 5000, true, 100);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	/* Missing from the start: INIT ends in FAULT with that reason. */
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	no_interface(&n, 1);
+	tick_to(&n, 5000);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_NO_INTERFACE);
+	assert_string_equal(fsm_reason_text(n.s.reason), "interface missing");
+}
+
 static void test_fault_backup_never_claims(void **st)
 {
 	struct node n;
@@ -1423,6 +1466,7 @@ int main(void)
 		cmocka_unit_test(test_standby_off_does_not_move_vip_back),
 		cmocka_unit_test(test_fault_and_recovery),
 		cmocka_unit_test(test_fault_backup_never_claims),
+		cmocka_unit_test(test_missing_interface_is_its_own_fault),
 		cmocka_unit_test(test_refresh_while_master),
 		cmocka_unit_test(test_probe_costs_no_time_on_a_crash),
 		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
