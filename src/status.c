@@ -5,6 +5,8 @@
  */
 #include <arpa/inet.h>
 
+#include <sodium.h>
+
 #include "mcast.h"
 #include "status.h"
 
@@ -159,6 +161,85 @@ static struct json_object *status_drift(const struct group *g, uint64_t now)
 	return d;
 }
 
+/* A JSON array of strings: argv of a command, or NULL when not configured. */
+static struct json_object *argv_json(char *const *argv)
+{
+	struct json_object *a;
+
+	if (!argv)
+		return NULL;
+	a = json_object_new_array();
+	for (size_t i = 0; argv[i]; i++)
+		json_object_array_add(a, json_object_new_string(argv[i]));
+	return a;
+}
+
+static struct json_object *addrs_json(const struct in_addr *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(inet_ntoa(v[i])));
+	return a;
+}
+
+#define SET_INT(o, cg, k) json_object_object_add(o, #k, json_object_new_int64((int64_t)(cg)->k))
+
+/*
+ * The settings the running group uses, key by key as in vipd.conf(5): what
+ * a reload changed is visible here (the key itself only as a fingerprint).
+ */
+static struct json_object *status_settings(const struct group *g)
+{
+	const struct conf_group *cg = g->cg;
+	struct json_object *o = json_object_new_object(), *v = json_object_new_array();
+	unsigned char h[4];
+	char addr[INET6_ADDRSTRLEN], hex[9];
+
+	SET_INT(o, cg, id);
+	json_object_object_add(o, "interface", json_object_new_string(cg->interface));
+	json_object_object_add(o, "label", json_object_new_string(cg->label));
+	SET_INT(o, cg, priority);
+	for (size_t i = 0; i < cg->n_vips; i++)
+		json_object_array_add(v, json_object_new_string(cg->vips[i].text));
+	json_object_object_add(o, "vips", v);
+	SET_INT(o, cg, interval_ms);
+	SET_INT(o, cg, misses);
+	SET_INT(o, cg, rise);
+	json_object_object_add(o, "preempt", json_object_new_boolean(cg->preempt));
+	SET_INT(o, cg, preempt_delay_ms);
+	json_object_object_add(o, "multicast", json_object_new_string(
+						       mcast_group_text(cg, addr, sizeof(addr))));
+	SET_INT(o, cg, port);
+	json_object_object_add(o, "key_file", json_object_new_string(cg->key_file));
+	crypto_generichash(h, sizeof(h), cg->key, cg->key_len, NULL, 0);
+	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+	json_object_object_add(o, "key_id", json_object_new_string(hex));
+	json_object_object_add(o, "sync_group", json_object_new_string(cg->sync_group));
+	json_object_object_add(o, "vmac", json_object_new_boolean(cg->vmac));
+	SET_INT(o, cg, garp_count);
+	SET_INT(o, cg, garp_interval_ms);
+	SET_INT(o, cg, garp_refresh_ms);
+	SET_INT(o, cg, claim_probe_ms);
+	json_object_object_add(o, "upstream", addrs_json(cg->upstream, cg->n_upstream));
+	json_object_object_add(o, "peers", addrs_json(cg->peers, cg->n_peers));
+	json_object_object_add(o, "interface2", json_object_new_string(cg->interface2));
+	SET_INT(o, cg, upstream_interval_ms);
+	SET_INT(o, cg, upstream_timeout_ms);
+	SET_INT(o, cg, upstream_rise);
+	SET_INT(o, cg, upstream_fall);
+	for (int k = 0; k < CONF_NOTIFY_COUNT; k++)
+		json_object_object_add(o, conf_notify_keys[k], argv_json(cg->notify[k]));
+	SET_INT(o, cg, hook_timeout_ms);
+	json_object_object_add(o, "check_script", argv_json(cg->check_script));
+	SET_INT(o, cg, check_interval_ms);
+	SET_INT(o, cg, check_timeout_ms);
+	SET_INT(o, cg, check_rise);
+	SET_INT(o, cg, check_fall);
+	SET_INT(o, cg, check_weight);
+	return o;
+}
+
 void status_group(const struct group *g, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
@@ -223,4 +304,5 @@ void status_group(const struct group *g, struct json_object *o)
 	}
 	json_object_object_add(o, "counters", cnt);
 	json_object_object_add(o, "upstream", status_upstream(g));
+	json_object_object_add(o, "settings", status_settings(g));
 }
