@@ -108,7 +108,7 @@ $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/sockpoke: $(call obj,sockpoke)
 	$(CC) $(LDFLAGS) -o $@ $^
-$(BUILD)/nltool: $(call obj,nltool nl addrtab announce log)
+$(BUILD)/nltool: $(call obj,nltool nl nlmon addrtab clock announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.

@@ -12,9 +12,9 @@
  *
  * Drift: a wanted VIP that disappears is added back at once and announced
  * again (counted as a repair); a copy that appears where it does not belong
- * is removed (counted). Requests for one VIP are spaced one heartbeat
- * interval apart (the first after a quiet spell goes at once), so another
- * program that keeps undoing them costs one request per interval. Such a
+ * is removed (counted). Requests for one VIP are limited to VIPSET_BURST
+ * per heartbeat interval, so another program that keeps undoing them costs
+ * a few requests per interval and the VIP is back within one. Such a
  * fight (VIPSET_FIGHT_FIXES repairs within VIPSET_FIGHT_WINDOW_MS) is
  * logged once and shown in status until the window passes quietly.
  */
@@ -35,11 +35,14 @@
 #define VIPSET_FIGHT_FIXES	5	/* repairs within the window that make a fight */
 #define VIPSET_FIGHT_WINDOW_MS	10000	/* ms; a fight ends after this long in peace */
 #define VIPSET_DELETED_RING	16	/* our removals still awaiting their event */
+#define VIPSET_BURST		12	/* requests per VIP per interval: > the 10 rounds of `ip addr flush` */
 
 struct vipset_vip {
 	bool seen;		/* observed where it belongs since the wish last changed */
 	bool lost;		/* removed by another program: an episode is open */
 	uint64_t next_fix_ms;	/* no new request for this VIP before then */
+	uint64_t win_ms;	/* start of the current request window (one interval) */
+	uint32_t win_n;		/* requests in it */
 	uint32_t left;		/* announcement rounds still to send */
 };
 

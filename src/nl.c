@@ -32,6 +32,7 @@
 #include <netlink/route/link/inet.h>
 
 #include "addrtab.h"
+#include "clock.h"
 #include "log.h"
 #include "nl.h"
 
@@ -148,12 +149,20 @@ static const char *nl_ifname(unsigned ifindex, char name[IF_NAMESIZE])
 	return name;
 }
 
-/* Log a failed request once: "nl_addr_add eth0 192.0.2.100/24: File exists (kernel: ...)". */
+/*
+ * Log a failed request once: "nl_addr_add eth0 192.0.2.100/24: File exists
+ * (kernel: ...)". Rate-limited: a kernel that keeps refusing what the
+ * reconciler asks every interval must not flood the log (the callers count
+ * every failure).
+ */
 static void nl_log_fail(const char *fn, unsigned ifindex, const char *what,
 			const struct nl_talk *t)
 {
+	static struct log_rl rl;
 	char name[IF_NAMESIZE];
 
+	if (!log_ratelimit(&rl, clock_now_ms(), 5, 10000))
+		return;
 	if (t->ext[0])
 		log_err("%s %s %s: %s (kernel: %s)", fn, nl_ifname(ifindex, name), what,
 			strerror(t->err), t->ext);

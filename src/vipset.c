@@ -64,10 +64,10 @@ static const char *entry_text(const struct addrtab_entry *e, char *buf, size_t l
 
 /*
  * One more repair. Many in a short window mean another program keeps
- * undoing what we do. Repairs are spaced one interval apart anyway (the
- * first after a quiet spell goes at once), which keeps the promise "back
- * within one interval" and bounds our cost whatever the other program
- * does; a fight is reported, once, so that the admin finds that program.
+ * undoing what we do. Requests are limited per interval anyway (see
+ * fix_allowed()), which keeps the promise "back within one interval" and
+ * bounds our cost whatever the other program does; a fight is reported,
+ * once, so that the admin finds that program.
  */
 static void fight_note(struct vipset *vs, uint64_t now)
 {
@@ -189,6 +189,31 @@ void vipset_announce(struct vipset *vs, uint32_t rounds)
 
 /* ---- reconciliation ---- */
 
+/*
+ * May a request for VIP @i go out now? At most VIPSET_BURST per interval:
+ * enough to outlast an `ip addr flush`, which deletes again what it finds
+ * in each of its up to ten rounds (a VIP we re-added included), and a
+ * bound on what a program that keeps deleting can make us do. When the budget is spent, next_fix_ms
+ * says when the next window opens.
+ */
+static bool fix_allowed(struct vipset *vs, size_t i, uint64_t now)
+{
+	struct vipset_vip *s = &vs->v[i];
+
+	if (now < s->next_fix_ms)
+		return false;
+	if (now - s->win_ms >= vs->cg->interval_ms) {
+		s->win_ms = now;
+		s->win_n = 0;
+	}
+	if (s->win_n >= VIPSET_BURST) {
+		s->next_fix_ms = s->win_ms + vs->cg->interval_ms;
+		return false;
+	}
+	s->win_n++;
+	return true;
+}
+
 static bool deleted_by_us(const struct vipset *vs, uint64_t gen)
 {
 	for (size_t i = 0; i < VIPSET_DELETED_RING; i++)
@@ -209,8 +234,8 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 
 	if (deleted_by_us(vs, e->gen))
 		return;		/* asked already; its event is on the way */
-	if (!ours && now < vs->v[vi].next_fix_ms)
-		return;		/* repaired within this interval already: retry_cb comes back */
+	if (!ours && !fix_allowed(vs, vi, now))
+		return;		/* enough requests this interval: retry_cb comes back */
 	tmp.prefix_len = e->prefix_len;
 	entry_text(e, what, sizeof(what));
 	snprintf(tmp.text, sizeof(tmp.text), "%.*s", (int)sizeof(tmp.text) - 1, what);
@@ -223,7 +248,6 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 	if (ours)
 		return;
 	vs->st.removed++;
-	vs->v[vi].next_fix_ms = now + vs->cg->interval_ms;
 	fight_note(vs, now);
 	if (log_ratelimit(&vs->rl, now, 5, 10000))
 		log_notice("group %u: removed %s: %s", vs->cg->id, what,
@@ -247,14 +271,12 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now)
 			log_warn("group %u: %s was removed from %s by another program: adding it "
 				 "back", vs->cg->id, v->text, vs->cg->interface);
 	}
-	if (now < s->next_fix_ms)
+	if (!fix_allowed(vs, i, now))
 		return;
 	if (nl_addr_add(vs->nl, vs->ifindex, vs->cg->label, v) < 0) {
 		vs->st.nl_err++;
-		s->next_fix_ms = now + vs->cg->interval_ms;
-		return;
+		s->next_fix_ms = now + vs->cg->interval_ms;	/* the kernel said no: not again at once */
 	}
-	s->next_fix_ms = now + vs->cg->interval_ms;
 }
 
 /*

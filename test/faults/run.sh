@@ -19,6 +19,9 @@
 #   7 1 %, 5 %, 20 % random loss on the master's port: false failovers
 #   8 20 restarts of the master in a row
 #   9 SIGHUP (config unchanged) under traffic: the VIP is never removed
+#  10 the VIP deleted on the master by another program: repaired
+#  11 the master's interface flushed, its own address back after 1 s
+#  12 the master's interface deleted, re-created 1 s later (new ifindex)
 #
 # Asserted: the final state (one holder, the expected roles, and the
 # client's last probes answered by that holder), two holders for at most
@@ -35,7 +38,7 @@
 # Environment (defaults in brackets):
 #   VIPD [build/vipd]  VIPCTL [build/vipctl]  PROBE [build/probe]
 #   FAULT_LOSS_S [20]    seconds of each loss level in case 7
-#   FAULT_CASES [1 2 3 4 5 6 6b 7 8 9]   which cases to run
+#   FAULT_CASES [1 2 3 4 5 6 6b 7 8 9 10 11 12]   which cases to run
 #   FAULTS_OUT           also write the result table to this file
 #   FAULTS_LOGS          keep each case's logs, probe and poller files in
 #                        this directory (FAULTS_LOGS/case-N/)
@@ -55,7 +58,7 @@ TAIL_MAX=300	# ms: the client's last answered probe at most this before its last
 LOSS_S=${FAULT_LOSS_S:-20}
 case $LOSS_S in '' | *[!0-9]* | 0) echo "# FAULT_LOSS_S must be a positive number" >&2; exit 2 ;; esac
 [ "$LOSS_S" -le 300 ] || { echo "# FAULT_LOSS_S is at most 300" >&2; exit 2; }
-CASES=${FAULT_CASES:-1 2 3 4 5 6 6b 7 8 9}
+CASES=${FAULT_CASES:-1 2 3 4 5 6 6b 7 8 9 10 11 12}
 
 for f in "$VIPD" "$VIPCTL" "$PROBE"; do
 	[ -x "$f" ] || { echo "not ok - $f is not built"; exit 1; }
@@ -571,13 +574,104 @@ case_9() {
 		"VIP moves: $(pf c9 switches); probes lost: $(pf c9 lost); VIP deletions: $del"
 }
 
+# 10: another program deletes the VIP on the master; vipd puts it back.
+case_10() {
+	local mon r t0
+	CASE_ROW="10 VIP deleted on the master by another program"
+	case_begin 10 "the VIP deleted on the master by another program" || { case_end - - - ; return; }
+	mon=$LAB_DIR/c10.mon
+	fm_mon_start a "$mon" 20
+	sleep 0.2
+	fm_client_start c10 3000
+	fm_poll_start c10 10000
+	sleep 1
+	t0=$(date +%T.%N)
+	ip -n "$(lab_ns a)" addr del "$LAB_VIP/24" dev eth0
+	mark_end
+	wait_for "A has the VIP again" 1000 lab_holders_are a
+	client_wait 6000
+	fm_poll_stop
+	fm_mon_stop
+	probe_summary c10
+	poll_stats
+	# From before the deleting command to when the monitor read the re-add: an upper bound.
+	r=$(awk -v a=" $LAB_VIP/24 " -v t0="$t0" '
+		function ms(s,   h) { split(s, h, ":"); return ((h[1] * 60 + h[2]) * 60 + h[3]) * 1000 }
+		index($0, a) && !index($0, "Deleted") { d = ms(substr($0, 13, 15)) - ms(t0)
+			if (d >= 0) { printf "%.1f", d; exit } }' "$mon")
+	echo "# case 10: the VIP was back on A at most ${r:-never} ms after the deletion began" \
+		"(interval ${IV} ms)"
+	check_num "case 10: back within one interval (ms, ip monitor)" "${r:-9999}" "<=" "$TWO_MAX"
+	check_eq "case 10: A counted one repair" "$(fm_js a '.groups[0].counters.vip_repairs')" 1
+	check_eq "case 10: no failover" "$(fm_js b '.groups[0].counters.transitions')" 1
+	case_check_final a b c10
+	case_check_two "$AB_AFTER"
+	case_end "$(pf c10 max_gap_ms)" "$AB_AFTER (probe $(pf c10 double_ms))" \
+		"VIP moves: $(pf c10 switches); back after ${r:-?} ms"
+}
+
+# 11: the master's interface flushed (every address), its own back after 1 s.
+case_11() {
+	CASE_ROW="11 flush of the master's interface, address back after 1 s"
+	case_begin 11 "ip addr flush on the master, its address back after 1 s" ||
+		{ case_end - - - ; return; }
+	fm_client_start c11 4000
+	fm_poll_start c11 10000
+	sleep 1
+	ip -n "$(lab_ns a)" addr flush dev eth0
+	sleep 1
+	ip -n "$(lab_ns a)" addr add "${LAB_IP4[a]}/24" dev eth0
+	ip -n "$(lab_ns a)" addr add "${LAB_IP6[a]}/64" dev eth0 nodad
+	mark_end
+	if wait_for "one holder again" $((IV * LAB_MISSES)) fm_one_holder; then
+		ok "case 11: one holder within misses x interval of the address's return"
+	else
+		not_ok "case 11: holders '$(vip_holders)' $((IV * LAB_MISSES)) ms after the address returned"
+	fi
+	client_wait 6000
+	fm_poll_stop
+	probe_summary c11
+	poll_stats
+	case_check_final a b c11
+	case_check_two "$AB_AFTER"
+	case_end "$(pf c11 max_gap_ms)" "$AB_AFTER (probe $(pf c11 double_ms))" \
+		"VIP moves: $(pf c11 switches); no holder ${NONE_MS} ms"
+}
+
+# 12: the master's interface deleted; 1 s later one of that name is back.
+case_12() {
+	CASE_ROW="12 master's interface deleted, re-created after 1 s"
+	case_begin 12 "the master's interface deleted and re-created (new ifindex)" ||
+		{ case_end - - - ; return; }
+	fm_client_start c12 5000
+	fm_poll_start c12 10000
+	sleep 1
+	ip -n "$(lab_ns a)" link del eth0
+	wait_for "B holds the VIP" 2000 fm_holds b
+	check_eq "case 12: A is FAULT for its missing interface" \
+		"$(fm_js a '.groups[0].state') / $(fm_js a '.groups[0].reason')" \
+		"FAULT / interface eth0 missing"
+	sleep 1
+	lab_iface_recreate a
+	mark_end
+	wait_for "A is BACKUP" 3000 fm_state_is a BACKUP
+	client_wait 8000
+	fm_poll_stop
+	probe_summary c12
+	poll_stats
+	case_check_final b a c12
+	case_check_two "$AB_AFTER"
+	case_end "$(pf c12 max_gap_ms)" "$AB_AFTER (probe $(pf c12 double_ms))" \
+		"VIP moves: $(pf c12 switches); A resumed as BACKUP by itself"
+}
+
 # ---- main ----
 
 lab_now
 T_RUN0=$LAB_NOW_MS
 for c in $CASES; do
 	case $c in
-	[1-9] | 6b) "case_$c" ;;
+	[1-9] | 6b | 1[0-2]) "case_$c" ;;
 	*) echo "# unknown case '$c'" >&2; exit 2 ;;
 	esac
 done

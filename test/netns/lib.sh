@@ -537,6 +537,20 @@ iface_up() {
 	ip -n "${LAB_P}$1" link set eth0 up
 }
 
+# lab_iface_recreate NODE - after `ip link del eth0` in NODE: a new eth0 (a
+# new ifindex, the same MAC and addresses), plugged into the switch again,
+# as networkd does when it rebuilds a VLAN or bond.
+lab_iface_recreate() {
+	local n=$1
+	ip -n "${LAB_P}sw" link add "p$n" type veth peer name eth0 address "${LAB_MAC[$n]}" \
+		netns "${LAB_P}$n" || return 1
+	ip -n "${LAB_P}sw" link set "p$n" master br0 up || return 1
+	ip netns exec "${LAB_P}$n" sysctl -qw net.ipv6.conf.eth0.accept_dad=0 || return 1
+	ip -n "${LAB_P}$n" addr add "${LAB_IP4[$n]}/24" dev eth0 || return 1
+	ip -n "${LAB_P}$n" addr add "${LAB_IP6[$n]}/64" dev eth0 nodad || return 1
+	ip -n "${LAB_P}$n" link set eth0 up
+}
+
 # _lab_clsact PORT - make sure PORT in the switch has a clsact qdisc.
 _lab_clsact() {
 	tc -n "${LAB_P}sw" qdisc show dev "$1" | grep -q clsact ||

@@ -6,6 +6,12 @@
  *   nltool present IFNAME ADDR/PREFIX       print yes/no, exit 0/1
  *   nltool link IFNAME                      print "MAC up|down"
  *   nltool garp IFNAME ADDR/PREFIX COUNT    COUNT announcement rounds
+ *   nltool del-wait IFNAME ADDR/PREFIX TIMEOUT_MS
+ *                                           remove it, wait until someone adds it
+ *                                           back; prints "back_ms=X" (or "back_ms=")
+ *   nltool add-wait IFNAME LABEL ADDR/PREFIX TIMEOUT_MS
+ *                                           add it, wait until someone removes it;
+ *                                           prints "gone_ms=X" (or "gone_ms=")
  *   nltool fight IFNAME ADDR/PREFIX GAP_MS DURATION_MS
  *                                           remove it every GAP_MS for DURATION_MS
  *                                           (another program that keeps deleting);
@@ -18,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +34,7 @@
 #include "conf.h"
 #include "log.h"
 #include "nl.h"
+#include "nlmon.h"
 
 #define NLTOOL_GARP_MAX		100	/* rounds */
 #define NLTOOL_GARP_GAP_MS	100	/* ms between rounds */
@@ -38,6 +46,8 @@ static int usage(void)
 			"       nltool present IFNAME ADDR/PREFIX\n"
 			"       nltool link IFNAME\n"
 			"       nltool garp IFNAME ADDR/PREFIX COUNT\n"
+			"       nltool del-wait IFNAME ADDR/PREFIX TIMEOUT_MS\n"
+			"       nltool add-wait IFNAME LABEL ADDR/PREFIX TIMEOUT_MS\n"
 			"       nltool fight IFNAME ADDR/PREFIX GAP_MS DURATION_MS\n");
 	return 2;
 }
@@ -139,12 +149,17 @@ static int cmd_garp(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
 
 #define NLTOOL_FIGHT_MAX_MS	60000	/* a fight lasts at most this long */
 
-static uint64_t mono_ms(void)
+static uint64_t mono_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t mono_ms(void)
+{
+	return mono_us() / 1000u;
 }
 
 /* Delete @vip every @gap_s ms for @dur_s ms; count how often it was there to delete. */
@@ -172,6 +187,68 @@ static int cmd_fight(struct nl *nl, unsigned ifindex, const struct conf_vip *vip
 	return 0;
 }
 
+/* What wait_cb looks for: @vip on @ifindex appearing (@want_added) or going. */
+struct waiter {
+	unsigned ifindex;
+	const struct conf_vip *vip;
+	bool want_added, seen;
+};
+
+static void wait_link(void *ctx, unsigned ifindex, const char *name, bool up, bool gone)
+{
+	(void)ctx, (void)ifindex, (void)name, (void)up, (void)gone;
+}
+
+static void wait_addr(void *ctx, const struct nl_ifaddr *a)
+{
+	struct waiter *w = ctx;
+
+	if (a->ifindex == w->ifindex && a->family == w->vip->family &&
+	    a->prefix_len == w->vip->prefix_len &&
+	    memcmp(a->addr, w->vip->addr, a->family == AF_INET ? 4 : 16) == 0 &&
+	    a->added == w->want_added)
+		w->seen = true;
+}
+
+/*
+ * Change the address (remove it, or add it with @label), then time how long
+ * until the kernel reports the opposite change: what another program (vipd)
+ * did about ours. Subscribed before the change, so nothing is missed; the
+ * time is measured by this process, from the kernel's ACK to the event.
+ */
+static int cmd_wait(struct nl *nl, unsigned ifindex, const char *label,
+		    const struct conf_vip *vip, const char *timeout_s)
+{
+	struct waiter w = { .ifindex = ifindex, .vip = vip, .want_added = label == NULL };
+	const struct nlmon_ops ops = { .link = wait_link, .addr = wait_addr, .ctx = &w };
+	long timeout = strtol(timeout_s, NULL, 10);
+	struct nlmon *m = nlmon_open();
+	uint64_t t0_us, end;
+	int rc;
+
+	if (!m || timeout < 1 || timeout > NLTOOL_FIGHT_MAX_MS) {
+		nlmon_free(m);
+		return usage();
+	}
+	rc = label ? nl_addr_add(nl, ifindex, label, vip) : nl_addr_del(nl, ifindex, vip);
+	t0_us = mono_us();
+	end = t0_us / 1000u + (uint64_t)timeout;
+	/* Our own change is in the queue first; what we wait for comes after it. */
+	while (rc == 0 && !w.seen && mono_ms() < end) {
+		struct pollfd p = { .fd = nlmon_fd(m), .events = POLLIN };
+
+		if (poll(&p, 1, (int)(end - mono_ms()) + 1) > 0)
+			nlmon_read(m, &ops);
+	}
+	if (w.seen)
+		printf("%s=%.2f\n", label ? "gone_ms" : "back_ms",
+		       (double)(mono_us() - t0_us) / 1000.0);
+	else
+		printf("%s=\n", label ? "gone_ms" : "back_ms");
+	nlmon_free(m);
+	return rc == 0 && w.seen ? 0 : 1;
+}
+
 static int run(struct nl *nl, int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -196,6 +273,11 @@ static int run(struct nl *nl, int argc, char **argv)
 			return 2;
 		return nl_addr_add(nl, ifindex, argv[3], &vip) < 0 ? 1 : 0;
 	}
+	if (strcmp(cmd, "add-wait") == 0 && argc == 6) {
+		if (parse_vip(argv[4], &vip) < 0)
+			return 2;
+		return cmd_wait(nl, ifindex, argv[3], &vip, argv[5]);
+	}
 	if (argc < 4 || parse_vip(argv[3], &vip) < 0)
 		return usage();
 	if (strcmp(cmd, "del") == 0 && argc == 4)
@@ -209,6 +291,8 @@ static int run(struct nl *nl, int argc, char **argv)
 	}
 	if (strcmp(cmd, "garp") == 0 && argc == 5)
 		return cmd_garp(nl, ifindex, &vip, argv[4]);
+	if (strcmp(cmd, "del-wait") == 0 && argc == 5)
+		return cmd_wait(nl, ifindex, NULL, &vip, argv[4]);
 	if (strcmp(cmd, "fight") == 0 && argc == 6)
 		return cmd_fight(nl, ifindex, &vip, argv[4], argv[5]);
 	return usage();
