@@ -55,7 +55,7 @@ DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping 
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main notify conf group status metrics vipset addrtab clock hbsock syncset mcast nl nlmon \
+VIPD_MODS := main notify conf group claim status metrics vipset addrtab clock hbsock syncset mcast nl nlmon \
 	     announce arp upstream exec hook check control ctlcmd ctlmsg \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg

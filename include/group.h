@@ -14,6 +14,7 @@
 #include "announce.h"
 #include "arp.h"
 #include "check.h"
+#include "claim.h"
 #include "conf.h"
 #include "fsm.h"
 #include "hbsock.h"
@@ -83,11 +84,7 @@ struct group {
 	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
 	bool link_up;			/* the heartbeat interface has carrier */
 	struct upstream up;		/* upstream target checks */
-	struct arp *probe;		/* claim probe: open while it waits for answers */
-	ev_io probe_io;
-	ev_timer probe_end;
-	uint8_t probe_mac[6];
-	uint64_t vip_conflicts;		/* claim probes answered by another host */
+	struct claim claim;		/* the claim probe */
 	struct hook *hook;		/* notify commands, NULL if out of memory */
 	struct check check;		/* check_script */
 	struct group *leader;		/* sync set leader this group follows, NULL if none */
@@ -132,6 +129,9 @@ void group_link(struct group *g, bool up);
  */
 void group_iface(struct group *g, unsigned ifindex);
 void group_iface2(struct group *g, unsigned ifindex);
+
+/* The group's vmac was deleted: create it again, the VIPs on it if MASTER. */
+void group_vmac_lost(struct group *g);
 
 /* @r as text for this group ("interface eth0 missing" names the interface). */
 void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t len);

@@ -41,79 +41,12 @@ static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct
 
 static int step(struct group *g, struct fsm_input *in);
 
-static void probe_close(struct group *g)
-{
-	if (!g->probe)
-		return;
-	ev_io_stop(g->loop, &g->probe_io);
-	ev_timer_stop(g->loop, &g->probe_end);
-	arp_close(g->probe);
-	g->probe = NULL;
-}
-
-/* Someone else speaks for one of our VIPs while we consider claiming it. */
-static void probe_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
+/* The claim probe found another host answering for a VIP. */
+static void claim_answered(void *ctx)
 {
 	struct fsm_input in = { .ev = FSM_EV_VIP_ANSWERED };
-	struct group *g = ctx;
 
-	for (size_t i = 0; i < g->cg->n_vips; i++) {
-		const struct conf_vip *v = &g->cg->vips[i];
-
-		if (v->family != AF_INET || memcmp(v->addr, &ip.s_addr, 4) != 0)
-			continue;
-		g->vip_conflicts++;
-		log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: not claiming",
-			 g->cg->id, v->text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-		step(g, &in);
-		return;
-	}
-}
-
-static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct group *g = w->data;
-
-	(void)loop;
-	(void)revents;
-	arp_read(g->probe, g->probe_mac, probe_answer, g);
-}
-
-static void probe_end_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	probe_close(w->data);
-}
-
-/*
- * The claim probe: ask for every IPv4 VIP and listen for the probe window
- * (plus a margin for late answers; the state machine decides at its own
- * deadline). IPv6 VIPs are not probed.
- */
-static void probe_vips(struct group *g)
-{
-	bool up;
-
-	probe_close(g);
-	if (!g->cg->ifindex || nl_link_info(g->nl, g->cg->ifindex, g->probe_mac, &up) < 0 || !up)
-		return;
-	g->probe = arp_open(g->cg->ifindex);
-	if (!g->probe)
-		return;
-	for (size_t i = 0; i < g->cg->n_vips; i++) {
-		struct in_addr a;
-
-		if (g->cg->vips[i].family != AF_INET)
-			continue;
-		memcpy(&a.s_addr, g->cg->vips[i].addr, 4);
-		arp_probe(g->probe, g->probe_mac, a);
-	}
-	ev_io_init(&g->probe_io, probe_io_cb, arp_fd(g->probe), EV_READ);
-	g->probe_io.data = g;
-	ev_io_start(g->loop, &g->probe_io);
-	ev_timer_set(&g->probe_end, (g->cg->claim_probe_ms + 50) / 1000.0, 0);
-	ev_timer_start(g->loop, &g->probe_end);
+	step(ctx, &in);
 }
 
 static void upstream_changed(void *ctx, bool reachable)
@@ -200,7 +133,7 @@ static void apply(struct group *g, const struct fsm_output *o)
 			g->exited = true;
 			break;
 		case FSM_ACT_PROBE:
-			probe_vips(g);
+			claim_probe(&g->claim);
 			break;
 		}
 	}
@@ -440,7 +373,7 @@ static int iface_bind(struct group *g)
 
 static void iface_unbind(struct group *g)
 {
-	probe_close(g);
+	claim_close(&g->claim);
 	vipset_attach(&g->vs, 0);
 	hbsock_leave(g->hb, &g->path[0]);
 	g->hb = NULL;
@@ -467,6 +400,24 @@ void group_iface(struct group *g, unsigned ifindex)
 		log_warn("group %u: interface %s missing: FAULT until it is there", g->cg->id,
 			 g->cg->interface);
 	health_update(g);
+}
+
+void group_vmac_lost(struct group *g)
+{
+	if (g->exited || !g->cg->vmac || !g->conf.ifindex)
+		return;
+	log_warn("group %u: %s was deleted by another program: creating it again", g->cg->id,
+		 g->cg->vmac_ifname);
+	vipset_attach(&g->vs, 0);
+	g->vip_ifindex = 0;
+	if (vmac_start(g) < 0) {
+		/* Nowhere to put the VIPs: as good as no interface; a later link event retries. */
+		iface_unbind(g);
+		g->conf.ifindex = 0;
+		health_update(g);
+		return;
+	}
+	vipset_attach(&g->vs, g->vip_ifindex);
 }
 
 void group_iface2(struct group *g, unsigned ifindex)
@@ -512,8 +463,7 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 	vipset_init(&g->vs, loop, nl, tab, g->cg);
 	ev_init(&g->timer, timer_cb);
 	g->timer.data = g;
-	ev_init(&g->probe_end, probe_end_cb);
-	g->probe_end.data = g;
+	claim_init(&g->claim, loop, nl, g->cg, claim_answered, g);
 	/* A missing interface is not an error: FAULT until one of that name appears. */
 	if (g->conf.ifindex && iface_bind(g) < 0)
 		goto fail;

@@ -237,37 +237,42 @@ static void reconcile_all(struct daemon *d)
 
 int daemon_reload(struct daemon *d, char *err, size_t err_len)
 {
-	struct conf nc;
+	/* On the heap: the address filter looks at it while the groups follow it. */
+	struct conf *nc = calloc(1, sizeof(*nc));
 	struct group **ng;
 	size_t n = 0;
 
 	notify("RELOADING=1");
-	if (conf_load(d->conf.path, &nc, err, err_len) < 0)
-		goto refused;
-	if (strcmp(nc.node_name, d->conf.node_name) != 0 ||
-	    strcmp(nc.control_socket, d->conf.control_socket) != 0 ||
-	    strcmp(nc.control_group, d->conf.control_group) != 0 ||
-	    strcmp(nc.state_dir, d->conf.state_dir) != 0) {
-		snprintf(err, err_len, "%s: node.name, control_socket, control_group and state_dir "
-			 "take effect only at restart", nc.path);
-		conf_free(&nc);
+	if (!nc) {
+		snprintf(err, err_len, "out of memory");
 		goto refused;
 	}
-	ng = calloc(nc.n_groups ? nc.n_groups : 1, sizeof(struct group *));
+	if (conf_load(d->conf.path, nc, err, err_len) < 0)
+		goto refused;
+	if (strcmp(nc->node_name, d->conf.node_name) != 0 ||
+	    strcmp(nc->control_socket, d->conf.control_socket) != 0 ||
+	    strcmp(nc->control_group, d->conf.control_group) != 0 ||
+	    strcmp(nc->state_dir, d->conf.state_dir) != 0) {
+		snprintf(err, err_len, "%s: node.name, control_socket, control_group and state_dir "
+			 "take effect only at restart", nc->path);
+		conf_free(nc);
+		goto refused;
+	}
+	ng = calloc(nc->n_groups ? nc->n_groups : 1, sizeof(struct group *));
 	if (!ng) {
 		snprintf(err, err_len, "out of memory");
-		conf_free(&nc);
+		conf_free(nc);
 		goto refused;
 	}
 	/* Copies of the new VIPs must be seen before the groups decide. */
-	d->next_conf = &nc;
+	d->next_conf = nc;
 	if (nl_addr_dump(d->nl, &d->addrs) < 0)
 		d->addrs_stale = true;
 	/* Groups that are gone, or changed beyond repair, hand over and go. */
 	d->reloading = true;
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
-		const struct conf_group *cg = conf_group_by_id(&nc, g->cg->id);
+		const struct conf_group *cg = conf_group_by_id(nc, g->cg->id);
 
 		if (cg && !needs_restart(g->cg, cg)) {
 			group_reconf(g, cg);
@@ -279,14 +284,14 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		group_free(g);
 		free(g);
 	}
-	for (size_t i = 0; i < nc.n_groups; i++) {
+	for (size_t i = 0; i < nc->n_groups; i++) {
 		bool kept = false;
 
 		for (size_t k = 0; k < n; k++)
-			kept |= ng[k]->cg->id == nc.groups[i].id;
+			kept |= ng[k]->cg->id == nc->groups[i].id;
 		if (kept)
 			continue;
-		ng[n] = group_new(d, &nc.groups[i]);
+		ng[n] = group_new(d, &nc->groups[i]);
 		if (ng[n])
 			n++;
 	}
@@ -296,7 +301,8 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	d->reloading = false;
 	syncset_link(d->groups, d->n_groups);
 	conf_free(&d->conf);
-	d->conf = nc;
+	d->conf = *nc;
+	free(nc);
 	d->next_conf = NULL;
 	d->reload_error[0] = '\0';
 	/* Only the new VIPs' copies are kept from now on. */
@@ -307,6 +313,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	notify("READY=1");
 	return 0;
 refused:
+	free(nc);
 	log_err("reload refused, running configuration kept: %s", err);
 	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
 	notify("READY=1");
@@ -334,14 +341,8 @@ static void link_event(void *ctx, unsigned ifindex, const char *name, bool up, b
 			group_iface(g, 0);
 		else if (ours && g->conf.ifindex != ifindex)
 			group_iface(g, ifindex);
-		else if (gone && g->cg->vmac && g->vip_ifindex == ifindex && g->conf.ifindex) {
-			unsigned parent = g->conf.ifindex;
-
-			log_warn("group %u: %s was deleted: creating it again", g->cg->id,
-				 g->cg->vmac_ifname);
-			group_iface(g, 0);
-			group_iface(g, parent);
-		}
+		else if (gone && g->cg->vmac && g->vip_ifindex == ifindex)
+			group_vmac_lost(g);
 		if (g->conf.ifindex2 == ifindex && !ours2)
 			group_iface2(g, 0);
 		else if (ours2 && g->conf.ifindex2 != ifindex)

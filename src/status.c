@@ -285,7 +285,7 @@ void status_group(const struct group *g, struct json_object *o)
 				       json_object_new_int64((int64_t)g->st.drop[d]));
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
 	json_object_object_add(cnt, "rejected", rej);
-	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->vip_conflicts));
+	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->claim.conflicts));
 	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
 	json_object_object_add(o, "paths", status_paths(g, now));
 	{

@@ -260,6 +260,7 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now)
 {
 	struct vipset_vip *s = &vs->v[i];
 	const struct conf_vip *v = &vs->cg->vips[i];
+	char ifname[IF_NAMESIZE];
 
 	if (s->seen) {
 		/* It was here, and we did not remove it: someone else did. */
@@ -271,6 +272,9 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now)
 			log_warn("group %u: %s was removed from %s by another program: adding it "
 				 "back", vs->cg->id, v->text, vs->cg->interface);
 	}
+	/* Its addresses go first when an interface is deleted: the link event follows. */
+	if (!if_indextoname(vs->ifindex, ifname))
+		return;
 	if (!fix_allowed(vs, i, now))
 		return;
 	if (nl_addr_add(vs->nl, vs->ifindex, vs->cg->label, v) < 0) {
@@ -342,6 +346,8 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	vipset_reconcile(w->data);
 }
 
+static void vmac_up(struct vipset *vs, bool up);
+
 int vipset_attach(struct vipset *vs, unsigned ifindex)
 {
 	int rc = 0;
@@ -358,6 +364,8 @@ int vipset_attach(struct vipset *vs, unsigned ifindex)
 	if (ifindex) {
 		vs->ann = announce_open(ifindex);
 		rc = vs->ann ? 0 : -1;
+		if (vs->want)
+			vmac_up(vs, true);	/* a vmac made anew while master */
 	}
 	vipset_reconcile(vs);
 	return rc;

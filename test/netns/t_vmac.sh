@@ -129,6 +129,21 @@ node_start a
 wait_for "A is BACKUP" 3000 state_is a BACKUP
 check "return: A is BACKUP, its new vip1 DOWN" test "$(js a '.groups[0].state') $(vip1 a)" = \
 	"BACKUP DOWN $VMAC"
+# Another program deletes the master's vip1: created again, the VIPs back on it.
+vip1_is() { test "$(vip1 "$1")" = "$2"; }
+tr0=$(js b '.groups[0].counters.transitions')
+ip -n "$(lab_ns b)" link del vip1
+wait_for "B's vip1 is back with its VIPs" 2000 on_vip1 b
+check "vmac deleted on the master: re-created, UP, VIPs on it" \
+	sh -c "test \"\$1\" = 'UP $VMAC'" _ "$(vip1 b)" && on_vip1 b
+check "vmac deleted on the master: B stayed MASTER (no transition)" test \
+	"$(js b '.groups[0].state') $(js b '.groups[0].counters.transitions')" = "MASTER $tr0"
+check "vmac deleted on the master: A stayed BACKUP" state_is a BACKUP
+# ... and the backup's: created again, DOWN.
+ip -n "$(lab_ns a)" link del vip1
+wait_for "A's vip1 is back" 2000 vip1_is a "DOWN $VMAC"
+check "vmac deleted on the backup: re-created, DOWN" test "$(vip1 a)" = "DOWN $VMAC"
+check "vmac deleted on the backup: still BACKUP" state_is a BACKUP
 node_stop b
 check "SIGTERM: vipd on B exited 0" test "$?" = 0
 check "SIGTERM: B's vip1 is gone" test -z "$(vip1 b)"

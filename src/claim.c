@@ -1,0 +1,90 @@
+/*
+ * claim.c - the claim probe (see claim.h). One packet socket, open only
+ * during the probe window; the answer is logged with the MAC that gave it.
+ */
+#include <string.h>
+
+#include "claim.h"
+#include "log.h"
+
+void claim_close(struct claim *c)
+{
+	if (!c->arp)
+		return;
+	ev_io_stop(c->loop, &c->io);
+	ev_timer_stop(c->loop, &c->end);
+	arp_close(c->arp);
+	c->arp = NULL;
+}
+
+/* Someone else speaks for one of our VIPs while we consider claiming it. */
+static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
+{
+	struct claim *c = ctx;
+
+	for (size_t i = 0; i < c->cg->n_vips; i++) {
+		const struct conf_vip *v = &c->cg->vips[i];
+
+		if (v->family != AF_INET || memcmp(v->addr, &ip.s_addr, 4) != 0)
+			continue;
+		c->conflicts++;
+		log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: not claiming",
+			 c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		c->answered(c->ctx);
+		return;
+	}
+}
+
+static void claim_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct claim *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	arp_read(c->arp, c->mac, claim_answer, c);
+}
+
+static void claim_end_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	claim_close(w->data);
+}
+
+void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl,
+		const struct conf_group *cg, void (*answered)(void *ctx), void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->loop = loop;
+	c->nl = nl;
+	c->cg = cg;
+	c->answered = answered;
+	c->ctx = ctx;
+	ev_init(&c->end, claim_end_cb);
+	c->end.data = c;
+}
+
+void claim_probe(struct claim *c)
+{
+	bool up;
+
+	claim_close(c);
+	if (!c->cg->ifindex || nl_link_info(c->nl, c->cg->ifindex, c->mac, &up) < 0 || !up)
+		return;
+	c->arp = arp_open(c->cg->ifindex);
+	if (!c->arp)
+		return;
+	for (size_t i = 0; i < c->cg->n_vips; i++) {
+		struct in_addr a;
+
+		if (c->cg->vips[i].family != AF_INET)
+			continue;
+		memcpy(&a.s_addr, c->cg->vips[i].addr, 4);
+		arp_probe(c->arp, c->mac, a);
+	}
+	ev_io_init(&c->io, claim_io_cb, arp_fd(c->arp), EV_READ);
+	c->io.data = c;
+	ev_io_start(c->loop, &c->io);
+	ev_timer_set(&c->end, (c->cg->claim_probe_ms + 50) / 1000.0, 0);
+	ev_timer_start(c->loop, &c->end);
+}
