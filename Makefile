@@ -66,7 +66,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-cloud-ip
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg
-TOOLS	:= probe nltool sockpoke
+TOOLS	:= probe nltool sockpoke ctlflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
 	clean lint
@@ -104,6 +104,8 @@ $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/sockpoke: $(call obj,sockpoke)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/ctlflood: $(call obj,ctlflood ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/nltool: $(call obj,nltool nl announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
