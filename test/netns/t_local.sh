@@ -209,6 +209,7 @@ sed 's/^/#   /' "$LAB_DIR/standby.err"
 check_eq "... and it did not" "$(js a '.groups[0].standby')" false
 chmod 700 "$LAB_DIR/a.state"
 echo precious >"$LAB_DIR/victim"
+rm -f "$LAB_DIR/a.state/standby.1"	# nothing is there unless the check above failed
 ln -s "$LAB_DIR/victim" "$LAB_DIR/a.state/standby.1"
 check "symlink planted at the standby file: standby on exits 0" ctl a standby on
 check_eq "... the link's target is untouched" "$(cat "$LAB_DIR/victim")" precious
