@@ -76,7 +76,6 @@ struct conn {
 	ev_timer idle;
 	pid_t pid;		/* the peer, from SO_PEERCRED at connect time */
 	uid_t uid;
-	bool privileged;	/* root or vipd's own uid: never turned away for others */
 	uint64_t end_ms;	/* CONTROL_LIFE_MS after accept: closed then whatever it does */
 	bool may_read;
 	bool may_change;
@@ -176,7 +175,6 @@ static void conn_creds(struct control *c, struct conn *cn, const struct ucred *u
 {
 	cn->pid = uc->pid;
 	cn->uid = uc->uid;
-	cn->privileged = control_privileged(uc->uid);
 	cn->may_change = uc->uid == 0;
 	cn->may_read = cn->may_change ||
 		       (uc->uid != (uid_t)-1 && c->read_gid != (gid_t)-1 &&
