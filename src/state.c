@@ -29,6 +29,7 @@
 #include "state.h"
 
 #define STATE_TMP_TRIES	16	/* names tried for a temporary file */
+#define STATE_PID_TRIES	20	/* reads of the lock holder's PID, 10 ms apart */
 
 static int state_lock_fd = -1;
 
@@ -167,16 +168,28 @@ static int state_mkdirs(const char *path)
 	return 0;
 }
 
-/* The PID written by the lock's holder, or 0 if it cannot be read. */
+/*
+ * The PID written by the lock's holder, or 0 if it cannot be read. A holder
+ * that took the lock an instant ago may not have written it yet: wait a
+ * little (at most STATE_PID_TRIES x 10 ms) for it.
+ */
 static long state_lock_holder(int fd)
 {
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
 	char buf[32];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid = 0;
 
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
+	for (int i = 0; i < STATE_PID_TRIES && pid <= 0; i++) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+		if (n > 0) {
+			buf[n] = '\0';
+			pid = strtol(buf, NULL, 10);
+		}
+		if (pid <= 0)
+			nanosleep(&pause, NULL);
+	}
+	return pid;
 }
 
 int state_lock(const char *control_socket)
