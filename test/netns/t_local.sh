@@ -18,7 +18,8 @@
 #     symlink into /tmp or a file owned by a service account is not run;
 #     vipd -t names the path and the reason in one line (hook, key file,
 #     config)
-#   7 kill -9: the lock is gone with the process, a restart runs
+#   7 kill -9: the lock is gone with the process; of two vipd then started
+#     together exactly one runs
 #
 # The flooding clients run under nice 19: the test is about what the
 # control socket does, not about CPU starvation by local processes (which
@@ -284,7 +285,23 @@ check "vipd -t: the repaired config loads" "$VIPD" -t -f "$LAB_DIR/a.conf"
 # --- 7 kill -9 leaves no lock behind ------------------------------------------------------
 old=$(node_pid a)
 node_kill a
-node_start a
+# Two started together after the crash: the lock lets exactly one run.
+ip netns exec "${LAB_P}a" "$VIPD" -f "$LAB_DIR/a.conf" >>"$LAB_DIR/a.log" 2>&1 &
+p1=$!
+lab_track $p1
+ip netns exec "${LAB_P}a" "$VIPD" -f "$LAB_DIR/a.conf" >>"$LAB_DIR/a.log" 2>&1 &
+p2=$!
+lab_track $p2
+one_gone() { ! lab_alive $p1 || ! lab_alive $p2; }
+wait_for "one of two vipd started together exits" 3000 one_gone
+sleep 0.5
+if lab_alive $p1; then echo $p1; else echo $p2; fi >"$LAB_DIR/a.pid"
+alive=0
+lab_alive $p1 && alive=$((alive + 1))
+lab_alive $p2 && alive=$((alive + 1))
+check_eq "two vipd started together: exactly one runs" "$alive" 1
+check "... the other said which PID runs" grep -q "another vipd (PID $(node_pid a)) is running" \
+	"$LAB_DIR/a.log"
 a_answers() { ctl a status >/dev/null 2>&1; }
 wait_for "A answers again after kill -9" 3000 a_answers
 check "after kill -9 a restarted vipd runs" node_alive a
