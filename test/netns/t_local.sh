@@ -281,6 +281,13 @@ cp "$LAB_DIR/a.conf" "$LAB_DIR/gw.conf" && chmod 664 "$LAB_DIR/gw.conf"
 check "vipd -t: a group-writable config is refused" grep -qx \
 	"$LAB_DIR/gw.conf: not trusted: file $LAB_DIR/gw.conf is writable by its group" "$LAB_DIR/t.err"
 check "vipd -t: the repaired config loads" "$VIPD" -t -f "$LAB_DIR/a.conf"
+chmod 664 "$LAB_DIR/a.conf"
+ctl a reload >/dev/null 2>"$LAB_DIR/reload.err"
+check_eq "reload of a config made group-writable: refused (exit 1)" "$?" 1
+check "... saying why" grep -q "not trusted: file $LAB_DIR/a.conf is writable by its group" \
+	"$LAB_DIR/reload.err"
+chmod 644 "$LAB_DIR/a.conf"
+check "... and accepted once repaired" ctl a reload
 
 # --- 7 kill -9 leaves no lock behind ------------------------------------------------------
 old=$(node_pid a)
