@@ -8,7 +8,8 @@
  * splitting, no expansion), a clean environment (PATH plus what the
  * caller adds), stdin from /dev/null, "/" as its working directory,
  * default signal dispositions and an empty signal mask, no file
- * descriptor of the daemon but 0-2, and its own process group. Its
+ * descriptor of the daemon but 0-2 and 3 (the program, opened with
+ * O_PATH), and its own process group. Its
  * stdout and stderr are kept, the last EXEC_OUTPUT_MAX bytes of them.
  * After timeout_ms the whole process group gets SIGTERM, and SIGKILL
  * VIPD_EXEC_GRACE_MS later if the command is still there.
