@@ -126,6 +126,16 @@ check_eq "... with one line" "$(wc -l <"$LAB_DIR/second.err")" 1
 check "... naming the running PID $(node_pid a)" \
 	grep -q "another vipd (PID $(node_pid a)) is running" "$LAB_DIR/second.err"
 sed 's/^/#   /' "$LAB_DIR/second.err"
+# Another config, same control socket: the lock is the socket's, not the file's.
+sed 's/name = "node-a"/name = "node-x"/' "$LAB_DIR/a.conf" >"$LAB_DIR/x.conf"
+ip netns exec "${LAB_P}a" "$VIPD" -f "$LAB_DIR/x.conf" >/dev/null 2>"$LAB_DIR/second.err" &
+lab_track $!
+second=$!
+wait_for "the vipd with another config exits" 3000 not lab_alive "$second"
+lab_stop_pid "$second" KILL 1000
+check_eq "another config with the same control socket: exits 1" "$?" 1
+check "... naming the running PID" \
+	grep -q "another vipd (PID $(node_pid a)) is running" "$LAB_DIR/second.err"
 check "the first vipd still runs and holds the VIP" sh -c "kill -0 $(node_pid a) && \
 	ip -n ${LAB_P}a -o addr show dev eth0 | grep -q ' $LAB_VIP/'"
 
@@ -280,6 +290,10 @@ cp "$LAB_DIR/a.conf" "$LAB_DIR/gw.conf" && chmod 664 "$LAB_DIR/gw.conf"
 "$VIPD" -t -f "$LAB_DIR/gw.conf" >/dev/null 2>"$LAB_DIR/t.err"
 check "vipd -t: a group-writable config is refused" grep -qx \
 	"$LAB_DIR/gw.conf: not trusted: file $LAB_DIR/gw.conf is writable by its group" "$LAB_DIR/t.err"
+cp "$LAB_DIR/a.conf" "$EVIL/a.conf"
+"$VIPD" -t -f "$EVIL/a.conf" >/dev/null 2>"$LAB_DIR/t.err"
+check "vipd -t: a config under /tmp is refused" grep -qx \
+	"$EVIL/a.conf: not trusted: directory /tmp is writable by others" "$LAB_DIR/t.err"
 check "vipd -t: the repaired config loads" "$VIPD" -t -f "$LAB_DIR/a.conf"
 chmod 664 "$LAB_DIR/a.conf"
 ctl a reload >/dev/null 2>"$LAB_DIR/reload.err"
