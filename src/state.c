@@ -175,7 +175,7 @@ static int state_mkdirs(const char *path)
  */
 static long state_lock_holder(int fd)
 {
-	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	const struct timespec pause = { .tv_nsec = 10000000L }; /* 10 ms */
 	char buf[32];
 	long pid = 0;
 

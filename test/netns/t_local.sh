@@ -4,7 +4,8 @@
 #
 #   1 privileges: the daemon, and a hook it runs, hold only CAP_NET_ADMIN
 #     and CAP_NET_RAW (/proc/PID/status), uid 0
-#   2 one instance: a second vipd for the same config exits at once, one
+#   2 one instance: a second vipd for the same config, or another config
+#     with the same control socket, exits at once, one
 #     line naming the running PID
 #   3 control socket: seven control_group members hold connections and
 #     reconnect in a tight loop; root's status and switchover answer within
