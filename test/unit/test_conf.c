@@ -686,6 +686,16 @@ static void test_trust(void **state)
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(unlink(prog), 0);
 	assert_int_equal(rmdir(sub), 0);
+	/* A loop of links ends, with the kernel's message. */
+	snprintf(link, sizeof(link), "%s/loop1", tmpdir);
+	assert_int_equal(symlink("loop2", link), 0);
+	snprintf(prog, sizeof(prog), "%s/loop2", tmpdir);
+	assert_int_equal(symlink("loop1", prog), 0);
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/loop1\" ];\n"),
+			  ":10: groups[0].notify[0]: \"@DIR@/loop1\": @DIR@: Too many levels of "
+			  "symbolic links");
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(prog), 0);
 	/* The config itself: it names what runs as root. */
 	snprintf(conf, sizeof(conf), "%s/g+w.conf", tmpdir);
 	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0600);
