@@ -6,10 +6,9 @@
  *	keep N connections open and idle (each one the daemon closes is
  *	opened again at once) and, meanwhile, connect, ask "status" and
  *	disconnect in a tight loop, for DURATION_MS. Prints one line:
- *	"connects=C answered=A busy=B busy_user=U busy_reserved=R held_max=H"
- *	(replies that were answers; that said busy, of which for the per-user
- *	limit and for the slots kept for root; most held connections seen
- *	open at once).
+ *	"connects=C answered=A busy=B busy_user=U busy_reserved=R" (replies
+ *	that were answers; that said busy, of which for the per-user limit
+ *	and for the slots kept for root).
  *   ctlflood trickle SOCKET EVERY_MS DURATION_MS
  *	one connection, one "status" request every EVERY_MS, until the
  *	daemon closes it or DURATION_MS pass. Prints "requests=R life_ms=L
@@ -94,7 +93,7 @@ static enum flood_reply flood_ask(int fd)
 
 static int flood_hold(int n, long duration_ms)
 {
-	int held[FLOOD_MAX_HOLD], open_now, held_max = 0, i;
+	int held[FLOOD_MAX_HOLD], i;
 	long end = now_ms() + duration_ms, connects = 0;
 	bool any = false;
 
@@ -103,7 +102,6 @@ static int flood_hold(int n, long duration_ms)
 	while (now_ms() < end) {
 		struct pollfd p[FLOOD_MAX_HOLD];
 
-		open_now = 0;
 		for (i = 0; i < n; i++) {
 			if (held[i] < 0) {
 				held[i] = flood_connect();
@@ -120,18 +118,14 @@ static int flood_hold(int n, long duration_ms)
 			if (held[i] < 0)
 				continue;
 			any = true;
-			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-				open_now++;
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			}
 			/* The daemon spoke (busy) or hung up (idle timeout): reopen next round. */
 			counts[flood_kind(buf, recv(held[i], buf, sizeof(buf) - 1, MSG_DONTWAIT),
 					  sizeof(buf))]++;
 			close(held[i]);
 			held[i] = -1;
 		}
-		if (open_now > held_max)
-			held_max = open_now;
 		i = flood_connect();
 		connects++;
 		if (i >= 0) {
@@ -140,10 +134,10 @@ static int flood_hold(int n, long duration_ms)
 			close(i);
 		}
 	}
-	printf("connects=%ld answered=%ld busy=%ld busy_user=%ld busy_reserved=%ld held_max=%d\n",
+	printf("connects=%ld answered=%ld busy=%ld busy_user=%ld busy_reserved=%ld\n",
 	       connects, counts[FLOOD_ANSWER],
 	       counts[FLOOD_BUSY_USER] + counts[FLOOD_BUSY_RESERVED] + counts[FLOOD_BUSY],
-	       counts[FLOOD_BUSY_USER], counts[FLOOD_BUSY_RESERVED], held_max);
+	       counts[FLOOD_BUSY_USER], counts[FLOOD_BUSY_RESERVED]);
 	return any ? 0 : 1;
 }
 
