@@ -36,7 +36,7 @@ endif
 
 # Every library through pkg-config. Debian 12's libev-dev ships no .pc file,
 # so libev alone falls back to plain -lev.
-PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libsodium json-c
+PKGS	:= libconfig libnl-3.0 libnl-route-3.0 libmnl libsodium json-c libcap-ng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
@@ -49,14 +49,15 @@ CONFIG_LIBS := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
-	     libmnl-dev libsodium-dev libjson-c-dev
+	     libmnl-dev libsodium-dev libjson-c-dev libcap-ng-dev
 DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main notify conf group claim status metrics vipset addrtab clock hbsock syncset mcast nl nlmon \
-	     announce arp upstream exec hook check control ctlcmd ctlmsg \
+VIPD_MODS := main notify conf trust state priv group claim status metrics vipset addrtab clock \
+	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
+	     ctlmsg \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg
 
@@ -67,7 +68,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-cloud-ip
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
-TOOLS	:= probe nltool sockpoke
+TOOLS	:= probe nltool sockpoke ctlflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
 	clean lint
@@ -96,7 +97,7 @@ $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-$(BUILD)/test_conf: $(call obj,test_conf conf)
+$(BUILD)/test_conf: $(call obj,test_conf conf trust)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
@@ -108,6 +109,8 @@ $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/sockpoke: $(call obj,sockpoke)
 	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/ctlflood: $(call obj,ctlflood ctlmsg)
+	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/nltool: $(call obj,nltool nl nlmon addrtab clock announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -117,7 +120,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE 
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS) $(CRYPTO_LIBS)
-build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c
+build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c src/trust.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
 build-fuzz/fuzz_ctlmsg: test/fuzz/fuzz_ctlmsg.c src/ctlmsg.c

@@ -10,6 +10,15 @@
  * Commands and who may run them (checked here, before the handler runs):
  *   read-only: status, events, metrics, version  root, or a member of read_gid
  *   changing:  switchover, standby, reload        root only
+ *
+ * Fairness: root (or the uid vipd runs as) must always get an answer,
+ * whatever other local users do. Of CONTROL_MAX_CONNS connections,
+ * CONTROL_RESERVED are kept for those privileged peers; every other uid
+ * may hold at most CONTROL_MAX_PER_UID. A connection beyond a limit gets
+ * the reply {"ok": false, "busy": true, "error": "busy: ..."} and is
+ * closed (vipctl exits 4). Each step of a connection (sending a request,
+ * taking a reply) must finish within CONTROL_IDLE_MS, and no connection
+ * lives longer than CONTROL_LIFE_MS however many requests it sends.
  */
 #ifndef CONTROL_H
 #define CONTROL_H
@@ -18,8 +27,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CONTROL_MAX_CONNS	16	/* open connections; more are closed at once */
+#define CONTROL_MAX_CONNS	32	/* open connections; more are told "busy" and closed */
+#define CONTROL_RESERVED	8	/* ... of which only root (or vipd's own uid) may take */
+#define CONTROL_MAX_PER_UID	4	/* connections one other uid may hold */
+#define CONTROL_BACKLOG		256	/* connections queued before accept() */
 #define CONTROL_IDLE_MS		2000	/* ms a client may take to send a request or read a reply */
+#define CONTROL_LIFE_MS		5000	/* ms a connection may live, whatever it does */
 
 struct ev_loop;
 struct json_object;
@@ -37,11 +50,11 @@ typedef int (*control_handler_fn)(void *ctx, const char *cmd, struct json_object
 
 struct control_stats {
 	uint64_t connections;	/* accepted */
-	uint64_t busy;		/* closed at once: CONTROL_MAX_CONNS were open */
+	uint64_t busy;		/* told "busy" and closed at once: a connection limit was reached */
 	uint64_t requests;	/* requests passed to the handler */
 	uint64_t bad_requests;	/* broken frame, not JSON, wrong shape, unknown command */
 	uint64_t refused;	/* permission denied */
-	uint64_t timeouts;	/* closed after CONTROL_IDLE_MS without progress */
+	uint64_t timeouts;	/* closed after CONTROL_IDLE_MS without progress, or CONTROL_LIFE_MS */
 };
 
 /*

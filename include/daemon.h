@@ -55,9 +55,6 @@ struct daemon {
 /* Re-read the config file and apply the difference. 0, or -1 with @err set. */
 int daemon_reload(struct daemon *d, char *err, size_t err_len);
 
-/* Persist or clear group @id's standby flag under state_dir. 0 or -1 (logged). */
-int daemon_standby_save(const struct daemon *d, uint32_t id, bool on);
-
 /* The control socket handler (ctlcmd.c). */
 int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct json_object *data,
 		  char *err, size_t err_len);

@@ -2,11 +2,14 @@
  * exec.h - run an external command without a shell and without blocking
  * the event loop: hook commands and check scripts.
  *
- * The command gets exactly the argv it was given (no shell, no word
+ * The program, argv[0], is opened and checked by trust.c right before each
+ * start and executed by that descriptor (see exec.c). The command gets
+ * exactly the argv it was given (no shell, no word
  * splitting, no expansion), a clean environment (PATH plus what the
  * caller adds), stdin from /dev/null, "/" as its working directory,
  * default signal dispositions and an empty signal mask, no file
- * descriptor of the daemon but 0-2, and its own process group. Its
+ * descriptor of the daemon but 0-2 and 3 (the program, opened with
+ * O_PATH), and its own process group. Its
  * stdout and stderr are kept, the last EXEC_OUTPUT_MAX bytes of them.
  * After timeout_ms the whole process group gets SIGTERM, and SIGKILL
  * VIPD_EXEC_GRACE_MS later if the command is still there.
@@ -65,6 +68,7 @@ struct exec_stats {
 	uint64_t spawns;	/* commands started */
 	uint64_t failures;	/* could not start, exited non-zero or died of a signal */
 	uint64_t timeouts;	/* killed at their timeout (also counted as failures) */
+	uint64_t untrusted;	/* not started: trust.c refused the program (also failures) */
 };
 
 /*

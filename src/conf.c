@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "trust.h"
 
 /* Limits that only the file format knows about. */
 #define CONF_MAX_RISE		100	/* good heartbeats */
@@ -983,16 +984,20 @@ static int conf_read_key(const struct conf_ctx *x, const config_setting_t *s, co
 			 struct conf_group *g)
 {
 	uint8_t buf[VIPD_KEY_MAX + 3];
-	char path[CONF_QUOTE_LEN];
+	char path[CONF_QUOTE_LEN], why[TRUST_WHY_MAX];
 	struct stat st;
 	size_t n = 0;
 	ssize_t r = 0;
 	int fd, rc = -1;
 
 	conf_escape(path, sizeof(path), g->key_file);
-	fd = open(g->key_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = trust_open(g->key_file, O_RDONLY | O_NOCTTY | O_NONBLOCK, why, sizeof(why));
+	if (fd < 0 && errno == EPERM)
+		return conf_err(x, s, key, "%s is not trusted: %s", path, why);
+	if (fd < 0 && errno == EINVAL)
+		return conf_err(x, s, key, "%s is not a regular file", path);
 	if (fd < 0)
-		return conf_err(x, s, key, "cannot open %s: %s", path, strerror(errno));
+		return conf_err(x, s, key, "cannot open %s: %s", path, why);
 	if (fstat(fd, &st) < 0) {
 		conf_err(x, s, key, "cannot stat %s: %s", path, strerror(errno));
 		goto out;
@@ -1058,20 +1063,21 @@ static int conf_parse_key(const struct conf_ctx *x, const config_setting_t *gs, 
 /*
  * A command @name: 1..CONF_ARGV_MAX strings, the argv of a program run
  * without a shell, so there is nothing to quote. argv[0] must be an
- * absolute path to an executable regular file now, not writable by others
- * (vipd runs it as root). On success *@out is a NULL-terminated vector in
+ * absolute path to an executable regular file that trust.c trusts: vipd
+ * runs it as root (exec.c checks it again, on the descriptor it executes,
+ * each time it runs). On success *@out is a NULL-terminated vector in
  * one allocation. Returns 1, 0 (absent, *@out untouched) or -1.
  */
 static int conf_parse_argv(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
 			   const char *name, char ***out)
 {
 	const config_setting_t *list = NULL, *s0;
-	char key[CONF_KEY_LEN], ekey[CONF_KEY_LEN + 16], q[CONF_QUOTE_LEN];
+	char key[CONF_KEY_LEN], ekey[CONF_KEY_LEN + 16], q[CONF_QUOTE_LEN], why[TRUST_WHY_MAX];
 	size_t bytes = 0;
 	const char *v0;
 	struct stat st;
 	char **v, *p;
-	int n, rc = conf_member(x, gs, gp, name, CONF_STRINGS, &list, key);
+	int n, fd, rc = conf_member(x, gs, gp, name, CONF_STRINGS, &list, key);
 
 	if (rc <= 0)
 		return rc;
@@ -1098,14 +1104,19 @@ static int conf_parse_argv(const struct conf_ctx *x, const config_setting_t *gs,
 	conf_quote(q, sizeof(q), v0);
 	if (v0[0] != '/')
 		return conf_err(x, s0, ekey, "%s is not an absolute path", q);
-	if (stat(v0, &st) < 0)
-		return conf_err(x, s0, ekey, "%s: %s", q, strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	fd = trust_open(v0, O_PATH, why, sizeof(why));
+	if (fd < 0 && errno == EPERM)
+		return conf_err(x, s0, ekey, "%s is not trusted: %s", q, why);
+	if (fd < 0 && errno == EINVAL)
 		return conf_err(x, s0, ekey, "%s is not a regular file", q);
+	if (fd < 0)
+		return conf_err(x, s0, ekey, "%s: %s", q, why);
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc < 0)
+		return conf_err(x, s0, ekey, "%s: %s", q, strerror(errno));
 	if (!(st.st_mode & 0111))
 		return conf_err(x, s0, ekey, "%s is not executable", q);
-	if (st.st_mode & S_IWOTH)
-		return conf_err(x, s0, ekey, "%s is writable by others (chmod o-w)", q);
 	v = malloc((size_t)(n + 1) * sizeof(char *) + bytes);
 	if (!v)
 		return conf_err(x, list, key, "%s", strerror(errno));
@@ -1257,10 +1268,11 @@ int conf_load(const char *path, struct conf *c, char *err, size_t err_len)
 {
 	struct conf_ctx x = { .path = path, .err = err, .err_len = err_len, .c = c };
 	const char *slash = strrchr(path, '/');
+	char why[TRUST_WHY_MAX];
 	struct stat st;
 	config_t cfg;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
 	memset(c, 0, sizeof(*c));
 	if (err && err_len)
@@ -1272,12 +1284,18 @@ int conf_load(const char *path, struct conf *c, char *err, size_t err_len)
 	if (slash)
 		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - path + 1), path);
 
-	f = fopen(path, "re");
-	if (!f)
-		return conf_err(&x, NULL, NULL, "cannot open: %s", strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
+	/* The config names programs vipd runs as root: it must be as trusted as they are. */
+	fd = trust_open(path, O_RDONLY, why, sizeof(why));
+	if (fd < 0 && errno == EPERM)
+		return conf_err(&x, NULL, NULL, "not trusted: %s", why);
+	if (fd < 0 && errno == EINVAL && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return conf_err(&x, NULL, NULL, "cannot open: %s", strerror(EISDIR));
+	if (fd < 0)
+		return conf_err(&x, NULL, NULL, "cannot open: %s", why);
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return conf_err(&x, NULL, NULL, "cannot open: %s", strerror(errno));
 	}
 
 	/* @include "FILE" is relative to the config's directory too. */

@@ -7,10 +7,20 @@
  * non-blocking; a connection reads no further than the end of the request
  * in progress, and stops reading while its reply is unsent (so one reply
  * buffer per connection at most); each step (sending a request, taking the
- * reply) must finish within CONTROL_IDLE_MS; at most CONTROL_MAX_CONNS are
- * open. A broken frame, non-JSON or a request of the wrong shape gets an
- * error reply and the connection is closed; such garbage is logged
- * rate-limited.
+ * reply) must finish within CONTROL_IDLE_MS, and a connection is closed
+ * after CONTROL_LIFE_MS in any case, so a client that keeps sending
+ * requests cannot keep its slot forever. A broken frame, non-JSON or a
+ * request of the wrong shape gets an error reply and the connection is
+ * closed; such garbage is logged rate-limited.
+ *
+ * Nothing a local user does can lock root out (see control.h): the peer's
+ * uid is read at accept(), before any byte of the request; CONTROL_RESERVED
+ * of the CONTROL_MAX_CONNS slots are only for root and vipd's own uid, and
+ * any other uid holds at most CONTROL_MAX_PER_UID. A client over a limit is
+ * told "busy" and closed at once, which costs the daemon one accept, one
+ * send and one close: a client reconnecting in a loop only spins itself.
+ * The backlog (CONTROL_BACKLOG) is long enough that root's connect() still
+ * finds room in the queue while such a loop runs.
  */
 #include <errno.h>
 #include <grp.h>
@@ -34,7 +44,7 @@
 #include "log.h"
 
 #define CONTROL_PAUSE_MS	1000	/* ms accept() rests after running out of fds */
-#define CONTROL_ACCEPT_BATCH	16	/* connections accepted per loop iteration */
+#define CONTROL_ACCEPT_BATCH	64	/* connections accepted per loop iteration */
 #define CONTROL_LOG_BURST	5	/* garbage log lines ... */
 #define CONTROL_LOG_PERIOD_MS	10000	/* ... per this many ms */
 #define CONTROL_READ_CHUNK	4096	/* bytes per read() */
@@ -66,6 +76,7 @@ struct conn {
 	ev_timer idle;
 	pid_t pid;		/* the peer, from SO_PEERCRED at connect time */
 	uid_t uid;
+	uint64_t end_ms;	/* CONTROL_LIFE_MS after accept: closed then whatever it does */
 	bool may_read;
 	bool may_change;
 	bool close_after_write;
@@ -137,24 +148,37 @@ static bool conn_in_group(int fd, gid_t gid)
 	return found;
 }
 
-/* Who is on the other end, and what may they do. Unknown peers may do nothing. */
-static void conn_creds(struct control *c, struct conn *cn)
+/*
+ * The peer of @fd, from SO_PEERCRED (what it was at connect(), no PID-reuse
+ * window). An unknown peer gets uid -1: no rights, not privileged.
+ */
+static void control_peer(int fd, struct ucred *uc)
 {
-	struct ucred uc;
-	socklen_t len = sizeof(uc);
+	socklen_t len = sizeof(*uc);
 
-	cn->pid = 0;
-	cn->uid = (uid_t)-1;
-	if (getsockopt(cn->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, uc, &len) < 0) {
 		log_warn("control: SO_PEERCRED: %s", strerror(errno));
-		return;
+		uc->pid = 0;
+		uc->uid = (uid_t)-1;
+		uc->gid = (gid_t)-1;
 	}
-	cn->pid = uc.pid;
-	cn->uid = uc.uid;
-	cn->may_change = uc.uid == 0;
+}
+
+/* Root, or the uid vipd itself runs as: the peers that are never locked out. */
+static bool control_privileged(uid_t uid)
+{
+	return uid == 0 || (uid != (uid_t)-1 && uid == geteuid());
+}
+
+/* Who is on the other end (@uc), and what may they do. Unknown peers may do nothing. */
+static void conn_creds(struct control *c, struct conn *cn, const struct ucred *uc)
+{
+	cn->pid = uc->pid;
+	cn->uid = uc->uid;
+	cn->may_change = uc->uid == 0;
 	cn->may_read = cn->may_change ||
-		       (c->read_gid != (gid_t)-1 &&
-			(uc.gid == c->read_gid || conn_in_group(cn->fd, c->read_gid)));
+		       (uc->uid != (uid_t)-1 && c->read_gid != (gid_t)-1 &&
+			(uc->gid == c->read_gid || conn_in_group(cn->fd, c->read_gid)));
 }
 
 /* ---- connections ------------------------------------------------------ */
@@ -182,9 +206,19 @@ static void conn_watch(struct conn *cn, int events)
 	ev_io_start(cn->ctl->loop, &cn->io);
 }
 
-/* Give the client CONTROL_IDLE_MS from now for its next step. */
+/*
+ * Give the client CONTROL_IDLE_MS from now for its next step, but never
+ * past the end of its life: a request resets the idle time, not the age.
+ */
 static void conn_touch(struct conn *cn)
 {
+	uint64_t now = control_now_ms(), ms = CONTROL_IDLE_MS;
+
+	if (now >= cn->end_ms)
+		ms = 1;
+	else if (cn->end_ms - now < ms)
+		ms = cn->end_ms - now;
+	cn->idle.repeat = (double)ms / 1000.0;
 	ev_timer_again(cn->ctl->loop, &cn->idle);
 }
 
@@ -505,14 +539,19 @@ static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	c->stats.timeouts++;
-	if (control_rl(c))
-		log_info("control: uid %u pid %d: no progress for %d ms, closed", (unsigned)cn->uid,
-			 (int)cn->pid, CONTROL_IDLE_MS);
+	if (control_rl(c)) {
+		if (control_now_ms() >= cn->end_ms)
+			log_info("control: uid %u pid %d: connection open for %d ms, closed",
+				 (unsigned)cn->uid, (int)cn->pid, CONTROL_LIFE_MS);
+		else
+			log_info("control: uid %u pid %d: no progress for %d ms, closed",
+				 (unsigned)cn->uid, (int)cn->pid, CONTROL_IDLE_MS);
+	}
 	conn_close(cn);
 }
 
-/* Take over accepted @fd; closes it on failure. */
-static void conn_new(struct control *c, int fd)
+/* Take over accepted @fd from peer @uc; closes it on failure. */
+static void conn_new(struct control *c, int fd, const struct ucred *uc)
 {
 	struct conn *cn;
 	size_t slot;
@@ -530,7 +569,8 @@ static void conn_new(struct control *c, int fd)
 	cn->ctl = c;
 	cn->slot = slot;
 	cn->fd = fd;
-	conn_creds(c, cn);
+	cn->end_ms = control_now_ms() + CONTROL_LIFE_MS;
+	conn_creds(c, cn, uc);
 	ev_io_init(&cn->io, conn_io_cb, fd, EV_READ);
 	ev_set_priority(&cn->io, CONTROL_CONN_PRI);
 	cn->io.data = cn;
@@ -546,16 +586,64 @@ static void conn_new(struct control *c, int fd)
 
 /* ---- listener --------------------------------------------------------- */
 
-/* Turn away a connection beyond CONTROL_MAX_CONNS, with a reply if the socket takes it. */
-static void control_busy(struct control *c, int fd)
+/* Connections @uid holds now. */
+static size_t control_count_uid(const struct control *c, uid_t uid)
 {
-	static const char msg[] = "{\"ok\":false,\"error\":\"too many control connections\"}";
-	uint8_t frame[CTLMSG_HDR_LEN + sizeof(msg)];
-	int n = ctlmsg_frame(msg, sizeof(msg) - 1, frame, sizeof(frame));
+	size_t i, n = 0;
 
+	for (i = 0; i < CONTROL_MAX_CONNS; i++)
+		n += c->conns[i] && c->conns[i]->uid == uid;
+	return n;
+}
+
+/*
+ * Whether a new connection from @uid must be turned away; if so, why, for
+ * the client, in @why. Root and vipd's own uid may use every slot; the
+ * others share all but CONTROL_RESERVED, at most CONTROL_MAX_PER_UID each.
+ */
+static bool control_over_limit(const struct control *c, uid_t uid, char *why, size_t why_len)
+{
+	size_t mine;
+
+	if (c->n_conns >= CONTROL_MAX_CONNS) {
+		snprintf(why, why_len, "busy: all %d control connections are in use",
+			 CONTROL_MAX_CONNS);
+		return true;
+	}
+	if (control_privileged(uid))
+		return false;
+	if (c->n_conns >= CONTROL_MAX_CONNS - CONTROL_RESERVED) {
+		snprintf(why, why_len, "busy: %zu control connections are open, the last %d are "
+			 "kept for root", c->n_conns, CONTROL_RESERVED);
+		return true;
+	}
+	mine = control_count_uid(c, uid);
+	if (mine >= CONTROL_MAX_PER_UID) {
+		snprintf(why, why_len, "busy: uid %u has %zu control connections open, at most "
+			 "%d per user", (unsigned)uid, mine, CONTROL_MAX_PER_UID);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Turn away a connection over a limit: {"ok":false,"busy":true,"error":@why}
+ * if the socket takes it (a fresh socket's buffer always does), then close.
+ * The client may have sent its request already; it still finds the reply
+ * queued before the end of the stream.
+ */
+static void control_busy(struct control *c, int fd, const struct ucred *uc, const char *why)
+{
+	uint8_t frame[CTLMSG_HDR_LEN + CONTROL_ERR_MAX + 64];
+	char msg[CONTROL_ERR_MAX + 64];
+	int n;
+
+	snprintf(msg, sizeof(msg), "{\"ok\":false,\"busy\":true,\"error\":\"%s\"}", why);
+	n = ctlmsg_frame(msg, strlen(msg), frame, sizeof(frame));
 	c->stats.busy++;
 	if (control_rl(c))
-		log_warn("control: %d connections open, closed a new one", CONTROL_MAX_CONNS);
+		log_warn("control: uid %u pid %d turned away: %s", (unsigned)uc->uid, (int)uc->pid,
+			 why);
 	if (n > 0 && send(fd, frame, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("control: busy reply: %s", strerror(errno));
 	close(fd);
@@ -564,6 +652,8 @@ static void control_busy(struct control *c, int fd)
 static void control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct control *c = w->data;
+	char why[CONTROL_ERR_MAX];
+	struct ucred uc;
 	int i, fd;
 
 	(void)revents;
@@ -586,10 +676,11 @@ static void control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		c->stats.connections++;
-		if (c->n_conns >= CONTROL_MAX_CONNS)
-			control_busy(c, fd);
+		control_peer(fd, &uc);
+		if (control_over_limit(c, uc.uid, why, sizeof(why)))
+			control_busy(c, fd, &uc, why);
 		else
-			conn_new(c, fd);
+			conn_new(c, fd, &uc);
 	}
 }
 
@@ -760,7 +851,7 @@ struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_
 		goto fail_close;
 	if (control_own(c) < 0)
 		goto fail_unlink;
-	if (listen(c->fd, CONTROL_MAX_CONNS) < 0) {
+	if (listen(c->fd, CONTROL_BACKLOG) < 0) {
 		log_err("control socket %s: listen: %s", path, strerror(errno));
 		goto fail_unlink;
 	}

@@ -12,7 +12,10 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics.h"
+#include "state.h"
 #include "status.h"
+
+#define CTLCMD_WHY_MAX 384	/* bytes of a per-group failure message */
 
 /* Optional "group": a group id, or absent for every group. */
 static int arg_group(struct daemon *d, struct json_object *args, struct group **one, char *err,
@@ -128,9 +131,11 @@ static int cmd_metrics(struct daemon *d, struct json_object *data, char *err, si
  * its leader, and with no group named the followers are skipped.
  */
 static int for_groups(struct daemon *d, struct group *one, bool on, bool force,
-		      int (*fn)(struct daemon *, struct group *, bool, bool), char *err,
-		      size_t err_len)
+		      int (*fn)(struct daemon *, struct group *, bool, bool, char *, size_t),
+		      char *err, size_t err_len)
 {
+	char why[CTLCMD_WHY_MAX];
+
 	int failed = 0;
 
 	if (one && one->leader) {
@@ -144,32 +149,52 @@ static int for_groups(struct daemon *d, struct group *one, bool on, bool force,
 
 		if ((one && g != one) || (!one && g->leader))
 			continue;
-		rc = fn(d, g, on, force);
+		why[0] = '\0';
+		rc = fn(d, g, on, force, why, sizeof(why));
 		if (rc < 0 && !failed) {
-			snprintf(err, err_len, "group %u: %s", g->cg->id, fsm_strerror(rc));
+			snprintf(err, err_len, "group %u: %s", g->cg->id,
+				 why[0] ? why : fsm_strerror(rc));
 			failed = 1;
 		}
 	}
 	return failed ? -1 : 0;
 }
 
-static int do_switchover(struct daemon *d, struct group *g, bool on, bool force)
+static int do_switchover(struct daemon *d, struct group *g, bool on, bool force, char *why,
+			 size_t why_len)
 {
 	(void)d;
 	(void)on;
+	(void)why;
+	(void)why_len;
 	log_notice("group %u: switchover requested%s", g->cg->id, force ? " (forced)" : "");
 	return group_switchover(g, force);
 }
 
-static int do_standby(struct daemon *d, struct group *g, bool on, bool force)
+/*
+ * The flag goes to disk first: a standby that could not be saved would
+ * silently end at the next restart, so then nothing changes at all. If the
+ * state machine refuses, the file is put back as it was.
+ */
+static int do_standby(struct daemon *d, struct group *g, bool on, bool force, char *why,
+		      size_t why_len)
 {
-	int rc = group_standby(g, on, force);
+	const char *dir = d->conf.state_dir;
+	bool was = state_standby_saved(dir, g->cg->id);
+	char err[CTLCMD_WHY_MAX];
+	int rc;
 
+	if (was != on && state_standby_save(dir, g->cg->id, on, err, sizeof(err)) < 0) {
+		snprintf(why, why_len, "standby not changed: cannot save it: %s", err);
+		return -1;
+	}
+	rc = group_standby(g, on, force);
 	if (rc == 0) {
 		log_notice("group %u: standby %s", g->cg->id, on ? "on" : "off");
-		if (daemon_standby_save(d, g->cg->id, on) < 0)
-			return FSM_E_STATE;
+		return 0;
 	}
+	if (was != on)
+		(void)state_standby_save(dir, g->cg->id, was, err, sizeof(err));
 	return rc;
 }
 

@@ -4,8 +4,17 @@
  * the timeout on the whole process group, report how it ended.
  *
  * posix_spawn() (a vfork-style clone in glibc: no copy of the daemon's
- * memory) starts argv[0] directly; there is no shell anywhere, so no value
- * from the configuration or from a heartbeat is ever parsed as shell text.
+ * memory) starts the program directly; there is no shell anywhere, so no
+ * value from the configuration or from a heartbeat is ever parsed as shell
+ * text.
+ *
+ * The program runs as root, so right before each start argv[0] is opened
+ * and checked again by trust.c (it and every directory above it owned by
+ * root, not writable by group or others), and the child executes that
+ * very descriptor, passed as fd 3, through /proc/self/fd/3: a file or
+ * symlink swapped in after the check is never what runs. A script's
+ * interpreter therefore sees /proc/self/fd/3 as its $0, and fd 3 (read
+ * only, the script itself) stays open in it.
  * The child gets its own process group so that a timeout also reaches
  * whatever the command started (a script's sleep, curl, ...).
  *
@@ -27,11 +36,14 @@
 
 #include "exec.h"
 #include "log.h"
+#include "trust.h"
 #include "vipd.h"
 
 #define EXEC_ENV_MAX	32	/* environment entries, PATH included */
 #define EXEC_READS	16	/* reads per wake-up, so a chatty command cannot starve the loop */
 #define EXEC_DRAIN	64	/* reads after the exit, for output still in the pipe */
+#define EXEC_PROG_FD	3	/* the checked program's descriptor in the child */
+#define EXEC_PROG_PATH	"/proc/self/fd/3"	/* ... and how the child executes it */
 
 static struct exec_stats stats;
 static struct log_rl spawn_rl;	/* spawn failures: a check retries every interval */
@@ -187,6 +199,34 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, w);
 }
 
+/*
+ * Open @path for execution after trust.c passed it and every directory
+ * above it, as a descriptor above EXEC_PROG_FD (so that the child's dup2()
+ * onto fd 3 never meets itself). -1 with the reason in @why.
+ */
+static int exec_open(const char *path, char *why, size_t why_len)
+{
+	int fd = trust_open(path, O_PATH, why, why_len < TRUST_WHY_MAX ? why_len : TRUST_WHY_MAX),
+	    hi;
+
+	if (fd < 0) {
+		if (errno == EPERM) {
+			char reason[TRUST_WHY_MAX];
+
+			snprintf(reason, sizeof(reason), "%.*s", (int)sizeof(reason) - 1, why);
+			snprintf(why, why_len, "not trusted: %s", reason);
+		}
+		return -1;
+	}
+	if (fd > EXEC_PROG_FD)
+		return fd;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, EXEC_PROG_FD + 1);
+	if (hi < 0)
+		snprintf(why, why_len, "%s", strerror(errno));
+	close(fd);
+	return hi;
+}
+
 /* Move @fd above 2, so that dup2() onto 0..2 in the child never meets itself. */
 static int fd_above_stdio(int fd)
 {
@@ -199,8 +239,9 @@ static int fd_above_stdio(int fd)
 	return n;
 }
 
-/* The child's set-up; returns 0 or an errno value. */
-static int spawn(pid_t *pid, const char *const *argv, const char *const *envp, int out_fd)
+/* The child's set-up: @prog_fd (> 3) becomes its fd 3 and is executed. 0 or an errno value. */
+static int spawn(pid_t *pid, const char *const *argv, const char *const *envp, int out_fd,
+		 int prog_fd)
 {
 	union {
 		const char *const *c;
@@ -224,9 +265,12 @@ static int spawn(pid_t *pid, const char *const *argv, const char *const *envp, i
 		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	if (!rc)
 		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	/* dup2() clears FD_CLOEXEC: the descriptor survives into the exec. */
+	if (!rc)
+		rc = posix_spawn_file_actions_adddup2(&fa, prog_fd, EXEC_PROG_FD);
 	/* Belt and braces: the daemon opens everything O_CLOEXEC anyway. */
 	if (!rc)
-		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, EXEC_PROG_FD + 1);
 	if (!rc)
 		rc = posix_spawn_file_actions_addchdir_np(&fa, "/");
 	/*
@@ -244,7 +288,7 @@ static int spawn(pid_t *pid, const char *const *argv, const char *const *envp, i
 		rc = posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 						   POSIX_SPAWN_SETSIGDEF);
 	if (!rc)
-		rc = posix_spawn(pid, argv[0], &fa, &sa, av.m, ev.m);
+		rc = posix_spawn(pid, EXEC_PROG_PATH, &fa, &sa, av.m, ev.m);
 	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
@@ -255,8 +299,9 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 	       const char *tag)
 {
 	const char *envp[EXEC_ENV_MAX + 1];
+	char why[TRUST_WHY_MAX + 16];
 	size_t ne = 0;
-	int p[2], rc;
+	int p[2] = { -1, -1 }, prog, rc;
 	pid_t pid;
 
 	if (x->pid > 0) {
@@ -276,6 +321,14 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 		envp[ne++] = env[i];
 	}
 	envp[ne] = NULL;
+	prog = exec_open(argv[0], why, sizeof(why));
+	if (prog < 0) {
+		stats.failures++;
+		stats.untrusted++;
+		if (log_ratelimit(&spawn_rl, now_ms(), 5, 10000))
+			log_err("%s: not running %s: %s", tag, argv[0], why);
+		return -1;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		rc = errno;
 		goto fail;
@@ -286,9 +339,10 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 		rc = errno;
 		goto fail_pipe;
 	}
-	rc = spawn(&pid, argv, envp, p[1]);
+	rc = spawn(&pid, argv, envp, p[1], prog);
 	if (rc != 0)
 		goto fail_pipe;
+	close(prog);
 	close(p[1]);
 	stats.spawns++;
 	x->loop = loop;
@@ -317,6 +371,7 @@ fail_pipe:
 	if (p[1] >= 0)
 		close(p[1]);
 fail:
+	close(prog);
 	stats.failures++;
 	if (log_ratelimit(&spawn_rl, now_ms(), 5, 10000))
 		log_err("%s: cannot run %s: %s", tag, argv[0], strerror(rc));

@@ -22,6 +22,8 @@
 #include "log.h"
 #include "nlmon.h"
 #include "notify.h"
+#include "priv.h"
+#include "state.h"
 #include "syncset.h"
 
 #define EXIT_USAGE 2
@@ -47,47 +49,10 @@ static uint64_t realtime_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void standby_path(const struct daemon *d, uint32_t id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/standby.%u", d->conf.state_dir, id);
-}
-
+/* Whether group @id's standby flag is on disk (state.c). */
 static bool standby_saved(const struct daemon *d, uint32_t id)
 {
-	char path[CONF_PATH_MAX + 32];
-
-	standby_path(d, id, path, sizeof(path));
-	return access(path, F_OK) == 0;
-}
-
-int daemon_standby_save(const struct daemon *d, uint32_t id, bool on)
-{
-	char path[CONF_PATH_MAX + 32];
-	FILE *f;
-
-	standby_path(d, id, path, sizeof(path));
-	if (!on) {
-		if (unlink(path) < 0 && errno != ENOENT) {
-			log_err("standby: unlink %s: %s", path, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (mkdir(d->conf.state_dir, 0755) < 0 && errno != EEXIST) {
-		log_err("standby: mkdir %s: %s", d->conf.state_dir, strerror(errno));
-		return -1;
-	}
-	f = fopen(path, "w");
-	if (!f) {
-		log_err("standby: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "standby since %llu\n", (unsigned long long)(realtime_us() / 1000000u));
-	if (fclose(f) != 0) {
-		log_err("standby: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return state_standby_saved(d->conf.state_dir, id);
 }
 
 /* Queue @g's hook commands for an event; see hook.h. */
@@ -518,6 +483,9 @@ static int run(struct daemon *d)
 	ev_timer wd;
 	uint64_t wd_usec = 0;
 
+	/* Before anything is opened, and before the control socket's stale probe. */
+	if (state_lock(d->conf.control_socket) < 0)
+		return 1;
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	if (!d->loop)
 		fatal("cannot initialise libev");
@@ -556,6 +524,9 @@ static int run(struct daemon *d)
 		d->n_groups++;
 	}
 	syncset_link(d->groups, d->n_groups);
+	/* Every socket is open: from here on only CAP_NET_ADMIN and CAP_NET_RAW. */
+	if (priv_drop() < 0)
+		return 1;
 	ev_signal_init(&sterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&sint, sigterm_cb, SIGINT);
 	ev_signal_init(&shup, sighup_cb, SIGHUP);
@@ -595,6 +566,7 @@ static void daemon_free(struct daemon *d)
 	conf_free(&d->conf);
 	if (d->loop)
 		ev_loop_destroy(d->loop);
+	state_unlock();
 }
 
 int main(int argc, char **argv)

@@ -31,6 +31,7 @@ enum vipctl_exit {
 	VIPCTL_FAILED = 1,	/* status degraded, or the daemon refused or failed */
 	VIPCTL_USAGE = 2,	/* bad command line */
 	VIPCTL_UNREACHABLE = 3, /* no answer from the daemon */
+	VIPCTL_BUSY = 4,	/* the daemon answered "busy": too many connections; try again */
 };
 
 #define VIPCTL_TIMEOUT_S	5	/* s per send and per receive on the socket */
@@ -73,7 +74,7 @@ static void usage(FILE *f)
 	       "  -h, --help           this help\n"
 	       "  -V, --version        print vipctl's version and exit\n"
 	       "\n"
-	       "exit: 0 ok, 1 degraded or refused, 2 usage, 3 vipd unreachable\n",
+	       "exit: 0 ok, 1 degraded or refused, 2 usage, 3 vipd unreachable, 4 vipd busy\n",
 	       VIPCTL_DEF_EVENTS, VIPD_CONTROL_SOCKET);
 }
 
@@ -645,8 +646,11 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			fprintf(stderr, "vipctl: %s: %s\n", path,
-				errno == EAGAIN ? "vipd does not read requests" : strerror(errno));
+			/* EPIPE, ECONNRESET: the caller reads what vipd said before it closed. */
+			if (errno != EPIPE && errno != ECONNRESET)
+				fprintf(stderr, "vipctl: %s: %s\n", path,
+					errno == EAGAIN ? "vipd does not read requests"
+							: strerror(errno));
 			return -1;
 		}
 		off += (size_t)w;
@@ -704,17 +708,23 @@ static struct json_object *vipctl_parse(const char *text, size_t len, const char
 	return reply;
 }
 
-/* Send @req, wait for the reply. Returns it (caller puts) or NULL (printed). */
+/*
+ * Send @req, wait for the reply. Returns it (caller puts) or NULL (printed).
+ * A daemon that turns the connection away ("busy") may have replied and
+ * closed before the request was sent: the send then fails (EPIPE), but the
+ * reply is still there to read, and it is what the user must see.
+ */
 static struct json_object *vipctl_call(const char *path, struct json_object *req)
 {
 	struct json_object *reply = NULL;
 	const char *text;
 	size_t len = 0;
-	int fd = vipctl_connect(path);
+	int fd = vipctl_connect(path), rc;
 
 	if (fd < 0)
 		return NULL;
-	if (vipctl_send(fd, path, req) == 0) {
+	rc = vipctl_send(fd, path, req);
+	if (rc == 0 || errno == EPIPE || errno == ECONNRESET) {
 		text = vipctl_recv(fd, path, &len);
 		if (text)
 			reply = vipctl_parse(text, len, path);
@@ -733,7 +743,7 @@ static int vipctl_output(const struct vipctl_cmd *cmd, struct json_object *reply
 
 	if (!jbool(reply, "ok", false)) {
 		fprintf(stderr, "vipctl: %s\n", jstr(reply, "error"));
-		return VIPCTL_FAILED;
+		return jbool(reply, "busy", false) ? VIPCTL_BUSY : VIPCTL_FAILED;
 	}
 	if (!data)
 		data = empty = json_object_new_object();

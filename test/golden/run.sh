@@ -9,11 +9,13 @@
 #                 exactly warn-*.warn (a missing interface is followed by name)
 #   etc/vipd.conf the shipped example must load
 #
-# vipd runs from this directory with relative file names, so messages and
-# printouts name "good-x.conf" and "test.key" wherever the tree lives. The
-# configs point at key files this script creates (test.key, mode 600, and
-# wide.key, mode 644, for the permission check) and removes on exit.
-# The binary is $VIPD, else build/vipd.
+# vipd runs with relative file names, so messages and printouts name
+# "good-x.conf" and "test.key" wherever the tree lives. It runs in a copy of
+# this directory made by test_tmpdir (test/tmpdir.sh): vipd trusts configs
+# and keys only in directories that no one but root can write, and a fresh
+# clone may sit anywhere. The configs point at key files this script creates
+# there (test.key, mode 600, and wide.key, mode 644, for the permission
+# check); the copy is removed on exit. The binary is $VIPD, else build/vipd.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -23,8 +25,10 @@ case $vipd in
 *) vipd=$PWD/$vipd ;;
 esac
 
-tmp=$(mktemp -d /tmp/vipd-golden.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"; rm -f "$here/test.key" "$here/wide.key"' EXIT
+. "$top/test/tmpdir.sh"
+tmp=$(test_tmpdir vipd-golden) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/golden" "$tmp/out.d" || exit 1
 n=0 failed=0
 
 # ok CONDITION-EXIT-STATUS DESCRIPTION
@@ -47,7 +51,8 @@ if [ ! -x "$vipd" ]; then
 	echo "not ok - vipd binary $vipd not found (build it first)"
 	exit 1
 fi
-cd "$here" || exit 1
+cp -p "$here"/*.conf "$here"/*.ok "$here"/*.err "$here"/*.warn "$tmp/golden/" || exit 1
+cd "$tmp/golden" || exit 1
 
 # 24 random bytes are 32 base64 characters: the key length in the .ok files.
 (umask 077 && head -c 24 /dev/urandom | base64 >test.key) || exit 1
@@ -55,28 +60,28 @@ cp test.key wide.key && chmod 644 wide.key || exit 1
 
 for conf in good-*.conf; do
 	name=${conf%.conf}
-	"$vipd" -t -v -f "$conf" >"$tmp/out" 2>"$tmp/err"
+	"$vipd" -t -v -f "$conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
 	rc=$?
-	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out" "$name.ok"; then
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/out.d/err" ] && cmp -s "$tmp/out.d/out" "$name.ok"; then
 		ok 0 "$conf loads and prints $name.ok"
 	else
 		ok 1 "$conf loads and prints $name.ok"
 		echo "# exit status $rc, stderr:"
-		show "$tmp/err"
-		diff -u "$name.ok" "$tmp/out" | sed 's/^/# /'
+		show "$tmp/out.d/err"
+		diff -u "$name.ok" "$tmp/out.d/out" | sed 's/^/# /'
 	fi
 done
 
 for conf in bad-*.conf; do
 	name=${conf%.conf}
-	"$vipd" -t -f "$conf" >"$tmp/out" 2>"$tmp/err"
+	"$vipd" -t -f "$conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
 	rc=$?
-	if [ "$rc" = 3 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/err" "$name.err"; then
+	if [ "$rc" = 3 ] && [ ! -s "$tmp/out.d/out" ] && cmp -s "$tmp/out.d/err" "$name.err"; then
 		ok 0 "$conf is refused with $name.err"
 	else
 		ok 1 "$conf is refused with $name.err"
 		echo "# exit status $rc (want 3), stderr:"
-		show "$tmp/err"
+		show "$tmp/out.d/err"
 		echo "# want:"
 		show "$name.err"
 	fi
@@ -102,19 +107,19 @@ done
 # test.key. Every other line is checked as shipped.
 eq='[[:space:]]*=[[:space:]]*'
 sed -e "s|^\\([[:space:]]*interface$eq\\)\"eth0\"|\\1\"lo\"|" \
-    -e "s|^\\([[:space:]]*key_file$eq\\)\"/etc/vipd/key\"|\\1\"$here/test.key\"|" \
+    -e "s|^\\([[:space:]]*key_file$eq\\)\"/etc/vipd/key\"|\\1\"$tmp/golden/test.key\"|" \
     "$top/etc/vipd.conf" >"$tmp/vipd.conf"
 if cmp -s "$top/etc/vipd.conf" "$tmp/vipd.conf"; then
 	ok 1 "etc/vipd.conf: interface \"eth0\" / key_file \"/etc/vipd/key\" found to replace"
 else
-	"$vipd" -t -f "$tmp/vipd.conf" >"$tmp/out" 2>"$tmp/err"
+	"$vipd" -t -f "$tmp/vipd.conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
 	rc=$?
-	if [ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/out.d/out" ] && [ ! -s "$tmp/out.d/err" ]; then
 		ok 0 "etc/vipd.conf loads (interface lo, test key)"
 	else
 		ok 1 "etc/vipd.conf loads (interface lo, test key)"
 		echo "# exit status $rc, stderr:"
-		show "$tmp/err"
+		show "$tmp/out.d/err"
 	fi
 fi
 

@@ -36,6 +36,8 @@
 #   LAB_SERVE_MS [600000]                    probe servers stop by themselves
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=test/tmpdir.sh
+. "$LAB_ROOT/test/tmpdir.sh"
 VIPD=${VIPD:-$LAB_ROOT/build/vipd}
 PROBE=${PROBE:-$LAB_ROOT/build/probe}
 VIPCTL=${VIPCTL:-$LAB_ROOT/build/vipctl}
@@ -167,7 +169,8 @@ lab_up() {
 	trap lab_down EXIT
 	trap 'lab_down; exit 130' INT
 	trap 'lab_down; exit 143' TERM
-	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vipd-lab.XXXXXX") || return 1
+	# Not under /tmp: vipd only trusts keys and hooks in root-only directories.
+	LAB_DIR=$(test_tmpdir vipd-lab) || return 1
 	# A fresh prefix; a name taken by someone else is skipped, never reused.
 	for _ in 1 2 3 4 5; do
 		LAB_P="v$$r$RANDOM-"

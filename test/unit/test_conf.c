@@ -3,8 +3,11 @@
  * the exact one-line error for each kind of bad file, key file rules, and
  * that conf_print() output loads back to the same configuration.
  *
- * Every config and key file is written at run time under /tmp and removed
- * again. Interface "lo" always exists; "vipdnosuch9" is assumed not to.
+ * Every config and key file is written at run time in a fresh directory
+ * and removed again. Not under /tmp: conf.c accepts only files that it and
+ * every directory above them are owned by root (or this user) and not
+ * writable by group or others, which /tmp (mode 1777) is not. The directory
+ * is made under $VIPD_TEST_TMP, else /run/vipd-test (root) or $HOME. Interface "lo" always exists; "vipdnosuch9" is assumed not to.
  * In config texts and expected messages, @KEY@ (a good key), @WIDE@ (mode
  * 0644), @SHORT@ (9 bytes), @DIR@ (a directory) and @NONE@ (no such file)
  * stand for key file paths; @CONF@ is the config file's own path.
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,9 +30,9 @@
 
 #define KEY_TEXT "0123456789abcdef0123456789ABCDEF"	/* 32 bytes */
 
-static char tmpdir[64];			/* mkdtemp: holds every key file */
-static char key_good[96], key_wide[96], key_short[96], key_none[96];
-static char conf_path[64];		/* the config of the running test */
+static char tmpdir[256];		/* mkdtemp: holds every key file */
+static char key_good[300], key_wide[300], key_short[300], key_none[300];
+static char conf_path[300];		/* the config of the running test */
 
 /* Write @len bytes to @path with @mode (not subject to umask). */
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
@@ -80,7 +84,7 @@ static int load(const char *text, struct conf *c, char *err, size_t err_len)
 	static char buf[65536];
 	int fd, rc;
 
-	snprintf(conf_path, sizeof(conf_path), "/tmp/test_conf.XXXXXX");
+	snprintf(conf_path, sizeof(conf_path), "%s/conf.XXXXXX", tmpdir);
 	fd = mkstemp(conf_path);
 	assert_true(fd >= 0);
 	expand(buf, sizeof(buf), text);
@@ -108,10 +112,28 @@ static void assert_load_error(const char *text, const char *want)
 	assert_int_equal(c.n_groups, 0);
 }
 
+/* The parent of the test's directory, made 0755 if missing (see the top). */
+static const char *tmp_base(void)
+{
+	const char *base = getenv("VIPD_TEST_TMP");
+
+	if (!base || !*base)
+		base = geteuid() == 0 ? "/run/vipd-test" : getenv("HOME");
+	if (!base)
+		return NULL;
+	if (mkdir(base, 0755) == 0)
+		chmod(base, 0755);
+	return base;
+}
+
 static int setup(void **state)
 {
+	const char *base = tmp_base();
+
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_conf.XXXXXX");
+	if (!base)
+		return -1;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_conf.XXXXXX", base);
 	if (!mkdtemp(tmpdir))
 		return -1;
 	snprintf(key_good, sizeof(key_good), "%s/good.key", tmpdir);
@@ -428,7 +450,7 @@ static void test_key_content(void **state)
 		{ KEY_TEXT "\r", 33, 33 },
 		{ "0123456789abcdef\n", 17, 16 },
 	};
-	char path[128], text[512], err[512];
+	char path[300], text[512], err[512];
 	struct conf c;
 
 	(void)state;
@@ -447,7 +469,7 @@ static void test_key_content(void **state)
 /* 256 bytes is the longest key, 257 is refused. */
 static void test_key_max(void **state)
 {
-	char path[128], text[512], want[256], err[512], data[VIPD_KEY_MAX + 2];
+	char path[300], text[512], want[512], err[512], data[VIPD_KEY_MAX + 2];
 	struct conf c;
 
 	(void)state;
@@ -470,7 +492,7 @@ static void test_key_max(void **state)
 /* A relative key_file is found next to the config file, not in the cwd. */
 static void test_key_relative(void **state)
 {
-	char path[128], key[128], err[512];
+	char path[300], key[300], err[512];
 	struct conf c;
 	FILE *f;
 
@@ -597,7 +619,7 @@ static void test_commands(void **state)
 /* What a command may not be; errors name the array element. */
 static void test_command_errors(void **state)
 {
-	char text[4096], want[256], prog[128];
+	char text[4096], want[256], prog[300];
 	size_t n;
 
 	(void)state;
@@ -621,7 +643,8 @@ static void test_command_errors(void **state)
 	snprintf(prog, sizeof(prog), "%s/prog", tmpdir);
 	write_file(prog, "#!/bin/sh\n", 10, 0757);
 	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
-			  ":10: groups[0].notify[0]: \"@DIR@/prog\" is writable by others (chmod o-w)");
+			  ":10: groups[0].notify[0]: \"@DIR@/prog\" is not trusted: file @DIR@/prog "
+			  "is writable by others");
 	assert_int_equal(unlink(prog), 0);
 	/* 33 strings. */
 	n = (size_t)snprintf(text, sizeof(text), "%s", HEAD "groups: (\n\t{\n\t\tid = 1;\n"
@@ -633,6 +656,94 @@ static void test_command_errors(void **state)
 	snprintf(want, sizeof(want), ":10: groups[0].notify: 33 strings, 1..32 allowed (the "
 		 "program and its arguments)");
 	assert_load_error(text, want);
+}
+
+/*
+ * trust.c's rule, through conf_load(): programs, key files and the config
+ * itself are refused when they, or a directory above them, could be
+ * changed by someone other than root (or this user); a symlink is followed
+ * only where it lives in a trusted directory, and its target is held to
+ * the same rule. Each refusal is one line naming the path and the reason.
+ */
+static void test_trust(void **state)
+{
+	char sub[320], prog[340], link[340], key[340], want[1024], err[1024], conf[340];
+	struct conf c;
+	int fd;
+
+	(void)state;
+	snprintf(prog, sizeof(prog), "%s/prog", tmpdir);
+	write_file(prog, "#!/bin/sh\n", 10, 0775);
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
+			  ":10: groups[0].notify[0]: \"@DIR@/prog\" is not trusted: file @DIR@/prog "
+			  "is writable by its group");
+	assert_int_equal(chmod(prog, 0755), 0);
+	/* A link in a trusted directory to a trusted program: fine. */
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	assert_int_equal(symlink("prog", link), 0);
+	assert_int_equal(load(HEAD GROUP("\t\tnotify = [ \"@DIR@/link\" ];\n"), &c, err,
+			      sizeof(err)), 0);
+	conf_free(&c);
+	/* The same program in a directory others may write: its name could be swapped. */
+	snprintf(sub, sizeof(sub), "%s/open", tmpdir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(chmod(sub, 0777), 0);
+	assert_int_equal(unlink(prog), 0);
+	snprintf(prog, sizeof(prog), "%s/open/prog", tmpdir);
+	write_file(prog, "#!/bin/sh\n", 10, 0755);
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/open/prog\" ];\n"),
+			  ":10: groups[0].notify[0]: \"@DIR@/open/prog\" is not trusted: directory "
+			  "@DIR@/open is writable by others");
+	/* A trusted link to that program does not make it trusted: the target is walked. */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("open/prog", link), 0);
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/link\" ];\n"),
+			  ":10: groups[0].notify[0]: \"@DIR@/link\" is not trusted: directory "
+			  "@DIR@/open is writable by others");
+	/* A key file in it likewise. */
+	snprintf(key, sizeof(key), "%s/open/k", tmpdir);
+	write_file(key, KEY_TEXT, strlen(KEY_TEXT), 0600);
+	assert_load_error(HEAD "groups: ( { id = 1; vips = [ \"192.0.2.100/24\" ]; "
+			  "key_file = \"@DIR@/open/k\"; } );\n",
+			  ":5: groups[0].key_file: @DIR@/open/k is not trusted: directory @DIR@/open "
+			  "is writable by others");
+	/* Owned by another user (needs root to give it away). */
+	if (geteuid() == 0) {
+		assert_int_equal(chmod(sub, 0755), 0);
+		assert_int_equal(chown(key, 65534, 65534), 0);
+		assert_int_equal(load(HEAD "groups: ( { id = 1; vips = [ \"192.0.2.100/24\" ]; "
+				      "key_file = \"@DIR@/open/k\"; } );\n", &c, err, sizeof(err)),
+				 -1);
+		expand(want, sizeof(want), "groups[0].key_file: @DIR@/open/k is not trusted: "
+		       "file @DIR@/open/k is owned by uid 65534");
+		assert_non_null(strstr(err, want));
+		assert_non_null(strstr(err, ", not root"));
+	}
+	assert_int_equal(unlink(key), 0);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(prog), 0);
+	assert_int_equal(rmdir(sub), 0);
+	/* A loop of links ends, with the kernel's message. */
+	snprintf(link, sizeof(link), "%s/loop1", tmpdir);
+	assert_int_equal(symlink("loop2", link), 0);
+	snprintf(prog, sizeof(prog), "%s/loop2", tmpdir);
+	assert_int_equal(symlink("loop1", prog), 0);
+	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/loop1\" ];\n"),
+			  ":10: groups[0].notify[0]: \"@DIR@/loop1\": @DIR@: Too many levels of "
+			  "symbolic links");
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(prog), 0);
+	/* The config itself: it names what runs as root. */
+	snprintf(conf, sizeof(conf), "%s/g+w.conf", tmpdir);
+	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chmod(conf, 0664), 0);
+	assert_int_equal(conf_load(conf, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: not trusted: file %s is writable by its group", conf,
+		 conf);
+	assert_string_equal(err, want);
+	assert_int_equal(unlink(conf), 0);
 }
 
 /* VIPD_MAX_GROUPS groups are fine, one more is not. */
@@ -853,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_groups),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_command_errors),
+		cmocka_unit_test(test_trust),
 	};
 	enum { N_GOOD = sizeof(good) / sizeof(good[0]) };
 	enum { N_BAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };
