@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "hook.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "syncset.h"
 
@@ -114,6 +115,7 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	d->ev_next = (d->ev_next + 1) % DAEMON_EVENTS;
 	if (d->ev_count < DAEMON_EVENTS)
 		d->ev_count++;
+	d->ev_total++;
 	run_hooks(g, false, from, to, fsm_reason_text(why));
 	if (!d->reloading)
 		syncset_transition(d->groups, d->n_groups, g, from, to);
@@ -431,6 +433,7 @@ static int run(struct daemon *d)
 			      d);
 	if (!d->ctl)
 		return 1;
+	metrics_file_start(d);
 	for (size_t i = 0; i < d->conf.n_groups; i++) {
 		d->groups[i] = group_new(d, &d->conf.groups[i]);
 		if (!d->groups[i])
@@ -460,6 +463,7 @@ static int run(struct daemon *d)
 
 static void daemon_free(struct daemon *d)
 {
+	metrics_file_stop(d);
 	control_close(d->ctl);
 	for (size_t i = 0; i < d->n_groups; i++) {
 		group_free(d->groups[i]);
