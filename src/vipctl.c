@@ -686,7 +686,10 @@ static void check_perf(struct json_object *g, FILE *f)
 	}
 }
 
-/* The groups the check looks at: every one, or check_group; NULL if none matches. */
+/*
+ * Judge every group (or only check_group) and print the plugin line to
+ * @out; returns the worst level, CHECK_UNKNOWN when no group matched.
+ */
 static int check_level(struct json_object *data, FILE *out)
 {
 	struct json_object *groups = jget(data, "groups", json_type_array);

@@ -160,7 +160,9 @@ hooks() {	# NODE
 	printf 'notify_master_again = [ %s ];\n' "$ns"
 	printf 'notify = [ "%s", "http://%s/cgi-bin/takeover" ];\n' "$SCRIPTS/vipd-action-url" "$S"
 	printf 'hook_timeout_ms = 8000;\n'
-	printf 'check_script = [ "%s", "-t", "300" ]; check_interval_ms = 200; check_timeout_ms = 600; check_fall = 2; check_rise = 2;\n' \
+	# Generous timeouts: a loaded CI machine (or ASan) must not fail a healthy node's
+	# check; a stopped kamailio is refused at once (ICMP), so the handover stays fast.
+	printf 'check_script = [ "%s", "-t", "1500" ]; check_interval_ms = 200; check_timeout_ms = 2500; check_fall = 2; check_rise = 2;\n' \
 		"$SCRIPTS/check-kamailio"
 }
 lab_conf a 100 "$(hooks a)"
@@ -194,18 +196,21 @@ client_start "$LAB_DIR/probe.out" -t "$LAB_VIP" -i 1 -d 4000 -w
 serve_start a
 serve_start b
 sleep 0.3
-lab_now
-t0=$LAB_NOW_MS
 lab_stop_pid "$(cat "$LAB_DIR/kam-a.pid")" TERM 3000
 check "kamailio on A stopped (by its PID)" test $? != 124
+lab_now
+t0=$LAB_NOW_MS
 wait_holder b 3000
 lab_now
 check "kamailio down on the master: B holds the node IP" lab_holders_are b
-echo "# handover $((LAB_NOW_MS - t0)) ms after kamailio stopped (check every 200 ms, fall 2)"
-check_num "... within two check intervals and a timeout (ms)" "$((LAB_NOW_MS - t0))" "<" 1500
+echo "# handover $((LAB_NOW_MS - t0)) ms after kamailio was gone (check every 200 ms, fall 2)"
+check_num "... within a few check intervals (ms)" "$((LAB_NOW_MS - t0))" "<" 3000
 check "A is FAULT, saying why" test "$(js a '.groups[0].state')/$(js a '.groups[0].reason')" = "FAULT/health check failed"
 check "A's check script is FAILING" test "$(js a '.groups[0].checks.script.ok')" = false
-check "A logged the check's own words" grep -q "check script exited 2.*check-kamailio: sip:vipd-check@127.0.0.1:5060: no answer" "$LAB_DIR/a.log"
+# (On a loaded machine the first failed run may be a timeout instead.)
+check "A logged why the check failed (check-kamailio's words, or its timeout)" \
+	grep -Eq "check script (exited 2: check-kamailio: sip:vipd-check@127\.0\.0\.1:5060: no answer within 1500 ms|timed out after 2500 ms)" "$LAB_DIR/a.log" ||
+	grep 'check script' "$LAB_DIR/a.log" | sed 's/^/#   /'
 ctl a check >"$LAB_DIR/chk.out"
 check "vipctl check on A: CRITICAL (2)" test "$?" = 2
 wait_for "DNS points at B" 5000 dns_is 192.0.2.2
