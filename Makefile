@@ -56,9 +56,9 @@ DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route
 DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd
 # The real servers and tools the monitoring and hook tests talk to (t_realhooks, t_monitor,
-# t_completion): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd, curl,
-# prometheus for promtool, bash-completion.
-DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-completion
+# t_completion, t_check): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd,
+# curl, prometheus for promtool, bash-completion, python3 for t_check's stand-in daemon.
+DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-completion python3
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm

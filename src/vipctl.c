@@ -825,6 +825,21 @@ static const struct vipctl_cmd vipctl_cmds[] = {
 
 /* ---- talking to the daemon ---------------------------------------------- */
 
+/* Why the last exchange with the daemon failed, for check's UNKNOWN line. */
+static char vipctl_err[300];
+
+/* Print "vipctl: " + the message to stderr, and keep it in vipctl_err. */
+static void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vipctl_err, sizeof(vipctl_err), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vipctl: %s\n", vipctl_err);
+}
+
 /* The socket's mode said no: name who may connect, from the socket file itself. */
 static void connect_denied(const char *path)
 {
@@ -832,19 +847,19 @@ static void connect_denied(const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		fprintf(stderr, "vipctl: %s: Permission denied\n", path);
+		ctl_error("%s: Permission denied", path);
 		return;
 	}
 	if (!(st.st_mode & S_IWGRP) || st.st_gid == 0) {
-		fprintf(stderr, "vipctl: %s: Permission denied (root only)\n", path);
+		ctl_error("%s: Permission denied (root only)", path);
 		return;
 	}
 	gr = getgrgid(st.st_gid);
 	if (gr)
-		fprintf(stderr, "vipctl: %s: Permission denied (root or group %s)\n", path,
+		ctl_error("%s: Permission denied (root or group %s)", path,
 			gr->gr_name);
 	else
-		fprintf(stderr, "vipctl: %s: Permission denied (root or group %u)\n", path,
+		ctl_error("%s: Permission denied (root or group %u)", path,
 			(unsigned)st.st_gid);
 }
 
@@ -857,7 +872,7 @@ static int vipctl_connect(const char *path)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "vipctl: socket: %s\n", strerror(errno));
+		ctl_error("socket: %s", strerror(errno));
 		return -1;
 	}
 	/* Before connect(): on Linux the send timeout also bounds a full backlog. */
@@ -867,7 +882,7 @@ static int vipctl_connect(const char *path)
 		if (errno == EACCES)
 			connect_denied(path);
 		else
-			fprintf(stderr, "vipctl: %s: %s\n", path,
+			ctl_error("%s: %s", path,
 				errno == EAGAIN ? "vipd does not accept connections"
 						: strerror(errno));
 		close(fd);
@@ -886,7 +901,7 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 	ssize_t w;
 
 	if (n < 0) {
-		fprintf(stderr, "vipctl: request: %s\n", ctlmsg_strerror(n));
+		ctl_error("request: %s", ctlmsg_strerror(n));
 		return -1;
 	}
 	while (off < (size_t)n) {
@@ -894,7 +909,7 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			fprintf(stderr, "vipctl: %s: %s\n", path,
+			ctl_error("%s: %s", path,
 				errno == EAGAIN ? "vipd does not read requests" : strerror(errno));
 			return -1;
 		}
@@ -917,19 +932,19 @@ static const char *vipctl_recv(int fd, const char *path, size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			fprintf(stderr, "vipctl: %s: no reply within %d s\n", path,
+			ctl_error("%s: no reply within %d s", path,
 				VIPCTL_TIMEOUT_S);
 			return NULL;
 		}
 		if (n <= 0) {
-			fprintf(stderr, "vipctl: %s: %s\n", path,
+			ctl_error("%s: %s", path,
 				n < 0 ? strerror(errno) : "vipd closed the connection");
 			return NULL;
 		}
 		rc = ctlmsg_rx_feed(&vipctl_rx, buf, (size_t)n, &used);
 	}
 	if (rc < 0) {
-		fprintf(stderr, "vipctl: %s: bad reply: %s\n", path, ctlmsg_strerror(rc));
+		ctl_error("%s: bad reply: %s", path, ctlmsg_strerror(rc));
 		return NULL;
 	}
 	return ctlmsg_rx_msg(&vipctl_rx, len);
@@ -944,7 +959,7 @@ static struct json_object *vipctl_parse(const char *text, size_t len, const char
 	if (tok)
 		reply = json_tokener_parse_ex(tok, text, (int)len + 1);
 	if (!reply || !jget(reply, "ok", json_type_boolean)) {
-		fprintf(stderr, "vipctl: %s: bad reply: %s\n", path,
+		ctl_error("%s: bad reply: %s", path,
 			reply ? "no \"ok\" member" : "not JSON");
 		json_object_put(reply);
 		reply = NULL;
@@ -981,7 +996,7 @@ static int vipctl_output(const struct vipctl_cmd *cmd, struct json_object *reply
 	int rc;
 
 	if (!jbool(reply, "ok", false)) {
-		fprintf(stderr, "vipctl: %s\n", jstr(reply, "error"));
+		ctl_error("%s", jstr(reply, "error"));
 		return VIPCTL_FAILED;
 	}
 	if (!data)
@@ -1025,7 +1040,7 @@ static struct json_object *vipctl_request(const struct vipctl_cmd *cmd, int argc
 			argv[n++] = argv[i];
 	}
 	if (!req || !args) {
-		fprintf(stderr, "vipctl: out of memory\n");
+		ctl_error("out of memory");
 		exit(VIPCTL_FAILED);
 	}
 	if (cmd->parse(n, argv, args) < 0) {
@@ -1189,7 +1204,7 @@ int main(int argc, char **argv)
 	reply = vipctl_call(path, req);
 	json_object_put(req);
 	if (!reply && cmd->plugin)
-		return check_unknown("vipd does not answer on its control socket");
+		return check_unknown(vipctl_err[0] ? vipctl_err : "no reply from vipd");
 	if (!reply)
 		return VIPCTL_UNREACHABLE;
 	if (cmd->plugin && !jbool(reply, "ok", false)) {

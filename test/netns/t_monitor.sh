@@ -77,8 +77,8 @@ chk a 1 2
 check_plugin "check with two arguments: UNKNOWN (3)" 3 '^VIPD UNKNOWN - bad usage'
 "$VIPCTL" -s "$LAB_DIR/none.sock" check >"$LAB_DIR/unk.out" 2>/dev/null
 CHK_RC=$? CHK=$(cat "$LAB_DIR/unk.out")
-check_plugin "check without a daemon: UNKNOWN (3), one line on stdout" 3 \
-	'^VIPD UNKNOWN - vipd does not answer on its control socket$'
+check_plugin "check without a daemon: UNKNOWN (3), one line on stdout, saying why" 3 \
+	"^VIPD UNKNOWN - $LAB_DIR/none.sock: No such file or directory$"
 ctl a -j check >"$LAB_DIR/check.json"
 check "check -j: the status JSON, exit 0" test "$?:$(jq -r '.groups[0].state' "$LAB_DIR/check.json")" = 0:MASTER
 
@@ -187,7 +187,7 @@ node_stop a
 wait_for "B: peer dead" 2000 chk_is b 1 'peer node-a DEAD'
 check_plugin "check on a master with a dead peer: WARNING (1)" 1 '^VIPD WARNING - node node-b: group 1 MASTER, peer node-a DEAD'
 chk a
-check_plugin "check on the stopped node: UNKNOWN (3)" 3 '^VIPD UNKNOWN - vipd does not answer'
+check_plugin "check on the stopped node: UNKNOWN (3)" 3 "^VIPD UNKNOWN - $LAB_DIR/a.sock: "
 check "metrics_file: removed when vipd stops cleanly" test ! -e "$PROM"
 
 # --- metrics_file: a reload moves it --------------------------------------------------
