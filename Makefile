@@ -5,6 +5,8 @@
 #   make check      deps, build, every test (unit, golden, netns lab, sanitizers)
 #   make demo       the netns demo lab: two nodes, a phone, a failover
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make uninstall  the same PREFIX and DESTDIR: removes what install put there,
+#                   except /etc/vipd (the admin's config and key stay)
 #   make bench      the failover benchmark against keepalived (not in check)
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
 
@@ -15,6 +17,7 @@ MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR	?= /lib/systemd/system
 HOOKDIR	?= $(PREFIX)/lib/vipd
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC	?= cc
 BUILD	?= build
@@ -52,6 +55,10 @@ DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route
 	     libmnl-dev libsodium-dev libjson-c-dev libcap-ng-dev
 DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd
+# The real servers and tools the monitoring and hook tests talk to (t_realhooks, t_monitor,
+# t_completion, t_check): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd,
+# curl, prometheus for promtool, bash-completion, python3 for t_check's stand-in daemon.
+DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-completion python3
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
@@ -65,7 +72,7 @@ obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 
 # Example hook scripts, installed (never run) to HOOKDIR.
 HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service \
-		scripts/vipd-cloud-ip
+		scripts/vipd-cloud-ip scripts/check-kamailio
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
 TOOLS	:= probe nltool sockpoke ctlflood
@@ -166,7 +173,8 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(SYSCONFDIR)/vipd $(DESTDIR)$(UNITDIR) $(DESTDIR)$(HOOKDIR)
+		$(DESTDIR)$(SYSCONFDIR)/vipd $(DESTDIR)$(UNITDIR) $(DESTDIR)$(HOOKDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(HOOK_SCRIPTS) $(DESTDIR)$(HOOKDIR)/
 	install -m 0644 man/vipd.8 man/vipctl.8 $(DESTDIR)$(MANDIR)/man8/
@@ -175,6 +183,16 @@ install: all
 		install -m 0644 etc/vipd.conf $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf
 	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/vipd.service > $(DESTDIR)$(UNITDIR)/vipd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/vipd.service
+	install -m 0644 etc/vipctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/vipctl
+
+# Everything install put there, by name; /etc/vipd (config, key) is the admin's and stays.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vipd $(DESTDIR)$(SBINDIR)/vipctl \
+		$(addprefix $(DESTDIR)$(HOOKDIR)/,$(notdir $(HOOK_SCRIPTS))) \
+		$(DESTDIR)$(MANDIR)/man8/vipd.8 $(DESTDIR)$(MANDIR)/man8/vipctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/vipd.conf.5 $(DESTDIR)$(UNITDIR)/vipd.service \
+		$(DESTDIR)$(COMPLETIONDIR)/vipctl
+	-rmdir $(DESTDIR)$(HOOKDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz

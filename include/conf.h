@@ -104,6 +104,8 @@ struct conf {
 	char control_group[VIPD_NAME_MAX];	/* may read status; "" = root only */
 	gid_t control_gid;			/* (gid_t)-1 when control_group is "" */
 	char state_dir[CONF_PATH_MAX];
+	char metrics_file[CONF_PATH_MAX];	/* Prometheus text written here; "" = none */
+	uint32_t metrics_interval_ms;		/* how often metrics_file is rewritten */
 	struct conf_group *groups;	/* owned, conf_free() releases it */
 	size_t n_groups;		/* >= 1 */
 	/* "FILE:LINE: KEY: what" for what loads but will not work yet (a missing interface). */

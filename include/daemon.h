@@ -50,6 +50,7 @@ struct daemon {
 	struct daemon_event events[DAEMON_EVENTS];
 	size_t ev_next;		/* ring index of the next event */
 	size_t ev_count;
+	uint64_t ev_total;	/* events ever logged: the newest one's sequence number */
 };
 
 /* Re-read the config file and apply the difference. 0, or -1 with @err set. */

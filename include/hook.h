@@ -31,6 +31,7 @@ struct hook_stats {
 	uint64_t failed;	/* not started, exited non-zero, killed, or timed out */
 	uint64_t timed_out;	/* killed at hook_timeout_ms */
 	uint64_t dropped;	/* dropped from a full queue */
+	uint64_t ok;		/* exited 0 */
 };
 
 /*

@@ -69,7 +69,8 @@ static const char *const conf_kind_name[] = {
 };
 
 static const char *const conf_root_keys[] = {
-	"node", "groups", "control_socket", "control_group", "state_dir", NULL,
+	"node", "groups", "control_socket", "control_group", "state_dir", "metrics_file",
+	"metrics_interval_ms", NULL,
 };
 
 static const char *const conf_node_keys[] = {
@@ -457,11 +458,15 @@ static int conf_parse_node(const struct conf_ctx *x, const config_setting_t *roo
 	return 0;
 }
 
-/* control_socket and state_dir, optional absolute paths; control_group, a group name. */
+/*
+ * control_socket, state_dir and metrics_file, optional absolute paths;
+ * control_group, a group name; metrics_interval_ms.
+ */
 static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *root, struct conf *c)
 {
 	const config_setting_t *s = NULL;
 	const char *v;
+	long long ms;
 	int rc;
 
 	snprintf(c->control_socket, sizeof(c->control_socket), "%s", VIPD_CONTROL_SOCKET);
@@ -492,6 +497,19 @@ static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *ro
 	if (rc < 0 || (rc == 1 && conf_abspath(x, s, "state_dir", v, c->state_dir,
 					      sizeof(c->state_dir)) < 0))
 		return -1;
+
+	/* metrics_file: "" (the default) writes none; a temporary name is made beside it. */
+	c->metrics_file[0] = '\0';
+	rc = conf_str(x, root, "", "metrics_file", &v, &s);
+	if (rc < 0 || (rc == 1 && v[0] &&
+		       conf_abspath(x, s, "metrics_file", v, c->metrics_file,
+				    sizeof(c->metrics_file) - 8) < 0))
+		return -1;
+	ms = VIPD_DEF_METRICS_INTERVAL_MS;
+	if (conf_int(x, root, "", "metrics_interval_ms", VIPD_MIN_METRICS_INTERVAL_MS,
+		     VIPD_MAX_METRICS_INTERVAL_MS, &ms) < 0)
+		return -1;
+	c->metrics_interval_ms = (uint32_t)ms;
 	return 0;
 }
 
@@ -1441,6 +1459,10 @@ void conf_print(const struct conf *c, FILE *f)
 	conf_print_str(f, "", "control_socket", c->control_socket);
 	conf_print_str(f, "", "control_group", c->control_group);
 	conf_print_str(f, "", "state_dir", c->state_dir);
+	if (c->metrics_file[0]) {
+		conf_print_str(f, "", "metrics_file", c->metrics_file);
+		fprintf(f, "metrics_interval_ms = %u;\n", c->metrics_interval_ms);
+	}
 	fprintf(f, "groups: (\n");
 	for (size_t i = 0; i < c->n_groups; i++) {
 		conf_print_group(&c->groups[i], f);

@@ -73,6 +73,12 @@ static int cmd_status(struct daemon *d, struct json_object *data)
 	return 0;
 }
 
+/*
+ * The last "count" events (default 20), oldest first, each with its
+ * sequence number "seq" (1 for the daemon's first); with "after", only
+ * those newer than that number. "total" is the newest event's number, so
+ * `vipctl events --follow` asks again with after = total.
+ */
 static int cmd_events(struct daemon *d, struct json_object *args, struct json_object *data)
 {
 	struct json_object *list = json_object_new_array(), *v;
@@ -83,6 +89,14 @@ static int cmd_events(struct daemon *d, struct json_object *args, struct json_ob
 		want = (size_t)json_object_get_int64(v);
 	if (want > d->ev_count)
 		want = d->ev_count;
+	if (json_object_object_get_ex(args, "after", &v) && json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) >= 0) {
+		uint64_t after = (uint64_t)json_object_get_int64(v);
+		uint64_t newer = after < d->ev_total ? d->ev_total - after : 0;
+
+		if (newer < want)
+			want = (size_t)newer;
+	}
 	for (size_t k = 0; k < want; k++) {
 		size_t i = (d->ev_next + DAEMON_EVENTS - want + k) % DAEMON_EVENTS;
 		const struct daemon_event *e = &d->events[i];
@@ -94,6 +108,8 @@ static int cmd_events(struct daemon *d, struct json_object *args, struct json_ob
 		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec, e->when.tv_nsec / 1000000);
+		json_object_object_add(o, "seq", json_object_new_int64(
+							 (int64_t)(d->ev_total - want + 1 + k)));
 		json_object_object_add(o, "time", json_object_new_string(when));
 		json_object_object_add(o, "group", json_object_new_int64(e->group));
 		json_object_object_add(o, "from", json_object_new_string(fsm_state_name(e->from)));
@@ -103,6 +119,8 @@ static int cmd_events(struct daemon *d, struct json_object *args, struct json_ob
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(data, "events", list);
+	json_object_object_add(data, "total", json_object_new_int64((int64_t)d->ev_total));
+	json_object_object_add(data, "pid", json_object_new_int(getpid()));
 	return 0;
 }
 
@@ -116,9 +134,7 @@ static int cmd_metrics(struct daemon *d, struct json_object *data, char *err, si
 		snprintf(err, err_len, "out of memory");
 		return -1;
 	}
-	fprintf(f, "# HELP vipd_info vipd's version and node name.\n# TYPE vipd_info gauge\n"
-		   "vipd_info{version=\"%s\",node=\"%s\"} 1\n", VIPD_VERSION, d->conf.node_name);
-	metrics_write(d->groups, d->n_groups, f);
+	metrics_write(d, f);
 	fclose(f);
 	json_object_object_add(data, "text", json_object_new_string_len(text, (int)len));
 	free(text);

@@ -211,6 +211,7 @@ static void done_cb(void *ctx, const struct exec_result *r)
 		log_warn("group %u: hook %s %s in %llu ms%s%s", h->group_id, key, what,
 			 (unsigned long long)r->duration_ms, line[0] ? ": " : "", line);
 	} else {
+		h->st.ok++;
 		log_info("group %u: hook %s %s in %llu ms", h->group_id, key, what,
 			 (unsigned long long)r->duration_ms);
 	}

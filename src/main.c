@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "hook.h"
 #include "log.h"
+#include "metrics.h"
 #include "nlmon.h"
 #include "notify.h"
 #include "priv.h"
@@ -82,6 +83,7 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	d->ev_next = (d->ev_next + 1) % DAEMON_EVENTS;
 	if (d->ev_count < DAEMON_EVENTS)
 		d->ev_count++;
+	d->ev_total++;
 	group_reason(g, why, reason, sizeof(reason));
 	run_hooks(g, false, from, to, reason);
 	if (!d->reloading)
@@ -517,6 +519,7 @@ static int run(struct daemon *d)
 			      d);
 	if (!d->ctl)
 		return 1;
+	metrics_file_start(d);
 	for (size_t i = 0; i < d->conf.n_groups; i++) {
 		d->groups[i] = group_new(d, &d->conf.groups[i]);
 		if (!d->groups[i])
@@ -549,6 +552,7 @@ static int run(struct daemon *d)
 
 static void daemon_free(struct daemon *d)
 {
+	metrics_file_stop(d);
 	control_close(d->ctl);
 	for (size_t i = 0; i < d->n_groups; i++) {
 		group_free(d->groups[i]);

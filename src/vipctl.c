@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -45,6 +47,13 @@ struct vipctl_cmd {
 	int (*print)(struct json_object *data);
 	/* The exit code of a successful reply printed with -j; NULL: VIPCTL_OK. */
 	int (*json_exit)(struct json_object *data);
+	/* The daemon command to send; NULL: the same as name. */
+	const char *wire;
+	/*
+	 * A monitoring plugin (check): a usage error, an unreachable daemon or
+	 * a refusal exits CHECK_UNKNOWN with one "VIPD UNKNOWN - ..." line on stdout.
+	 */
+	bool plugin;
 };
 
 /* A reply may be up to CTLMSG_MAX (1 MiB): static rather than on the stack. */
@@ -64,8 +73,11 @@ static void usage(FILE *f)
 	       "  switchover [group] [--force]      hand the VIPs to the peer (root)\n"
 	       "  standby on|off [group] [--force]  maintenance: never hold the VIPs (root)\n"
 	       "  reload                            re-read vipd.conf, apply the changes (root)\n"
-	       "  events [n]                        the last n state changes (default %d)\n"
+	       "  events [n] [-f | --follow]        the last n state changes (default %d);\n"
+	       "                                    --follow: then new ones as they happen\n"
 	       "  metrics                           counters in Prometheus text format\n"
+	       "  check [group]                     Nagios/Icinga plugin: one line, perfdata,\n"
+	       "                                    exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	       "  version                           vipctl's and vipd's versions\n"
 	       "\n"
 	       "options:\n"
@@ -168,16 +180,46 @@ static int parse_standby(int argc, char **argv, struct json_object *args)
 	return parse_group_force(argc, argv, 2, args);
 }
 
-/* events [n] */
+/* events --follow: poll for new events until interrupted. */
+static bool events_follow;
+
+/* events [n] [-f | --follow], in either order */
 static int parse_events(int argc, char **argv, struct json_object *args)
 {
 	uint64_t n = VIPCTL_DEF_EVENTS;
+	bool count = false;
 
-	if (argc > 2)
-		return usage_error("%s: expected at most a count", argv[0]);
-	if (argc == 2 && !parse_uint(argv[1], 1, INT32_MAX, &n))
-		return usage_error("events: bad count \"%s\"", argv[1]);
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0) &&
+		    !events_follow)
+			events_follow = true;
+		else if (argv[i][0] == '-' || count)
+			return usage_error("%s: unexpected \"%s\"", argv[0], argv[i]);
+		else if (!parse_uint(argv[i], 1, INT32_MAX, &n))
+			return usage_error("events: bad count \"%s\"", argv[i]);
+		else
+			count = true;
+	}
 	json_object_object_add(args, "count", json_object_new_int64((int64_t)n));
+	return 0;
+}
+
+/* check [group]: the group is kept here; the daemon is asked for the whole status. */
+static int64_t check_group = -1;
+
+static int parse_check(int argc, char **argv, struct json_object *args)
+{
+	uint64_t id;
+
+	(void)args;
+	if (argc > 2)
+		return usage_error("%s: expected at most a group", argv[0]);
+	if (argc == 2) {
+		if (!parse_uint(argv[1], 1, UINT32_MAX, &id))
+			return usage_error("bad group \"%s\": a group id is 1..4294967295",
+					   argv[1]);
+		check_group = (int64_t)id;
+	}
 	return 0;
 }
 
@@ -520,7 +562,247 @@ static int print_status(struct json_object *data)
 	return status_exit(data);
 }
 
+/* ---- check: a monitoring plugin ------------------------------------------- */
+
+/*
+ * The plugin convention of Nagios, Icinga, Zabbix and friends: one line of
+ * text, performance data after a '|', and the exit status as the verdict.
+ * What each level means for a two-node pair is in vipctl(8), CHECK.
+ */
+enum check_level {
+	CHECK_OK = 0,		/* redundant: one holder, with its VIPs, and a fit peer */
+	CHECK_WARNING = 1,	/* served, but not redundant or not as configured */
+	CHECK_CRITICAL = 2,	/* not served, served twice, or this node is broken */
+	CHECK_UNKNOWN = 3,	/* no verdict: vipd unreachable, refused, bad usage */
+};
+
+static const char *const check_word[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+/* A group's problems, worst level first, as text. */
+struct check_note {
+	enum check_level level;
+	char text[512];
+	size_t len;
+};
+
+static void note(struct check_note *n, enum check_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void note(struct check_note *n, enum check_level level, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (level > n->level)
+		n->level = level;
+	if (n->len + 3 >= sizeof(n->text))
+		return;
+	n->len += (size_t)snprintf(n->text + n->len, sizeof(n->text) - n->len, ", ");
+	va_start(ap, fmt);
+	w = vsnprintf(n->text + n->len, sizeof(n->text) - n->len, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		n->len += (size_t)w < sizeof(n->text) - n->len ? (size_t)w
+							      : sizeof(n->text) - n->len - 1;
+}
+
+static bool is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* The VIPs of a master that are not on this node. */
+static void check_vips(struct json_object *g, struct check_note *n)
+{
+	struct json_object *vips = jget(g, "vips", json_type_array);
+
+	for (size_t i = 0; vips && i < json_object_array_length(vips); i++) {
+		struct json_object *v = json_object_array_get_idx(vips, i);
+
+		if (!jbool(v, "present", false))
+			note(n, CHECK_CRITICAL, "MASTER without VIP %s", jstr(v, "address"));
+	}
+}
+
+/* Redundancy: the peer, the paths to it, the check script, upstream, the sync set. */
+static void check_peer(struct json_object *g, struct check_note *n)
+{
+	struct json_object *p = jget(g, "peer", json_type_object);
+	struct json_object *paths = jget(g, "paths", json_type_array);
+	struct json_object *c = jget(g, "checks", json_type_object);
+	struct json_object *sc = c ? jget(c, "script", json_type_object) : NULL;
+	struct json_object *up = jget(g, "upstream", json_type_object);
+	struct json_object *targets = up ? jget(up, "targets", json_type_array) : NULL;
+	struct json_object *sy = jget(g, "sync", json_type_object);
+
+	if (!p)
+		note(n, CHECK_WARNING, "peer never heard");
+	else if (!jbool(p, "alive", false))
+		note(n, CHECK_WARNING, "peer %s DEAD", jstr(p, "name"));
+	else if (is(jstr(p, "state"), "FAULT") || is(jstr(p, "state"), "STOPPING") ||
+		 is(jstr(p, "state"), "INIT"))
+		note(n, CHECK_WARNING, "peer %s %s", jstr(p, "name"), jstr(p, "state"));
+	else if (jbool(p, "standby", false))
+		note(n, CHECK_WARNING, "peer %s in standby", jstr(p, "name"));
+	else
+		note(n, CHECK_OK, "peer %s %s", jstr(p, "name"), jstr(p, "state"));
+	if (p && jbool(p, "alive", false) && !jbool(p, "hears_us", true))
+		note(n, CHECK_WARNING, "peer does not hear us");
+	for (size_t i = 0; paths && json_object_array_length(paths) > 1 &&
+			   i < json_object_array_length(paths); i++) {
+		struct json_object *pa = json_object_array_get_idx(paths, i);
+
+		if (!jbool(pa, "alive", false))
+			note(n, CHECK_WARNING, "path %s SILENT", jstr(pa, "interface"));
+	}
+	if (sc && jbool(sc, "known", false) && !jbool(sc, "ok", false))
+		note(n, CHECK_WARNING, "check script FAILING");
+	if (targets && json_object_array_length(targets) && !jbool(up, "reachable", true))
+		note(n, CHECK_WARNING, "upstream unreachable");
+	if (sy && jbool(sy, "blocked", false))
+		note(n, CHECK_WARNING, "sync set blocked");
+}
+
+/* The verdict on one group, its text after "group ID ". */
+static void check_one(struct json_object *g, struct check_note *n)
+{
+	struct json_object *p = jget(g, "peer", json_type_object);
+	const char *st = jstr(g, "state"), *reason = jstr(g, "reason");
+	bool master = is(st, "MASTER");
+	bool peer_master = p && jbool(p, "alive", false) && is(jstr(p, "state"), "MASTER");
+
+	n->len = (size_t)snprintf(n->text, sizeof(n->text), "%s", st);
+	if (is(st, "FAULT"))
+		note(n, CHECK_CRITICAL, "%s", reason);
+	else if (is(st, "INIT"))
+		note(n, CHECK_WARNING, "starting");
+	else if (is(st, "STOPPING") || is(st, "STOPPED"))
+		note(n, CHECK_WARNING, "stopping");
+	if (master)
+		check_vips(g, n);
+	if (master && peer_master)
+		note(n, CHECK_CRITICAL, "both nodes MASTER");
+	else if (is(st, "BACKUP") && !peer_master)
+		note(n, CHECK_CRITICAL, "no node holds the VIPs");
+	if (jbool(g, "standby", false))
+		note(n, CHECK_WARNING, "in standby");
+	check_peer(g, n);
+}
+
+/* Performance data of one group: label=value[unit];warn;crit;min;max. */
+static void check_perf(struct json_object *g, FILE *f)
+{
+	struct json_object *p = jget(g, "peer", json_type_object), *loss;
+	struct json_object *c = jget(g, "counters", json_type_object);
+	struct json_object *rej = c ? jget(c, "rejected", json_type_object) : NULL;
+	int64_t id = 0, v = 0, rejected = 0;
+
+	jint(g, "id", &id);
+	fprintf(f, " 'g%" PRId64 "_master'=%d;;;0;1", id, is(jstr(g, "state"), "MASTER"));
+	fprintf(f, " 'g%" PRId64 "_peer_alive'=%d;;;0;1", id,
+		p && jbool(p, "alive", false));
+	if (p && jint(p, "last_heard_ms_ago", &v))
+		fprintf(f, " 'g%" PRId64 "_peer_heard'=%.3fs;;;0", id, (double)v / 1000.0);
+	loss = p ? jget(p, "loss_pct", json_type_double) : NULL;
+	if (p && !loss)
+		loss = jget(p, "loss_pct", json_type_int);
+	if (loss)
+		fprintf(f, " 'g%" PRId64 "_peer_loss'=%.1f%%;;;0;100", id,
+			json_object_get_double(loss));
+	if (jint(g, "since_ms_ago", &v))
+		fprintf(f, " 'g%" PRId64 "_in_state'=%.3fs;;;0", id, (double)v / 1000.0);
+	if (c && jint(c, "transitions", &v))
+		fprintf(f, " 'g%" PRId64 "_transitions'=%" PRId64 "c;;;0", id, v);
+	if (c && jint(c, "tx", &v))
+		fprintf(f, " 'g%" PRId64 "_tx'=%" PRId64 "c;;;0", id, v);
+	if (c && jint(c, "rx", &v))
+		fprintf(f, " 'g%" PRId64 "_rx'=%" PRId64 "c;;;0", id, v);
+	if (rej) {
+		json_object_object_foreach(rej, key, val)
+		{
+			(void)key;
+			if (json_object_is_type(val, json_type_int))
+				rejected += json_object_get_int64(val);
+		}
+		fprintf(f, " 'g%" PRId64 "_rejected'=%" PRId64 "c;;;0", id, rejected);
+	}
+}
+
+/*
+ * Judge every group (or only check_group) and print the plugin line to
+ * @out; returns the worst level, CHECK_UNKNOWN when no group matched.
+ */
+static int check_level(struct json_object *data, FILE *out)
+{
+	struct json_object *groups = jget(data, "groups", json_type_array);
+	size_t n = groups ? json_object_array_length(groups) : 0, seen = 0;
+	enum check_level worst = CHECK_OK;
+	char *text = NULL, *perf = NULL;
+	size_t text_len = 0, perf_len = 0;
+	FILE *t = open_memstream(&text, &text_len), *pf = open_memstream(&perf, &perf_len);
+
+	if (!t || !pf) {
+		fprintf(out, "VIPD UNKNOWN - out of memory\n");
+		return CHECK_UNKNOWN;
+	}
+	if (jget(data, "reload_error", json_type_string) && jstr(data, "reload_error")[0]) {
+		worst = CHECK_WARNING;
+		fprintf(t, "; last reload failed");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		struct check_note nt = { .level = CHECK_OK };
+		int64_t id = 0;
+
+		if (!jint(g, "id", &id) || (check_group >= 0 && id != check_group))
+			continue;
+		seen++;
+		check_one(g, &nt);
+		if (nt.level > worst)
+			worst = nt.level;
+		fprintf(t, "; group %" PRId64 " %s", id, nt.text);
+		check_perf(g, pf);
+	}
+	fclose(t);
+	fclose(pf);
+	if (!seen) {
+		free(text);
+		free(perf);
+		if (check_group >= 0)
+			fprintf(out, "VIPD UNKNOWN - no group %" PRId64 " on node %s\n", check_group,
+				jstr(data, "node"));
+		else
+			fprintf(out, "VIPD UNKNOWN - node %s runs no group\n", jstr(data, "node"));
+		return CHECK_UNKNOWN;
+	}
+	/* "; " before the first entry: dropped, and the node names the line. */
+	fprintf(out, "VIPD %s - node %s: %s |%s\n", check_word[worst], jstr(data, "node"),
+		text[0] ? text + 2 : "", perf);
+	free(text);
+	free(perf);
+	return (int)worst;
+}
+
+static int print_check(struct json_object *data)
+{
+	return check_level(data, stdout);
+}
+
+/* With -j: the status JSON is printed; the exit status is still the verdict. */
+static int check_exit(struct json_object *data)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc;
+
+	if (!devnull)
+		return CHECK_UNKNOWN;
+	rc = check_level(data, devnull);
+	fclose(devnull);
+	return rc;
+}
+
 /* ---- other commands ----------------------------------------------------- */
+
+static bool events_json;	/* -j with --follow: one compact JSON object per line */
 
 static int print_events(struct json_object *data)
 {
@@ -531,6 +813,12 @@ static int print_events(struct json_object *data)
 
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(events, i);
+		if (events_json) {
+			printf("%s\n", json_object_to_json_string_ext(
+					       e, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+			continue;
+		}
 		reason = jstr(e, "reason");
 		printf("%s group %s: %s -> %s", jstr(e, "time"),
 		       jint_text(e, "group", group, sizeof(group)), jstr(e, "from"),
@@ -566,16 +854,32 @@ static int print_message(struct json_object *data)
 }
 
 static const struct vipctl_cmd vipctl_cmds[] = {
-	{ "status", parse_none, print_status, status_exit },
-	{ "switchover", parse_switchover, print_message, NULL },
-	{ "standby", parse_standby, print_message, NULL },
-	{ "reload", parse_none, print_message, NULL },
-	{ "events", parse_events, print_events, NULL },
-	{ "metrics", parse_none, print_metrics, NULL },
-	{ "version", parse_none, print_version, NULL },
+	{ "status", parse_none, print_status, status_exit, NULL, false },
+	{ "switchover", parse_switchover, print_message, NULL, NULL, false },
+	{ "standby", parse_standby, print_message, NULL, NULL, false },
+	{ "reload", parse_none, print_message, NULL, NULL, false },
+	{ "events", parse_events, print_events, NULL, NULL, false },
+	{ "metrics", parse_none, print_metrics, NULL, NULL, false },
+	{ "version", parse_none, print_version, NULL, NULL, false },
+	{ "check", parse_check, print_check, check_exit, "status", true },
 };
 
 /* ---- talking to the daemon ---------------------------------------------- */
+
+/* Why the last exchange with the daemon failed, for check's UNKNOWN line. */
+static char vipctl_err[300];
+
+/* Print "vipctl: " + the message to stderr, and keep it in vipctl_err. */
+static void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vipctl_err, sizeof(vipctl_err), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vipctl: %s\n", vipctl_err);
+}
 
 /* The socket's mode said no: name who may connect, from the socket file itself. */
 static void connect_denied(const char *path)
@@ -584,19 +888,19 @@ static void connect_denied(const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		fprintf(stderr, "vipctl: %s: Permission denied\n", path);
+		ctl_error("%s: Permission denied", path);
 		return;
 	}
 	if (!(st.st_mode & S_IWGRP) || st.st_gid == 0) {
-		fprintf(stderr, "vipctl: %s: Permission denied (root only)\n", path);
+		ctl_error("%s: Permission denied (root only)", path);
 		return;
 	}
 	gr = getgrgid(st.st_gid);
 	if (gr)
-		fprintf(stderr, "vipctl: %s: Permission denied (root or group %s)\n", path,
+		ctl_error("%s: Permission denied (root or group %s)", path,
 			gr->gr_name);
 	else
-		fprintf(stderr, "vipctl: %s: Permission denied (root or group %u)\n", path,
+		ctl_error("%s: Permission denied (root or group %u)", path,
 			(unsigned)st.st_gid);
 }
 
@@ -609,7 +913,7 @@ static int vipctl_connect(const char *path)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "vipctl: socket: %s\n", strerror(errno));
+		ctl_error("socket: %s", strerror(errno));
 		return -1;
 	}
 	/* Before connect(): on Linux the send timeout also bounds a full backlog. */
@@ -619,7 +923,7 @@ static int vipctl_connect(const char *path)
 		if (errno == EACCES)
 			connect_denied(path);
 		else
-			fprintf(stderr, "vipctl: %s: %s\n", path,
+			ctl_error("%s: %s", path,
 				errno == EAGAIN ? "vipd does not accept connections"
 						: strerror(errno));
 		close(fd);
@@ -638,7 +942,7 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 	ssize_t w;
 
 	if (n < 0) {
-		fprintf(stderr, "vipctl: request: %s\n", ctlmsg_strerror(n));
+		ctl_error("request: %s", ctlmsg_strerror(n));
 		return -1;
 	}
 	while (off < (size_t)n) {
@@ -648,9 +952,9 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 		if (w < 0) {
 			/* EPIPE, ECONNRESET: the caller reads what vipd said before it closed. */
 			if (errno != EPIPE && errno != ECONNRESET)
-				fprintf(stderr, "vipctl: %s: %s\n", path,
-					errno == EAGAIN ? "vipd does not read requests"
-							: strerror(errno));
+				ctl_error("%s: %s", path,
+					  errno == EAGAIN ? "vipd does not read requests"
+							  : strerror(errno));
 			return -1;
 		}
 		off += (size_t)w;
@@ -672,19 +976,19 @@ static const char *vipctl_recv(int fd, const char *path, size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			fprintf(stderr, "vipctl: %s: no reply within %d s\n", path,
+			ctl_error("%s: no reply within %d s", path,
 				VIPCTL_TIMEOUT_S);
 			return NULL;
 		}
 		if (n <= 0) {
-			fprintf(stderr, "vipctl: %s: %s\n", path,
+			ctl_error("%s: %s", path,
 				n < 0 ? strerror(errno) : "vipd closed the connection");
 			return NULL;
 		}
 		rc = ctlmsg_rx_feed(&vipctl_rx, buf, (size_t)n, &used);
 	}
 	if (rc < 0) {
-		fprintf(stderr, "vipctl: %s: bad reply: %s\n", path, ctlmsg_strerror(rc));
+		ctl_error("%s: bad reply: %s", path, ctlmsg_strerror(rc));
 		return NULL;
 	}
 	return ctlmsg_rx_msg(&vipctl_rx, len);
@@ -699,7 +1003,7 @@ static struct json_object *vipctl_parse(const char *text, size_t len, const char
 	if (tok)
 		reply = json_tokener_parse_ex(tok, text, (int)len + 1);
 	if (!reply || !jget(reply, "ok", json_type_boolean)) {
-		fprintf(stderr, "vipctl: %s: bad reply: %s\n", path,
+		ctl_error("%s: bad reply: %s", path,
 			reply ? "no \"ok\" member" : "not JSON");
 		json_object_put(reply);
 		reply = NULL;
@@ -742,7 +1046,7 @@ static int vipctl_output(const struct vipctl_cmd *cmd, struct json_object *reply
 	int rc;
 
 	if (!jbool(reply, "ok", false)) {
-		fprintf(stderr, "vipctl: %s\n", jstr(reply, "error"));
+		ctl_error("%s", jstr(reply, "error"));
 		return jbool(reply, "busy", false) ? VIPCTL_BUSY : VIPCTL_FAILED;
 	}
 	if (!data)
@@ -786,7 +1090,7 @@ static struct json_object *vipctl_request(const struct vipctl_cmd *cmd, int argc
 			argv[n++] = argv[i];
 	}
 	if (!req || !args) {
-		fprintf(stderr, "vipctl: out of memory\n");
+		ctl_error("out of memory");
 		exit(VIPCTL_FAILED);
 	}
 	if (cmd->parse(n, argv, args) < 0) {
@@ -794,9 +1098,102 @@ static struct json_object *vipctl_request(const struct vipctl_cmd *cmd, int argc
 		json_object_put(args);
 		return NULL;
 	}
-	json_object_object_add(req, "cmd", json_object_new_string(cmd->name));
+	json_object_object_add(req, "cmd", json_object_new_string(cmd->wire ? cmd->wire : cmd->name));
 	json_object_object_add(req, "args", args);
 	return req;
+}
+
+/* ---- events --follow ------------------------------------------------------ */
+
+#define VIPCTL_FOLLOW_MS	250	/* ms between two questions for new events */
+
+static volatile sig_atomic_t vipctl_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	vipctl_stop = 1;
+}
+
+/* Sleep @ms, or less if a signal asks us to stop. */
+static void nap(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+
+	if (!vipctl_stop)
+		nanosleep(&ts, NULL);
+}
+
+/*
+ * After the first reply (@reply, printed): ask every VIPCTL_FOLLOW_MS for
+ * the events after the newest one seen, print them, until SIGINT or
+ * SIGTERM. A daemon that went away is waited for (said once on stderr); a
+ * daemon that restarted (another pid) has all its events printed.
+ */
+static int events_follow_loop(const char *path, struct json_object *reply)
+{
+	struct json_object *data = jget(reply, "data", json_type_object);
+	int64_t seen = 0, pid = 0, v;
+	bool lost = false;
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (data && jint(data, "total", &v))
+		seen = v;
+	if (data && jint(data, "pid", &v))
+		pid = v;
+	while (!vipctl_stop) {
+		struct json_object *req = json_object_new_object();
+		struct json_object *args = json_object_new_object(), *r, *d;
+
+		nap(VIPCTL_FOLLOW_MS);
+		if (vipctl_stop || !req || !args) {
+			json_object_put(req);
+			json_object_put(args);
+			break;
+		}
+		json_object_object_add(args, "count", json_object_new_int64(1000000));
+		json_object_object_add(args, "after", json_object_new_int64(seen));
+		json_object_object_add(req, "cmd", json_object_new_string("events"));
+		json_object_object_add(req, "args", args);
+		r = vipctl_call(path, req);
+		json_object_put(req);
+		d = r && jbool(r, "ok", false) ? jget(r, "data", json_type_object) : NULL;
+		if (!d) {
+			if (!lost)
+				fprintf(stderr, "vipctl: waiting for vipd on %s\n", path);
+			lost = true;
+			json_object_put(r);
+			continue;
+		}
+		if (jint(d, "pid", &v) && v != pid) {
+			/* Another daemon: its numbers start again at 1, and we want them all. */
+			fprintf(stderr, "vipctl: vipd restarted (pid %" PRId64 ")\n", v);
+			pid = v;
+			seen = 0;
+			json_object_put(r);
+			continue;
+		}
+		lost = false;
+		print_events(d);
+		if (jint(d, "total", &v))
+			seen = v;
+		json_object_put(r);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "vipctl: stdout: %s\n", strerror(errno));
+			return VIPCTL_FAILED;
+		}
+	}
+	return VIPCTL_OK;
+}
+
+/* A plugin's verdict when there is none: one line on stdout, CHECK_UNKNOWN. */
+static int check_unknown(const char *why)
+{
+	printf("VIPD UNKNOWN - %s\n", why);
+	return CHECK_UNKNOWN;
 }
 
 int main(int argc, char **argv)
@@ -848,16 +1245,36 @@ int main(int argc, char **argv)
 	}
 	req = vipctl_request(cmd, argc - optind, argv + optind, &json);
 	if (!req)
-		return VIPCTL_USAGE;
+		return cmd->plugin ? check_unknown("bad usage (vipctl -h)") : VIPCTL_USAGE;
+	events_json = json && events_follow;
 	/* vipctl's own version first: it is known even if vipd does not answer. */
 	if (strcmp(cmd->name, "version") == 0 && !json)
 		printf("vipctl %s\n", VIPD_VERSION);
 	fflush(stdout);
 	reply = vipctl_call(path, req);
 	json_object_put(req);
+	if (!reply && cmd->plugin)
+		return check_unknown(vipctl_err[0] ? vipctl_err : "no reply from vipd");
 	if (!reply)
 		return VIPCTL_UNREACHABLE;
-	rc = vipctl_output(cmd, reply, json);
+	if (cmd->plugin && !jbool(reply, "ok", false)) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "vipd refused: %s", jstr(reply, "error"));
+		json_object_put(reply);
+		return check_unknown(why);
+	}
+	if (events_follow && jbool(reply, "ok", false)) {
+		/* The first batch as one would see it without --follow, then the stream. */
+		if (events_json)
+			print_events(jget(reply, "data", json_type_object));
+		else
+			vipctl_output(cmd, reply, false);
+		fflush(stdout);
+		rc = events_follow_loop(path, reply);
+	} else {
+		rc = vipctl_output(cmd, reply, json);
+	}
 	json_object_put(reply);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "vipctl: stdout: %s\n", strerror(errno));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.sh [SUITE...] - run vipd's test suites and print one closing line,
 # "N passed, N failed". Suites: unit, san, golden, install, scripts (the
-# example hook scripts), netns, netns-san
+# example hook scripts), completion (bash completion), check (vipctl check's
+# verdicts against a stand-in daemon), netns, netns-san
 # (the netns tests again, against the ASan+UBSan daemon), faults (default: all).
 #
 # Every test speaks TAP: one "ok - what" or "not ok - what" line per check.
@@ -9,7 +10,7 @@
 # failure, so a crash is never silent.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-suites=${*:-unit san golden install scripts netns netns-san faults}
+suites=${*:-unit san golden install scripts completion check netns netns-san faults}
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -42,6 +43,8 @@ for s in $suites; do
 	golden)	run golden test/golden/run.sh ;;
 	install) run install test/t_install.sh ;;
 	scripts) run scripts test/t_scripts.sh ;;
+	completion) run completion test/t_completion.sh ;;
+	check)	run check test/t_check.sh ;;
 	netns)	for t in test/netns/t_*.sh; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	netns-san)
 		# Not t_valgrind (valgrind and ASan do not mix), not t_lab (no vipd).

@@ -233,6 +233,22 @@ _lab_build() {
 	return 0
 }
 
+# lab_host NAME IPV4 - one more host on the lab LAN: namespace ${P}NAME,
+# cable pNAME on the switch, IPV4/24 (from 192.0.2.0/24) on its eth0, no
+# default route. For the real servers tests talk to (DNS, HTTP, ...).
+# Removed by lab_down with the other namespaces.
+lab_host() {
+	local n=$1 a=$2
+	case $a in 192.0.2.*) ;; *) echo "# lab_host: $a is not in 192.0.2.0/24" >&2; return 1 ;; esac
+	ip netns add "${LAB_P}$n" || return 1
+	LAB_NS+=("${LAB_P}$n")
+	ip -n "${LAB_P}$n" link set lo up || return 1
+	ip -n "${LAB_P}sw" link add "p$n" type veth peer name eth0 netns "${LAB_P}$n" || return 1
+	ip -n "${LAB_P}sw" link set "p$n" master br0 && ip -n "${LAB_P}sw" link set "p$n" up || return 1
+	ip netns exec "${LAB_P}$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || return 1
+	ip -n "${LAB_P}$n" addr add "$a/24" dev eth0 && ip -n "${LAB_P}$n" link set eth0 up
+}
+
 # lab_down - stop every recorded process (TERM, up to 3 s, then KILL), delete
 # every recorded namespace, remove LAB_DIR. Idempotent.
 lab_down() {

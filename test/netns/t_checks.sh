@@ -105,7 +105,7 @@ check "--json: timeouts >= 2, last_exit -1 (killed)" \
 check "--json: ticks while a run hung were skipped, not run twice" \
 	test "$(cj a skipped)" -gt "$skipped0"
 check "A logs the timeout" grep -q 'group 1: check script timed out after 300 ms, killed' "$LAB_DIR/a.log"
-to=$("$VIPCTL" -s "$LAB_DIR/a.sock" metrics | sed -n 's/^vipd_commands_total{result="timed_out"} //p')
+to=$("$VIPCTL" -s "$LAB_DIR/a.sock" metrics | sed -n 's/^vipd_command_failures_total{reason="timed_out"} //p')
 check_num "metrics: the daemon's commands timed out" "${to:-x}" ">=" 2
 pid=$(cat "$LAB_DIR/a.check.pid") child=$(cat "$LAB_DIR/a.check.child")
 setchk a 0

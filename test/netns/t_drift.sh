@@ -70,7 +70,7 @@ check "drift: A is still MASTER, its VIP present and expected" test \
 	= "MASTER,true,true"
 check "drift: vipctl status exits 0 again" "$VIPCTL" -s "$LAB_DIR/a.sock" status >/dev/null
 check "drift: metrics show the VIP present and the repair" sh -c \
-	"'$VIPCTL' -s '$LAB_DIR/a.sock' metrics | grep -qx 'vipd_vip_present{group=\"1\",vip=\"$LAB_VIP/24\"} 1' &&
+	"'$VIPCTL' -s '$LAB_DIR/a.sock' metrics | grep -qx 'vipd_vip_present{group=\"1\",address=\"$LAB_VIP/24\"} 1' &&
 	 '$VIPCTL' -s '$LAB_DIR/a.sock' metrics | grep -qx 'vipd_vip_repairs_total{group=\"1\"} 1'"
 check "drift: B never moved" state_is b BACKUP
 
@@ -151,7 +151,7 @@ check "unrepairable: vipctl status exits 1 (degraded)" test "$?" = 1
 check "unrepairable: status says MISSING" grep -q "$VIP6/64 (MISSING, must be here)" "$LAB_DIR/v6.status"
 check "unrepairable: not in sync" test "$(js a '.groups[0].vip_drift.in_sync')" = false
 check "unrepairable: the metric says absent" sh -c \
-	"'$VIPCTL' -s '$LAB_DIR/a.sock' metrics | grep -qx 'vipd_vip_present{group=\"1\",vip=\"$VIP6/64\"} 0'"
+	"'$VIPCTL' -s '$LAB_DIR/a.sock' metrics | grep -qx 'vipd_vip_present{group=\"1\",address=\"$VIP6/64\"} 0'"
 sleep 1
 n=$(log_count a "nl_addr_add eth0 $VIP6/64")
 check "unrepairable: refusals are logged, rate-limited ($n lines in 1 s, ~20 attempts)" \

@@ -1,0 +1,109 @@
+#!/bin/bash
+# t_completion.sh - bash completion for vipctl (etc/vipctl.bash-completion):
+# sourced as bash-completion would, then _vipctl called for command lines
+# the way readline calls it, with and without bash-completion's helpers
+# loaded. Group ids come from `vipctl -j status`; a stand-in vipctl first
+# in PATH answers that, so no daemon is needed. `make install` puts the
+# file where bash-completion looks (checked in t_install.sh).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+n=0 nfail=0
+ok() { n=$((n + 1)); echo "ok - $*"; }
+not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
+
+D=$(mktemp -d /tmp/vipd-completion.XXXXXX) || exit 1
+trap 'rm -rf "$D"' EXIT
+mkdir "$D/bin" || exit 1
+# The stand-in: records its arguments, answers status with groups 1 and 20.
+cat >"$D/bin/vipctl" <<STANDIN
+#!/bin/sh
+printf '%s\n' "\$*" >>"$D/vipctl.args"
+echo '{ "node": "pbx-a", "groups": [ { "id": 1 }, { "id": 20 } ] }'
+STANDIN
+chmod 755 "$D/bin/vipctl"
+touch "$D/vipd.sock" "$D/other.sock"
+
+# complete_line MODE WORD... - in a fresh bash (MODE "plain": only our
+# file; "full": bash-completion first), complete the last WORD and print
+# the candidates sorted, on one line.
+complete_line() {
+	local mode=$1
+	shift
+	PATH="$D/bin:$PATH" bash --norc --noprofile -c '
+		mode=$1; shift
+		if [ "$mode" = full ]; then
+			. /usr/share/bash-completion/bash_completion || exit 1
+		fi
+		. etc/vipctl.bash-completion || exit 1
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_vipctl vipctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		[ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+		_ "$mode" "$@"
+}
+# expect DESC WANT MODE WORD... - the candidates for WORD... are WANT.
+expect() {
+	local desc=$1 want=$2 mode=$3 got
+	shift 3
+	got=$(complete_line "$mode" "$@" 2>&1)
+	if [ "$got" = "$want" ]; then
+		ok "$mode: $desc"
+	else
+		not_ok "$mode: $desc"
+		echo "#   got:  '$got'"
+		echo "#   want: '$want'"
+	fi
+}
+
+if bash -n etc/vipctl.bash-completion; then ok "bash -n"; else not_ok "bash -n"; fi
+if command -v shellcheck >/dev/null; then
+	if shellcheck -s bash etc/vipctl.bash-completion; then
+		ok "shellcheck -s bash"
+	else
+		not_ok "shellcheck -s bash"
+	fi
+fi
+if grep -q '^complete -F _vipctl vipctl$' etc/vipctl.bash-completion; then
+	ok "the file registers _vipctl for vipctl"
+else
+	not_ok "the file registers _vipctl for vipctl"
+fi
+modes=plain
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	modes="plain full"
+else
+	not_ok "bash-completion is installed (make deps installs it)"
+fi
+
+for mode in $modes; do
+	expect "every command" "check events metrics reload standby status switchover version " \
+		"$mode" vipctl ""
+	expect "a prefix: s" "standby status switchover " "$mode" vipctl s
+	expect "options" "--help --json --socket --version -V -h -j -s " "$mode" vipctl -
+	expect "the command after an option" "standby status switchover " "$mode" vipctl -j s
+	expect "the command after -s SOCKET" "standby status switchover " "$mode" vipctl -s "$D/vipd.sock" s
+	expect "-s takes a file" "$D/other.sock " "$mode" vipctl -s "$D/ot"
+	expect "standby: on or off" "off on " "$mode" vipctl standby ""
+	expect "standby on: --force or a group of the daemon" "--force 1 20 " "$mode" vipctl standby on ""
+	expect "switchover: --force or a group" "--force 1 20 " "$mode" vipctl switchover ""
+	expect "check: a group" "1 20 " "$mode" vipctl check ""
+	expect "check: nothing after the group" "" "$mode" vipctl check 1 ""
+	expect "events: --follow" "--follow " "$mode" vipctl events --f
+	expect "status: --json" "--json " "$mode" vipctl status --
+done
+rm -f "$D/vipctl.args"
+complete_line plain vipctl -s "$D/vipd.sock" check "" >/dev/null
+if grep -qxF -- "-s $D/vipd.sock -j status" "$D/vipctl.args" 2>/dev/null; then
+	ok "group ids are asked of the daemon on the socket given with -s"
+else
+	not_ok "group ids are asked of the daemon on the socket given with -s"
+	sed 's/^/#   /' "$D/vipctl.args" 2>/dev/null
+fi
+# No vipctl at all (or no daemon): no candidates, and nothing on the terminal.
+printf '#!/bin/sh\nexit 3\n' >"$D/bin/vipctl"
+expect "no daemon: no group ids, no error output" "" plain vipctl check ""
+
+echo "1..$n"
+[ "$nfail" = 0 ]
