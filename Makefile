@@ -62,7 +62,7 @@ DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-c
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main notify conf trust state priv group claim status metrics vipset addrtab clock \
+VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
 	     ctlmsg \
 	     log $(PURE)

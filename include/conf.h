@@ -62,6 +62,9 @@ struct conf_group {
 	char key_file[CONF_PATH_MAX];
 	uint8_t key[VIPD_KEY_MAX];
 	size_t key_len;
+	char key_file_next[CONF_PATH_MAX];	/* "" = none: a second key accepted, never signing */
+	uint8_t key_next[VIPD_KEY_MAX];
+	size_t key_next_len;
 	uint32_t garp_count;		/* 1..100 */
 	uint32_t garp_interval_ms;
 	uint32_t garp_refresh_ms;	/* 0 = off */

@@ -42,7 +42,6 @@ struct daemon {
 	struct addrtab addrs;	/* the kernel's copies of our VIPs, as last observed */
 	bool addrs_stale;	/* the table missed something: dump again */
 	const struct conf *next_conf;	/* a reload's new config while it is applied */
-	uint64_t boot_id;
 	uint64_t start_ms;
 	bool stopping;
 	bool reloading;		/* groups are being replaced: the sync glue waits */

@@ -64,6 +64,7 @@ enum fsm_reason {
 	FSM_R_SYNC_MASTER,	/* follower: the sync set's leader is master */
 	FSM_R_SYNC_BACKUP,	/* follower: the sync set's leader left master */
 	FSM_R_NO_INTERFACE,	/* the group's interface does not exist (now) */
+	FSM_R_NAME_CONFLICT,	/* another live node uses this node's name */
 	FSM_R_COUNT
 };
 
@@ -80,10 +81,11 @@ enum fsm_action_type {
 enum fsm_drop {
 	FSM_DROP_NONE,
 	FSM_DROP_OWN,		/* our own packet looped back */
-	FSM_DROP_NAME,		/* another node uses our name */
-	FSM_DROP_REPLAY,	/* same boot, sequence not newer */
-	FSM_DROP_OLD_BOOT,	/* boot id older than the live peer's */
+	FSM_DROP_NAME,		/* another live node uses our name */
+	FSM_DROP_REPLAY,	/* same session, sequence not newer */
+	FSM_DROP_STALE,		/* a session that did not echo our nonce, or a retired one */
 	FSM_DROP_FOREIGN,	/* a third node while the peer is alive */
+	FSM_DROP_HELLO,		/* first word of a session we do not know yet: asked to prove itself */
 	FSM_DROP_COUNT
 };
 
@@ -108,12 +110,15 @@ struct fsm_cfg {
 	bool follower;		   /* in a sync set, not its leader: see fsm.c */
 	uint32_t probe_ms;	   /* claim probe window before a timeout claim, 0 = off */
 	uint8_t base_priority;	   /* configured priority; a lower effective one = a check failed */
+	uint32_t key_id;	   /* proto_key_id() of the key that signs */
+	uint16_t digest[PROTO_DIGEST_COUNT]; /* the settings both nodes must share */
 };
 
 struct fsm_peer {
 	bool alive;		/* heard within its dead interval */
 	char name[VIPD_NAME_MAX];
-	uint64_t boot_id;	/* replay window: (boot_id, seq) of the newest packet */
+	uint64_t nonce;		/* the accepted session: (nonce, seq) of the newest packet */
+	uint64_t challenge;	/* its current challenge: what we echo */
 	uint64_t seq;
 	uint8_t state;		/* enum proto_state as last reported */
 	uint8_t priority;
@@ -124,16 +129,27 @@ struct fsm_peer {
 	uint64_t dead_at_ms;	/* declared dead at this time */
 	uint64_t alive_since_ms;
 	uint32_t streak;	/* heartbeats since it came (back), capped */
-	uint64_t seq_first;	/* first sequence heard of this boot, for loss % */
-	uint64_t rx;		/* heartbeats accepted of this boot */
+	uint64_t seq_first;	/* first sequence heard of this session, for loss % */
+	uint64_t rx;		/* heartbeats accepted of this session */
+	uint8_t mismatch;	/* bit per PROTO_DIGEST_* class that differs from ours */
 };
+
+#define FSM_RETIRED 16		/* peer sessions remembered as over */
 
 struct fsm {
 	enum fsm_state state;
 	enum fsm_reason reason;	/* why the last transition happened */
 	uint64_t since_ms;	/* time of the last transition */
-	uint64_t boot_id;
+	uint64_t nonce;		/* this session's nonce (never 0) */
+	uint64_t challenge;	/* what a new peer session must echo; moves on (never 0) */
 	uint64_t tx_seq;	/* last sequence number sent */
+	uint64_t cand;		/* newest peer session heard but not accepted (0: none) */
+	uint64_t cand_challenge; /* ... and its challenge, echoed so it can prove itself */
+	uint64_t retired[FSM_RETIRED]; /* peer sessions that are over: never accepted again */
+	size_t n_retired;	/* ring index */
+	uint64_t conflict_until_ms; /* another node uses our name: FAULT until then */
+	uint64_t conflict_nonce;    /* ... its session */
+	uint8_t conflict_state;	    /* ... and its state */
 	uint8_t priority;	/* effective priority */
 	bool healthy;
 	bool no_interface;	/* ... and the reason it is not: the interface is missing */
@@ -184,12 +200,17 @@ struct fsm_output {
 	bool contention_won;		/* re-announced as the winner of a contention */
 	bool reannounce;		/* re-announced: the peer dropped the VIPs we hold */
 	bool peer_returned;		/* re-announced: the peer is back from silence */
+	bool mismatch_changed;		/* peer.mismatch changed: report it */
+	bool conflict_started;		/* another node with our name was just heard */
 	enum fsm_drop drop;
 	uint64_t next_deadline_ms;	/* call again with FSM_EV_TIMER at this time */
 };
 
-/* Fill @s for a group; the first event must be FSM_EV_START. */
-void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t boot_id, uint8_t priority);
+/*
+ * Fill @s for a group; the first event must be FSM_EV_START. @nonce is
+ * this session's: random, never 0 (the caller draws it; fsm.c stays pure).
+ */
+void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t nonce, uint8_t priority);
 
 /*
  * Feed one event. Fills @out (always) and returns FSM_OK or a negative

@@ -106,7 +106,7 @@ uint64_t group_now_ms(void);
  */
 int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbsock_tab *hbt,
 		const struct addrtab *tab, const char *node_name, const struct conf_group *cg,
-		uint64_t boot_id, bool standby, const struct group_hooks *hooks);
+		bool standby, const struct group_hooks *hooks);
 
 /* Graceful stop: resign if master; hooks.exited is called when done. */
 void group_stop(struct group *g);

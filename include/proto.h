@@ -2,7 +2,8 @@
  * proto.h - the heartbeat wire format (pure: no I/O, no clock, no logging).
  *
  * One fixed-size packet, network byte order, authenticated with
- * HMAC-SHA256 over everything before the MAC. Layout (offset, size):
+ * HMAC-SHA256 over everything before the MAC. Version 2 (layout: offset,
+ * size; vipd(8), WIRE FORMAT, says what each check protects against):
  *
  *    0  4  magic "VIPD"
  *    4  1  version (PROTO_VERSION)
@@ -12,12 +13,18 @@
  *    8  2  flags (PROTO_F_*)
  *   10  2  sender's heartbeat interval, ms
  *   12  4  group id
- *   16  8  boot id: grows with every start of the sender's daemon
- *   24  8  sequence number, 1 for the first packet of a boot
- *   32  8  last sequence number the sender heard from its peer (0: none)
- *   40 32  node name, NUL padded, printable ASCII
- *   72 32  HMAC-SHA256(key, bytes 0..71)
- *  104     total (PROTO_LEN)
+ *   16  4  key id: which key signed it (proto_key_id() of the key)
+ *   20  8  settings digests: 4 x 16 bits, one per PROTO_DIGEST_* class
+ *   28  8  nonce: the sender's session, random at start (never 0)
+ *   36  8  challenge: what a new session of the peer must echo (never 0)
+ *   44  8  echo: the challenge of the peer session the sender accepted (0: none)
+ *   52  8  echo of the challenge of the newest session the sender heard but
+ *          has not accepted (0: none)
+ *   60  8  sequence number, 1 for the first packet of a session
+ *   68  8  last sequence number the sender heard from its peer (0: none)
+ *   76 32  node name, NUL padded, printable ASCII
+ *  108 32  HMAC-SHA256(key, bytes 0..107)
+ *  140     total (PROTO_LEN)
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -25,9 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION	1
-#define PROTO_LEN	104
-#define PROTO_MAC_OFF	72
+#define PROTO_VERSION	2
+#define PROTO_LEN	140
+#define PROTO_MAC_OFF	108
 #define PROTO_NAME_MAX	32	/* bytes on the wire, name is at most 31 chars */
 
 enum proto_type {
@@ -50,6 +57,15 @@ enum proto_state {
 #define PROTO_F_UPSTREAM 0x0010	/* sender's upstream checks pass */
 #define PROTO_F_ALL	 0x001f
 
+/* The classes of settings both nodes of a group must share (a digest each). */
+enum proto_digest {
+	PROTO_DIGEST_VIPS,	/* the VIP list */
+	PROTO_DIGEST_TIMING,	/* interval_ms, misses */
+	PROTO_DIGEST_PREEMPT,	/* preempt, preempt_delay_ms */
+	PROTO_DIGEST_SYNC,	/* sync set */
+	PROTO_DIGEST_COUNT
+};
+
 struct proto_pkt {
 	uint8_t type;
 	uint8_t state;
@@ -57,7 +73,12 @@ struct proto_pkt {
 	uint16_t flags;
 	uint16_t interval_ms;
 	uint32_t group_id;
-	uint64_t boot_id;
+	uint32_t key_id;
+	uint16_t digest[PROTO_DIGEST_COUNT];
+	uint64_t nonce;
+	uint64_t challenge;
+	uint64_t echo;
+	uint64_t echo_new;
 	uint64_t seq;
 	uint64_t peer_seq;
 	char name[PROTO_NAME_MAX];	/* NUL terminated */
@@ -73,8 +94,9 @@ enum proto_err {
 	PROTO_E_AUTH = -5,	/* HMAC mismatch: wrong key or altered */
 	PROTO_E_FIELD = -6,	/* authentic but a field is out of range */
 	PROTO_E_ARG = -7,	/* encode: bad argument or buffer too small */
+	PROTO_E_KEY = -8,	/* signed with a key this group does not have */
 };
-#define PROTO_E_COUNT 8		/* index = -err, 0 unused */
+#define PROTO_E_COUNT 9		/* index = -err, 0 unused */
 
 /*
  * The HMAC comes from libsodium: the program calls sodium_init() once
@@ -94,6 +116,18 @@ int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, 
  * Returns PROTO_OK or a negative enum proto_err.
  */
 int proto_peek_group(const uint8_t *buf, size_t len, uint32_t *group_id);
+
+/* The same for the key id, so the receiver tries the one key it names. */
+int proto_peek_key(const uint8_t *buf, size_t len, uint32_t *key_id);
+
+/* The key id of @key: the first 4 bytes of its BLAKE2b hash (never secret). */
+uint32_t proto_key_id(const uint8_t *key, size_t key_len);
+
+/*
+ * A 16-bit digest of @len bytes at @data, for one PROTO_DIGEST_* class of
+ * settings: equal settings give equal digests on both nodes.
+ */
+uint16_t proto_digest(const void *data, size_t len);
 
 /*
  * Check and decode a received packet: length, magic, version, then HMAC

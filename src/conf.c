@@ -80,7 +80,7 @@ static const char *const conf_node_keys[] = {
 static const char *const conf_group_keys[] = {
 	"id", "interface", "label", "priority", "vips",
 	"interval_ms", "misses", "rise", "preempt", "preempt_delay_ms",
-	"multicast", "port", "key_file", "sync_group", "vmac",
+	"multicast", "port", "key_file", "key_file_next", "sync_group", "vmac",
 	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream", "peers", "interface2",
 	"upstream_interval_ms", "upstream_timeout_ms", "upstream_rise", "upstream_fall",
 	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_master_again",
@@ -994,12 +994,13 @@ static int conf_link_groups(const struct conf_ctx *x, const config_setting_t *gr
 }
 
 /*
- * Read the HMAC key of @g from g->key_file: a regular file that only its
- * owner can access, whose content minus one trailing newline is the key.
- * O_NONBLOCK so that a FIFO in its place cannot hang the load.
+ * Read an HMAC key from @file into @out (VIPD_KEY_MAX bytes) and @out_len:
+ * a regular file that only its owner can access, whose content minus one
+ * trailing newline is the key. O_NONBLOCK so that a FIFO in its place
+ * cannot hang the load.
  */
 static int conf_read_key(const struct conf_ctx *x, const config_setting_t *s, const char *key,
-			 struct conf_group *g)
+			 const char *file, uint8_t *out, size_t *out_len)
 {
 	uint8_t buf[VIPD_KEY_MAX + 3];
 	char path[CONF_QUOTE_LEN], why[TRUST_WHY_MAX];
@@ -1008,8 +1009,8 @@ static int conf_read_key(const struct conf_ctx *x, const config_setting_t *s, co
 	ssize_t r = 0;
 	int fd, rc = -1;
 
-	conf_escape(path, sizeof(path), g->key_file);
-	fd = trust_open(g->key_file, O_RDONLY | O_NOCTTY | O_NONBLOCK, why, sizeof(why));
+	conf_escape(path, sizeof(path), file);
+	fd = trust_open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK, why, sizeof(why));
 	if (fd < 0 && errno == EPERM)
 		return conf_err(x, s, key, "%s is not trusted: %s", path, why);
 	if (fd < 0 && errno == EINVAL)
@@ -1046,8 +1047,8 @@ static int conf_read_key(const struct conf_ctx *x, const config_setting_t *s, co
 	} else if (n > VIPD_KEY_MAX) {
 		conf_err(x, s, key, "key in %s is longer than %d bytes", path, VIPD_KEY_MAX);
 	} else {
-		memcpy(g->key, buf, n);
-		g->key_len = n;
+		memcpy(out, buf, n);
+		*out_len = n;
 		rc = 0;
 	}
 out:
@@ -1056,26 +1057,49 @@ out:
 	return rc;
 }
 
-/* key_file: required; a relative path is taken from the config's directory. */
+/* A key file's path into @dst; a relative path is taken from the config's directory. */
+static int conf_key_path(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+			 char *dst, size_t len)
+{
+	const char *v = config_setting_get_string(s), *dir;
+	int n;
+
+	if (v[0] == '\0')
+		return conf_err(x, s, key, "empty path");
+	dir = v[0] == '/' ? "" : x->dir;
+	n = snprintf(dst, len, "%s%s", dir, v);
+	if (n < 0 || (size_t)n >= len)
+		return conf_err(x, s, key, "path is longer than %zu bytes", len - 1);
+	return 0;
+}
+
+/*
+ * key_file: required, the key that signs and is accepted. key_file_next:
+ * optional, a second key accepted on receipt, for a rotation without an
+ * outage (vipd.conf(5), KEY ROTATION).
+ */
 static int conf_parse_key(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
 			  struct conf_group *g)
 {
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN];
-	const char *v, *dir;
-	int n;
 
-	if (conf_required(x, gs, gp, "key_file", CONF_STRING, &s, key) < 0)
+	if (conf_required(x, gs, gp, "key_file", CONF_STRING, &s, key) < 0 ||
+	    conf_key_path(x, s, key, g->key_file, sizeof(g->key_file)) < 0 ||
+	    conf_read_key(x, s, key, g->key_file, g->key, &g->key_len) < 0)
 		return -1;
-	v = config_setting_get_string(s);
-	if (v[0] == '\0')
-		return conf_err(x, s, key, "empty path");
-	dir = v[0] == '/' ? "" : x->dir;
-	n = snprintf(g->key_file, sizeof(g->key_file), "%s%s", dir, v);
-	if (n < 0 || (size_t)n >= sizeof(g->key_file))
-		return conf_err(x, s, key, "path is longer than %zu bytes",
-				sizeof(g->key_file) - 1);
-	return conf_read_key(x, s, key, g);
+	switch (conf_member(x, gs, gp, "key_file_next", CONF_STRING, &s, key)) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
+	}
+	if (conf_key_path(x, s, key, g->key_file_next, sizeof(g->key_file_next)) < 0 ||
+	    conf_read_key(x, s, key, g->key_file_next, g->key_next, &g->key_next_len) < 0)
+		return -1;
+	if (g->key_next_len == g->key_len && memcmp(g->key_next, g->key, g->key_len) == 0)
+		return conf_err(x, s, key, "the same key as key_file");
+	return 0;
 }
 
 /*
@@ -1416,6 +1440,8 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 	fprintf(f, "%smulticast = \"%s\";\n", in, mcast);
 	fprintf(f, "%sport = %u;\n", in, g->port);
 	conf_print_str(f, in, "key_file", g->key_file);
+	if (g->key_file_next[0])
+		conf_print_str(f, in, "key_file_next", g->key_file_next);
 	fprintf(f, "%s# the key: %zu bytes, not shown\n", in, g->key_len);
 	fprintf(f, "%sgarp_count = %u;\n", in, g->garp_count);
 	fprintf(f, "%sgarp_interval_ms = %u;\n", in, g->garp_interval_ms);

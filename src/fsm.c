@@ -66,13 +66,14 @@
 
 static bool peer_unavailable(const struct fsm_peer *p);
 
-void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t boot_id, uint8_t priority)
+void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t nonce, uint8_t priority)
 {
 	(void)cfg;
 	memset(s, 0, sizeof(*s));
 	s->state = FSM_INIT;
 	s->reason = FSM_R_START;
-	s->boot_id = boot_id;
+	s->nonce = nonce ? nonce : 1;
+	s->challenge = s->nonce;
 	s->priority = priority;
 	s->healthy = true;
 	s->upstream = true;
@@ -104,7 +105,8 @@ static enum fsm_reason fault_reason(const struct fsm *s)
 /* True if this node may hold the VIPs at all. */
 static bool self_eligible(const struct fsm *s, uint64_t now)
 {
-	return s->healthy && s->upstream && !s->standby && now >= s->resign_until_ms;
+	return s->healthy && s->upstream && !s->standby && now >= s->resign_until_ms &&
+	       now >= s->conflict_until_ms;
 }
 
 static void probe_reset(struct fsm *s)
@@ -260,41 +262,122 @@ static void check_stall(struct fsm *s, const struct fsm_cfg *cfg, uint64_t now)
 		s->listen_until_ms = now + cfg->interval_ms;
 }
 
+/*
+ * Freshness. A recorded packet carries a valid MAC forever, so a MAC alone
+ * proves only who sent it once, not that its sender is alive now. Each
+ * session of a node (its nonce, random at start) sends a challenge, and
+ * echoes the challenge of the peer session it accepted (echo) and of the
+ * newest one it heard but has not accepted (echo_new). A new session of the
+ * peer is accepted only from a packet that echoes our current challenge:
+ * its sender heard us after we issued it. The challenge moves on whenever a
+ * recording could otherwise pass: when the peer dies (so nothing recorded
+ * before its death can bring it back) and when a new session shows up
+ * while the peer lives (the newcomer must prove it is newer than now).
+ * Within an accepted session, sequence numbers stop replays, and a session
+ * that was replaced is retired for good. "Who is master?" makes the first
+ * round trip anyway: a start costs no extra packet.
+ */
+static bool fresh(const struct fsm *s, const struct proto_pkt *pkt)
+{
+	return pkt->echo == s->challenge || pkt->echo_new == s->challenge;
+}
+
+static void rechallenge(struct fsm *s)
+{
+	/* Unique, not secret (packets cannot be forged): the next number will do. */
+	s->challenge = s->challenge + 1 ? s->challenge + 1 : 1;
+}
+
+static bool retired(const struct fsm *s, uint64_t nonce)
+{
+	for (size_t i = 0; i < FSM_RETIRED; i++)
+		if (s->retired[i] == nonce)
+			return true;
+	return false;
+}
+
+static void retire(struct fsm *s, uint64_t nonce)
+{
+	if (nonce)
+		s->retired[s->n_retired++ % FSM_RETIRED] = nonce;
+}
+
+/*
+ * A session we have not accepted: echo its challenge from now on, so that
+ * if it is alive it can prove so. The first time, answer at once (a
+ * starting peer waits one round trip, not one interval), and if it would
+ * replace a peer that lives, move our challenge on first. Returns true to
+ * send now.
+ */
+static bool candidate(struct fsm *s, const struct proto_pkt *pkt, bool replaces_peer)
+{
+	s->cand_challenge = pkt->challenge;
+	if (pkt->nonce == s->cand)
+		return false;
+	s->cand = pkt->nonce;
+	if (replaces_peer && s->peer.alive)
+		rechallenge(s);
+	return true;
+}
+
+/*
+ * A packet with our name and another nonce: a second node was given our
+ * name (a copied config), or a recording of an earlier run of ours. Only a
+ * live node echoes our challenge.
+ */
+static enum fsm_drop name_conflict(struct fsm *s, const struct fsm_cfg *cfg,
+				   const struct proto_pkt *pkt, struct fsm_output *out, uint64_t now,
+				   bool *answer)
+{
+	/* (Our own old packets echo the peer's challenges, never ours: no new one needed.) */
+	*answer = candidate(s, pkt, false);
+	if (!fresh(s, pkt))
+		return *answer ? FSM_DROP_HELLO : FSM_DROP_STALE;
+	if (now >= s->conflict_until_ms)
+		out->conflict_started = true;
+	s->conflict_until_ms = now + fsm_dead_ms(cfg, s, pkt->interval_ms);
+	s->conflict_nonce = pkt->nonce;
+	s->conflict_state = pkt->state;
+	return FSM_DROP_NAME;
+}
+
 /* Accept an authentic heartbeat into the peer record, or say why not. */
 static enum fsm_drop peer_update(struct fsm *s, const struct fsm_cfg *cfg,
-				 const struct proto_pkt *pkt, uint64_t now)
+				 const struct proto_pkt *pkt, struct fsm_output *out, uint64_t now,
+				 bool *answer)
 {
 	struct fsm_peer *p = &s->peer;
-	bool same = strcmp(pkt->name, p->name) == 0;
+	bool same = p->nonce && pkt->nonce == p->nonce && strcmp(pkt->name, p->name) == 0;
+	uint8_t mismatch = 0;
 
-	/*
-	 * Our own name: with our boot id it is our own packet coming back
-	 * (multicast loop); with another one a second node was given our
-	 * name, and its heartbeats must not be mistaken for a peer's.
-	 */
-	if (strcmp(pkt->name, cfg->name) == 0)
-		return pkt->boot_id == s->boot_id ? FSM_DROP_OWN : FSM_DROP_NAME;
-	/* A two-node protocol: a third voice is ignored while the peer lives. */
-	if (p->alive && !same)
-		return FSM_DROP_FOREIGN;
-	if (same) {
-		/* Replay: a (boot, seq) pair we already accepted, or an older one. */
-		if (pkt->boot_id == p->boot_id && pkt->seq <= p->seq)
-			return FSM_DROP_REPLAY;
-		/*
-		 * An older boot id while the current boot is alive can only be
-		 * a recording. Once the peer has been silent for its dead
-		 * interval an older boot id is accepted again, so a peer whose
-		 * clock stepped back is locked out for no longer than that.
-		 */
-		if (pkt->boot_id < p->boot_id && p->alive)
-			return FSM_DROP_OLD_BOOT;
+	if (strcmp(pkt->name, cfg->name) == 0) {
+		/* Our own packet coming back (multicast loop). */
+		if (pkt->nonce == s->nonce)
+			return FSM_DROP_OWN;
+		return name_conflict(s, cfg, pkt, out, now, answer);
 	}
-	if (!same || pkt->boot_id != p->boot_id) {
+	if (same) {
+		/* Replay: a sequence number of this session we already accepted, or an older one. */
+		if (pkt->seq <= p->seq)
+			return FSM_DROP_REPLAY;
+	} else {
+		/* A two-node protocol: a third voice is ignored while the peer lives. */
+		if (p->alive && strcmp(pkt->name, p->name) != 0)
+			return FSM_DROP_FOREIGN;
+		if (retired(s, pkt->nonce) || pkt->nonce == s->conflict_nonce)
+			return FSM_DROP_STALE;
+		*answer = candidate(s, pkt, true);
+		if (!fresh(s, pkt))
+			return *answer ? FSM_DROP_HELLO : FSM_DROP_STALE;
+		/* A new session of the peer (or a new peer): the old one is over for good. */
+		retire(s, p->nonce);
 		memset(p, 0, sizeof(*p));
 		memcpy(p->name, pkt->name, sizeof(p->name));
-		p->boot_id = pkt->boot_id;
+		p->nonce = pkt->nonce;
 		p->seq_first = pkt->seq;
+		s->cand = s->cand_challenge = 0;
+		/* It does not know yet that we accepted it: tell it at once. */
+		*answer = pkt->echo != s->challenge;
 	}
 	if (!p->alive) {
 		p->alive = true;
@@ -310,8 +393,17 @@ static enum fsm_drop peer_update(struct fsm *s, const struct fsm_cfg *cfg,
 	p->flags = pkt->flags;
 	p->interval_ms = pkt->interval_ms;
 	p->peer_seq = pkt->peer_seq;
+	p->challenge = pkt->challenge;
 	p->last_heard_ms = now;
 	p->dead_at_ms = now + fsm_dead_ms(cfg, s, pkt->interval_ms);
+	/* Settings the pair must share: reported, never acted on (no flap). */
+	for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
+		if (pkt->digest[k] != cfg->digest[k])
+			mismatch |= (uint8_t)(1u << k);
+	if (mismatch != p->mismatch) {
+		p->mismatch = mismatch;
+		out->mismatch_changed = true;
+	}
 	probe_reset(s);	/* the peer lives: whatever answered was the peer */
 	return FSM_DROP_NONE;
 }
@@ -323,9 +415,9 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 	uint16_t prev_flags = p->alive ? p->flags : 0;
 	bool was_alive = p->alive, send = false;
 
-	out->drop = peer_update(s, cfg, pkt, now);
+	out->drop = peer_update(s, cfg, pkt, out, now, &send);
 	if (out->drop != FSM_DROP_NONE)
-		return false;
+		return send;
 	if (pkt->flags & PROTO_F_QUERY)
 		send = true;	/* a starting peer asks: answer at once */
 
@@ -444,6 +536,40 @@ static bool on_sync(struct fsm *s, const struct fsm_cfg *cfg, bool leader_master
 	return false;
 }
 
+/*
+ * Another live node uses our name: the pair cannot tell who is who, so no
+ * node in doubt may claim. A non-master goes FAULT. A master keeps the VIPs
+ * (the newcomer listened before it could claim, so the master was there
+ * first) unless the other is MASTER too; then the smaller nonce yields,
+ * the same answer on both nodes. The fault ends a dead interval after the
+ * other node was last heard. Returns true when the peer should hear of it.
+ */
+static bool conflict_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			  uint64_t now)
+{
+	if (now < s->conflict_until_ms) {
+		if (s->state == FSM_INIT || s->state == FSM_BACKUP) {
+			enter(s, cfg, out, FSM_FAULT, FSM_R_NAME_CONFLICT, now);
+			return true;
+		}
+		if (s->state == FSM_MASTER && s->conflict_state == PROTO_ST_MASTER &&
+		    s->nonce < s->conflict_nonce) {
+			resign(s, cfg, out, FSM_FAULT, FSM_R_NAME_CONFLICT, now);
+			return true;
+		}
+		return false;
+	}
+	if (s->state != FSM_FAULT || s->reason != FSM_R_NAME_CONFLICT)
+		return false;
+	/* The other node is gone: back to the usual, listening first. */
+	if (s->healthy && s->upstream) {
+		enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
+		return true;
+	}
+	s->reason = s->healthy ? FSM_R_UPSTREAM : fault_reason(s);
+	return false;
+}
+
 /* Deadlines and conditions that do not depend on the event at hand. */
 static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 		     uint64_t now)
@@ -454,9 +580,12 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 	if (p->alive && now >= p->dead_at_ms) {
 		p->alive = false;
 		p->streak = 0;
+		rechallenge(s);	/* nothing recorded before its death may bring it back */
 	}
+	if (conflict_step(s, cfg, out, now))
+		send = true;
 	if (cfg->follower && (s->state == FSM_INIT || s->state == FSM_BACKUP))
-		return follow(s, cfg, out, now);
+		return follow(s, cfg, out, now) || send;
 
 	switch (s->state) {
 	case FSM_INIT:
@@ -692,7 +821,12 @@ static void emit_send(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_outpu
 	pkt->flags = (uint16_t)(tx_flags(s, now) | extra);
 	pkt->interval_ms = (uint16_t)cfg->interval_ms;
 	pkt->group_id = cfg->group_id;
-	pkt->boot_id = s->boot_id;
+	pkt->key_id = cfg->key_id;
+	memcpy(pkt->digest, cfg->digest, sizeof(pkt->digest));
+	pkt->nonce = s->nonce;
+	pkt->challenge = s->challenge;
+	pkt->echo = s->peer.challenge;
+	pkt->echo_new = s->cand ? s->cand_challenge : 0;
 	pkt->seq = ++s->tx_seq;
 	pkt->peer_seq = s->peer.seq;
 	memcpy(pkt->name, cfg->name, sizeof(pkt->name) - 1);
@@ -724,6 +858,7 @@ static uint64_t next_deadline(const struct fsm *s, const struct fsm_cfg *cfg, ui
 	min_future(&d, s->resign_until_ms, now);
 	if (s->state == FSM_FAULT)
 		min_future(&d, s->fault_until_ms, now);
+	min_future(&d, s->conflict_until_ms, now);
 	if (s->probe_at_ms) {
 		min_future(&d, s->probe_at_ms + cfg->probe_ms, now);
 	} else if (cfg->probe_ms) {
@@ -843,6 +978,7 @@ const char *fsm_reason_text(enum fsm_reason r)
 		[FSM_R_PRIORITY] = "priority lowered by a failing check",
 		[FSM_R_RECHECK] = "checking again whether the VIP is free",
 		[FSM_R_NO_INTERFACE] = "interface missing",
+		[FSM_R_NAME_CONFLICT] = "another node uses this node's name",
 	};
 
 	return (unsigned)r < FSM_R_COUNT ? text[r] : "?";
@@ -853,7 +989,8 @@ const char *fsm_drop_key(enum fsm_drop d)
 	static const char *const keys[FSM_DROP_COUNT] = {
 		[FSM_DROP_NONE] = "none",	  [FSM_DROP_OWN] = "own",
 		[FSM_DROP_NAME] = "name_conflict", [FSM_DROP_REPLAY] = "replay",
-		[FSM_DROP_OLD_BOOT] = "old_boot",  [FSM_DROP_FOREIGN] = "foreign",
+		[FSM_DROP_STALE] = "stale",	   [FSM_DROP_FOREIGN] = "foreign",
+		[FSM_DROP_HELLO] = "hello",
 	};
 
 	return (unsigned)d < FSM_DROP_COUNT ? keys[d] : "?";

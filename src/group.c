@@ -13,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "clock.h"
+#include "digest.h"
 #include "group.h"
 #include "mcast.h"
 
@@ -37,6 +40,26 @@ static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct
 	fc->probe_ms = cg->claim_probe_ms;
 	fc->follower = cg->sync_leader != 0 && cg->sync_leader != cg->id;
 	fc->base_priority = cg->priority;
+	fc->key_id = proto_key_id(cg->key, cg->key_len);
+	digest_settings(cg, fc->digest);
+}
+
+/*
+ * The key a received packet names (key_file's, or key_file_next's during a
+ * rotation): one key is tried, never all, so a forged packet costs at most
+ * one HMAC. NULL when it names neither.
+ */
+static const uint8_t *rx_key(const struct group *g, uint32_t id, size_t *len)
+{
+	if (id == g->fc.key_id) {
+		*len = g->cg->key_len;
+		return g->cg->key;
+	}
+	if (g->cg->key_next_len && id == proto_key_id(g->cg->key_next, g->cg->key_next_len)) {
+		*len = g->cg->key_next_len;
+		return g->cg->key_next;
+	}
+	return NULL;
 }
 
 static int step(struct group *g, struct fsm_input *in);
@@ -90,6 +113,24 @@ static void arm(struct group *g, uint64_t deadline_ms)
 	ev_timer_start(g->loop, &g->timer);
 }
 
+/* Once per change: which shared settings the peer has otherwise (vipd.conf(5), PEERS MUST AGREE). */
+static void log_mismatch(const struct group *g)
+{
+	char what[96] = "";
+	size_t len = 0;
+
+	for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
+		if (g->fsm.peer.mismatch & (1u << k))
+			len += (size_t)snprintf(what + len, len < sizeof(what) ? sizeof(what) - len : 0,
+						"%s%s", len ? ", " : "", digest_class_name(k));
+	if (g->fsm.peer.mismatch)
+		log_warn("group %u: %s's settings differ from this node's: %s (reported, not acted "
+			 "on; make the configs agree)", g->cg->id, g->fsm.peer.name, what);
+	else
+		log_notice("group %u: %s's settings agree with this node's again", g->cg->id,
+			   g->fsm.peer.name);
+}
+
 static void apply(struct group *g, const struct fsm_output *o)
 {
 	const char *peer = g->fsm.peer.name[0] ? g->fsm.peer.name : "(none)";
@@ -111,6 +152,11 @@ static void apply(struct group *g, const struct fsm_output *o)
 			   g->cg->id, peer);
 	if (o->peer_returned)
 		log_info("group %u: %s is back, announcing again", g->cg->id, peer);
+	if (o->conflict_started)
+		log_err("group %u: another node uses the name %s: not claiming (give each node its "
+			"own node.name)", g->cg->id, g->fc.name);
+	if (o->mismatch_changed)
+		log_mismatch(g);
 	for (size_t i = 0; i < o->n_act; i++) {
 		switch (o->act[i].type) {
 		case FSM_ACT_SEND:
@@ -208,6 +254,9 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	const struct fsm_peer *peer = &g->fsm.peer;
 	struct fsm_output out;
 	struct proto_pkt pkt;
+	const uint8_t *key;
+	size_t key_len = 0;
+	uint32_t key_id = 0;
 	bool could;
 	int err;
 
@@ -224,10 +273,19 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		g->st.other_group++;
 		return;
 	}
-	err = proto_decode(buf, n, g->cg->key, g->cg->key_len, &pkt);
+	/* Length, magic, version and key id first: a forgery costs no HMAC until they pass. */
+	err = proto_peek_key(buf, n, &key_id);
+	key = err == PROTO_OK ? rx_key(g, key_id, &key_len) : NULL;
+	if (err == PROTO_OK)
+		err = key ? proto_decode(buf, n, key, key_len, &pkt) : PROTO_E_KEY;
 	if (err != PROTO_OK) {
 		g->st.rx_err[-err]++;
-		count_drop(g, from, proto_strerror(err));
+		if (err == PROTO_E_VERSION && n > 4)
+			count_drop(g, from, buf[4] < PROTO_VERSION
+						    ? "an older vipd (protocol version 1): upgrade it"
+						    : "a newer vipd (protocol version > 2)");
+		else
+			count_drop(g, from, proto_strerror(err));
 		return;
 	}
 	in.pkt = &pkt;
@@ -238,7 +296,7 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	 * up, but is no replay and no news for the state machine.
 	 */
 	if (g->hb2 && peer->name[0] && strcmp(pkt.name, peer->name) == 0 &&
-	    pkt.boot_id == peer->boot_id && pkt.seq <= peer->seq && pkt.seq + 16 > peer->seq) {
+	    pkt.nonce == peer->nonce && pkt.seq <= peer->seq && pkt.seq + 16 > peer->seq) {
 		pa->last_heard_ms = in.now_ms;
 		pa->rx++;
 		g->dup++;
@@ -248,7 +306,7 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	fsm_step(&g->fsm, &g->fc, &in, &out);
 	if (out.drop != FSM_DROP_NONE) {
 		g->st.drop[out.drop]++;
-		if (out.drop != FSM_DROP_OWN)
+		if (out.drop != FSM_DROP_OWN && out.drop != FSM_DROP_HELLO)
 			count_drop(g, from, fsm_drop_key(out.drop));
 	} else {
 		g->st.rx++;
@@ -438,15 +496,18 @@ void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t le
 {
 	if (r == FSM_R_NO_INTERFACE)
 		snprintf(buf, len, "interface %s missing", g->cg->interface);
+	else if (r == FSM_R_NAME_CONFLICT)
+		snprintf(buf, len, "another node uses the name %s", g->fc.name);
 	else
 		snprintf(buf, len, "%s", fsm_reason_text(r));
 }
 
 int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbsock_tab *hbt,
 		const struct addrtab *tab, const char *node_name, const struct conf_group *cg,
-		uint64_t boot_id, bool standby, const struct group_hooks *hooks)
+		bool standby, const struct group_hooks *hooks)
 {
 	struct fsm_input in = { .ev = FSM_EV_START };
+	uint64_t nonce = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->loop = loop;
@@ -456,7 +517,10 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 	g->cg = &g->conf;
 	g->hooks = *hooks;
 	fsm_cfg_from(&g->fc, node_name, cg);
-	fsm_init(&g->fsm, &g->fc, boot_id, cg->priority);
+	/* This session's nonce: random, so no recording from an earlier run can echo it. */
+	while (nonce == 0)
+		randombytes_buf(&nonce, sizeof(nonce));
+	fsm_init(&g->fsm, &g->fc, nonce, cg->priority);
 	/* A follower's standby is its leader's (see syncset.h). */
 	g->fsm.standby = standby && !g->fc.follower;
 	g->path[0].g = g->path[1].g = g;

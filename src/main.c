@@ -42,14 +42,6 @@ static void usage(FILE *f)
 		   "  -V, --version      print the version\n");
 }
 
-static uint64_t realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Whether group @id's standby flag is on disk (state.c). */
 static bool standby_saved(const struct daemon *d, uint32_t id)
 {
@@ -146,7 +138,7 @@ static struct group *group_new(struct daemon *d, const struct conf_group *cg)
 		log_err("group %u: out of memory", cg->id);
 		return NULL;
 	}
-	if (group_start(g, d->loop, d->nl, d->hb, &d->addrs, d->conf.node_name, cg, d->boot_id,
+	if (group_start(g, d->loop, d->nl, d->hb, &d->addrs, d->conf.node_name, cg,
 			standby_saved(d, cg->id), &hooks) < 0) {
 		free(g);
 		return NULL;
@@ -510,7 +502,6 @@ static int run(struct daemon *d)
 	ev_io_init(&d->mon_io, mon_cb, nlmon_fd(d->mon), EV_READ);
 	d->mon_io.data = d;
 	ev_io_start(d->loop, &d->mon_io);
-	d->boot_id = realtime_us();
 	d->start_ms = group_now_ms();
 	d->groups = calloc(d->conf.n_groups, sizeof(struct group *));
 	if (!d->groups)

@@ -183,11 +183,17 @@ static void heartbeat_metrics(struct group *const *gs, size_t n, FILE *f)
 				fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"}"
 					" %llu\n", g->cg->id, proto_err_key(-e), ull(g->st.rx_err[e]));
 		for (int d = 1; d < FSM_DROP_COUNT; d++)
-			fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"} %llu\n",
-				g->cg->id, fsm_drop_key((enum fsm_drop)d), ull(g->st.drop[d]));
+			if (d != FSM_DROP_HELLO)
+				fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"}"
+					" %llu\n", g->cg->id, fsm_drop_key((enum fsm_drop)d),
+					ull(g->st.drop[d]));
 		fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"ttl\"} %llu\n",
 			g->cg->id, ull(g->st.ttl));
 	}
+	FAMILY(f, "handshakes_total", "counter",
+	       "First packets of a peer session not known yet, answered with a challenge.");
+	for (size_t i = 0; i < n; i++)
+		gsample(f, "handshakes_total", gs[i], "%llu", ull(gs[i]->st.drop[FSM_DROP_HELLO]));
 	FAMILY(f, "heartbeats_other_group_total", "counter",
 	       "Authentic heartbeats on this group's address for a group this node does not run.");
 	for (size_t i = 0; i < n; i++)

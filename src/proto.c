@@ -27,10 +27,15 @@ enum {
 	OFF_FLAGS = 8,
 	OFF_INTERVAL = 10,
 	OFF_GROUP = 12,
-	OFF_BOOT = 16,
-	OFF_SEQ = 24,
-	OFF_PEER_SEQ = 32,
-	OFF_NAME = 40,
+	OFF_KEY = 16,
+	OFF_DIGEST = 20,
+	OFF_NONCE = 28,
+	OFF_CHALLENGE = 36,
+	OFF_ECHO = 44,
+	OFF_ECHO_NEW = 52,
+	OFF_SEQ = 60,
+	OFF_PEER_SEQ = 68,
+	OFF_NAME = 76,
 };
 
 #define MAC_LEN 32 /* HMAC-SHA256 output, bytes */
@@ -144,11 +149,12 @@ static bool proto_fields_ok(const struct proto_pkt *p)
 	if (p->group_id == 0)
 		return false;
 	/*
-	 * Replay protection orders packets by (boot id, seq). Boot ids and
-	 * sequence numbers start at 1, so 0 in either is a sender that lost
-	 * count, and accepting it would let the window run backwards.
+	 * Replay protection: a session is its nonce, and sequence numbers
+	 * within it start at 1. A nonce of 0 would match "no echo"; a
+	 * sequence of 0 is a sender that lost count, and accepting it would
+	 * let the window run backwards.
 	 */
-	if (p->boot_id == 0 || p->seq == 0)
+	if (p->nonce == 0 || p->challenge == 0 || p->seq == 0)
 		return false;
 	/*
 	 * The name reaches logs, `vipctl status` and hook environments: it
@@ -160,12 +166,27 @@ static bool proto_fields_ok(const struct proto_pkt *p)
 	return true;
 }
 
-/* The checks that need no key, shared by proto_peek_group and proto_decode. */
+/* The checks that need no key, shared by proto_peek_* and proto_decode: the cheap ones. */
 static int proto_check_header(const uint8_t *buf, size_t len)
 {
+	/* Too short to say even what it is. */
+	if (len < OFF_VERSION + 1)
+		return PROTO_E_SHORT;
+	/* Other traffic on our group and port (another tool, a scan): not a vipd packet. */
+	if (memcmp(buf + OFF_MAGIC, proto_magic, sizeof(proto_magic)) != 0)
+		return PROTO_E_MAGIC;
+	/*
+	 * Another version lays out and signs its packet differently, so its
+	 * MAC and fields mean nothing here. Checked before the length (an
+	 * older vipd's packet is shorter) and counted apart from bad MACs,
+	 * so a half-done upgrade shows as such instead of looking like an
+	 * attack.
+	 */
+	if (buf[OFF_VERSION] != PROTO_VERSION)
+		return PROTO_E_VERSION;
 	/*
 	 * Every heartbeat is exactly PROTO_LEN bytes. A shorter datagram was
-	 * truncated or is not ours, and its fields would be read past its end.
+	 * truncated, and its fields would be read past its end.
 	 */
 	if (len < PROTO_LEN)
 		return PROTO_E_SHORT;
@@ -175,17 +196,6 @@ static int proto_check_header(const uint8_t *buf, size_t len)
 	 */
 	if (len > PROTO_LEN)
 		return PROTO_E_LONG;
-	/* Other traffic on our group and port (another tool, a scan): not a vipd packet. */
-	if (memcmp(buf + OFF_MAGIC, proto_magic, sizeof(proto_magic)) != 0)
-		return PROTO_E_MAGIC;
-	/*
-	 * Another version may lay out or sign its packet differently, so its
-	 * MAC and fields mean nothing here. Counted apart from bad MACs so a
-	 * half-done upgrade shows in the counters instead of looking like an
-	 * attack.
-	 */
-	if (buf[OFF_VERSION] != PROTO_VERSION)
-		return PROTO_E_VERSION;
 	return PROTO_OK;
 }
 
@@ -208,7 +218,13 @@ int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, 
 	put16(buf + OFF_FLAGS, p->flags);
 	put16(buf + OFF_INTERVAL, p->interval_ms);
 	put32(buf + OFF_GROUP, p->group_id);
-	put64(buf + OFF_BOOT, p->boot_id);
+	put32(buf + OFF_KEY, p->key_id);
+	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
+		put16(buf + OFF_DIGEST + 2 * i, p->digest[i]);
+	put64(buf + OFF_NONCE, p->nonce);
+	put64(buf + OFF_CHALLENGE, p->challenge);
+	put64(buf + OFF_ECHO, p->echo);
+	put64(buf + OFF_ECHO_NEW, p->echo_new);
 	put64(buf + OFF_SEQ, p->seq);
 	put64(buf + OFF_PEER_SEQ, p->peer_seq);
 	/*
@@ -238,6 +254,35 @@ int proto_peek_group(const uint8_t *buf, size_t len, uint32_t *group_id)
 		return rc;
 	*group_id = get32(buf + OFF_GROUP);
 	return PROTO_OK;
+}
+
+int proto_peek_key(const uint8_t *buf, size_t len, uint32_t *key_id)
+{
+	int rc;
+
+	if (!buf || !key_id)
+		return PROTO_E_ARG;
+	rc = proto_check_header(buf, len);
+	if (rc != PROTO_OK)
+		return rc;
+	*key_id = get32(buf + OFF_KEY);
+	return PROTO_OK;
+}
+
+uint32_t proto_key_id(const uint8_t *key, size_t key_len)
+{
+	uint8_t h[crypto_generichash_BYTES];
+
+	crypto_generichash(h, sizeof(h), key, key_len, NULL, 0);
+	return get32(h);
+}
+
+uint16_t proto_digest(const void *data, size_t len)
+{
+	uint8_t h[crypto_generichash_BYTES];
+
+	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+	return get16(h);
 }
 
 int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len,
@@ -270,7 +315,13 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
 	d.flags = get16(buf + OFF_FLAGS);
 	d.interval_ms = get16(buf + OFF_INTERVAL);
 	d.group_id = get32(buf + OFF_GROUP);
-	d.boot_id = get64(buf + OFF_BOOT);
+	d.key_id = get32(buf + OFF_KEY);
+	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
+		d.digest[i] = get16(buf + OFF_DIGEST + 2 * i);
+	d.nonce = get64(buf + OFF_NONCE);
+	d.challenge = get64(buf + OFF_CHALLENGE);
+	d.echo = get64(buf + OFF_ECHO);
+	d.echo_new = get64(buf + OFF_ECHO_NEW);
 	d.seq = get64(buf + OFF_SEQ);
 	d.peer_seq = get64(buf + OFF_PEER_SEQ);
 	memcpy(d.name, buf + OFF_NAME, PROTO_NAME_MAX);
@@ -301,13 +352,14 @@ static const char *const proto_err_text[PROTO_E_COUNT] = {
 	[-PROTO_E_AUTH] = "bad HMAC (wrong key or altered packet)",
 	[-PROTO_E_FIELD] = "field out of range",
 	[-PROTO_E_ARG] = "bad argument or buffer too small",
+	[-PROTO_E_KEY] = "signed with a key this group does not have (key rotation half done?)",
 };
 
 /* Counter keys: stable, they name metrics and `vipctl status --json` fields. */
 static const char *const proto_err_keys[PROTO_E_COUNT] = {
 	[PROTO_OK] = "ok",	    [-PROTO_E_SHORT] = "short",	    [-PROTO_E_LONG] = "long",
 	[-PROTO_E_MAGIC] = "magic", [-PROTO_E_VERSION] = "version", [-PROTO_E_AUTH] = "auth",
-	[-PROTO_E_FIELD] = "field", [-PROTO_E_ARG] = "arg",
+	[-PROTO_E_FIELD] = "field", [-PROTO_E_ARG] = "arg",	    [-PROTO_E_KEY] = "key_id",
 };
 
 static bool proto_err_known(int err)

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "digest.h"
 #include "mcast.h"
 #include "status.h"
 
@@ -102,6 +103,14 @@ static struct json_object *status_peer(const struct group *g, uint64_t now)
 	json_object_object_add(po, "last_heard_ms_ago",
 			       json_object_new_int64((int64_t)(now - p->last_heard_ms)));
 	json_object_object_add(po, "loss_pct", json_object_new_double(loss_pct(p)));
+	{
+		struct json_object *mm = json_object_new_array();
+
+		for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
+			if (p->mismatch & (1u << k))
+				json_object_array_add(mm, json_object_new_string(digest_class_name(k)));
+		json_object_object_add(po, "settings_mismatch", mm);
+	}
 	/* It heard one of our last three heartbeats: the link works both ways. */
 	json_object_object_add(po, "hears_us", json_object_new_boolean(
 						       p->alive && p->peer_seq + 3 >= g->fsm.tx_seq));
@@ -216,6 +225,7 @@ static struct json_object *status_settings(const struct group *g)
 	crypto_generichash(h, sizeof(h), cg->key, cg->key_len, NULL, 0);
 	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
 	json_object_object_add(o, "key_id", json_object_new_string(hex));
+	json_object_object_add(o, "key_file_next", json_object_new_string(cg->key_file_next));
 	json_object_object_add(o, "sync_group", json_object_new_string(cg->sync_group));
 	json_object_object_add(o, "vmac", json_object_new_boolean(cg->vmac));
 	SET_INT(o, cg, garp_count);
@@ -259,6 +269,8 @@ void status_group(const struct group *g, struct json_object *o)
 	json_object_object_add(o, "healthy", json_object_new_boolean(s->healthy));
 	json_object_object_add(o, "interface", json_object_new_string(g->cg->interface));
 	json_object_object_add(o, "interface_present", json_object_new_boolean(g->cg->ifindex != 0));
+	json_object_object_add(o, "name_conflict",
+			       json_object_new_boolean(now < g->fsm.conflict_until_ms));
 	json_object_object_add(o, "vips", vipset_status(&g->vs));
 	json_object_object_add(o, "vip_drift", status_drift(g, now));
 	status_layout(g, o);
@@ -282,8 +294,12 @@ void status_group(const struct group *g, struct json_object *o)
 			json_object_object_add(rej, proto_err_key(-e),
 					       json_object_new_int64((int64_t)g->st.rx_err[e]));
 	for (int d = 1; d < FSM_DROP_COUNT; d++)
-		json_object_object_add(rej, fsm_drop_key((enum fsm_drop)d),
-				       json_object_new_int64((int64_t)g->st.drop[d]));
+		if (d != FSM_DROP_HELLO)
+			json_object_object_add(rej, fsm_drop_key((enum fsm_drop)d),
+					       json_object_new_int64((int64_t)g->st.drop[d]));
+	/* Not a rejection: the first packet of a session, answered with a challenge. */
+	json_object_object_add(cnt, "handshakes",
+			       json_object_new_int64((int64_t)g->st.drop[FSM_DROP_HELLO]));
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
 	json_object_object_add(cnt, "rejected", rej);
 	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->claim.conflicts));

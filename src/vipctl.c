@@ -342,6 +342,20 @@ static bool vips_ok(struct json_object *g)
 	return true;
 }
 
+/* "  settings differ from the peer's: vips, timing" when they do. */
+static void print_mismatch(struct json_object *p)
+{
+	struct json_object *mm = jget(p, "settings_mismatch", json_type_array);
+	size_t n = mm ? json_object_array_length(mm) : 0;
+
+	if (n == 0)
+		return;
+	printf("  settings differ from the peer's:");
+	for (size_t i = 0; i < n; i++)
+		printf("%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(mm, i)));
+	printf(" (see vipd.conf(5), PEERS MUST AGREE)\n");
+}
+
 static void print_peer(struct json_object *g)
 {
 	struct json_object *p = jget(g, "peer", json_type_object), *loss;
@@ -370,12 +384,15 @@ static void print_peer(struct json_object *g)
 	if (jbool(p, "alive", false) && !jbool(p, "hears_us", true))
 		printf(", does not hear us");
 	printf("\n");
+	print_mismatch(p);
 }
 
 /* The counters print_counters() always shows. */
 static bool main_counter(const char *key)
 {
-	return strcmp(key, "tx") == 0 || strcmp(key, "rx") == 0 || strcmp(key, "transitions") == 0;
+	/* handshakes: every start of the peer makes one; JSON and metrics carry it. */
+	return strcmp(key, "tx") == 0 || strcmp(key, "rx") == 0 || strcmp(key, "transitions") == 0 ||
+	       strcmp(key, "handshakes") == 0;
 }
 
 /*
@@ -525,6 +542,11 @@ static bool group_ok(struct json_object *g)
 	if (!master && strcmp(st, "BACKUP") != 0)
 		return false;
 	if (!vips_ok(g))
+		return false;
+	if (jbool(g, "name_conflict", false))
+		return false;
+	if (peer && jget(peer, "settings_mismatch", json_type_array) &&
+	    json_object_array_length(jget(peer, "settings_mismatch", json_type_array)) > 0)
 		return false;
 	if (jbool(g, "standby", true) || !peer || !jbool(peer, "alive", false))
 		return false;

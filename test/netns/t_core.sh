@@ -126,10 +126,10 @@ tr_b=$(js b '.groups[0].counters.transitions')
 LAB_KEY=$LAB_DIR/wrong.key LAB_VIPS='"192.0.2.101/24"' lab_conf c 200
 node_start c
 sleep 1.5
-check "wrong key: A counted rejected heartbeats (auth)" \
-	test "$(js a '.groups[0].counters.rejected.auth')" -gt 0
-check "wrong key: B counted rejected heartbeats (auth)" \
-	test "$(js b '.groups[0].counters.rejected.auth')" -gt 0
+check "wrong key: A counted rejected heartbeats (key_id)" \
+	test "$(js a '.groups[0].counters.rejected.key_id')" -gt 0
+check "wrong key: B counted rejected heartbeats (key_id)" \
+	test "$(js b '.groups[0].counters.rejected.key_id')" -gt 0
 check "wrong key: A is still MASTER, no transition" \
 	test "$(js a '.groups[0].state')/$(js a '.groups[0].counters.transitions')" = "MASTER/$tr_a"
 check "wrong key: B is still BACKUP, no transition" \

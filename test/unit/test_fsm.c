@@ -38,12 +38,30 @@ static void node_init(struct node *n, const char *name, uint8_t prio, uint64_t b
 	fsm_init(&n->s, &n->c, boot, prio);
 }
 
-static int ev(struct node *n, enum fsm_event e, uint64_t now, const struct proto_pkt *pkt)
+/* Feed one event; a packet goes as it is (the simulator's, carrying real echoes). */
+static int ev_wire(struct node *n, enum fsm_event e, uint64_t now, const struct proto_pkt *pkt)
 {
 	struct fsm_input in = { .ev = e, .now_ms = now, .pkt = pkt };
 
 	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
 	return n->rc;
+}
+
+/*
+ * Feed one event. A hand-made packet that echoes nothing is taken to come
+ * from a live peer that heard us: it echoes our current challenge. Tests
+ * of freshness set echo or echo_new themselves.
+ */
+static int ev(struct node *n, enum fsm_event e, uint64_t now, const struct proto_pkt *pkt)
+{
+	struct proto_pkt p;
+
+	if (pkt && pkt->echo == 0 && pkt->echo_new == 0) {
+		p = *pkt;
+		p.echo = n->s.challenge;
+		pkt = &p;
+	}
+	return ev_wire(n, e, now, pkt);
 }
 
 static int admin(struct node *n, enum fsm_event e, uint64_t now, bool on, bool force)
@@ -90,7 +108,7 @@ static struct proto_pkt hb(const char *name, uint8_t state, uint8_t prio, uint16
 {
 	struct proto_pkt p = { .type = PROTO_T_HEARTBEAT, .state = state, .priority = prio,
 			       .flags = flags, .interval_ms = IV, .group_id = 1,
-			       .boot_id = boot, .seq = seq };
+			       .nonce = boot, .challenge = boot, .seq = seq };
 
 	snprintf(p.name, sizeof(p.name), "%s", name);
 	return p;
@@ -348,8 +366,8 @@ static void test_contention_resolved_by_rank(void **st)
 	(void)st;
 	(void)tb;
 	/* The partition heals: each hears the other's MASTER heartbeat. */
-	pa = hb("a", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, a.s.boot_id, a.s.tx_seq + 1);
-	pb = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, b.s.boot_id, b.s.tx_seq + 1);
+	pa = hb("a", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, a.s.nonce, a.s.tx_seq + 1);
+	pb = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, b.s.nonce, b.s.tx_seq + 1);
 	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
 	ev(&b, FSM_EV_PACKET, ta + 1, &pa);
 	/* Equal priority: the smaller name wins and announces again. */
@@ -414,50 +432,214 @@ static void test_replay_and_identity_drops(void **st)
 	p.seq = 11;
 	ev(&n, FSM_EV_PACKET, 4, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_NONE);
-	/* An older boot while the current one lives: a recording. */
-	p.boot_id = 49;
-	p.seq = 1000;
-	ev(&n, FSM_EV_PACKET, 5, &p);
-	assert_int_equal(n.o.drop, FSM_DROP_OLD_BOOT);
-	/* A newer boot (the peer restarted) starts a new window at seq 1. */
-	p.boot_id = 51;
-	p.seq = 1;
-	ev(&n, FSM_EV_PACKET, 6, &p);
+	/* Within the accepted session no echo is needed: the sequence number protects it. */
+	p.seq = 12;
+	p.echo = 12345;
+	ev_wire(&n, FSM_EV_PACKET, 5, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_NONE);
-	assert_int_equal(n.s.peer.boot_id, 51);
 	/* Our own packet looped back, and a node that stole our name. */
 	p = hb("a", PROTO_ST_BACKUP, 100, 0, 100, 5);
 	ev(&n, FSM_EV_PACKET, 7, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_OWN);
-	p.boot_id = 101;
+	p.nonce = 101;
 	ev(&n, FSM_EV_PACKET, 8, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_NAME);
 	/* A third node while the peer is alive. */
 	p = hb("c", PROTO_ST_MASTER, 255, PROTO_F_UPSTREAM, 5, 5);
 	ev(&n, FSM_EV_PACKET, 9, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_FOREIGN);
-	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.s.state, FSM_FAULT);	/* the name conflict */
 	/* Dropped packets change nothing. */
 	assert_string_equal(n.s.peer.name, "b");
 }
 
-static void test_old_boot_accepted_after_peer_died(void **st)
+/*
+ * A new session is accepted only if it echoes our current challenge, and
+ * a live peer's replacement must echo a challenge issued after it showed
+ * up: one round trip, taken at once.
+ */
+static void test_new_session_must_echo_a_fresh_challenge(void **st)
 {
 	struct node n;
 	struct proto_pkt p;
+	uint64_t c0;
 
 	(void)st;
 	node_init(&n, "a", 100, 100);
 	ev(&n, FSM_EV_START, 0, NULL);
-	p = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 50, 10);
-	ev(&n, FSM_EV_PACKET, 1, &p);
-	tick_to(&n, 5000);
+	/* A starting peer asks: it does not know our challenge yet. */
+	p = hb("b", PROTO_ST_INIT, 90, PROTO_F_QUERY, 50, 1);
+	p.echo = 0;
+	ev_wire(&n, FSM_EV_PACKET, 1, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_true(has(&n.o, FSM_ACT_SEND));	/* answered at once ... */
+	assert_true(sent(&n.o)->echo_new == p.challenge);	/* ... with its challenge */
 	assert_false(n.s.peer.alive);
-	p.boot_id = 40; /* clock stepped back on the peer */
-	p.seq = 1;
-	ev(&n, FSM_EV_PACKET, 5001, &p);
+	/* Its next packet echoes ours (as a session it has not accepted yet): accepted, and told so at once. */
+	p.seq = 2;
+	p.flags = 0;
+	p.echo_new = n.s.challenge;
+	ev_wire(&n, FSM_EV_PACKET, 2, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_NONE);
 	assert_true(n.s.peer.alive);
+	assert_true(sent(&n.o)->echo == p.challenge);
+	/* The peer restarts while we still count it alive: a new session ... */
+	c0 = n.s.challenge;
+	p = hb("b", PROTO_ST_INIT, 90, PROTO_F_QUERY, 51, 1);
+	p.echo = c0;	/* (even a recording that echoes our challenge of now) */
+	ev_wire(&n, FSM_EV_PACKET, 3, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_true(n.s.challenge != c0);	/* ... must answer a new challenge */
+	assert_true(sent(&n.o)->echo_new == p.challenge);
+	p.seq = 2;
+	p.echo = n.s.challenge;
+	ev_wire(&n, FSM_EV_PACKET, 4, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NONE);
+	assert_true(n.s.peer.nonce == 51);
+	/* The replaced session is over for good, whatever it echoes. */
+	p = hb("b", PROTO_ST_MASTER, 90, PROTO_F_UPSTREAM, 50, 99);
+	p.echo = n.s.challenge;
+	ev_wire(&n, FSM_EV_PACKET, 5, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_true(n.s.peer.nonce == 51);
+}
+
+/*
+ * The issue's attack: the peer's packets from two earlier sessions were
+ * recorded; the master really dies; the backup claims; the recordings are
+ * replayed. None may change the new master's state, however long it goes on.
+ */
+static void test_recordings_of_earlier_sessions_stay_dead(void **st)
+{
+	struct node a, b1, b2;
+	struct proto_pkt rec1[8], rec2[8], p;
+	uint64_t t = 1, seq = 1;
+	int n1 = 0, n2 = 0;
+
+	(void)st;
+	/* B's first session is master; A (backup) hears it; the LAN records it. */
+	node_init(&a, "a", 90, 100);
+	ev(&a, FSM_EV_START, 0, NULL);
+	node_init(&b1, "b", 100, 7);
+	for (int i = 0; i < 8; i++, t += IV) {
+		p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, seq++);
+		p.echo = a.s.challenge;
+		rec1[n1++] = p;
+		tick_to(&a, t);
+		ev_wire(&a, FSM_EV_PACKET, t, &p);
+	}
+	assert_int_equal(a.s.state, FSM_BACKUP);
+	/* B reboots into session 8: A accepts it after the round trip. */
+	node_init(&b2, "b", 100, 8);
+	p = hb("b", PROTO_ST_INIT, 100, PROTO_F_QUERY | PROTO_F_UPSTREAM, 8, 1);
+	p.echo = 0;
+	ev_wire(&a, FSM_EV_PACKET, t, &p);
+	seq = 2;
+	for (int i = 0; i < 8; i++, t += IV) {
+		p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 8, seq++);
+		p.echo = a.s.challenge;
+		rec2[n2++] = p;
+		tick_to(&a, t);
+		ev_wire(&a, FSM_EV_PACKET, t, &p);
+	}
+	assert_true(a.s.peer.nonce == 8);
+	assert_int_equal(a.s.state, FSM_BACKUP);
+	/* The master dies for real: A claims. */
+	tick_to(&a, t + 2000);
+	t += 2000;
+	assert_int_equal(a.s.state, FSM_MASTER);
+	/* The replays: every recorded packet, again and again, with any echo they carried. */
+	for (int round = 0; round < 5; round++)
+		for (int i = 0; i < 8; i++) {
+			t += 5;
+			ev_wire(&a, FSM_EV_PACKET, t, &rec1[i]);
+			assert_int_not_equal(a.o.drop, FSM_DROP_NONE);
+			ev_wire(&a, FSM_EV_PACKET, t, &rec2[i]);
+			assert_int_not_equal(a.o.drop, FSM_DROP_NONE);
+			assert_int_equal(a.s.state, FSM_MASTER);
+			assert_false(has(&a.o, FSM_ACT_DEL_VIPS));
+		}
+	/* A node that starts afresh trusts none of them either. */
+	node_init(&a, "a", 90, 200);
+	ev(&a, FSM_EV_START, 0, NULL);
+	for (int i = 0; i < 8; i++) {
+		ev_wire(&a, FSM_EV_PACKET, 1 + (uint64_t)i, &rec2[i]);
+		assert_int_not_equal(a.o.drop, FSM_DROP_NONE);
+	}
+	tick_to(&a, 2000);
+	assert_int_equal(a.s.state, FSM_MASTER);
+}
+
+/* Two live nodes with one name: neither claims; a master that was there keeps the VIPs. */
+static void test_duplicate_name_refuses_to_claim(void **st)
+{
+	struct node n;
+	struct proto_pkt p;
+	uint64_t t;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	/* A recording of an earlier run of ours is no conflict. */
+	p = hb("a", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 99, 5);
+	p.echo = 77;
+	ev_wire(&n, FSM_EV_PACKET, 1, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_int_equal(n.s.state, FSM_INIT);
+	/* A live one answers our challenge: FAULT, loudly, for as long as it is heard. */
+	p.seq = 6;
+	p.state = PROTO_ST_INIT;
+	p.echo_new = n.s.challenge;
+	ev_wire(&n, FSM_EV_PACKET, 2, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_NAME);
+	assert_true(n.o.conflict_started);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_NAME_CONFLICT);
+	tick_to(&n, n.s.conflict_until_ms);
+	assert_int_equal(n.s.state, FSM_INIT);	/* gone: listen again */
+	tick_to(&n, 6000);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	/* A master keeps the VIPs when a newcomer with its name shows up ... */
+	t = 6001;
+	p.state = PROTO_ST_INIT;
+	p.seq = 7;
+	p.echo_new = n.s.challenge;
+	ev_wire(&n, FSM_EV_PACKET, t, &p);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	/* ... unless that one is MASTER too: then the smaller nonce yields (ours, 100 < 200). */
+	p.nonce = 200;
+	p.challenge = 200;
+	p.seq = 1;
+	p.state = PROTO_ST_MASTER;
+	p.echo_new = n.s.challenge;
+	ev_wire(&n, FSM_EV_PACKET, t + 1, &p);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_true(has(&n.o, FSM_ACT_DEL_VIPS));
+}
+
+/* Settings the pair must share: a difference is reported once per change, never acted on. */
+static void test_settings_mismatch_is_reported(void **st)
+{
+	struct node n;
+	struct proto_pkt p;
+	uint64_t t = lone_master(&n, "a", 100) + 1;
+
+	(void)st;
+	n.c.digest[PROTO_DIGEST_VIPS] = 0x1111;
+	p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM, 5, 1);
+	p.digest[PROTO_DIGEST_VIPS] = 0x2222;
+	ev(&n, FSM_EV_PACKET, t, &p);
+	assert_true(n.o.mismatch_changed);
+	assert_int_equal(n.s.peer.mismatch, 1u << PROTO_DIGEST_VIPS);
+	p.seq = 2;
+	ev(&n, FSM_EV_PACKET, t + 1, &p);
+	assert_false(n.o.mismatch_changed);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	p.seq = 3;
+	p.digest[PROTO_DIGEST_VIPS] = 0x1111;
+	ev(&n, FSM_EV_PACKET, t + 2, &p);
+	assert_true(n.o.mismatch_changed);
+	assert_int_equal(n.s.peer.mismatch, 0);
 }
 
 static void test_stalled_master_yields_to_a_peer_that_took_over(void **st)
@@ -1104,7 +1286,7 @@ static void sim_apply(struct sim *s, int i)
 
 static void sim_start(struct sim *s, int i, uint64_t boot)
 {
-	s->n[i].s.boot_id = boot;
+	s->n[i].s.nonce = s->n[i].s.challenge = boot;
 	s->n[i].s.tx_seq = 0;
 	s->up[i] = true;
 	ev(&s->n[i], FSM_EV_START, s->now, NULL);
@@ -1149,7 +1331,7 @@ static void sim_run(struct sim *s, uint64_t until)
 
 			s->q[fi] = s->q[--s->nq];
 			if (s->up[f.to] && !s->cut) {
-				ev(&s->n[f.to], FSM_EV_PACKET, s->now, &f.pkt);
+				ev_wire(&s->n[f.to], FSM_EV_PACKET, s->now, &f.pkt);
 				sim_apply(s, f.to);
 			}
 			continue;
@@ -1454,7 +1636,10 @@ int main(void)
 		cmocka_unit_test(test_stop_as_backup_says_goodbye_and_exits),
 		cmocka_unit_test(test_contention_resolved_by_rank),
 		cmocka_unit_test(test_replay_and_identity_drops),
-		cmocka_unit_test(test_old_boot_accepted_after_peer_died),
+		cmocka_unit_test(test_new_session_must_echo_a_fresh_challenge),
+		cmocka_unit_test(test_recordings_of_earlier_sessions_stay_dead),
+		cmocka_unit_test(test_duplicate_name_refuses_to_claim),
+		cmocka_unit_test(test_settings_mismatch_is_reported),
 		cmocka_unit_test(test_stalled_master_yields_to_a_peer_that_took_over),
 		cmocka_unit_test(test_stalled_master_keeps_vips_if_nobody_took_over),
 		cmocka_unit_test(test_master_reannounces_when_peer_returns),

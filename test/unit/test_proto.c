@@ -29,29 +29,34 @@ static const uint8_t key[32] = {
 };
 
 /*
- * sample() encoded with key: the first 72 bytes written by hand from the
+ * sample() encoded with key: the first 108 bytes written by hand from the
  * layout in proto.h, the MAC computed outside vipd by
  * `openssl dgst -sha256 -mac HMAC -macopt hexkey:a0a1...bf` over them.
  */
 /* clang-format off */
 static const uint8_t sample_wire[PROTO_LEN] = {
 	'V', 'I', 'P', 'D',			/* magic */
-	1,					/* version */
+	2,					/* version */
 	1,					/* type: heartbeat */
 	2,					/* state: MASTER */
 	100,					/* priority */
 	0x00, 0x11,				/* flags: UPSTREAM | QUERY */
 	0x00, 0xc8,				/* interval: 200 ms */
 	0x01, 0x02, 0x03, 0x04,			/* group id */
-	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, /* boot id */
+	0x41, 0x42, 0x43, 0x44,			/* key id */
+	0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, /* digests */
+	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, /* nonce */
+	0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, /* challenge */
+	0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, /* echo */
+	0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, /* echo_new */
 	0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, /* seq */
 	0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, /* peer seq */
 	'p', 'b', 'x', '-', 'a', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* name */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0x5c, 0xa4, 0x02, 0xb6, 0x0b, 0xb7, 0x6b, 0xb0, /* HMAC-SHA256 */
-	0x96, 0xa4, 0xe3, 0x49, 0x76, 0xb5, 0x32, 0x44,
-	0x96, 0xca, 0xfc, 0xfb, 0x64, 0x15, 0x25, 0xf3,
-	0x6f, 0x17, 0x89, 0xa5, 0x9f, 0xdd, 0x94, 0xf7,
+	0x93, 0x69, 0xed, 0x8a, 0xd2, 0xfa, 0x4e, 0xe4, /* HMAC-SHA256 */
+	0x08, 0x64, 0xce, 0x45, 0x31, 0x14, 0x03, 0x25,
+	0x28, 0x82, 0x4f, 0xf4, 0xc4, 0x57, 0x99, 0x93,
+	0xb0, 0x6b, 0x7d, 0x67, 0xec, 0x0f, 0x61, 0xdc,
 };
 /* clang-format on */
 
@@ -67,7 +72,15 @@ static struct proto_pkt sample(void)
 	p.flags = PROTO_F_UPSTREAM | PROTO_F_QUERY;
 	p.interval_ms = 200;
 	p.group_id = 0x01020304;
-	p.boot_id = 0x1112131415161718;
+	p.key_id = 0x41424344;
+	p.digest[0] = 0x5152;
+	p.digest[1] = 0x5354;
+	p.digest[2] = 0x5556;
+	p.digest[3] = 0x5758;
+	p.nonce = 0x1112131415161718;
+	p.challenge = 0x8182838485868788;
+	p.echo = 0x6162636465666768;
+	p.echo_new = 0x7172737475767778;
 	p.seq = 0x2122232425262728;
 	p.peer_seq = 0x3132333435363738;
 	strcpy(p.name, "pbx-a");
@@ -106,7 +119,12 @@ static void assert_pkt_equal(const struct proto_pkt *a, const struct proto_pkt *
 	assert_int_equal(a->flags, b->flags);
 	assert_int_equal(a->interval_ms, b->interval_ms);
 	assert_int_equal(a->group_id, b->group_id);
-	assert_true(a->boot_id == b->boot_id);
+	assert_int_equal(a->key_id, b->key_id);
+	assert_memory_equal(a->digest, b->digest, sizeof(a->digest));
+	assert_true(a->nonce == b->nonce);
+	assert_true(a->challenge == b->challenge);
+	assert_true(a->echo == b->echo);
+	assert_true(a->echo_new == b->echo_new);
 	assert_true(a->seq == b->seq);
 	assert_true(a->peer_seq == b->peer_seq);
 	assert_string_equal(a->name, b->name);
@@ -142,7 +160,11 @@ static void test_round_trip_max(void **state)
 	p.flags = PROTO_F_ALL;
 	p.interval_ms = UINT16_MAX;
 	p.group_id = UINT32_MAX;
-	p.boot_id = UINT64_MAX;
+	p.key_id = UINT32_MAX;
+	p.nonce = UINT64_MAX;
+	p.challenge = UINT64_MAX;
+	p.echo = UINT64_MAX;
+	p.echo_new = UINT64_MAX;
 	p.seq = UINT64_MAX;
 	p.peer_seq = UINT64_MAX;
 	memset(p.name, '~', PROTO_NAME_MAX - 1);
@@ -160,7 +182,12 @@ static void test_round_trip_min(void **state)
 	p.flags = 0;
 	p.interval_ms = 1;
 	p.group_id = 1;
-	p.boot_id = 1;
+	p.key_id = 0;
+	memset(p.digest, 0, sizeof(p.digest));
+	p.nonce = 1;
+	p.challenge = 1;
+	p.echo = 0;
+	p.echo_new = 0;
 	p.seq = 1;
 	p.peer_seq = 0;
 	strcpy(p.name, "!");
@@ -198,8 +225,8 @@ static void test_layout(void **state)
 	assert_int_equal(buf[5], PROTO_T_HEARTBEAT);
 	assert_int_equal(buf[12], 0x01); /* group id, most significant byte first */
 	assert_int_equal(buf[15], 0x04);
-	assert_int_equal(buf[24], 0x21); /* seq, most significant byte first */
-	assert_int_equal(buf[31], 0x28);
+	assert_int_equal(buf[60], 0x21); /* seq, most significant byte first */
+	assert_int_equal(buf[67], 0x28);
 	assert_memory_equal(buf, sample_wire, PROTO_LEN);
 }
 
@@ -246,6 +273,44 @@ static void test_decode_short(void **state)
 		assert_int_equal(proto_decode(buf, lens[i], key, sizeof(key), &d), PROTO_E_SHORT);
 		free(buf);
 	}
+}
+
+/*
+ * A heartbeat of an older vipd (version 1, 104 bytes) is told apart from a
+ * short packet: the version is read before the length, so a half-done
+ * upgrade is counted as such.
+ */
+static void test_decode_v1(void **state)
+{
+	uint8_t buf[104];
+	struct proto_pkt d;
+	uint32_t id;
+
+	(void)state;
+	memcpy(buf, sample_wire, sizeof(buf));
+	buf[4] = 1;
+	assert_int_equal(proto_decode(buf, sizeof(buf), key, sizeof(key), &d), PROTO_E_VERSION);
+	assert_int_equal(proto_peek_key(buf, sizeof(buf), &id), PROTO_E_VERSION);
+}
+
+/* The key id names the key without revealing it, and the receiver reads it unauthenticated. */
+static void test_key_id(void **state)
+{
+	static const uint8_t other[32] = { 1 };
+	struct proto_pkt p = sample();
+	uint8_t buf[PROTO_LEN];
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(proto_key_id(key, sizeof(key)), proto_key_id(key, sizeof(key)));
+	assert_int_not_equal(proto_key_id(key, sizeof(key)), proto_key_id(other, sizeof(other)));
+	p.key_id = proto_key_id(key, sizeof(key));
+	encode(&p, buf);
+	assert_int_equal(proto_peek_key(buf, sizeof(buf), &id), PROTO_OK);
+	assert_int_equal(id, p.key_id);
+	/* Equal settings, equal digests; any change, another one (here). */
+	assert_int_equal(proto_digest("abc", 3), proto_digest("abc", 3));
+	assert_int_not_equal(proto_digest("abc", 3), proto_digest("abd", 3));
 }
 
 static void test_decode_long(void **state)
@@ -363,7 +428,7 @@ struct wire_case {
 	uint8_t bytes[PROTO_NAME_MAX];
 };
 
-#define NAME_OFF 40
+#define NAME_OFF 76
 
 static const struct wire_case bad_fields[] = {
 	{ "type 0", 5, 1, { 0 } },
@@ -378,8 +443,9 @@ static const struct wire_case bad_fields[] = {
 	{ "flags 0xffff", 8, 2, { 0xff, 0xff } },
 	{ "interval 0", 10, 2, { 0, 0 } },
 	{ "group 0", 12, 4, { 0 } },
-	{ "boot id 0", 16, 8, { 0 } },
-	{ "seq 0", 24, 8, { 0 } },
+	{ "nonce 0", 28, 8, { 0 } },
+	{ "challenge 0", 36, 8, { 0 } },
+	{ "seq 0", 60, 8, { 0 } },
 	{ "name empty", NAME_OFF, 32, { 0 } },
 	{ "name empty, bytes after", NAME_OFF, 32, "\0a" },
 	{ "name with a space", NAME_OFF, 32, "pbx a" },
@@ -408,9 +474,14 @@ static const struct wire_case good_fields[] = {
 	{ "flags 0", 8, 2, { 0, 0 } },
 	{ "interval 1", 10, 2, { 0, 1 } },
 	{ "group 1", 12, 4, { 0, 0, 0, 1 } },
-	{ "boot id 1", 16, 8, { 0, 0, 0, 0, 0, 0, 0, 1 } },
-	{ "seq 1", 24, 8, { 0, 0, 0, 0, 0, 0, 0, 1 } },
-	{ "peer seq 0", 32, 8, { 0 } },
+	{ "key id 0", 16, 4, { 0 } },
+	{ "digests 0", 20, 8, { 0 } },
+	{ "nonce 1", 28, 8, { 0, 0, 0, 0, 0, 0, 0, 1 } },
+	{ "challenge 1", 36, 8, { 0, 0, 0, 0, 0, 0, 0, 1 } },
+	{ "echo 0", 44, 8, { 0 } },
+	{ "echo_new 0", 52, 8, { 0 } },
+	{ "seq 1", 60, 8, { 0, 0, 0, 0, 0, 0, 0, 1 } },
+	{ "peer seq 0", 68, 8, { 0 } },
 	{ "name \"!\"", NAME_OFF, 32, "!" },
 	{ "name \"~\"", NAME_OFF, 32, "~" },
 	{ "31-char name", NAME_OFF, 32, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaz" },
@@ -494,9 +565,12 @@ static void test_decode_garbage(void **state)
 			buf[0] = 'X';
 			want = PROTO_E_MAGIC;
 		}
-		if (len < PROTO_LEN)
+		/* Magic and version come first (an older vipd's packet is shorter), then the length. */
+		if (len < 5)
 			want = PROTO_E_SHORT;
-		else if (len > PROTO_LEN)
+		else if (want != PROTO_E_MAGIC && len < PROTO_LEN)
+			want = PROTO_E_SHORT;
+		else if (want != PROTO_E_MAGIC && len > PROTO_LEN)
 			want = PROTO_E_LONG;
 		rc = proto_decode(buf, len, key, sizeof(key), &d);
 		if (rc != want)
@@ -582,8 +656,8 @@ static const char *encode_bad_case(struct proto_pkt *p, int i)
 		p->group_id = 0;
 		return "group 0";
 	case 9:
-		p->boot_id = 0;
-		return "boot id 0";
+		p->nonce = 0;
+		return "nonce 0";
 	case 10:
 		p->seq = 0;
 		return "seq 0";
@@ -698,7 +772,7 @@ static void test_keys_of_any_length(void **state)
 static void test_err_strings(void **state)
 {
 	static const char *const keys[] = { "ok",      "short", "long",	 "magic",
-					    "version", "auth",	"field", "arg" };
+					    "version", "auth",	"field", "arg",  "key_id" };
 	int err, other;
 
 	(void)state;
@@ -742,6 +816,8 @@ int main(void)
 		cmocka_unit_test(test_unaligned),
 		cmocka_unit_test(test_decode_short),
 		cmocka_unit_test(test_decode_long),
+		cmocka_unit_test(test_decode_v1),
+		cmocka_unit_test(test_key_id),
 		cmocka_unit_test(test_decode_magic),
 		cmocka_unit_test(test_decode_version),
 		cmocka_unit_test(test_decode_bit_flips),
