@@ -471,7 +471,7 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 	p = hb("b", PROTO_ST_INIT, 90, PROTO_F_QUERY, 50, 1);
 	p.echo = 0;
 	ev_wire(&n, FSM_EV_PACKET, 1, &p);
-	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_int_equal(n.o.drop, FSM_DROP_HELLO);
 	assert_true(has(&n.o, FSM_ACT_SEND));	/* answered at once ... */
 	assert_true(sent(&n.o)->echo_new == p.challenge);	/* ... with its challenge */
 	assert_false(n.s.peer.alive);
@@ -488,10 +488,13 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 	p = hb("b", PROTO_ST_INIT, 90, PROTO_F_QUERY, 51, 1);
 	p.echo = c0;	/* (even a recording that echoes our challenge of now) */
 	ev_wire(&n, FSM_EV_PACKET, 3, &p);
-	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_int_equal(n.o.drop, FSM_DROP_HELLO);
+	p.seq = 2;
+	ev_wire(&n, FSM_EV_PACKET, 3, &p);
+	assert_int_equal(n.o.drop, FSM_DROP_STALE);	/* and again: now counted as stale */
 	assert_true(n.s.challenge != c0);	/* ... must answer a new challenge */
 	assert_true(sent(&n.o)->echo_new == p.challenge);
-	p.seq = 2;
+	p.seq = 3;
 	p.echo = n.s.challenge;
 	ev_wire(&n, FSM_EV_PACKET, 4, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_NONE);
@@ -584,7 +587,7 @@ static void test_duplicate_name_refuses_to_claim(void **st)
 	p = hb("a", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 99, 5);
 	p.echo = 77;
 	ev_wire(&n, FSM_EV_PACKET, 1, &p);
-	assert_int_equal(n.o.drop, FSM_DROP_STALE);
+	assert_int_equal(n.o.drop, FSM_DROP_HELLO);
 	assert_int_equal(n.s.state, FSM_INIT);
 	/* A live one answers our challenge: FAULT, loudly, for as long as it is heard. */
 	p.seq = 6;
