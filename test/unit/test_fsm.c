@@ -489,11 +489,11 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 	p.echo = c0;	/* (even a recording that echoes our challenge of now) */
 	ev_wire(&n, FSM_EV_PACKET, 3, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_HELLO);
+	assert_true(n.s.challenge != c0);	/* ... must answer a new challenge */
+	assert_true(sent(&n.o)->echo_new == p.challenge);
 	p.seq = 2;
 	ev_wire(&n, FSM_EV_PACKET, 3, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_STALE);	/* and again: now counted as stale */
-	assert_true(n.s.challenge != c0);	/* ... must answer a new challenge */
-	assert_true(sent(&n.o)->echo_new == p.challenge);
 	p.seq = 3;
 	p.echo = n.s.challenge;
 	ev_wire(&n, FSM_EV_PACKET, 4, &p);
