@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "exec.h"
 #include "log.h"
 #include "mcast.h"
@@ -160,6 +161,22 @@ static void vip_metrics(struct group *const *gs, size_t n, FILE *f)
 	       "Episodes of another program undoing the VIPs again and again.");
 	for (size_t i = 0; i < n; i++)
 		gsample(f, "vip_fights_total", gs[i], "%llu", ull(gs[i]->vs.st.fights));
+}
+
+/* The settings both nodes must share, class by class (digest.h). */
+static void agree_metrics(struct group *const *gs, size_t n, FILE *f)
+{
+	FAMILY(f, "peer_settings_mismatch", "gauge",
+	       "1 while the peer's shared settings of this class differ from this node's.");
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
+			fprintf(f, "vipd_peer_settings_mismatch{group=\"%u\",class=\"%s\"} %d\n",
+				gs[i]->cg->id, digest_class_name(k),
+				!!(gs[i]->fsm.peer.mismatch & (1u << k)));
+	FAMILY(f, "name_conflict", "gauge", "1 while another live node uses this node's name.");
+	for (size_t i = 0; i < n; i++)
+		gsample(f, "name_conflict", gs[i], "%d",
+			gs[i]->fsm.conflict_until_ms > group_now_ms());
 }
 
 /* Heartbeats: sent, received, rejected by reason, and the other counters of status. */
@@ -389,6 +406,7 @@ void metrics_write(const struct daemon *d, FILE *f)
 	daemon_metrics(d, now, f);
 	state_metrics(gs, n, now, f);
 	vip_metrics(gs, n, f);
+	agree_metrics(gs, n, f);
 	heartbeat_metrics(gs, n, f);
 	peer_metrics(gs, n, now, f);
 	layout_metrics(gs, n, f);

@@ -48,10 +48,12 @@ for s in $suites; do
 	netns)	for t in test/netns/t_*.sh; do [ -x "$t" ] && run "$t" "$t"; done ;;
 	netns-san)
 		# Not t_valgrind (valgrind and ASan do not mix), not t_lab (no vipd).
+		# The long procedures run once in full above; here shorter, for the sanitizers.
 		for t in test/netns/t_*.sh; do
 			case $t in */t_valgrind.sh | */t_lab.sh) continue ;; esac
 			[ -x "$t" ] && run "$t (ASan+UBSan)" env VIPD=build-san/vipd \
-				VIPCTL=build-san/vipctl NLTOOL=build-san/nltool "$t"
+				VIPCTL=build-san/vipctl NLTOOL=build-san/nltool KEYROT_GAP_S=2 \
+				AGREE_RUNS=5 "$t"
 		done ;;
 	faults)	[ -x test/faults/run.sh ] && run test/faults/run.sh test/faults/run.sh ;;
 	*)	echo "run.sh: unknown suite $s" >&2; exit 2 ;;
