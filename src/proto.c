@@ -220,7 +220,7 @@ int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, 
 	put32(buf + OFF_GROUP, p->group_id);
 	put32(buf + OFF_KEY, p->key_id);
 	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
-		put16(buf + OFF_DIGEST + 2 * i, p->digest[i]);
+		put16(buf + OFF_DIGEST + (size_t)i * 2, p->digest[i]);
 	put64(buf + OFF_NONCE, p->nonce);
 	put64(buf + OFF_CHALLENGE, p->challenge);
 	put64(buf + OFF_ECHO, p->echo);
@@ -317,7 +317,7 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
 	d.group_id = get32(buf + OFF_GROUP);
 	d.key_id = get32(buf + OFF_KEY);
 	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
-		d.digest[i] = get16(buf + OFF_DIGEST + 2 * i);
+		d.digest[i] = get16(buf + OFF_DIGEST + (size_t)i * 2);
 	d.nonce = get64(buf + OFF_NONCE);
 	d.challenge = get64(buf + OFF_CHALLENGE);
 	d.echo = get64(buf + OFF_ECHO);

@@ -196,6 +196,8 @@ check "key_file: the new key is in use (key id $kid -> $(js a '.groups[0].settin
 	test "$(js a '.groups[0].settings.key_id')" != "$kid"
 wait_for "A and B hear each other with the new key" 2000 \
 	test "$(js a '.groups[0].peer.alive')/$(js b '.groups[0].peer.alive')" = true/true
+walk ab key_file_next "\"$LAB_DIR/key\""
+walk ab key_file_next - '""'
 
 # --- keys that restart the group: still one holder, the new value in use --
 walk ab label '"eth0:v2"'
