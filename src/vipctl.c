@@ -682,6 +682,11 @@ static void check_peer(struct json_object *g, struct check_note *n)
 		note(n, CHECK_WARNING, "upstream unreachable");
 	if (sy && jbool(sy, "blocked", false))
 		note(n, CHECK_WARNING, "sync set blocked");
+	if (p && jget(p, "settings_mismatch", json_type_array) &&
+	    json_object_array_length(jget(p, "settings_mismatch", json_type_array)) > 0)
+		note(n, CHECK_WARNING, "peer's settings differ");
+	if (jbool(g, "name_conflict", false))
+		note(n, CHECK_WARNING, "another node uses this node's name");
 }
 
 /* The verdict on one group, its text after "group ID ". */
