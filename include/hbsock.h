@@ -1,11 +1,13 @@
 /*
  * hbsock.h - heartbeat sockets shared between groups.
  *
- * Groups whose heartbeats use the same family, multicast address, port and
- * interface share one socket: the kernel delivers each datagram once, and
- * it goes to the group whose id it carries. (One socket per group would
- * make every group read, authenticate-check and count every other group's
- * heartbeats: 64 groups on one address cost 64 x 64 reads per interval.)
+ * Every group whose heartbeats use the same UDP port and address family
+ * shares one socket, whatever its multicast address or interface: the port
+ * is then vipd's alone (see mcast.c). The kernel delivers each datagram
+ * once, and it goes to the group whose interface, destination address and
+ * id it carries. (One socket per group would make every group read,
+ * authenticate-check and count every other group's heartbeats: 64 groups
+ * on one address cost 64 x 64 reads per interval.)
  */
 #ifndef HBSOCK_H
 #define HBSOCK_H
@@ -51,7 +53,19 @@ void hbsock_leave(struct hbsock *s, void *member);
 /* Send one datagram for @cg on the shared socket. 0, or -1 with errno. */
 int hbsock_send(struct hbsock *s, const struct conf_group *cg, const uint8_t *buf, size_t len);
 
-/* How many groups use @s. */
+/* How many groups (paths) use @s. */
 size_t hbsock_members(const struct hbsock *s);
+
+/* What a socket counted; every counter is for the socket, shared by its groups. */
+struct hbsock_stats {
+	uint64_t rx;			/* datagrams read */
+	uint64_t unmatched;		/* for no member's interface and address */
+	uint64_t kernel_drops;		/* SO_RXQ_OVFL: dropped by the kernel, buffer full */
+	int rcvbuf_bytes;		/* SO_RCVBUF as the kernel reports it */
+	int rcvbuf_asked;		/* what was asked for, bytes */
+};
+
+/* @s's counters; all zero for NULL. */
+struct hbsock_stats hbsock_stats(const struct hbsock *s);
 
 #endif

@@ -241,6 +241,29 @@ static struct json_object *status_settings(const struct group *g)
 	return o;
 }
 
+/*
+ * The heartbeat socket the group's first path shares with every group of
+ * its port and family: its receive buffer and what it counted. The kernel
+ * drops (SO_RXQ_OVFL, datagrams lost because the buffer was full) are also
+ * among the counters, summed over both paths' sockets.
+ */
+static struct json_object *status_socket(const struct group *g)
+{
+	struct json_object *o = json_object_new_object();
+	struct hbsock_stats hs = hbsock_stats(g->hb);
+
+	json_object_object_add(o, "port", json_object_new_int(g->cg->port));
+	json_object_object_add(o, "family", json_object_new_string(
+						    mcast_family(g->cg) == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_object_add(o, "groups", json_object_new_int64(
+						    (int64_t)(g->hb ? hbsock_members(g->hb) : 0)));
+	json_object_object_add(o, "rcvbuf_bytes", json_object_new_int(hs.rcvbuf_bytes));
+	json_object_object_add(o, "datagrams", json_object_new_int64((int64_t)hs.rx));
+	json_object_object_add(o, "kernel_drops", json_object_new_int64((int64_t)hs.kernel_drops));
+	json_object_object_add(o, "unmatched", json_object_new_int64((int64_t)hs.unmatched));
+	return o;
+}
+
 void status_group(const struct group *g, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
@@ -276,6 +299,8 @@ void status_group(const struct group *g, struct json_object *o)
 			       json_object_new_int64((int64_t)g->vs.st.removed));
 	json_object_object_add(cnt, "vip_fights", json_object_new_int64((int64_t)g->vs.st.fights));
 	json_object_object_add(cnt, "other_group", json_object_new_int64((int64_t)g->st.other_group));
+	json_object_object_add(cnt, "kernel_drops",
+			       json_object_new_int64((int64_t)group_kernel_drops(g)));
 	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->vs.st.nl_err));
 	for (int e = 1; e < PROTO_E_COUNT; e++)
 		if (e != -PROTO_E_ARG)
@@ -285,10 +310,12 @@ void status_group(const struct group *g, struct json_object *o)
 		json_object_object_add(rej, fsm_drop_key((enum fsm_drop)d),
 				       json_object_new_int64((int64_t)g->st.drop[d]));
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
+	json_object_object_add(rej, "source", json_object_new_int64((int64_t)g->st.source));
 	json_object_object_add(cnt, "rejected", rej);
 	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->claim.conflicts));
 	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
 	json_object_object_add(o, "paths", status_paths(g, now));
+	json_object_object_add(o, "socket", status_socket(g));
 	{
 		struct hook_stats hs = hook_stats(g->hook);
 		struct json_object *checks = json_object_new_object();
