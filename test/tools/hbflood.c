@@ -69,8 +69,10 @@ static int usage(void)
 static int build_vipd(uint32_t gid)
 {
 	uint8_t key[32];
+	uint64_t boot;
 
 	randombytes_buf(key, sizeof(key));
+	randombytes_buf(&boot, sizeof(boot));
 	for (unsigned i = 0; i < NPKT; i++) {
 		struct proto_pkt p;
 		int n;
@@ -81,6 +83,7 @@ static int build_vipd(uint32_t gid)
 		p.priority = 255;
 		p.interval_ms = 50;
 		p.group_id = gid;
+		p.boot_id = boot | 1;
 		p.seq = i + 1;
 		snprintf(p.name, sizeof(p.name), "flood");
 		n = proto_encode(&p, key, sizeof(key), pkts[i], sizeof(pkts[i]));
