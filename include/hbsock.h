@@ -36,7 +36,7 @@ typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int t
 /* An empty table on @loop; NULL (logged) when out of memory. */
 struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop);
 
-/* Free the table; every socket must have been left. NULL is a no-op. */
+/* Close every socket and free the table; every member must have left. NULL is a no-op. */
 void hbsock_tab_free(struct hbsock_tab *t);
 
 /*
@@ -47,7 +47,21 @@ void hbsock_tab_free(struct hbsock_tab *t);
 struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg, hbsock_rx_fn fn,
 			   void *member);
 
-/* Remove @member; the last one closes the socket. NULL is a no-op. */
+/*
+ * Open the socket of @cg's port and family now, without joining anything,
+ * so that the port is vipd's from the start even while the group's
+ * interface is missing. 0, or -1 (logged: "UDP port 5800 (IPv4) is in use
+ * by another program").
+ */
+int hbsock_reserve(struct hbsock_tab *t, const struct conf_group *cg);
+
+/* Close the sockets no group uses (after a reload removed their ports). */
+void hbsock_prune(struct hbsock_tab *t);
+
+/*
+ * Remove @member; the socket stays open, unread, when it was the last (see
+ * hbsock_prune). NULL is a no-op.
+ */
 void hbsock_leave(struct hbsock *s, void *member);
 
 /* Send one datagram for @cg on the shared socket. 0, or -1 with errno. */

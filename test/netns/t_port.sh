@@ -135,4 +135,13 @@ check_num "the socket's receive buffer was sized (bytes)" \
 	"$(js b '.groups[0].socket.rcvbuf_bytes')" ">=" 1048576
 check "vipd sets neither SO_REUSEADDR nor SO_REUSEPORT (ss shows one socket)" \
 	test "$(ip netns exec "$(lab_ns b)" ss -Hnua "sport = :$PORT" | wc -l)" = 1
+
+# --- the port is held from the start, even while the group's interface is missing ---
+node_stop b
+node_stop a
+lab_conf a 100 'interface = "vipdgone0";'
+node_start a
+wait_for "A is FAULT (no interface)" 3000 state_is a FAULT
+check "interface missing: vipd runs, FAULT" state_is a FAULT
+check_eq "interface missing: the user still cannot bind *:$PORT" "$(try_bind a 4 0.0.0.0 both)" inuse
 lab_finish
