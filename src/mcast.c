@@ -305,6 +305,7 @@ int mcast_recv(int fd, struct mcast_dgram *d, unsigned n)
 
 	if (n > MCAST_BATCH)
 		n = MCAST_BATCH;
+	memset(ctl, 0, n * sizeof(ctl[0]));
 	for (unsigned i = 0; i < n; i++) {
 		iov[i] = (struct iovec){ .iov_base = d[i].buf, .iov_len = d[i].cap };
 		memset(&d[i].from, 0, sizeof(d[i].from));
