@@ -26,8 +26,9 @@ struct hbsock;		/* one socket and the groups on it */
 /*
  * A datagram for a member: @len bytes (more than were read when cut),
  * arrived with TTL / hop limit @ttl (-1 unknown) from @from. @foreign is
- * true when it carries a group id that no member of the socket has; such a
- * datagram, and one too broken to carry an id at all, goes to every member.
+ * true when it carries a group id that no member of its interface and
+ * destination has; such a datagram, and one too broken to carry an id at
+ * all, goes to every member of that interface and destination.
  * @fn must not leave the socket (hbsock_leave) while it runs.
  */
 typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int ttl,
