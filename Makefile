@@ -75,7 +75,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-cloud-ip scripts/check-kamailio
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
-TOOLS	:= probe nltool sockpoke ctlflood
+TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
 	clean lint
@@ -116,6 +116,9 @@ $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/sockpoke: $(call obj,sockpoke)
 	$(CC) $(LDFLAGS) -o $@ $^
+# The heartbeat flood links proto.c: its forgeries are always of the current wire format.
+$(BUILD)/hbflood: $(call obj,hbflood proto)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 $(BUILD)/ctlflood: $(call obj,ctlflood ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BUILD)/nltool: $(call obj,nltool nl nlmon addrtab clock announce log)

@@ -28,6 +28,20 @@
 struct group;
 
 /*
+ * Classes of log messages, each with its own rate limit, so that a flood of
+ * one kind (forged MACs, say) cannot hide another (a send error).
+ */
+enum group_log {
+	GROUP_LOG_SEND,		/* heartbeats that did not go out */
+	GROUP_LOG_TTL,		/* not on-link */
+	GROUP_LOG_SOURCE,	/* not a listed peer */
+	GROUP_LOG_FRAME,	/* not a vipd heartbeat: length, magic, version */
+	GROUP_LOG_AUTH,		/* bad MAC */
+	GROUP_LOG_PEER,		/* authentic, refused by the fields or the state machine */
+	GROUP_LOG_COUNT
+};
+
+/*
  * Called after every transition, and once when a graceful stop is complete;
  * master_again when this master announced again without a transition: it
  * won a contention (@contention) or its peer dropped the VIPs it holds.
@@ -48,6 +62,7 @@ struct group_stats {
 	uint64_t rx_err[PROTO_E_COUNT];	/* by -enum proto_err */
 	uint64_t drop[FSM_DROP_COUNT];	/* by enum fsm_drop */
 	uint64_t ttl;			/* TTL != 255: not on-link */
+	uint64_t source;		/* peers listed, and the sender is not one of them */
 	uint64_t other_group;		/* authentic framing, another group id */
 	uint64_t contentions;		/* two masters seen */
 };
@@ -80,7 +95,7 @@ struct group {
 	ev_timer timer;
 	struct vipset vs;		/* the VIPs in the kernel: the reconciler */
 	struct group_stats st;
-	struct log_rl rl;
+	struct log_rl rl[GROUP_LOG_COUNT];	/* by enum group_log */
 	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
 	bool link_up;			/* the heartbeat interface has carrier */
 	struct upstream up;		/* upstream target checks */
@@ -155,6 +170,13 @@ int group_sync(struct group *g, bool leader_master);
 /* Whether @g could hold its VIPs now: not FAULT, healthy, upstream reachable. */
 bool group_can_hold(const struct group *g);
 void group_sync_blocked(struct group *g, bool blocked);
+
+/*
+ * Datagrams the kernel dropped on the group's heartbeat socket(s) because
+ * the receive buffer was full (SO_RXQ_OVFL). The sockets are shared by
+ * every group of their port: the count is the socket's, not the group's.
+ */
+uint64_t group_kernel_drops(const struct group *g);
 
 /* Follow a reloaded conf_group with the same id: timing, priority, key. */
 void group_reconf(struct group *g, const struct conf_group *cg);

@@ -1,11 +1,13 @@
 /*
  * hbsock.h - heartbeat sockets shared between groups.
  *
- * Groups whose heartbeats use the same family, multicast address, port and
- * interface share one socket: the kernel delivers each datagram once, and
- * it goes to the group whose id it carries. (One socket per group would
- * make every group read, authenticate-check and count every other group's
- * heartbeats: 64 groups on one address cost 64 x 64 reads per interval.)
+ * Every group whose heartbeats use the same UDP port and address family
+ * shares one socket, whatever its multicast address or interface: the port
+ * is then vipd's alone (see mcast.c). The kernel delivers each datagram
+ * once, and it goes to the group whose interface, destination address and
+ * id it carries. (One socket per group would make every group read,
+ * authenticate-check and count every other group's heartbeats: 64 groups
+ * on one address cost 64 x 64 reads per interval.)
  */
 #ifndef HBSOCK_H
 #define HBSOCK_H
@@ -24,8 +26,9 @@ struct hbsock;		/* one socket and the groups on it */
 /*
  * A datagram for a member: @len bytes (more than were read when cut),
  * arrived with TTL / hop limit @ttl (-1 unknown) from @from. @foreign is
- * true when it carries a group id that no member of the socket has; such a
- * datagram, and one too broken to carry an id at all, goes to every member.
+ * true when it carries a group id that no member of its interface and
+ * destination has; such a datagram, and one too broken to carry an id at
+ * all, goes to every member of that interface and destination.
  * @fn must not leave the socket (hbsock_leave) while it runs.
  */
 typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int ttl,
@@ -34,7 +37,7 @@ typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int t
 /* An empty table on @loop; NULL (logged) when out of memory. */
 struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop);
 
-/* Free the table; every socket must have been left. NULL is a no-op. */
+/* Close every socket and free the table; every member must have left. NULL is a no-op. */
 void hbsock_tab_free(struct hbsock_tab *t);
 
 /*
@@ -45,13 +48,39 @@ void hbsock_tab_free(struct hbsock_tab *t);
 struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg, hbsock_rx_fn fn,
 			   void *member);
 
-/* Remove @member; the last one closes the socket. NULL is a no-op. */
+/*
+ * Open the socket of @cg's port and family now, without joining anything,
+ * so that the port is vipd's from the start even while the group's
+ * interface is missing. 0, or -1 (logged: "UDP port 5800 (IPv4) is in use
+ * by another program").
+ */
+int hbsock_reserve(struct hbsock_tab *t, const struct conf_group *cg);
+
+/* Close the sockets no group uses (after a reload removed their ports). */
+void hbsock_prune(struct hbsock_tab *t);
+
+/*
+ * Remove @member; the socket stays open, unread, when it was the last (see
+ * hbsock_prune). NULL is a no-op.
+ */
 void hbsock_leave(struct hbsock *s, void *member);
 
 /* Send one datagram for @cg on the shared socket. 0, or -1 with errno. */
 int hbsock_send(struct hbsock *s, const struct conf_group *cg, const uint8_t *buf, size_t len);
 
-/* How many groups use @s. */
+/* How many groups (paths) use @s. */
 size_t hbsock_members(const struct hbsock *s);
+
+/* What a socket counted; every counter is for the socket, shared by its groups. */
+struct hbsock_stats {
+	uint64_t rx;			/* datagrams read */
+	uint64_t unmatched;		/* for no member's interface and address */
+	uint64_t kernel_drops;		/* SO_RXQ_OVFL: dropped by the kernel, buffer full */
+	int rcvbuf_bytes;		/* SO_RCVBUF as the kernel reports it */
+	int rcvbuf_asked;		/* what was asked for, bytes */
+};
+
+/* @s's counters; all zero for NULL. */
+struct hbsock_stats hbsock_stats(const struct hbsock *s);
 
 #endif

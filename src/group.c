@@ -93,7 +93,7 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 		hbsock_send(g->hb2, &g->cg2, buf, (size_t)n);
 	if (n < 0 || hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0) {
 		g->st.tx_err++;
-		if (log_ratelimit(&g->rl, group_now_ms(), 5, 10000))
+		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], group_now_ms(), 5, 10000))
 			log_warn("group %u: send heartbeat: %s", g->cg->id,
 				 n < 0 ? proto_strerror(n) : strerror(errno));
 		return;
@@ -230,20 +230,66 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	step(w->data, &in);
 }
 
-static void count_drop(struct group *g, const struct sockaddr_storage *from, const char *why)
+/*
+ * Log a dropped datagram, at most 5 per 10 s for each class: a flood of one
+ * class leaves the others (and send errors) their own share of the log.
+ * The first message after a suppressed stretch says how many were not shown.
+ */
+static void count_drop(struct group *g, enum group_log cls, const struct sockaddr_storage *from,
+		       const char *why)
 {
+	struct log_rl *rl = &g->rl[cls];
+	uint64_t hidden = rl->suppressed;
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!log_ratelimit(&g->rl, group_now_ms(), 5, 10000))
+	if (!log_ratelimit(rl, group_now_ms(), 5, 10000))
 		return;
 	mcast_addr_text(from, addr, sizeof(addr));
-	log_warn("group %u: dropped heartbeat from %s: %s", g->cg->id, addr, why);
+	rl->suppressed = 0;
+	if (hidden)
+		log_warn("group %u: dropped heartbeat from %s: %s (and %llu more of this kind "
+			 "not logged)", g->cg->id, addr, why, (unsigned long long)hidden);
+	else
+		log_warn("group %u: dropped heartbeat from %s: %s", g->cg->id, addr, why);
+}
+
+/* The log class of a proto_decode error. */
+static enum group_log proto_log_class(int err)
+{
+	switch (err) {
+	case PROTO_E_AUTH:
+	case PROTO_E_KEY:
+		return GROUP_LOG_AUTH;
+	case PROTO_E_FIELD:
+		return GROUP_LOG_PEER;
+	default:
+		return GROUP_LOG_FRAME;
+	}
+}
+
+/* Whether @from is one of the group's listed unicast peers. */
+static bool peer_listed(const struct conf_group *cg, const struct sockaddr_storage *from)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+
+	if (from->ss_family != AF_INET)
+		return false;
+	for (size_t i = 0; i < cg->n_peers; i++)
+		if (cg->peers[i].s_addr == sin->sin_addr.s_addr)
+			return true;
+	return false;
 }
 
 /*
  * Every check a datagram must pass before it reaches the state machine.
- * hbsock.c calls this for the datagrams of our group id, and for those of
- * no group on the socket (@foreign) or with no readable id at all.
+ * hbsock.c calls this for the datagrams of our group id sent to our group
+ * address on our interface, and for those of no group on the socket
+ * (@foreign) or with no readable id at all.
+ *
+ * The order is by cost: the checks that need no key (TTL, group id, the
+ * listed source, then length, magic and version inside proto_decode) come
+ * before the HMAC, so a flood that fails any of them costs a comparison per
+ * datagram, not a SHA-256.
  */
 static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 			const struct sockaddr_storage *from, bool foreign)
@@ -265,12 +311,22 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	/* A router between the nodes would have lowered it: not on-link. */
 	if (ttl != 255) {
 		g->st.ttl++;
-		count_drop(g, from, "TTL is not 255 (sender is not on this link)");
+		count_drop(g, GROUP_LOG_TTL, from, "TTL is not 255 (sender is not on this link)");
 		return;
 	}
 	if (foreign) {
 		/* A group this node does not run, on the same address and port: not an error. */
 		g->st.other_group++;
+		return;
+	}
+	/*
+	 * With peers listed, heartbeats come from them and from nobody else
+	 * (the second path is multicast and has no list). Anyone else on the
+	 * link may send us datagrams; none of them is worth an HMAC.
+	 */
+	if (pa == &g->path[0] && g->cg->n_peers > 0 && !peer_listed(g->cg, from)) {
+		g->st.source++;
+		count_drop(g, GROUP_LOG_SOURCE, from, "sender is not a listed peer");
 		return;
 	}
 	/* Length, magic, version and key id first: a forgery costs no HMAC until they pass. */
@@ -281,11 +337,12 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	if (err != PROTO_OK) {
 		g->st.rx_err[-err]++;
 		if (err == PROTO_E_VERSION && n > 4)
-			count_drop(g, from, buf[4] < PROTO_VERSION
-						    ? "an older vipd (protocol version 1): upgrade it"
-						    : "a newer vipd (protocol version > 2)");
+			count_drop(g, proto_log_class(err), from,
+				   buf[4] < PROTO_VERSION
+					   ? "an older vipd (protocol version 1): upgrade it"
+					   : "a newer vipd (protocol version > 2)");
 		else
-			count_drop(g, from, proto_strerror(err));
+			count_drop(g, proto_log_class(err), from, proto_strerror(err));
 		return;
 	}
 	in.pkt = &pkt;
@@ -307,7 +364,7 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	if (out.drop != FSM_DROP_NONE) {
 		g->st.drop[out.drop]++;
 		if (out.drop != FSM_DROP_OWN && out.drop != FSM_DROP_HELLO)
-			count_drop(g, from, fsm_drop_key(out.drop));
+			count_drop(g, GROUP_LOG_PEER, from, fsm_drop_key(out.drop));
 	} else {
 		g->st.rx++;
 		g->peer_addr = *from;
@@ -649,6 +706,15 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 	vipset_reconf(&g->vs, old, n_old);
 	health_input(g, &in);
 	step(g, &in);
+}
+
+uint64_t group_kernel_drops(const struct group *g)
+{
+	uint64_t n = hbsock_stats(g->hb).kernel_drops;
+
+	if (g->hb2 && g->hb2 != g->hb)
+		n += hbsock_stats(g->hb2).kernel_drops;
+	return n;
 }
 
 void group_peer_address(const struct group *g, char *buf, size_t len)

@@ -243,6 +243,8 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		group_free(g);
 		free(g);
 	}
+	for (size_t i = 0; i < nc->n_groups; i++)
+		(void)hbsock_reserve(d->hb, &nc->groups[i]);	/* a failure is logged, the group fails */
 	for (size_t i = 0; i < nc->n_groups; i++) {
 		bool kept = false;
 
@@ -257,6 +259,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	free(d->groups);
 	d->groups = ng;
 	d->n_groups = n;
+	hbsock_prune(d->hb);	/* ports the new configuration does not use */
 	d->reloading = false;
 	syncset_link(d->groups, d->n_groups);
 	conf_free(&d->conf);
@@ -511,6 +514,10 @@ static int run(struct daemon *d)
 	if (!d->ctl)
 		return 1;
 	metrics_file_start(d);
+	/* Every heartbeat port is ours before any group starts (see vipd(8), HEARTBEAT SOCKETS). */
+	for (size_t i = 0; i < d->conf.n_groups; i++)
+		if (hbsock_reserve(d->hb, &d->conf.groups[i]) < 0)
+			return 1;
 	for (size_t i = 0; i < d->conf.n_groups; i++) {
 		d->groups[i] = group_new(d, &d->conf.groups[i]);
 		if (!d->groups[i])

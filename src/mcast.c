@@ -1,7 +1,18 @@
 /*
- * mcast.c - heartbeat sockets: join the group's multicast address on its
- * interface, IPv4 or IPv6, send with TTL (hop limit) 255, report the TTL
- * (hop limit) of what arrives.
+ * mcast.c - heartbeat sockets: one per UDP port and address family, bound
+ * to the wildcard address, with the multicast groups of every interface
+ * joined on it; send with TTL (hop limit) 255 out of the group's interface,
+ * report the TTL (hop limit), arrival interface and destination of what
+ * arrives, and the socket's drop count.
+ *
+ * Owning the port. The socket sets neither SO_REUSEADDR nor SO_REUSEPORT
+ * and binds the wildcard address: the kernel then refuses every other bind
+ * of the port in the namespace (any address, any device, with or without
+ * those options), so a local user cannot take the port first to keep vipd
+ * from starting without vipd saying so, nor bind beside it and receive the
+ * unicast heartbeats instead of it. Interfaces are told apart by the
+ * arrival interface (IP_PKTINFO / IPV6_RECVPKTINFO), not by one socket per
+ * device as before.
  *
  * TTL 255 on send and the check on receipt (GTSM, RFC 5082) mean a packet
  * that crossed a router cannot pass: only on-link senders can steer the
@@ -19,12 +30,27 @@
 #include "log.h"
 #include "mcast.h"
 
-static int set_int(int fd, int level, int opt, int val, const char *what, const char *ifname)
+#ifndef SO_RXQ_OVFL
+#define SO_RXQ_OVFL 40
+#endif
+
+static const char *fam_text(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static int set_int(int fd, int level, int opt, int val, const char *what, int family,
+		   uint16_t port)
 {
 	if (setsockopt(fd, level, opt, &val, sizeof(val)) == 0)
 		return 0;
-	log_err("mcast %s: %s: %s", ifname, what, strerror(errno));
+	log_err("mcast UDP port %u (%s): %s: %s", port, fam_text(family), what, strerror(errno));
 	return -1;
+}
+
+int mcast_family(const struct conf_group *g)
+{
+	return g->mcast_family == AF_INET6 && g->n_peers == 0 ? AF_INET6 : AF_INET;
 }
 
 const char *mcast_group_text(const struct conf_group *g, char *buf, size_t len)
@@ -54,127 +80,160 @@ const char *mcast_addr_text(const struct sockaddr_storage *sa, char *buf, size_t
 	return buf;
 }
 
-/*
- * IPv4 unicast (peers = [...]): bound to the port on any address of the
- * interface; no group to join. TTL 255 as for multicast.
- */
-static int mcast_open4_unicast(int fd, const struct conf_group *g)
+/* IPv4: TTL 255 both ways, no loop, only the groups this socket joined. */
+static int mcast_opts4(int fd, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(g->port),
-				  .sin_addr.s_addr = htonl(INADDR_ANY) };
-	const char *ifn = g->interface;
+	const int f = AF_INET;
 
-	if (set_int(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL", ifn) < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		log_err("mcast %s: bind *:%u: %s", ifn, g->port, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* IPv4: options, bind to the group, multicast interface, join. */
-static int mcast_open4(int fd, const struct conf_group *g)
-{
-	if (g->n_peers > 0)
-		return mcast_open4_unicast(fd, g);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(g->port),
-				  .sin_addr = g->mcast };
-	struct ip_mreqn mr = { .imr_multiaddr = g->mcast, .imr_ifindex = (int)g->ifindex };
-	const char *ifn = g->interface;
-	char grp[INET6_ADDRSTRLEN];
-
-	mcast_group_text(g, grp, sizeof(grp));
-	if (set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL", ifn) < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		log_err("mcast %s: bind %s:%u: %s", ifn, grp, g->port, strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0) {
-		log_err("mcast %s: IP_MULTICAST_IF: %s", ifn, strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
-		log_err("mcast %s: join %s: %s", ifn, grp, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL", f, port) < 0 ||
+			       set_int(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL", f, port) < 0 ||
+			       set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP", f,
+				       port) < 0 ||
+			       set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL", f,
+				       port) < 0 ||
+			       set_int(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL", f, port) < 0 ||
+			       set_int(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO", f, port) < 0
+		       ? -1
+		       : 0;
 }
 
 /*
- * IPv6: the same with the hop limit. The group is link-local, so the bind
- * address carries the interface as its scope; IPV6_RECVHOPLIMIT makes each
- * datagram report the hop limit it arrived with.
+ * IPv6: the same with the hop limit, IPv6 only (an IPv4 socket of the port
+ * may exist beside it). IPV6_MULTICAST_ALL needs Linux 4.20.
  */
-static int mcast_open6(int fd, const struct conf_group *g)
+static int mcast_opts6(int fd, uint16_t port)
 {
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(g->port),
-				   .sin6_addr = g->mcast6, .sin6_scope_id = g->ifindex };
-	struct ipv6_mreq mr = { .ipv6mr_multiaddr = g->mcast6, .ipv6mr_interface = g->ifindex };
-	const char *ifn = g->interface;
-	char grp[INET6_ADDRSTRLEN];
+	const int f = AF_INET6;
 
-	mcast_group_text(g, grp, sizeof(grp));
-	/*
-	 * Only this group's datagrams: the bind address filters already; this
-	 * also keeps out other groups joined on the host. Linux 4.20 and later.
-	 */
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &(int){ 0 }, sizeof(int)) < 0 &&
 	    errno != ENOPROTOOPT) {
-		log_err("mcast %s: IPV6_MULTICAST_ALL: %s", ifn, strerror(errno));
+		log_err("mcast UDP port %u (IPv6): IPV6_MULTICAST_ALL: %s", port, strerror(errno));
 		return -1;
 	}
-	if (set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT", ifn) < 0 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)g->ifindex, "IPV6_MULTICAST_IF",
-		    ifn) < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		log_err("mcast %s: bind [%s%%%s]:%u: %s", ifn, grp, ifn, g->port, strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0) {
-		log_err("mcast %s: join %s: %s", ifn, grp, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", f, port) < 0 ||
+			       set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255,
+				       "IPV6_MULTICAST_HOPS", f, port) < 0 ||
+			       set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS",
+				       f, port) < 0 ||
+			       set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0,
+				       "IPV6_MULTICAST_LOOP", f, port) < 0 ||
+			       set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT",
+				       f, port) < 0 ||
+			       set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO", f,
+				       port) < 0
+		       ? -1
+		       : 0;
 }
 
-int mcast_open(const struct conf_group *g)
+int mcast_open(int family, uint16_t port)
 {
-	const char *ifn = g->interface;
+	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_ANY) };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				    .sin6_addr = IN6ADDR_ANY_INIT };
 	int fd;
 
-	fd = socket(g->mcast_family == AF_INET6 && g->n_peers == 0 ? AF_INET6 : AF_INET,
-		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_err("mcast %s: socket: %s", ifn, strerror(errno));
+		log_err("mcast UDP port %u (%s): socket: %s", port, fam_text(family),
+			strerror(errno));
 		return -1;
 	}
-	/* Another daemon (a test's second node, a restart) may hold the same address and port. */
-	if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR", ifn) < 0)
+	if ((family == AF_INET6 ? mcast_opts6(fd, port) : mcast_opts4(fd, port)) < 0)
 		goto fail;
-	/* Heartbeats of this interface only, whatever the routing table says. */
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifn, (socklen_t)strlen(ifn)) < 0) {
-		log_err("mcast %s: SO_BINDTODEVICE: %s", ifn, strerror(errno));
+	/* Drops are counted in status; an old kernel without it only loses the count. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &(int){ 1 }, sizeof(int)) < 0)
+		log_warn("mcast UDP port %u (%s): SO_RXQ_OVFL: %s (kernel drops not counted)",
+			 port, fam_text(family), strerror(errno));
+	/* No SO_REUSEADDR, no SO_REUSEPORT: see the file comment. */
+	if ((family == AF_INET6 ? bind(fd, (struct sockaddr *)&sa6, sizeof(sa6))
+				: bind(fd, (struct sockaddr *)&sa4, sizeof(sa4))) < 0) {
+		if (errno == EADDRINUSE)
+			log_err("UDP port %u (%s) is in use by another program", port,
+				fam_text(family));
+		else
+			log_err("mcast UDP port %u (%s): bind: %s", port, fam_text(family),
+				strerror(errno));
 		goto fail;
 	}
-	if ((g->mcast_family == AF_INET6 && g->n_peers == 0 ? mcast_open6(fd, g)
-							      : mcast_open4(fd, g)) < 0)
-		goto fail;
 	return fd;
 fail:
 	close(fd);
 	return -1;
+}
+
+static int mcast_member(int fd, const struct conf_group *g, bool join)
+{
+	struct ip_mreqn mr4 = { .imr_multiaddr = g->mcast, .imr_ifindex = (int)g->ifindex };
+	struct ipv6_mreq mr6 = { .ipv6mr_multiaddr = g->mcast6, .ipv6mr_interface = g->ifindex };
+	int rc;
+
+	if (g->n_peers > 0)
+		return 0;	/* unicast: nothing to join */
+	if (mcast_family(g) == AF_INET6)
+		rc = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &mr6,
+				sizeof(mr6));
+	else
+		rc = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+				&mr4, sizeof(mr4));
+	return rc;
+}
+
+int mcast_join(int fd, const struct conf_group *g)
+{
+	char grp[INET6_ADDRSTRLEN];
+
+	if (mcast_member(fd, g, true) == 0)
+		return 0;
+	log_err("mcast %s: join %s: %s", g->interface, mcast_group_text(g, grp, sizeof(grp)),
+		strerror(errno));
+	return -1;
+}
+
+void mcast_leave(int fd, const struct conf_group *g)
+{
+	char grp[INET6_ADDRSTRLEN];
+
+	/* A deleted interface took its memberships with it. */
+	if (mcast_member(fd, g, false) < 0 && errno != ENODEV && errno != EADDRNOTAVAIL &&
+	    errno != EINVAL && errno != ENOENT)
+		log_warn("mcast %s: leave %s: %s", g->interface,
+			 mcast_group_text(g, grp, sizeof(grp)), strerror(errno));
+}
+
+int mcast_rcvbuf(int fd, int bytes)
+{
+	int got = 0;
+	socklen_t l = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &l) < 0)
+		return -1;
+	return got;
+}
+
+/* sendmsg with the outgoing interface in IP_PKTINFO (IPv4; IPv6 uses the scope id). */
+static ssize_t send4(int fd, const struct sockaddr_in *to, unsigned ifindex, const uint8_t *buf,
+		     size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct msghdr msg = { .msg_name = (void *)(uintptr_t)to, .msg_namelen = sizeof(*to),
+			      .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct in_pktinfo pi = { .ipi_ifindex = (int)ifindex };
+
+	memset(&ctl, 0, sizeof(ctl));
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	return sendmsg(fd, &msg, MSG_DONTWAIT);
 }
 
 int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t len)
@@ -191,40 +250,99 @@ int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t le
 
 		for (size_t i = 0; i < g->n_peers; i++) {
 			sa4.sin_addr = g->peers[i];
-			sent += sendto(fd, buf, len, 0, (struct sockaddr *)&sa4, sizeof(sa4)) ==
-				(ssize_t)len;
+			sent += send4(fd, &sa4, g->ifindex, buf, len) == (ssize_t)len;
 		}
 		return sent > 0 ? 0 : -1;
 	}
-	if (g->mcast_family == AF_INET6)
-		n = sendto(fd, buf, len, 0, (struct sockaddr *)&sa6, sizeof(sa6));
+	if (mcast_family(g) == AF_INET6)
+		n = sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa6, sizeof(sa6));
 	else
-		n = sendto(fd, buf, len, 0, (struct sockaddr *)&sa4, sizeof(sa4));
+		n = send4(fd, &sa4, g->ifindex, buf, len);
 	return n == (ssize_t)len ? 0 : -1;
 }
 
-ssize_t mcast_recv(int fd, uint8_t *buf, size_t len, struct sockaddr_storage *from, int *ttl)
+/* What the kernel attached to one datagram: TTL, arrival interface and destination, drops. */
+static void mcast_cmsgs(struct msghdr *msg, struct mcast_dgram *d)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+			memcpy(&d->ttl, CMSG_DATA(c), sizeof(d->ttl));
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			d->ifindex = (unsigned)pi.ipi_ifindex;
+			memcpy(d->dst, &pi.ipi_addr, 4);
+			d->dst_known = true;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			d->ifindex = pi.ipi6_ifindex;
+			memcpy(d->dst, &pi.ipi6_addr, 16);
+			d->dst_known = true;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&d->drops, CMSG_DATA(c), sizeof(d->drops));
+			d->has_drops = true;
+		}
+	}
+}
+
+/* Datagrams per recvmmsg call at most (the caller's array may be shorter). */
+#define MCAST_BATCH 32
+
+int mcast_recv(int fd, struct mcast_dgram *d, unsigned n)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int)) * 2];
+		char buf[CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			 CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = from, .msg_namelen = sizeof(*from),
-			      .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *c;
-	ssize_t n;
+	} ctl[MCAST_BATCH];
+	struct mmsghdr mm[MCAST_BATCH];
+	struct iovec iov[MCAST_BATCH];
+	int got;
 
-	*ttl = -1;
-	memset(from, 0, sizeof(*from));
-	n = recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0)
+	if (n > MCAST_BATCH)
+		n = MCAST_BATCH;
+	memset(ctl, 0, n * sizeof(ctl[0]));
+	for (unsigned i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = d[i].buf, .iov_len = d[i].cap };
+		memset(&d[i].from, 0, sizeof(d[i].from));
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &d[i].from,
+						       .msg_namelen = sizeof(d[i].from),
+						       .msg_iov = &iov[i], .msg_iovlen = 1,
+						       .msg_control = ctl[i].buf,
+						       .msg_controllen = sizeof(ctl[i].buf) } };
+	}
+	got = recvmmsg(fd, mm, n, MSG_TRUNC | MSG_DONTWAIT, NULL);
+	if (got < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? MCAST_NONE
 										 : MCAST_ERROR;
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
-			memcpy(ttl, CMSG_DATA(c), sizeof(*ttl));
-	return n;
+	if (got == 0)
+		return MCAST_NONE;
+	for (int i = 0; i < got; i++) {
+		d[i].len = mm[i].msg_len;
+		d[i].ttl = -1;
+		d[i].ifindex = 0;
+		d[i].dst_known = d[i].has_drops = false;
+		mcast_cmsgs(&mm[i].msg_hdr, &d[i]);
+	}
+	return got;
+}
+
+bool mcast_for(const struct mcast_dgram *d, const struct conf_group *g)
+{
+	if (!d->dst_known || d->ifindex != g->ifindex)
+		return false;
+	if (g->n_peers > 0) {
+		/* Unicast: sent to this host, not to a group it happens to have joined. */
+		uint32_t a;
+
+		memcpy(&a, d->dst, 4);
+		return !IN_MULTICAST(ntohl(a));
+	}
+	if (mcast_family(g) == AF_INET6)
+		return memcmp(d->dst, &g->mcast6, 16) == 0;
+	return memcmp(d->dst, &g->mcast, 4) == 0;
 }

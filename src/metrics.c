@@ -206,11 +206,19 @@ static void heartbeat_metrics(struct group *const *gs, size_t n, FILE *f)
 					ull(g->st.drop[d]));
 		fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"ttl\"} %llu\n",
 			g->cg->id, ull(g->st.ttl));
+		fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"source\"} %llu\n",
+			g->cg->id, ull(g->st.source));
 	}
 	FAMILY(f, "handshakes_total", "counter",
 	       "First packets of a peer session not known yet, answered with a challenge.");
 	for (size_t i = 0; i < n; i++)
 		gsample(f, "handshakes_total", gs[i], "%llu", ull(gs[i]->st.drop[FSM_DROP_HELLO]));
+	FAMILY(f, "heartbeat_socket_drops_total", "counter",
+	       "Datagrams the kernel dropped on the group's heartbeat socket, its buffer full "
+	       "(shared by every group of the port).");
+	for (size_t i = 0; i < n; i++)
+		gsample(f, "heartbeat_socket_drops_total", gs[i], "%llu",
+			ull(group_kernel_drops(gs[i])));
 	FAMILY(f, "heartbeats_other_group_total", "counter",
 	       "Authentic heartbeats on this group's address for a group this node does not run.");
 	for (size_t i = 0; i < n; i++)

@@ -5,8 +5,6 @@
  */
 #include <arpa/inet.h>
 
-#include <sodium.h>
-
 #include "digest.h"
 #include "mcast.h"
 #include "status.h"
@@ -203,7 +201,6 @@ static struct json_object *status_settings(const struct group *g)
 {
 	const struct conf_group *cg = g->cg;
 	struct json_object *o = json_object_new_object(), *v = json_object_new_array();
-	unsigned char h[4];
 	char addr[INET6_ADDRSTRLEN], hex[9];
 
 	SET_INT(o, cg, id);
@@ -222,8 +219,8 @@ static struct json_object *status_settings(const struct group *g)
 						       mcast_group_text(cg, addr, sizeof(addr))));
 	SET_INT(o, cg, port);
 	json_object_object_add(o, "key_file", json_object_new_string(cg->key_file));
-	crypto_generichash(h, sizeof(h), cg->key, cg->key_len, NULL, 0);
-	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+	/* The key id every heartbeat carries (proto_key_id): what the LAN sees anyway. */
+	snprintf(hex, sizeof(hex), "%08x", proto_key_id(cg->key, cg->key_len));
 	json_object_object_add(o, "key_id", json_object_new_string(hex));
 	json_object_object_add(o, "key_file_next", json_object_new_string(cg->key_file_next));
 	json_object_object_add(o, "sync_group", json_object_new_string(cg->sync_group));
@@ -248,6 +245,29 @@ static struct json_object *status_settings(const struct group *g)
 	SET_INT(o, cg, check_rise);
 	SET_INT(o, cg, check_fall);
 	SET_INT(o, cg, check_weight);
+	return o;
+}
+
+/*
+ * The heartbeat socket the group's first path shares with every group of
+ * its port and family: its receive buffer and what it counted. The kernel
+ * drops (SO_RXQ_OVFL, datagrams lost because the buffer was full) are also
+ * among the counters, summed over both paths' sockets.
+ */
+static struct json_object *status_socket(const struct group *g)
+{
+	struct json_object *o = json_object_new_object();
+	struct hbsock_stats hs = hbsock_stats(g->hb);
+
+	json_object_object_add(o, "port", json_object_new_int(g->cg->port));
+	json_object_object_add(o, "family", json_object_new_string(
+						    mcast_family(g->cg) == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_object_add(o, "groups", json_object_new_int64(
+						    (int64_t)(g->hb ? hbsock_members(g->hb) : 0)));
+	json_object_object_add(o, "rcvbuf_bytes", json_object_new_int(hs.rcvbuf_bytes));
+	json_object_object_add(o, "datagrams", json_object_new_int64((int64_t)hs.rx));
+	json_object_object_add(o, "kernel_drops", json_object_new_int64((int64_t)hs.kernel_drops));
+	json_object_object_add(o, "unmatched", json_object_new_int64((int64_t)hs.unmatched));
 	return o;
 }
 
@@ -288,6 +308,8 @@ void status_group(const struct group *g, struct json_object *o)
 			       json_object_new_int64((int64_t)g->vs.st.removed));
 	json_object_object_add(cnt, "vip_fights", json_object_new_int64((int64_t)g->vs.st.fights));
 	json_object_object_add(cnt, "other_group", json_object_new_int64((int64_t)g->st.other_group));
+	json_object_object_add(cnt, "kernel_drops",
+			       json_object_new_int64((int64_t)group_kernel_drops(g)));
 	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->vs.st.nl_err));
 	for (int e = 1; e < PROTO_E_COUNT; e++)
 		if (e != -PROTO_E_ARG)
@@ -301,10 +323,12 @@ void status_group(const struct group *g, struct json_object *o)
 	json_object_object_add(cnt, "handshakes",
 			       json_object_new_int64((int64_t)g->st.drop[FSM_DROP_HELLO]));
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
+	json_object_object_add(rej, "source", json_object_new_int64((int64_t)g->st.source));
 	json_object_object_add(cnt, "rejected", rej);
 	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->claim.conflicts));
 	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
 	json_object_object_add(o, "paths", status_paths(g, now));
+	json_object_object_add(o, "socket", status_socket(g));
 	{
 		struct hook_stats hs = hook_stats(g->hook);
 		struct json_object *checks = json_object_new_object();

@@ -281,6 +281,126 @@ target "Scale 64 × 4: client gap on group 64's VIP after a crash" "< ${CRASH_BO
 	"max $(fmt "$sgap") ms, median $(fmt "$(get $v.scale.gap)") ms" "$(judge "$sgap" "$CRASH_BOUND")" \
 	"the VIP of the last group was answered again only after $(fmt "$sgap") ms; the last of the 256 addresses was in place after $(fmt "$slast") ms."
 
+# ---- flood: F[daemon.rate.field], medians over the runs ----
+declare -A F
+FRATES=
+if [ -f "$RES/flood.tsv" ]; then
+	while IFS=$'\t' read -r key val; do
+		F[$key]=$val
+	done < <(awk -F'\t' '
+		function med(a, n,    i, j, t, b) {
+			if (n == 0) return "NA"
+			for (i = 1; i <= n; i++) b[i] = a[i]
+			for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
+			return (n % 2) ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
+		}
+		NR == 1 { next }
+		{
+			k = $1 "." $2; keys[k] = 1
+			n[k]++
+			cm[k, n[k]] = $6 + 0; cb[k, n[k]] = $7 + 0
+			if ($4 != "NA" && $5 + 0 > 0) { nr[k]++; rt[k, nr[k]] = $4 / $5 }
+			ev[k] += $8; if ($9 != 1) uns[k]++
+			if ($10 != "NA") tr[k] += $10
+			if ($11 != "NA" && (!(k in dr) || $11 + 0 > dr[k])) dr[k] = $11 + 0
+			if ($12 != "NA" && $5 + 0 > 0) { nh[k]++; hb[k, nh[k]] = $12 / $5 }
+			if ($13 != "NA") rej[k] += $13 + $14
+			if ($4 != "NA") sent[k] += $4 * 2
+		}
+		END {
+			for (k in keys) {
+				delete a; for (i = 1; i <= n[k]; i++) a[i] = cm[k, i]
+				printf "%s.n\t%d\n%s.cpu_m\t%s\n", k, n[k], k, med(a, n[k])
+				delete a; for (i = 1; i <= n[k]; i++) a[i] = cb[k, i]
+				printf "%s.cpu_b\t%s\n", k, med(a, n[k])
+				delete a; for (i = 1; i <= nr[k]; i++) a[i] = rt[k, i]
+				printf "%s.rate\t%s\n", k, med(a, nr[k])
+				delete a; for (i = 1; i <= nh[k]; i++) a[i] = hb[k, i]
+				printf "%s.hb\t%s\n", k, med(a, nh[k])
+				printf "%s.ev\t%d\n%s.uns\t%d\n", k, ev[k], k, uns[k]
+				printf "%s.tr\t%s\n%s.drops\t%s\n", k, (k in tr) ? tr[k] : "NA", k, (k in dr) ? dr[k] : "NA"
+				printf "%s.rej\t%s\n%s.sent2\t%s\n", k, (k in rej) ? rej[k] : "NA", k, (k in sent) ? sent[k] : "NA"
+			}
+		}' "$RES/flood.tsv")
+	FRATES=$(awk -F'\t' 'NR > 1 { print $2 }' "$RES/flood.tsv" | sort -nu | tr '\n' ' ')
+fi
+# fget KEY - F[KEY], NA if missing; fnum KEY - the same, 0 for NA.
+fget() {
+	local x=${F[$1]:-NA}
+	echo "${x:-NA}"
+}
+fnum() {
+	local x
+	x=$(fget "$1")
+	[ "$x" = NA ] && x=0
+	echo "$x"
+}
+if [ -n "$FRATES" ]; then
+	fruns=0 fev=0 ftr=0 ftop=0
+	for r in $FRATES; do
+		fruns=$((fruns + $(fnum vipd.$r.n)))
+		fev=$((fev + $(fnum vipd.$r.ev) + $(fnum vipd.$r.uns)))
+		ftr=$((ftr + $(fnum vipd.$r.tr)))
+		ftop=$r
+	done
+	fres=PASS
+	[ $((fev + ftr)) = 0 ] || fres=FAIL
+	{ [ "$fruns" = 0 ] || [ "$ftop" -lt 100000 ]; } && fres="no data"
+	target "Flood of forged heartbeats (wrong MAC) from a LAN host at 100,000 packets/s: zero false failovers" \
+		"0 transitions, 0 VIP moves, at every rate" \
+		"$fruns windows over rates ${FRATES}/s: $ftr transitions, $fev VIP moves" \
+		"$fres" "the flood moved the VIP or changed a state ($ftr transitions, $fev VIP events or unsettled ends)."
+fi
+
+# flood_table - the flood rows: per rate, each daemon's CPU on both nodes,
+# false failovers, and (vipd) what it counted.
+flood_table() {
+	local r
+	[ -n "$FRATES" ] || return 0
+	cat <<EOF
+## Flood of forged heartbeats from a LAN host
+
+The pair settled (a master, b backup, ${IV} ms × ${MISSES}), then a flood from the
+client namespace for ${M[flood_s]:-?} s at each rate (test/tools/hbflood: sendmmsg,
+paced against the clock): for vipd, heartbeats of the current wire format built with
+\`proto_encode()\` and a random key — right length, magic, version, group id
+and TTL 255, wrong MAC — to its multicast group, so each one costs the
+receiver an HMAC; for keepalived, VRRPv3 adverts with a valid checksum and
+TTL 255 to 224.0.0.18 for VRID 254, which it does not run (VRRPv3 has no
+authentication: an advert for its own VRID would be believed, so a wrong
+VRID is the closest forgery). Both nodes receive the whole flood. The
+sender shares the nodes' two cores (on a real LAN the flood costs another
+machine's CPU), and the kernel's delivery of every datagram to both nodes
+runs in its context: where the machine cannot keep up, the sent rate
+column says what was reached. CPU is
+utime + stime over the window, % of one core (keepalived: parent + VRRP
+child), medians over ${M[flood_runs]:-?} runs, the daemons taking turns. VIP moves
+count the VIP's address events on either node, plus windows after which
+the pair was not settled as before.
+
+| Flood rate /s (sent /s, median) | vipd CPU master | vipd CPU backup | keepalived CPU master | keepalived CPU backup | vipd / keepalived (master) | vipd transitions / VIP moves (all runs) | keepalived VIP moves (all runs) | vipd kernel drops, both nodes (worst run) | heartbeats heard by vipd's backup (/s) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+EOF
+	for r in $FRATES; do
+		printf '| %s (%s) | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |\n' "$r" \
+			"$(fmt "$(fget vipd.$r.rate)" 0)" \
+			"$(fmt "$(fget vipd.$r.cpu_m)" 1)" "$(fmt "$(fget vipd.$r.cpu_b)" 1)" \
+			"$(fmt "$(fget keepalived.$r.cpu_m)" 1)" "$(fmt "$(fget keepalived.$r.cpu_b)" 1)" \
+			"$(ratio "$(fget vipd.$r.cpu_m)" "$(fget keepalived.$r.cpu_m)")" \
+			"$(fget vipd.$r.tr)" "$(($(fnum vipd.$r.ev) + $(fnum vipd.$r.uns)))" \
+			"$(($(fnum keepalived.$r.ev) + $(fnum keepalived.$r.uns)))" \
+			"$(fget vipd.$r.drops)" "$(fmt "$(fget vipd.$r.hb)" 1)"
+	done
+	echo
+	printf 'vipd rejected'
+	for r in $FRATES; do
+		printf ' %s of the %s forgeries both nodes received at %s/s;' "$(fget vipd.$r.rej)" \
+			"$(fget vipd.$r.sent2)" "$r"
+	done
+	echo ' the rest, if any, are among the kernel drops.'
+	echo
+}
+
 # margin_text - the crash target's margin in the worst phase, from the
 # capture: a cable pulled just after a heartbeat costs the client about the
 # time from that heartbeat to the first gratuitous ARP.
@@ -562,6 +682,7 @@ EOF
 		echo
 	fi
 	margin_text
+	flood_table
 	cat <<EOF
 ## What the gaps are made of
 
@@ -597,12 +718,14 @@ EOF
 
 ## How to reproduce
 
-    make bench                      # deps (keepalived, gnuplot-nox), build, run: < 10 minutes
-    BENCH_QUICK=1 make bench        # one run of everything, 5 s idle windows: < 2 minutes
+    make bench                      # deps (keepalived, gnuplot-nox), build, run: < 20 minutes
+    BENCH_QUICK=1 make bench        # one run of everything, 5 s idle and flood windows: < 4 minutes
     BENCH_RUNS=15 BENCH_IDLE_S=120 make bench
+    BENCH_ONLY=flood make bench     # the flood rows only (3 rounds x 3 rates x 20 s per daemon)
 
 \`make bench\` runs test/bench/run.sh as root; it writes this file and
 docs/bench-gaps.png. Other knobs: BENCH_SCALE_RUNS, BENCH_PROBE_MS (1..10),
+BENCH_FLOOD_RUNS, BENCH_FLOOD_S, BENCH_FLOOD_RATES (packets/s, up to 1000000), HBFLOOD (the tool),
 BENCH_KEEP=1 (keep the raw TSV and the daemons' logs), VIPD / VIPCTL / PROBE /
 KEEPALIVED (binaries), BENCH_MD / BENCH_PNG (outputs). The configs come from
 test/bench/genconf.sh; report.sh turns a kept result directory into this

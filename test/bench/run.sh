@@ -10,6 +10,20 @@
 #             only) `vipctl switchover`. The daemons take turns going first.
 #   scale     64 groups x 4 VIPs on one pair: crash of the master, time until
 #             the last of the 256 VIPs is on the new master; BENCH_SCALE_RUNS.
+#   flood     BENCH_FLOOD_RUNS rounds; each, for each daemon in a fresh lab
+#             with the pair settled (a master, b backup): forged heartbeats
+#             from the client namespace at each of BENCH_FLOOD_RATES per s
+#             for BENCH_FLOOD_S s (test/tools/hbflood): for vipd, right
+#             length, magic, version, group id and TTL 255 with a wrong MAC
+#             to its multicast group; for keepalived, VRRPv3 adverts with a
+#             valid checksum for a VRID it does not run (254) to 224.0.0.18
+#             (VRRPv3 has no authentication: an advert for its own VRID
+#             would be believed). Counted: VIP moves (address events on
+#             either node), each node's CPU over the window, and for vipd
+#             transitions, kernel drops and the genuine heartbeats heard.
+#             The sender shares the nodes' cores (on a real LAN the flood
+#             is another machine's CPU), and the kernel's delivery of every
+#             datagram to both nodes runs in its context.
 #   idle      one group at 20 heartbeats/s: CPU % of one core over
 #             BENCH_IDLE_S seconds (utime + stime) and peak RSS (VmHWM), both
 #             nodes, keepalived's processes summed; vipd's window, then
@@ -25,11 +39,12 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_RUNS [7]  BENCH_IDLE_S [60]  BENCH_SCALE_RUNS [3]  BENCH_PROBE_MS [2]
+#   BENCH_FLOOD_RUNS [3]  BENCH_FLOOD_S [20]  BENCH_FLOOD_RATES ["20000 50000 100000"]
 #   BENCH_QUICK [0]        1: one run of everything, 5 s idle (a smoke test)
 #   BENCH_DEADLINE_S [900] skip what is left once the bench ran this long
 #   BENCH_MD [docs/BENCHMARKS.md]  BENCH_PNG [docs/bench-gaps.png]
 #   BENCH_KEEP [0]         1: keep the scratch dir (raw TSV, lab logs)
-#   BENCH_ONLY ["failover scale idle"]  the parts to run (for development)
+#   BENCH_ONLY ["failover scale idle flood"]  the parts to run (for development)
 #   VIPD VIPCTL PROBE [build/...]  KEEPALIVED [keepalived in PATH]
 #
 # Test network rules (shared/BRIEF.md) hold as in lib.sh: namespaces only,
@@ -49,7 +64,12 @@ GENCONF=$BENCH_SRC/genconf.sh
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	BENCH_RUNS=${BENCH_RUNS:-1} BENCH_IDLE_S=${BENCH_IDLE_S:-5}
 	BENCH_SCALE_RUNS=${BENCH_SCALE_RUNS:-1}
+	BENCH_FLOOD_RUNS=${BENCH_FLOOD_RUNS:-1} BENCH_FLOOD_S=${BENCH_FLOOD_S:-5}
 fi
+BENCH_FLOOD_RUNS=${BENCH_FLOOD_RUNS:-3}
+BENCH_FLOOD_S=${BENCH_FLOOD_S:-20}
+BENCH_FLOOD_RATES=${BENCH_FLOOD_RATES:-20000 50000 100000}
+HBFLOOD=${HBFLOOD:-$LAB_ROOT/build/hbflood}
 BENCH_RUNS=${BENCH_RUNS:-7}
 BENCH_IDLE_S=${BENCH_IDLE_S:-60}
 BENCH_SCALE_RUNS=${BENCH_SCALE_RUNS:-3}
@@ -102,6 +122,8 @@ trap bench_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+printf 'daemon\trate\trun\tsent\twindow_s\tcpu_master_pct\tcpu_backup_pct\tvip_events\tsettled\ttransitions\tkernel_drops\trx_backup\trejected_master\trejected_backup\n' \
+	>"$RES/flood.tsv"
 printf 'daemon\tscenario\trun\tgap_ms\tlost\tswitches\tmoved\ttakeover_ms\tremoved_ms\tvalid\tnote\traw_max_gap_ms\thb_to_garp_ms\thb_to_probe_ms\tprobe_to_garp_ms\n' \
 	>"$RES/gaps.tsv"
 printf 'daemon\tnode\trole\tcpu_pct\thwm_kb\trss_kb\tanon_kb\tfile_kb\tnprocs\twindow_s\tticks\tsched_pct\tpss_kb\ttop_rss\n' \
@@ -683,6 +705,95 @@ idle() {
 	return 0
 }
 
+# ---- flood ----
+
+# vip_events - address events for the VIPs on either node so far (ip monitor).
+vip_events() {
+	cat "$LAB_DIR/mon-a.log" "$LAB_DIR/mon-b.log" 2>/dev/null | grep -cF -f "$LAB_DIR/vips"
+}
+
+# vipd_sum NODE JQ - sum of a counter over NODE's groups (vipd), NA if unknown.
+vipd_sum() {
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null |
+		jq -r "[.groups[] | $2] | add // \"NA\"" 2>/dev/null || echo NA
+}
+
+# vipd_key_id NODE - group 1's key id, as the LAN sees it in every heartbeat.
+vipd_key_id() {
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r '.groups[0].settings.key_id'
+}
+
+# flood RUN - one flood round for D: the pair settled, then each rate.
+flood() {
+	local run=$1 rate t0 t1 hz ev0 ev1 tr0 tr1 dr0=0 rx0=NA rx1=NA ra0 rb0 ra1 rb1 sent ok n
+	local -A tk0 tk1
+	hz=$(getconf CLK_TCK)
+	bench_lab_up 1 || return 1
+	d_start a || return 1
+	wait_for "$D on a takes the VIP" 5000 all_vips_on a || return 1
+	d_start b || return 1
+	settle a b 5000 || return 1
+	sleep 1
+	for rate in $BENCH_FLOOD_RATES; do
+		ev0=$(vip_events) tr0=NA rx0=NA ra0=NA rb0=NA
+		if [ "$D" = vipd ]; then
+			tr0=$(( $(vipd_sum a .counters.transitions) + $(vipd_sum b .counters.transitions) ))
+			dr0=$(( $(vipd_sum a .counters.kernel_drops) + $(vipd_sum b .counters.kernel_drops) ))
+			ra0=$(vipd_sum a '.counters.rejected | add')
+			rb0=$(vipd_sum b '.counters.rejected | add')
+		fi
+		say "$D flood run $run: $rate/s for $BENCH_FLOOD_S s"
+		[ "$D" = vipd ] && rx0=$(vipd_sum b .counters.rx)
+		for n in a b; do
+			# shellcheck disable=SC2046
+			tk0[$n]=$(proc_ticks $(d_pids "$n"))
+		done
+		mark
+		t0=$MARK_US
+		case $D in
+		vipd) timeout $((BENCH_FLOOD_S + 10)) ip netns exec "$(lab_ns c)" "$HBFLOOD" -m vipd \
+			-i eth0 -d 239.255.80.1 -p 5800 -g 1 -r "$rate" -t "$BENCH_FLOOD_S" \
+			-k "$(vipd_key_id a)" ;;
+		keepalived) timeout $((BENCH_FLOOD_S + 10)) ip netns exec "$(lab_ns c)" "$HBFLOOD" \
+			-m vrrp -i eth0 -d 224.0.0.18 -s "${LAB_IP4[c]}" -v 254 -r "$rate" \
+			-t "$BENCH_FLOOD_S" ;;
+		esac >"$LAB_DIR/flood-$rate.out" 2>&1
+		mark
+		t1=$MARK_US
+		for n in a b; do
+			# shellcheck disable=SC2046
+			tk1[$n]=$(proc_ticks $(d_pids "$n"))
+		done
+		[ "$D" = vipd ] && rx1=$(vipd_sum b .counters.rx)
+		sent=$(sed -n 's/^hbflood: sent \([0-9]*\) .*/\1/p' "$LAB_DIR/flood-$rate.out")
+		sleep 0.5	# a failover the flood caused at its very end shows by now
+		ok=0
+		is_settled a b && ok=1
+		ev1=$(vip_events) tr1=NA ra1=NA rb1=NA
+		if [ "$D" = vipd ]; then
+			tr1=$(( $(vipd_sum a .counters.transitions) + $(vipd_sum b .counters.transitions) ))
+			ra1=$(vipd_sum a '.counters.rejected | add')
+			rb1=$(vipd_sum b '.counters.rejected | add')
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$D" "$rate" "$run" \
+			"${sent:-NA}" "$(awk -v us=$((t1 - t0)) 'BEGIN { printf "%.1f", us / 1e6 }')" \
+			"$(awk -v d=$((tk1[a] - tk0[a])) -v hz="$hz" -v us=$((t1 - t0)) \
+				'BEGIN { printf "%.2f", d / hz / (us / 1e6) * 100 }')" \
+			"$(awk -v d=$((tk1[b] - tk0[b])) -v hz="$hz" -v us=$((t1 - t0)) \
+				'BEGIN { printf "%.2f", d / hz / (us / 1e6) * 100 }')" \
+			$((ev1 - ev0)) "$ok" \
+			"$([ "$D" = vipd ] && echo $((tr1 - tr0)) || echo NA)" \
+			"$([ "$D" = vipd ] && echo $(( $(vipd_sum a .counters.kernel_drops) + \
+				$(vipd_sum b .counters.kernel_drops) - dr0 )) || echo NA)" \
+			"$([ "$D" = vipd ] && echo $((rx1 - rx0)) || echo NA)" \
+			"$([ "$D" = vipd ] && echo $((ra1 - ra0)) || echo NA)" \
+			"$([ "$D" = vipd ] && echo $((rb1 - rb0)) || echo NA)" >>"$RES/flood.tsv"
+		[ "$ok" = 1 ] || settle a b 5000 || return 1
+		sleep 1
+	done
+	return 0
+}
+
 # ---- scale ----
 
 # cap_start NODE FILE - if tcpdump is installed, capture on NODE's eth0 what
@@ -856,6 +967,9 @@ CPU0=$(cpu_jiffies)
 	echo "scale_runs=$BENCH_SCALE_RUNS"
 	echo "scale_groups=$SCALE_NG"
 	echo "idle_s=$BENCH_IDLE_S"
+	echo "flood_runs=$BENCH_FLOOD_RUNS"
+	echo "flood_s=$BENCH_FLOOD_S"
+	echo "flood_rates=$BENCH_FLOOD_RATES"
 	echo "probe_ms=$BENCH_PROBE_MS"
 	echo "quick=${BENCH_QUICK:-0}"
 	echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -864,7 +978,7 @@ CPU0=$(cpu_jiffies)
 say "bench: $BENCH_RUNS failover round(s), $BENCH_SCALE_RUNS scale run(s), ${BENCH_IDLE_S} s idle" \
 	"windows; vipd $VIPD, keepalived $KEEPALIVED"
 skipped=
-BENCH_ONLY=${BENCH_ONLY:-failover scale idle}
+BENCH_ONLY=${BENCH_ONLY:-failover scale idle flood}
 want() {
 	case " $BENCH_ONLY " in *" $1 "*) return 0 ;; esac
 	return 1
@@ -910,6 +1024,20 @@ for D in vipd keepalived; do
 	idle || say "$D idle aborted"
 	keep_logs "$D-idle"
 	lab_down
+done
+want flood || BENCH_FLOOD_RUNS=0
+for ((run = 1; run <= BENCH_FLOOD_RUNS; run++)); do
+	if [ "$SECONDS" -ge "$BENCH_DEADLINE_S" ]; then
+		skipped="$skipped flood rounds $run..$BENCH_FLOOD_RUNS;"
+		break
+	fi
+	order="vipd keepalived"
+	[ $((run % 2)) = 0 ] && order="keepalived vipd"
+	for D in $order; do
+		flood "$run" || say "$D flood round $run aborted"
+		keep_logs "$D-flood$run"
+		lab_down
+	done
 done
 {
 	echo "skipped=$skipped"

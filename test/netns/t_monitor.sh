@@ -110,6 +110,7 @@ for pair in tx:heartbeats_sent_total tx_errors:heartbeat_send_errors_total \
 	stalls:stalls_total announcements:announcements_total other_group:heartbeats_other_group_total \
 	netlink_errors:netlink_errors_total vip_conflicts:vip_conflicts_total \
 	duplicates:heartbeats_duplicate_total hooks_run:hooks_started_total \
+	kernel_drops:heartbeat_socket_drops_total \
 	hooks_failed:hooks_total hooks_timed_out:hooks_total hooks_dropped:hooks_total; do
 	key=${pair%%:*} fam=${pair#*:}
 	check "metrics: status counter $key is exported as vipd_$fam" grep -q "^# TYPE vipd_$fam counter$" "$M"
