@@ -108,6 +108,7 @@ static void probe_reset(struct fsm *s)
 }
 
 static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now);
+static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg);
 
 /*
  * The claim probe: a claim on a timeout (the peer went silent, or nobody
@@ -173,15 +174,28 @@ static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 	if (now < s->probe_at_ms + cfg->probe_ms)
 		return false;
 	if (s->vip_answered) {
-		enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
-		/* Look again later; at most once a second, not every interval. */
-		s->fault_until_ms = now + (fsm_dead_ms(cfg, s, 0) > 1000 ? fsm_dead_ms(cfg, s, 0)
-									 : 1000);
+		if (s->state != FSM_FAULT)
+			enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
+		s->fault_until_ms = now + reprobe_gap_ms(cfg);
 		probe_reset(s);
 		return false;
 	}
 	probe_reset(s);
 	return true;
+}
+
+/*
+ * A node that found the VIP answered asks again soon: the usual holder is
+ * the old master whose vipd died (kill -9, a watchdog kill after SIGSTOP),
+ * and its address goes as soon as ExecStopPost runs, which is not tied to
+ * our clock. The next probe starts this long after a decision, so that a
+ * decision falls at most one interval after the address went (a probe
+ * window, then this gap, then a window). Once a second would cost a
+ * second of outage for nothing; asking is one ARP request per VIP.
+ */
+static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg)
+{
+	return cfg->interval_ms > 2u * cfg->probe_ms ? cfg->interval_ms - 2u * cfg->probe_ms : 1;
 }
 
 static void enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -531,12 +545,22 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		}
 		break;
 	case FSM_FAULT:
-		/* A VIP in use elsewhere: look again after a dead interval. */
-		if (s->reason == FSM_R_VIP_IN_USE && now >= s->fault_until_ms && s->healthy &&
-		    s->upstream) {
+		/*
+		 * A VIP in use elsewhere: probe again every interval (see
+		 * reprobe_gap_ms()). Free and the peer still silent: the claim
+		 * the probe held back goes ahead at once. Free while a peer
+		 * speaks: listen and elect again.
+		 */
+		if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy ||
+		    !s->upstream)
+			break;
+		if (!probe_clear(s, cfg, out, now))
+			break;
+		if (!p->alive && self_eligible(s, now))
+			claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
+		else
 			enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
-			send = true;
-		}
+		send = true;
 		break;
 	default:
 		break;
