@@ -5,6 +5,7 @@
 #   make check      deps, build, every test (unit, golden, netns lab, sanitizers)
 #   make demo       the netns demo lab: two nodes, a phone, a failover
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build/deb/vipd_<version>_<arch>.deb (dpkg-buildpackage, clean copy)
 #   make bench      the failover benchmark against keepalived (not in check)
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
 
@@ -51,7 +52,7 @@ JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
 	     libmnl-dev libsodium-dev libjson-c-dev
 DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
-	     libclang-rt-14-dev systemd
+	     libclang-rt-14-dev systemd debhelper dpkg-dev fakeroot lintian debootstrap systemd-container
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
@@ -69,7 +70,7 @@ UNIT	:= test_proto test_fsm test_conf test_ctlmsg
 TOOLS	:= probe nltool sockpoke
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
-	clean lint
+	clean lint deb
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
@@ -169,6 +170,19 @@ install: all
 		install -m 0644 etc/vipd.conf $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf
 	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/vipd.service > $(DESTDIR)$(UNITDIR)/vipd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/vipd.service
+
+# The package is built from a copy of the tracked (and new, not ignored) files
+# in build/deb, so neither the worktree nor its build/ is touched; the .deb,
+# .buildinfo and .changes land in build/deb.
+DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_SRC	:= build/deb/vipd-$(DEB_VERSION)
+deb:
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	lintian --info build/deb/vipd_$(DEB_VERSION)_*.changes
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build build-san build-fuzz
