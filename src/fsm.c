@@ -173,6 +173,17 @@ static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 	}
 	if (now < s->probe_at_ms + cfg->probe_ms)
 		return false;
+	/*
+	 * Reached late: the process did not run when the window closed (a
+	 * loaded machine), so an answer may wait unread in the probe socket,
+	 * and the glue's loop runs this expired timer before that socket's
+	 * callback. Read first, decide one millisecond later: never claim on
+	 * the strength of our own lateness.
+	 */
+	if (!s->vip_answered && now >= s->probe_at_ms + cfg->probe_ms + 2) {
+		s->probe_at_ms = now + 1 - cfg->probe_ms;
+		return false;
+	}
 	if (s->vip_answered) {
 		if (s->state != FSM_FAULT)
 			enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);

@@ -819,6 +819,43 @@ static void test_vip_in_use_reprobes_every_interval(void **st)
 	}
 }
 
+/*
+ * The decision comes late (the process was starved): the answer that
+ * arrived meanwhile is still unread, and the loop runs the timer first. The
+ * machine gives the socket a millisecond before it decides.
+ */
+static void test_late_probe_decision_reads_answers_first(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	assert_true(n.s.probe_at_ms != 0);
+	/* Woken 30 ms after the window closed: no verdict yet ... */
+	ev(&n, FSM_EV_TIMER, dead + 30, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_int_equal(n.o.next_deadline_ms, dead + 31);
+	/* ... the queued answer is read, and then the verdict is FAULT. */
+	ev(&n, FSM_EV_VIP_ANSWERED, dead + 30, NULL);
+	ev(&n, FSM_EV_TIMER, dead + 31, NULL);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
+	/* Late with nothing queued: the claim is one millisecond later. */
+	tick_to(&n, n.s.fault_until_ms);
+	assert_true(n.s.probe_at_ms != 0);
+	ev(&n, FSM_EV_TIMER, n.s.probe_at_ms + 25, NULL);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	tick_to(&n, n.o.next_deadline_ms);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
 /* The address went, but meanwhile the peer came back: elect, do not grab. */
 static void test_vip_in_use_free_with_live_peer_listens(void **st)
 {
@@ -1511,6 +1548,7 @@ int main(void)
 		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
 		cmocka_unit_test(test_vip_in_use_reprobes_every_interval),
 		cmocka_unit_test(test_vip_in_use_free_with_live_peer_listens),
+		cmocka_unit_test(test_late_probe_decision_reads_answers_first),
 		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
 		cmocka_unit_test(test_vip_in_use_explained_by_master_heartbeat),
 		cmocka_unit_test(test_start_probe_before_listen_end),
