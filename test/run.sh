@@ -2,14 +2,15 @@
 # run.sh [SUITE...] - run vipd's test suites and print one closing line,
 # "N passed, N failed". Suites: unit, san, golden, install, scripts (the
 # example hook scripts), netns, netns-san
-# (the netns tests again, against the ASan+UBSan daemon), faults (default: all).
+# (the netns tests again, against the ASan+UBSan daemon), faults, system (two
+# booted Debian 12 containers with the .deb, test/system) (default: all).
 #
 # Every test speaks TAP: one "ok - what" or "not ok - what" line per check.
 # A test program that exits non-zero without printing "not ok" counts as one
 # failure, so a crash is never silent.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-suites=${*:-unit san golden install scripts netns netns-san faults}
+suites=${*:-unit san golden install scripts netns netns-san faults system}
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -51,6 +52,7 @@ for s in $suites; do
 				VIPCTL=build-san/vipctl NLTOOL=build-san/nltool "$t"
 		done ;;
 	faults)	[ -x test/faults/run.sh ] && run test/faults/run.sh test/faults/run.sh ;;
+	system)	run test/system/t_system.sh test/system/t_system.sh ;;
 	*)	echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done
