@@ -465,6 +465,10 @@ for ((k = 1; k <= KILLS; k++)); do
 	late=$(( ${add:-999999} - due ))
 	KILL_GAPS+=("$g")
 	KILL_LATE+=("$late")
+	# When $o's vipd decided (its journal's "-> MASTER" line, wall clock).
+	dec=$(sys_in "$o" journalctl -u vipd -o short-unix --no-pager 2>/dev/null |
+		awk -v since="$t0" '/-> MASTER/ { ms = $1 * 1000; if (ms >= since) { printf "%.0f\n", ms; exit } }')
+	echo "# kill -9 $k: $o logged its claim +$(( ${dec:-0} - t0 )) ms, $(( ${dec:-0} - ${del:-0} )) ms after the removal; VIP added $(( ${add:-0} - ${dec:-0} )) ms after that"
 	echo "# kill -9 $k of $m: VIP removed +$((${del:-0} - t0)) ms, $o added +$((${add:-0} - t0)) ms" \
 		"(+$late ms after max(removal, dead interval)), client gap $g ms, $m back as $back"
 	check_num "kill $k: $o took over within one interval of max(removal, dead interval) (ms)" \
