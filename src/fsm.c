@@ -105,6 +105,7 @@ static void probe_reset(struct fsm *s)
 {
 	s->probe_at_ms = 0;
 	s->vip_answered = false;
+	s->probe_closing = false;
 }
 
 static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now);
@@ -156,6 +157,7 @@ static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now)
 {
 	s->probe_at_ms = now;
 	s->vip_answered = false;
+	s->probe_closing = false;
 	push(out, FSM_ACT_PROBE);
 }
 
@@ -183,13 +185,15 @@ static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 	if (now < s->probe_at_ms + cfg->probe_ms)
 		return false;
 	/*
-	 * Reached late: the process did not run when the window closed (a
-	 * loaded machine), so an answer may wait unread in the probe socket,
-	 * and the glue's loop runs this expired timer before that socket's
-	 * callback. Read first, decide one millisecond later: never claim on
-	 * the strength of our own lateness.
+	 * The window closed with no answer seen. An answer may still wait
+	 * unread in the probe socket: the process did not run when it came (a
+	 * loaded machine, a slow journal), and the glue's loop runs this
+	 * expired timer before that socket's callback. So a "nobody answered"
+	 * verdict waits for the next step, one millisecond later, by when the
+	 * queued answers have been read: never claim on our own lateness.
 	 */
-	if (!s->vip_answered && now >= s->probe_at_ms + cfg->probe_ms + 2) {
+	if (!s->vip_answered && !s->probe_closing) {
+		s->probe_closing = true;
 		s->probe_at_ms = now + 1 - cfg->probe_ms;
 		return false;
 	}

@@ -395,6 +395,8 @@ for ((r = 1; r <= REBOOTS; r++)); do
 	REBOOT_GAPS+=("$g")
 	REBOOT_LOST+=("$(lost_gap)")
 	REBOOT_CTL+=("$(probe_field "$CLIENT_OUT.control" max_gap_ms)")
+	echo "# reboot $r: client events (t_ms from the client's start, reboot at ~300):" \
+		"$(grep -E '^(gap|switch)' "$CLIENT_OUT.ev" | tr '\n' ';' | cut -c1-240)"
 	echo "# reboot $r of $m: client gap $g ms (lost probes span ${REBOOT_LOST[-1]} ms; control client ${REBOOT_CTL[-1]} ms), switches $sw, VIP removed +$((${del:-0} - t0)) ms," \
 		"added on $o $((${add:-0} - ${del:-0})) ms later; boot $SYS_BOOT_MS ms, back as $back, holder $(vip_holders)"
 	check "reboot $r: nspawn exited 133 and $m booted again" test "$boot_ok" = 0
