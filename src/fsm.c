@@ -193,6 +193,17 @@ static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 	 * queued answers have been read: never claim on our own lateness.
 	 */
 	if (!s->vip_answered && !s->probe_closing) {
+		/*
+		 * Closing more than a window late, the process was held up
+		 * somewhere after the question was due (the glue sends it after
+		 * a netlink query; a loaded machine): it may have gone out only
+		 * just now. Ask again rather than trust a window that may not
+		 * have been one.
+		 */
+		if (now > s->probe_at_ms + 2ull * cfg->probe_ms) {
+			probe_start(s, out, now);
+			return false;
+		}
 		s->probe_closing = true;
 		s->probe_at_ms = now + 1 - cfg->probe_ms;
 		return false;

@@ -843,14 +843,14 @@ static void test_late_probe_decision_reads_answers_first(void **st)
 	dead = n.s.peer.dead_at_ms;
 	tick_to(&n, dead - 20);
 	assert_true(n.s.probe_at_ms != 0);
-	/* Woken 30 ms after the window closed: no verdict yet ... */
-	ev(&n, FSM_EV_TIMER, dead + 30, NULL);
+	/* Woken 15 ms after the window closed: no verdict yet ... */
+	ev(&n, FSM_EV_TIMER, dead + 15, NULL);
 	assert_int_equal(n.s.state, FSM_BACKUP);
 	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
-	assert_int_equal(n.o.next_deadline_ms, dead + 31);
+	assert_int_equal(n.o.next_deadline_ms, dead + 16);
 	/* ... the queued answer is read, and then the verdict is FAULT. */
-	ev(&n, FSM_EV_VIP_ANSWERED, dead + 30, NULL);
-	ev(&n, FSM_EV_TIMER, dead + 31, NULL);
+	ev(&n, FSM_EV_VIP_ANSWERED, dead + 15, NULL);
+	ev(&n, FSM_EV_TIMER, dead + 16, NULL);
 	assert_int_equal(n.s.state, FSM_FAULT);
 	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
 	/* Late with nothing queued: the claim is one millisecond later. */
@@ -860,6 +860,35 @@ static void test_late_probe_decision_reads_answers_first(void **st)
 	assert_int_equal(n.s.state, FSM_FAULT);
 	tick_to(&n, n.o.next_deadline_ms);
 	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+/*
+ * Held up for more than a window after the question was due (the request
+ * may have left only just now): the machine asks again instead of
+ * trusting that window.
+ */
+static void test_window_closed_very_late_asks_again(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, at;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	/* 150 ms late: a new question, no claim. */
+	ev(&n, FSM_EV_TIMER, dead + 130, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_true(has(&n.o, FSM_ACT_PROBE));
+	at = n.s.probe_at_ms;
+	assert_int_equal(at, dead + 130);
+	/* It is answered: FAULT, not a second holder. */
+	ev(&n, FSM_EV_VIP_ANSWERED, at + 1, NULL);
+	tick_to(&n, at + 21);
+	assert_int_equal(n.s.state, FSM_FAULT);
 }
 
 /* The address went, but meanwhile the peer came back: elect, do not grab. */
@@ -1557,6 +1586,7 @@ int main(void)
 		cmocka_unit_test(test_vip_in_use_reprobes_every_interval),
 		cmocka_unit_test(test_vip_in_use_free_with_live_peer_listens),
 		cmocka_unit_test(test_late_probe_decision_reads_answers_first),
+		cmocka_unit_test(test_window_closed_very_late_asks_again),
 		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
 		cmocka_unit_test(test_vip_in_use_explained_by_master_heartbeat),
 		cmocka_unit_test(test_start_probe_before_listen_end),
