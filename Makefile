@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make uninstall  the same PREFIX and DESTDIR: removes what install put there,
 #                   except /etc/vipd (the admin's config and key stay)
+#   make deb        build/deb/vipd_<version>_<arch>.deb (dpkg-buildpackage, clean copy)
 #   make bench      the failover benchmark against keepalived (not in check)
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
 
@@ -54,7 +55,7 @@ JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
 	     libmnl-dev libsodium-dev libjson-c-dev libcap-ng-dev
 DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
-	     libclang-rt-14-dev systemd
+	     libclang-rt-14-dev systemd debhelper dpkg-dev fakeroot lintian debootstrap systemd-container
 # The real servers and tools the monitoring and hook tests talk to (t_realhooks, t_monitor,
 # t_completion, t_check): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd,
 # curl, prometheus for promtool, bash-completion, python3 for t_check's stand-in daemon.
@@ -78,7 +79,7 @@ UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
-	clean lint
+	clean lint deb
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
@@ -196,6 +197,19 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/vipd.conf.5 $(DESTDIR)$(UNITDIR)/vipd.service \
 		$(DESTDIR)$(COMPLETIONDIR)/vipctl
 	-rmdir $(DESTDIR)$(HOOKDIR) 2>/dev/null
+
+# The package is built from a copy of the tracked (and new, not ignored) files
+# in build/deb, so neither the worktree nor its build/ is touched; the .deb,
+# .buildinfo and .changes land in build/deb.
+DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_SRC	:= build/deb/vipd-$(DEB_VERSION)
+deb:
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	lintian --info build/deb/vipd_$(DEB_VERSION)_*.changes
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -157,6 +157,7 @@ struct fsm {
 	bool upstream;		  /* upstream targets reachable (true when none) */
 	uint64_t probe_at_ms;	  /* claim probe started, 0 = none running */
 	bool vip_answered;	  /* ... and someone answered for a VIP */
+	bool probe_closing;	  /* ... its window closed; verdict at the next step */
 	uint64_t fault_until_ms;  /* FAULT for a VIP in use: listen again then */
 	uint64_t stalled_until_ms; /* MASTER woke from a stall: yield to a peer MASTER */
 	bool leader_master;	  /* follower: the sync set's leader is MASTER */

@@ -113,9 +113,11 @@ static void probe_reset(struct fsm *s)
 {
 	s->probe_at_ms = 0;
 	s->vip_answered = false;
+	s->probe_closing = false;
 }
 
 static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now);
+static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg);
 
 /*
  * The claim probe: a claim on a timeout (the peer went silent, or nobody
@@ -163,6 +165,7 @@ static void probe_start(struct fsm *s, struct fsm_output *out, uint64_t now)
 {
 	s->probe_at_ms = now;
 	s->vip_answered = false;
+	s->probe_closing = false;
 	push(out, FSM_ACT_PROBE);
 }
 
@@ -178,18 +181,70 @@ static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 		probe_start(s, out, now);
 		return false;
 	}
+	/*
+	 * Already FAULT for a VIP in use: an answer settles this round at once,
+	 * so the next question can go out sooner (see reprobe_gap_ms()).
+	 */
+	if (s->vip_answered && s->state == FSM_FAULT) {
+		s->fault_until_ms = now + reprobe_gap_ms(cfg);
+		probe_reset(s);
+		return false;
+	}
 	if (now < s->probe_at_ms + cfg->probe_ms)
 		return false;
+	/*
+	 * The window closed with no answer seen. An answer may still wait
+	 * unread in the probe socket: the process did not run when it came (a
+	 * loaded machine, a slow journal), and the glue's loop runs this
+	 * expired timer before that socket's callback. So a "nobody answered"
+	 * verdict waits for the next step, one millisecond later, by when the
+	 * queued answers have been read: never claim on our own lateness.
+	 */
+	if (!s->vip_answered && !s->probe_closing) {
+		/*
+		 * Closing more than a window late, the process was held up
+		 * somewhere after the question was due (the glue sends it after
+		 * a netlink query; a loaded machine): it may have gone out only
+		 * just now. Ask again rather than trust a window that may not
+		 * have been one.
+		 */
+		if (now > s->probe_at_ms + 2ull * cfg->probe_ms) {
+			probe_start(s, out, now);
+			return false;
+		}
+		s->probe_closing = true;
+		s->probe_at_ms = now + 1 - cfg->probe_ms;
+		return false;
+	}
 	if (s->vip_answered) {
-		enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
-		/* Look again later; at most once a second, not every interval. */
-		s->fault_until_ms = now + (fsm_dead_ms(cfg, s, 0) > 1000 ? fsm_dead_ms(cfg, s, 0)
-									 : 1000);
+		if (s->state != FSM_FAULT)
+			enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
+		s->fault_until_ms = now + reprobe_gap_ms(cfg);
 		probe_reset(s);
 		return false;
 	}
 	probe_reset(s);
 	return true;
+}
+
+/*
+ * A node that found the VIP answered asks again soon: the usual holder is
+ * the old master whose vipd died (kill -9, a watchdog kill after SIGSTOP),
+ * and its address goes as soon as ExecStopPost runs, which is not tied to
+ * our clock. An answer ends a round at once; the next question goes out
+ * this long after it, and a question nobody answers lets the claim go
+ * ahead one window later. So the claim comes at most this gap plus one
+ * window after the address went: one interval less a fifth, the fifth
+ * left for a loaded machine's timer and netlink delays. That is one ARP
+ * request per VIP about every 20 ms at 50 ms x 3 (every 140 ms at the
+ * default 200 ms), while it lasts. Once a second would cost a second of
+ * outage for nothing.
+ */
+static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg)
+{
+	uint64_t budget_ms = cfg->interval_ms - cfg->interval_ms / 5;
+
+	return budget_ms > (uint64_t)cfg->probe_ms + 1 ? budget_ms - cfg->probe_ms : 1;
 }
 
 static void enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -666,12 +721,22 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		}
 		break;
 	case FSM_FAULT:
-		/* A VIP in use elsewhere: look again after a dead interval. */
-		if (s->reason == FSM_R_VIP_IN_USE && now >= s->fault_until_ms && s->healthy &&
-		    s->upstream) {
+		/*
+		 * A VIP in use elsewhere: probe again every interval (see
+		 * reprobe_gap_ms()). Free and the peer still silent: the claim
+		 * the probe held back goes ahead at once. Free while a peer
+		 * speaks: listen and elect again.
+		 */
+		if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy ||
+		    !s->upstream)
+			break;
+		if (!probe_clear(s, cfg, out, now))
+			break;
+		if (!p->alive && self_eligible(s, now))
+			claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
+		else
 			enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
-			send = true;
-		}
+		send = true;
 		break;
 	default:
 		break;

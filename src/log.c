@@ -1,20 +1,44 @@
 /*
  * log.c - logging to stderr (foreground under systemd, which adds the time)
  * or to syslog, with a rate limiter for per-packet messages.
+ *
+ * Under systemd, stderr is a stream to the journal, which files every line
+ * at the unit's default priority (info) unless the line starts with an
+ * sd-daemon(3) prefix "<N>". vipd writes that prefix only when stderr
+ * really is the journal's stream: $JOURNAL_STREAM names its device and
+ * inode (systemd.exec(5)), so a terminal, a pipe or a redirected file
+ * (the netns tests, `vipd -t` at a shell) keeps plain lines.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static bool log_syslog;
 static bool log_verbose;
+static bool log_journal;	/* stderr is $JOURNAL_STREAM: prefix "<N>" */
+
+/* True if fd 2 is the stream that $JOURNAL_STREAM ("DEV:INODE") names. */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char c;
+
+	if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &c) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(const char *ident, bool use_syslog, bool verbose)
 {
 	log_syslog = use_syslog;
 	log_verbose = verbose;
+	log_journal = !use_syslog && stderr_is_journal();
 	if (use_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -33,6 +57,8 @@ static void log_vmsg(int prio, const char *fmt, va_list ap)
 		vsyslog(prio, fmt, ap);
 		return;
 	}
+	if (log_journal)
+		fprintf(stderr, "<%d>", prio & 7);
 	fprintf(stderr, "vipd: %s: ", tag[prio & 7]);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

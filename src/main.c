@@ -60,6 +60,32 @@ static void run_hooks(struct group *g, bool master_again, enum fsm_state from, e
 	hook_run(g->hook, &e);
 }
 
+/*
+ * The one-line summary `systemctl status vipd` shows (STATUS=): each
+ * group's role and why, e.g. "group 1 MASTER (peer timed out); group 2
+ * BACKUP (peer is master)". Sent after start, every transition and reload.
+ */
+static void status_notify(const struct daemon *d)
+{
+	char text[NOTIFY_STATUS_MAX + 1];
+	size_t len = 0;
+
+	text[0] = '\0';
+	for (size_t i = 0; i < d->n_groups && len < sizeof(text); i++) {
+		const struct group *g = d->groups[i];
+		int w = snprintf(text + len, sizeof(text) - len, "%sgroup %u %s (%s)",
+				 i ? "; " : "", g->cg->id, fsm_state_name(g->fsm.state),
+				 fsm_reason_text(g->fsm.reason));
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	if (len >= sizeof(text))	/* cut: say so rather than end mid-word */
+		memcpy(text + sizeof(text) - 4, "...", 4);
+	notify_status(d->n_groups ? text : "no groups");
+}
+
 static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum fsm_state to,
 			  enum fsm_reason why)
 {
@@ -78,8 +104,10 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	d->ev_total++;
 	group_reason(g, why, reason, sizeof(reason));
 	run_hooks(g, false, from, to, reason);
-	if (!d->reloading)
+	if (!d->reloading) {
 		syncset_transition(d->groups, d->n_groups, g, from, to);
+		status_notify(d);	/* during a reload: once, when it is applied */
+	}
 }
 
 /* Whether a group could hold its VIPs changed: its sync set may have to move. */
@@ -273,6 +301,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	reconcile_all(d);
 	log_notice("reload: %s applied, %zu group(s)", d->conf.path, n);
 	notify("READY=1");
+	status_notify(d);
 	return 0;
 refused:
 	free(nc);
@@ -543,6 +572,7 @@ static int run(struct daemon *d)
 	log_notice("vipd %s started: node %s, %zu group(s), config %s", VIPD_VERSION,
 		   d->conf.node_name, d->n_groups, d->conf.path);
 	notify("READY=1");
+	status_notify(d);
 	ev_run(d->loop, 0);
 	log_notice("vipd stopped");
 	return 0;

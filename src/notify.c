@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -45,6 +46,21 @@ int notify(const char *state)
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int notify_status(const char *text)
+{
+	char msg[NOTIFY_STATUS_MAX + sizeof("STATUS=")];
+	size_t n;
+
+	n = (size_t)snprintf(msg, sizeof(msg), "STATUS=%s", text);
+	if (n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	/* One line: systemctl status shows STATUS= as a single "Status:" line. */
+	for (size_t i = 0; i < n; i++)
+		if (msg[i] == '\n' || msg[i] == '\r')
+			msg[i] = ' ';
+	return notify(msg);
 }
 
 uint64_t notify_watchdog_usec(void)

@@ -3,14 +3,15 @@
 # "N passed, N failed". Suites: unit, san, golden, install, scripts (the
 # example hook scripts), completion (bash completion), check (vipctl check's
 # verdicts against a stand-in daemon), netns, netns-san
-# (the netns tests again, against the ASan+UBSan daemon), faults (default: all).
+# (the netns tests again, against the ASan+UBSan daemon), faults, system (two
+# booted Debian 12 containers with the .deb, test/system) (default: all).
 #
 # Every test speaks TAP: one "ok - what" or "not ok - what" line per check.
 # A test program that exits non-zero without printing "not ok" counts as one
 # failure, so a crash is never silent.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-suites=${*:-unit san golden install scripts completion check netns netns-san faults}
+suites=${*:-unit san golden install scripts completion check netns netns-san faults system}
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -56,6 +57,7 @@ for s in $suites; do
 				AGREE_RUNS=5 "$t"
 		done ;;
 	faults)	[ -x test/faults/run.sh ] && run test/faults/run.sh test/faults/run.sh ;;
+	system)	run test/system/t_system.sh test/system/t_system.sh ;;
 	*)	echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done

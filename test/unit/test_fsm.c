@@ -957,10 +957,16 @@ static void test_probe_costs_no_time_on_a_crash(void **st)
 	}
 	assert_true(probed);
 	assert_int_equal(n.s.state, FSM_BACKUP);
-	/* ... and nobody answered: the claim comes exactly at the deadline. */
+	/*
+	 * ... and nobody answered: the claim comes one step after the deadline,
+	 * 1 ms, once answers queued meanwhile would have been read.
+	 */
 	ev(&n, FSM_EV_TIMER, dead, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.o.next_deadline_ms, dead + 1);
+	ev(&n, FSM_EV_TIMER, dead + 1, NULL);
 	assert_int_equal(n.s.state, FSM_MASTER);
-	assert_int_equal(n.s.since_ms, dead);
+	assert_int_equal(n.s.since_ms, dead + 1);
 }
 
 static void test_probe_answered_goes_fault_not_master(void **st)
@@ -982,13 +988,162 @@ static void test_probe_answered_goes_fault_not_master(void **st)
 	assert_int_equal(n.s.state, FSM_FAULT);
 	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
 	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
-	/* It looks again after a second: listen, then probe again. */
-	assert_int_equal(n.s.fault_until_ms, dead + 1000);
+	/* It asks again within the interval (4/5 x 200 - 20 ms later) ... */
+	assert_int_equal(n.s.fault_until_ms, dead + 140);
 	tick_to(&n, n.s.fault_until_ms);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_true(has(&n.o, FSM_ACT_PROBE));
+	/* ... and nobody answers: the held-back claim goes ahead, no listening. */
+	tick_to(&n, dead + 161);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+	assert_int_equal(n.s.since_ms, dead + 161);
+}
+
+/*
+ * The old master's vipd was killed (kill -9, or the watchdog after SIGSTOP):
+ * its kernel answers for the VIP until ExecStopPost removes it, at a time
+ * unrelated to our clock. A table of removal times: the backup stays FAULT
+ * (one transition, not one per probe), asks again every interval, and
+ * claims at most one interval after the address went.
+ */
+static void test_vip_in_use_reprobes_every_interval(void **st)
+{
+	static const uint64_t gone_after_ms[] = { 1, 19, 20, 21, 150, 159, 161, 999, 5003 };
+
+	(void)st;
+	for (size_t k = 0; k < sizeof(gone_after_ms) / sizeof(gone_after_ms[0]); k++) {
+		struct node n;
+		uint64_t t = 1, dead, gone, last_probe = 0;
+		uint32_t transitions, probes = 0;
+
+		node_init(&n, "a", 100, 100);
+		n.c.probe_ms = 20;
+		ev(&n, FSM_EV_START, 0, NULL);
+		feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+		dead = n.s.peer.dead_at_ms;
+		tick_to(&n, dead - 20);
+		ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
+		tick_to(&n, dead);
+		assert_int_equal(n.s.state, FSM_FAULT);
+		transitions = n.s.transitions;
+		gone = dead + gone_after_ms[k];
+		/* Every probe that starts before the address is gone is answered. */
+		for (int guard = 0; guard < 10000 && n.s.state == FSM_FAULT; guard++) {
+			uint64_t now = n.o.next_deadline_ms;
+
+			assert_true(now != UINT64_MAX);
+			ev(&n, FSM_EV_TIMER, now, NULL);
+			if (!has(&n.o, FSM_ACT_PROBE))
+				continue;
+			if (last_probe)
+				assert_true(now - last_probe <= 1 + 140);
+			last_probe = now;
+			probes++;
+			if (now < gone)
+				ev(&n, FSM_EV_VIP_ANSWERED, now + 1, NULL);
+		}
+		assert_int_equal(n.s.state, FSM_MASTER);
+		assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+		assert_int_equal(n.s.transitions, transitions + 1);
+		assert_true(has(&n.o, FSM_ACT_ADD_VIPS));
+		assert_true(n.s.since_ms > gone);
+		assert_true(n.s.since_ms <= gone + IV - IV / 5);
+		assert_true(probes >= 1);
+	}
+}
+
+/*
+ * The decision comes late (the process was starved): the answer that
+ * arrived meanwhile is still unread, and the loop runs the timer first. The
+ * machine gives the socket a millisecond before it decides.
+ */
+static void test_late_probe_decision_reads_answers_first(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	assert_true(n.s.probe_at_ms != 0);
+	/* Woken 15 ms after the window closed: no verdict yet ... */
+	ev(&n, FSM_EV_TIMER, dead + 15, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_int_equal(n.o.next_deadline_ms, dead + 16);
+	/* ... the queued answer is read, and then the verdict is FAULT. */
+	ev(&n, FSM_EV_VIP_ANSWERED, dead + 15, NULL);
+	ev(&n, FSM_EV_TIMER, dead + 16, NULL);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
+	/* Late with nothing queued: the claim is one millisecond later. */
+	tick_to(&n, n.s.fault_until_ms);
+	assert_true(n.s.probe_at_ms != 0);
+	ev(&n, FSM_EV_TIMER, n.s.probe_at_ms + 25, NULL);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	tick_to(&n, n.o.next_deadline_ms);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+/*
+ * Held up for more than a window after the question was due (the request
+ * may have left only just now): the machine asks again instead of
+ * trusting that window.
+ */
+static void test_window_closed_very_late_asks_again(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, at;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	/* 150 ms late: a new question, no claim. */
+	ev(&n, FSM_EV_TIMER, dead + 130, NULL);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_true(has(&n.o, FSM_ACT_PROBE));
+	at = n.s.probe_at_ms;
+	assert_int_equal(at, dead + 130);
+	/* It is answered: FAULT, not a second holder. */
+	ev(&n, FSM_EV_VIP_ANSWERED, at + 1, NULL);
+	tick_to(&n, at + 21);
+	assert_int_equal(n.s.state, FSM_FAULT);
+}
+
+/* The address went, but meanwhile the peer came back: elect, do not grab. */
+static void test_vip_in_use_free_with_live_peer_listens(void **st)
+{
+	struct node n;
+	uint64_t t = 1, seq, dead;
+	struct proto_pkt p;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 20);
+	ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
+	tick_to(&n, dead);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	/* The peer restarted: its INIT heartbeats, new boot id. */
+	p = hb("b", PROTO_ST_INIT, 100, PROTO_F_UPSTREAM, 8, 1);
+	ev(&n, FSM_EV_PACKET, dead + 10, &p);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	tick_to(&n, dead + IV);
 	assert_int_equal(n.s.state, FSM_INIT);
 	assert_int_equal(n.s.reason, FSM_R_RECHECK);
-	tick_to(&n, n.s.listen_until_ms);
-	assert_int_equal(n.s.state, FSM_MASTER);	/* nobody answered this time */
+	(void)seq;
 }
 
 static void test_vip_in_use_explained_by_master_heartbeat(void **st)
@@ -1042,6 +1197,8 @@ static void test_start_probe_before_listen_end(void **st)
 	assert_int_equal(n.s.state, FSM_INIT);
 	assert_int_equal(n.s.probe_at_ms, 637 - 20);
 	tick_to(&n, 637);
+	assert_int_equal(n.s.state, FSM_INIT);	/* the verdict waits one step */
+	tick_to(&n, 638);
 	assert_int_equal(n.s.state, FSM_MASTER);
 }
 
@@ -1658,6 +1815,10 @@ int main(void)
 		cmocka_unit_test(test_refresh_while_master),
 		cmocka_unit_test(test_probe_costs_no_time_on_a_crash),
 		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
+		cmocka_unit_test(test_vip_in_use_reprobes_every_interval),
+		cmocka_unit_test(test_vip_in_use_free_with_live_peer_listens),
+		cmocka_unit_test(test_late_probe_decision_reads_answers_first),
+		cmocka_unit_test(test_window_closed_very_late_asks_again),
 		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
 		cmocka_unit_test(test_vip_in_use_explained_by_master_heartbeat),
 		cmocka_unit_test(test_start_probe_before_listen_end),
