@@ -12,6 +12,7 @@
 
 #include "arp.h"
 #include "conf.h"
+#include "log.h"
 #include "nl.h"
 
 struct claim {
@@ -25,6 +26,7 @@ struct claim {
 	ev_timer end;
 	uint8_t mac[6];
 	uint64_t conflicts;		/* answers seen, for status */
+	struct log_rl rl;
 };
 
 void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "claim.h"
+#include "clock.h"
 #include "log.h"
 
 void claim_close(struct claim *c)
@@ -28,8 +29,11 @@ static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 		if (v->family != AF_INET || memcmp(v->addr, &ip.s_addr, 4) != 0)
 			continue;
 		c->conflicts++;
-		log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: not claiming",
-			 c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		/* Every probe round while FAULT gets its answer: counted, logged rate-limited. */
+		if (log_ratelimit(&c->rl, clock_now_ms(), 3, 60000))
+			log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
+				 "not claiming", c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3],
+				 mac[4], mac[5]);
 		c->answered(c->ctx);
 		return;
 	}
@@ -83,6 +87,8 @@ void claim_probe(struct claim *c)
 		arp_probe(c->arp, c->mac, a);
 	}
 	ev_io_init(&c->io, claim_io_cb, arp_fd(c->arp), EV_READ);
+	/* An answer must be read before a timer that decides "nobody answered". */
+	ev_set_priority(&c->io, EV_MAXPRI);
 	c->io.data = c;
 	ev_io_start(c->loop, &c->io);
 	ev_timer_set(&c->end, (c->cg->claim_probe_ms + 50) / 1000.0, 0);
