@@ -50,6 +50,9 @@
 #define VIPD_DEF_CHECK_TIMEOUT_MS 1000	/* ms a check script may run */
 #define VIPD_DEF_CHECK_RISE	2	/* successful runs before a failed check is ok again */
 #define VIPD_DEF_CHECK_FALL	2	/* failed runs before an ok check counts as failed */
+#define VIPD_DEF_FENCE_TIMEOUT_MS 10000	/* ms a fence command may run (IPMI power off is slow) */
+#define VIPD_FENCE_RETRY_MIN_MS	1000	/* ms before the first retry of a failed fence */
+#define VIPD_FENCE_RETRY_MAX_MS	30000	/* ms: the back-off doubles up to this */
 #define VIPD_DEF_METRICS_INTERVAL_MS 5000	/* ms between rewrites of metrics_file */
 #define VIPD_MIN_METRICS_INTERVAL_MS 100	/* ms */
 #define VIPD_MAX_METRICS_INTERVAL_MS 3600000	/* ms */
