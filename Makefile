@@ -64,7 +64,7 @@ DEB_BENCH := keepalived gnuplot-nox
 PURE	:= proto fsm
 VIPD_MODS := main notify conf trust state priv group claim status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
-	     ctlmsg \
+	     ctlmsg sipcheck fence drain \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg
 
