@@ -64,7 +64,7 @@ DEB_BENCH := keepalived gnuplot-nox
 PURE	:= proto fsm
 VIPD_MODS := main notify conf trust state priv group claim status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
-	     ctlmsg sipcheck fence drain \
+	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg
 
@@ -74,7 +74,7 @@ obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service \
 		scripts/vipd-cloud-ip scripts/check-kamailio
 
-UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
+UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab test_sipmsg
 TOOLS	:= probe nltool sockpoke ctlflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
@@ -110,6 +110,8 @@ $(BUILD)/test_conf: $(call obj,test_conf conf trust)
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_addrtab: $(call obj,test_addrtab addrtab)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_sipmsg: $(call obj,test_sipmsg sipmsg calls)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(BUILD)/probe: $(call obj,probe)

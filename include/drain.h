@@ -65,11 +65,4 @@ void drain_reconf(struct drain *d, const struct conf_group *cg);
 /* Add "drain": { ... } to @o while one runs or after one ended. */
 void drain_status(const struct drain *d, struct json_object *o);
 
-/*
- * Pure: the number of calls in a calls_command's output, which must be
- * one decimal number (blanks and newlines around it allowed). Returns the
- * count, or -1.
- */
-int64_t drain_parse_calls(const char *out, size_t len);
-
 #endif

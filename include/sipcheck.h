@@ -70,14 +70,4 @@ bool sipcheck_failed(const struct sipcheck *c);
 /* Add "sip": { ... } to @checks when sip_check is configured. */
 void sipcheck_status(const struct sipcheck *c, struct json_object *checks);
 
-/*
- * Pure: does @msg (@n bytes) answer the request (@call_id, @cseq OPTIONS,
- * top Via @branch)? Returns the status code (100..699), or -1 when it is
- * no SIP response, -2 when it answers another request (a stray or forged
- * datagram). *@hdr_len receives the length of the header block including
- * its blank line (TCP reads until it has one).
- */
-int sipcheck_match(const char *msg, size_t n, const char *call_id, uint32_t cseq,
-		   const char *branch, size_t *hdr_len);
-
 #endif

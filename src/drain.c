@@ -15,25 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calls.h"
 #include "drain.h"
 #include "log.h"
-
-int64_t drain_parse_calls(const char *out, size_t len)
-{
-	size_t i = 0, digits = 0;
-	int64_t n = 0;
-
-	while (i < len && (out[i] == ' ' || out[i] == '\t' || out[i] == '\n' || out[i] == '\r'))
-		i++;
-	for (; i < len && out[i] >= '0' && out[i] <= '9'; i++, digits++) {
-		if (n > (INT64_MAX - 9) / 10)
-			return -1;
-		n = n * 10 + (out[i] - '0');
-	}
-	while (i < len && (out[i] == ' ' || out[i] == '\t' || out[i] == '\n' || out[i] == '\r'))
-		i++;
-	return digits && i == len ? n : -1;
-}
 
 static const char *what(const struct drain *d)
 {
@@ -90,7 +74,7 @@ static void done_cb(void *ctx, const struct exec_result *r)
 
 	d->polls++;
 	if (r->exit_status == 0 && !r->timed_out)
-		n = drain_parse_calls(r->output, r->output_len);
+		n = calls_parse(r->output, r->output_len);
 	if (n < 0) {
 		d->poll_failures++;
 		exec_describe(r, desc, sizeof(desc));
