@@ -64,6 +64,8 @@ sipconf() {
 }
 sj() { js "$1" ".groups[0].checks.sip.$2"; }
 sip_ok() { test "$(sj "$1" ok)" = true; }
+stray_above() { test "$(sj "$1" stray)" -gt "$2"; }
+last_error_is() { test "$(sj "$1" last_error)" = "$2"; }
 peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 
 kam_start a
@@ -96,13 +98,16 @@ check "no process per check: vipd has no child" \
 	test -z "$(ps -o pid= --ppid "$(node_pid a)")"
 
 # --- kamailio stops on the master: handover within fall x interval ---------------------------
-kam_stop a
-check "kamailio on A stopped (by its PID)" test $? != 124
+# From the SIGTERM on (kamailio closes its socket before it has exited).
 lab_now
 t0=$LAB_NOW_MS
+kam_stop a
+check "kamailio on A stopped (by its PID)" test $? != 124
 wait_holder b 3000
+# When B became MASTER, by its own clock (polling the addresses is too coarse here).
+ago=$(js b '.groups[0].since_ms_ago')
 lab_now
-dt=$((LAB_NOW_MS - t0))
+dt=$((LAB_NOW_MS - ${ago:-0} - t0))
 echo "# handover ${dt} ms after kamailio stopped (check every ${IV} ms, fall ${FALL})"
 check "kamailio down on the master: B holds the node IP" lab_holders_are b
 check_num "... within fall x interval + one interval of scheduling noise (ms)" "$dt" "<" $((FALL * IV + IV))
@@ -130,11 +135,11 @@ for mode in garbage wrongid; do
 	rpid=$LAB_BG_PID
 	stray0=$(sj a stray)
 	# Refused until the responder is up; then its answers come, and do not count.
-	wait_for "the responder answers A's checks" 5000 test "$(sj a stray)" -gt "$stray0"
+	wait_for "the responder answers A's checks" 5000 stray_above a "$stray0"
 	wait_for "A is FAULT ($mode)" 3000 state_is a FAULT
 	check "a responder answering $mode: A's check fails, A is FAULT" state_is a FAULT
 	check "... the answers were counted as stray, not taken" test "$(sj a stray)" -gt "$stray0"
-	wait_for "a check timed out" 1000 test "$(sj a last_error)" = "no answer within 150 ms"
+	wait_for "a check timed out" 1000 last_error_is a "no answer within 150 ms"
 	check "... the check says it got no answer of its own" \
 		test "$(sj a last_error)" = "no answer within 150 ms"
 	lab_stop_pid "$rpid" TERM 2000
@@ -150,22 +155,25 @@ check "metrics count the strays" \
 wait_for "A fit again in B's eyes" 3000 peer_fit b
 port=$(lab_exec b ss -Hnu state established dst 192.0.2.2:5060 | awk '{ n = split($3, a, ":"); print a[n]; exit }')
 check "found the check's socket on B (port ${port:-?})" test -n "$port"
-runs0=$(sj b runs) fail0=$(sj b failures)
-lab_bg c "$LAB_DIR/flood.out" "$PY" "$SIP/flood.py" 192.0.2.2 "${port:-5060},5060" 4
+runs0=$(sj b runs) fail0=$(sj b failures) tr0=$(js b '.groups[0].counters.transitions')
+# At the check's own socket: the attack on vipd (kamailio's own port is kamailio's business).
+lab_bg c "$LAB_DIR/flood.out" "$PY" "$SIP/flood.py" 192.0.2.2 "${port:-5060}" 4
 fpid=$LAB_BG_PID
 sleep 2
 check "under the flood B's check still runs and passes" \
 	test "$(sj b ok)" = true -a "$(sj b runs)" -gt "$runs0"
 check "... without a failure" test "$(sj b failures)" = "$fail0"
-check "... and B stays MASTER" state_is b MASTER
+check "... and B stays MASTER, no transition" \
+	test "$(js b '.groups[0].state')/$(js b '.groups[0].counters.transitions')" = "MASTER/$tr0"
 # kamailio dies while the flood goes on: forged 200s must not keep B healthy.
-kam_stop b
 lab_now
 t0=$LAB_NOW_MS
+kam_stop b
 wait_holder a 3000
+ago=$(js a '.groups[0].since_ms_ago')
 lab_now
 check "kamailio stopped on B under the flood: the node IP moves to A" lab_holders_are a
-echo "# handover under the flood $((LAB_NOW_MS - t0)) ms"
+echo "# handover under the flood $((LAB_NOW_MS - ${ago:-0} - t0)) ms"
 wait_for "the flood ends by itself" 5000 not lab_alive "$fpid"
 lab_stop_pid "$fpid" TERM 1000
 echo "# flood: $(cat "$LAB_DIR/flood.out")"
