@@ -72,7 +72,9 @@ obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 
 # Example hook scripts, installed (never run) to HOOKDIR.
 HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service \
-		scripts/vipd-cloud-ip scripts/check-kamailio
+		scripts/vipd-cloud-ip scripts/check-kamailio \
+		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
+		scripts/vipd-fence-example
 
 UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab test_sipmsg
 TOOLS	:= probe nltool sockpoke ctlflood
