@@ -59,6 +59,8 @@ DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping 
 # t_completion, t_check): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd,
 # curl, prometheus for promtool, bash-completion, python3 for t_check's stand-in daemon.
 DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-completion python3
+# t_drain: sipp calls through kamailio (its dialog and ctl modules are in the kamailio package).
+DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
