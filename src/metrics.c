@@ -377,7 +377,7 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->sip.on)
 			gsample(f, "sip_check_rtt_seconds", gs[i], "%.3f",
-				gs[i]->sip.last_rtt_ms / 1000.0);
+				(double)gs[i]->sip.last_rtt_ms / 1000.0);
 	FAMILY(f, "sip_checks_total", "counter",
 	       "SIP OPTIONS checks, by result: answered and accepted, failed, timed out.");
 	for (size_t i = 0; i < n; i++) {
@@ -411,7 +411,7 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->cg->fence_command)
 			gsample(f, "fence_duration_seconds", gs[i], "%.3f",
-				gs[i]->fence.last_ms / 1000.0);
+				(double)gs[i]->fence.last_ms / 1000.0);
 	FAMILY(f, "drain_active", "gauge",
 	       "1 while a switchover or standby --when-idle waits for the calls to end.");
 	for (size_t i = 0; i < n; i++)

@@ -164,6 +164,8 @@ static void local_addr(const struct sipcheck *c, char *buf, size_t len)
 	char a[INET6_ADDRSTRLEN] = "0.0.0.0";
 	unsigned port = 0;
 
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_INET;
 	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET6) {
 			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
