@@ -141,15 +141,14 @@ lab_now
 t0=$LAB_NOW_MS
 node_signal a STOP
 wait_for "B is FAULT" 3000 state_is b FAULT
+setmode fail	# the next try (in 1 s) fails at once
 check "fence hung: B is FAULT, not MASTER" state_is b FAULT
 check "B says why: fencing the peer failed" \
 	test "$(js b '.groups[0].reason')" = "fencing the peer failed"
 check "the address stays unclaimed by B" not has_vip b
-check "--json: the hanging fence timed out (timeouts 1, last_exit -1)" \
-	test "$(js b '.groups[0].fence | [.timeouts, .last_exit] | join(" ")')" = "1 -1"
+check_num "--json: the hanging fence timed out (timeouts)" "$(js b '.groups[0].fence.timeouts')" ">=" 1
 check "B logs the timeout" \
 	grep -q "fencing node-a failed: fence command timed out after 1500 ms, killed" "$LAB_DIR/b.log"
-setmode fail
 said() { "$VIPCTL" -s "$LAB_DIR/b.sock" status | grep -q "^  fence: last FAILED in [0-9]* ms against node-a, \([0-9]*\) of \1 failed (fence: the PDU does not answer)$"; }
 wait_for "a try failed with the fence's words" 6000 said
 check "status says what the fence said" said
