@@ -128,7 +128,7 @@ $(BUILD)/nltool: $(call obj,nltool nl nlmon addrtab clock announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.
-FUZZERS	:= fuzz_proto fuzz_ctlmsg fuzz_conf
+FUZZERS	:= fuzz_proto fuzz_ctlmsg fuzz_conf fuzz_sipmsg
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
@@ -136,6 +136,9 @@ build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c src/trust.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
+build-fuzz/fuzz_sipmsg: test/fuzz/fuzz_sipmsg.c src/sipmsg.c src/calls.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o $@ $^
 build-fuzz/fuzz_ctlmsg: test/fuzz/fuzz_ctlmsg.c src/ctlmsg.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^
