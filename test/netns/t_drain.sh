@@ -100,6 +100,8 @@ successful() {
 	awk -F'|' '/Successful call/ { gsub(/ /, "", $3); s = $3 } /Failed call/ { gsub(/ /, "", $3); f = $3 }
 		END { print s " " f }' "$LAB_DIR/$1.screen"
 }
+# neigh_is NODE - the phone's ARP entry for the node IP points at NODE (new calls go there).
+neigh_is() { test "$(neigh_mac "$LAB_VIP")" = "$(node_mac "$1")"; }
 drain_ended() { js "$1" '.groups[0].drain.ended' | grep -q "$2"; }
 callsconf() {
 	printf 'calls_command = [ "%s", "-s", "unix:%s" ]; calls_interval_ms = 300; calls_timeout_ms = 1000;' \
@@ -156,6 +158,7 @@ check_num "the switchover itself: gap (ms)" "${g:-x}" "<" 20
 check "B took over as for a switchover" test "$(js b '.groups[0].reason')" = "peer resigned"
 
 # --- --max-wait with --then cancel: gives up, nothing moves -----------------------------------
+wait_for "the phone sends to B" 3000 neigh_is b
 sleep 0.3
 calls_start mwc 2 3000
 wait_for "2 calls up on B" 5000 calls_are b 2
@@ -178,6 +181,7 @@ check "B says so" drain_ended b "max wait of 1000 ms reached with 2 call(s) up: 
 calls_done mws 8000
 
 # --- --cancel ---------------------------------------------------------------------------------
+wait_for "the phone sends to A" 3000 neigh_is a
 sleep 0.3
 calls_start cancel 2 2000
 wait_for "2 calls up on A" 5000 calls_are a 2
