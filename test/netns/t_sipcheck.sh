@@ -43,6 +43,7 @@ log_stderror=yes
 children=1
 auto_aliases=no
 listen=udp:${LAB_IP4[$n]}:5060
+listen=tcp:${LAB_IP4[$n]}:5060
 mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
 loadmodule "sl.so"
 request_route {
@@ -181,6 +182,18 @@ wait_for "the flood ends by itself" 5000 not lab_alive "$fpid"
 lab_stop_pid "$fpid" TERM 1000
 echo "# flood: $(cat "$LAB_DIR/flood.out")"
 check "the flood ran" grep -q "^sent [1-9]" "$LAB_DIR/flood.out"
+
+# --- over TCP, applied by a reload ------------------------------------------------------------
+lab_conf a 100 "$(sipconf a) sip_check_transport = \"tcp\";"
+check "reload with sip_check_transport = tcp" "$VIPCTL" -s "$LAB_DIR/a.sock" reload
+tcp_ok() { test "$(js a '.groups[0].checks.sip | [.transport, .ok, .last_code, .last_error] | join(" ")')" = "tcp true 200 "; }
+runs0=$(sj a runs)
+wait_for "A's check answers over TCP" 3000 tcp_ok
+check "the SIP check over TCP: kamailio answers 200" tcp_ok
+sleep 0.5
+check "... check after check (a connection each), none failed since" \
+	test "$(sj a runs)" -gt "$((runs0 + 1))" -a "$(sj a ok)" = true
+check "A stayed MASTER through the reload" state_is a MASTER
 
 node_stop a
 node_stop b
