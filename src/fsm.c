@@ -519,6 +519,9 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		p->alive = false;
 		p->streak = 0;
 	}
+	/* The peer spoke again: a fence that ended before allows no later claim. */
+	if (p->alive && !s->fencing)
+		s->fenced = false;
 	if (cfg->follower && (s->state == FSM_INIT || s->state == FSM_BACKUP))
 		return follow(s, cfg, out, now);
 
@@ -550,9 +553,6 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 			s->preempt_at_ms = 0;
 			break;
 		}
-		/* The peer spoke again: a fence that ended meanwhile allows nothing. */
-		if (p->alive && !s->fencing)
-			s->fenced = false;
 		if (cfg->probe_ms && p->alive && !s->probe_at_ms &&
 		    now + cfg->probe_ms >= p->dead_at_ms)
 			probe_start(s, out, now);	/* the peer is late: ask early */
