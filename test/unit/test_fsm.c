@@ -1067,6 +1067,34 @@ static void test_fence_in_init_for_a_peer_heard_before(void **st)
 	assert_int_equal(n.s.state, FSM_MASTER);
 }
 
+static void test_fence_result_does_not_outlive_the_peers_return(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, seq;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	assert_true(n.s.fencing);
+	/* Unhealthy while the fence runs; it works, but nothing is claimed in FAULT. */
+	health(&n, dead + 10, false, 100);
+	fence_done(&n, dead + 20, true);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_true(n.s.fenced);
+	/* The peer is back (powered on again): the old fence counts for nothing. */
+	t = dead + 100;
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 50, 2);
+	assert_false(n.s.fenced);
+	health(&n, t, true, 100);
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, seq, 2);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	/* It dies again: a new fence, not a claim on the old one. */
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead);
+	assert_true(has(&n.o, FSM_ACT_FENCE));
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
 static void test_fence_done_without_a_fence_is_ignored(void **st)
 {
 	struct node n;
@@ -1700,6 +1728,7 @@ int main(void)
 		cmocka_unit_test(test_no_fence_after_resign_or_when_never_heard),
 		cmocka_unit_test(test_fence_in_init_for_a_peer_heard_before),
 		cmocka_unit_test(test_fence_done_without_a_fence_is_ignored),
+		cmocka_unit_test(test_fence_result_does_not_outlive_the_peers_return),
 		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
 		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
 		cmocka_unit_test(test_vip_in_use_explained_by_master_heartbeat),
