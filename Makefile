@@ -60,12 +60,14 @@ DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping 
 # t_completion, t_check): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd,
 # curl, prometheus for promtool, bash-completion, python3 for t_check's stand-in daemon.
 DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-completion python3
+# t_drain: sipp calls through kamailio (its dialog and ctl modules are in the kamailio package).
+DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
 VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
-	     ctlmsg \
+	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg
 
@@ -73,9 +75,11 @@ obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 
 # Example hook scripts, installed (never run) to HOOKDIR.
 HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service \
-		scripts/vipd-cloud-ip scripts/check-kamailio
+		scripts/vipd-cloud-ip scripts/check-kamailio \
+		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
+		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab
+UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab test_sipmsg
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
@@ -112,6 +116,8 @@ $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_addrtab: $(call obj,test_addrtab addrtab)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_sipmsg: $(call obj,test_sipmsg sipmsg calls)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(BUILD)/probe: $(call obj,probe)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -126,7 +132,7 @@ $(BUILD)/nltool: $(call obj,nltool nl nlmon addrtab clock announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.
-FUZZERS	:= fuzz_proto fuzz_ctlmsg fuzz_conf
+FUZZERS	:= fuzz_proto fuzz_ctlmsg fuzz_conf fuzz_sipmsg
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
@@ -134,6 +140,9 @@ build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c src/trust.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
+build-fuzz/fuzz_sipmsg: test/fuzz/fuzz_sipmsg.c src/sipmsg.c src/calls.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o $@ $^
 build-fuzz/fuzz_ctlmsg: test/fuzz/fuzz_ctlmsg.c src/ctlmsg.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^

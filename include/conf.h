@@ -19,6 +19,7 @@
 
 #define CONF_PATH_MAX 256
 #define CONF_WARN_MAX 8		/* warnings kept per load */
+#define CONF_SIP_CODES_MAX 16	/* sip_check_codes entries */
 
 struct conf_vip {
 	int family;			/* AF_INET or AF_INET6 */
@@ -96,6 +97,27 @@ struct conf_group {
 	uint32_t check_rise;
 	uint32_t check_fall;
 	uint32_t check_weight;		/* 0 = a failed check means FAULT */
+	/* The built-in SIP OPTIONS check (sipcheck.c); sip_check false = none. */
+	bool sip_check;
+	int sip_family;			/* AF_INET or AF_INET6 */
+	uint8_t sip_addr[16];		/* network order */
+	uint16_t sip_port;
+	bool sip_tcp;			/* sip_check_transport "tcp" (default "udp") */
+	char sip_target[80];		/* "127.0.0.1:5060", "[::1]:5060": for messages and the URI */
+	uint32_t sip_interval_ms;
+	uint32_t sip_timeout_ms;	/* < sip_interval_ms */
+	uint32_t sip_rise;
+	uint32_t sip_fall;
+	uint32_t sip_weight;		/* 0 = a failed SIP check means FAULT */
+	uint16_t sip_codes[CONF_SIP_CODES_MAX];	/* accepted final responses; none = any */
+	size_t n_sip_codes;
+	/* Fencing (fence.c): run before a claim from a peer that went silent. */
+	char **fence_command;
+	uint32_t fence_timeout_ms;
+	/* Drain (drain.c): the number of calls up, for switchover --when-idle. */
+	char **calls_command;
+	uint32_t calls_interval_ms;
+	uint32_t calls_timeout_ms;
 };
 
 struct conf {

@@ -36,6 +36,7 @@ enum fsm_event {
 	FSM_EV_SYNC,		/* follower: the sync set's leader became or left MASTER */
 	FSM_EV_UPSTREAM,	/* upstream targets reachable (healthy) or not */
 	FSM_EV_VIP_ANSWERED,	/* during a claim probe another host answered for a VIP */
+	FSM_EV_FENCE_DONE,	/* the fence command ended: in.ok says whether it fenced */
 };
 
 enum fsm_reason {
@@ -65,6 +66,7 @@ enum fsm_reason {
 	FSM_R_SYNC_BACKUP,	/* follower: the sync set's leader left master */
 	FSM_R_NO_INTERFACE,	/* the group's interface does not exist (now) */
 	FSM_R_NAME_CONFLICT,	/* another live node uses this node's name */
+	FSM_R_FENCE_FAILED,	/* the fence command failed or timed out: no claim */
 	FSM_R_COUNT
 };
 
@@ -75,6 +77,7 @@ enum fsm_action_type {
 	FSM_ACT_ANNOUNCE,	/* start a gratuitous ARP / NA burst */
 	FSM_ACT_EXIT,		/* graceful stop finished for this group */
 	FSM_ACT_PROBE,		/* ask the LAN whether anyone answers for the VIPs */
+	FSM_ACT_FENCE,		/* run the fence command against the silent peer */
 };
 
 /* Why a packet that passed proto_decode() was still dropped. */
@@ -112,6 +115,7 @@ struct fsm_cfg {
 	uint8_t base_priority;	   /* configured priority; a lower effective one = a check failed */
 	uint32_t key_id;	   /* proto_key_id() of the key that signs */
 	uint16_t digest[PROTO_DIGEST_COUNT]; /* the settings both nodes must share */
+	bool fence;		   /* a fence_command is configured: see fence_clear() in fsm.c */
 };
 
 struct fsm_peer {
@@ -168,6 +172,10 @@ struct fsm {
 	uint64_t resign_until_ms; /* send PROTO_F_RESIGN and do not reclaim until then */
 	uint64_t stop_at_ms;	  /* STOPPING: give up waiting for the ack */
 	uint64_t takeover_until_ms; /* send PROTO_F_TAKEOVER until then */
+	bool fencing;		  /* the fence command runs ... */
+	uint64_t fence_at_ms;	  /* ... since then (the last start, kept for status) */
+	bool fenced;		  /* ... it exited 0: the silent peer may be claimed from */
+	uint32_t fence_failures;  /* failed fences in a row, for the back-off */
 	struct fsm_peer peer;
 	uint64_t transitions;
 	uint64_t stalls;
@@ -183,6 +191,7 @@ struct fsm_input {
 	bool on;			/* FSM_EV_STANDBY */
 	bool force;			/* FSM_EV_SWITCHOVER: even if the peer looks unfit */
 	bool leader_master;		/* FSM_EV_SYNC: the leader is MASTER now */
+	bool ok;			/* FSM_EV_FENCE_DONE: the fence command exited 0 in time */
 };
 
 #define FSM_MAX_ACTIONS 8

@@ -16,12 +16,15 @@
 #include "check.h"
 #include "claim.h"
 #include "conf.h"
+#include "drain.h"
+#include "fence.h"
 #include "fsm.h"
 #include "hbsock.h"
 #include "hook.h"
 #include "log.h"
 #include "nl.h"
 #include "proto.h"
+#include "sipcheck.h"
 #include "upstream.h"
 #include "vipset.h"
 
@@ -102,6 +105,9 @@ struct group {
 	struct claim claim;		/* the claim probe */
 	struct hook *hook;		/* notify commands, NULL if out of memory */
 	struct check check;		/* check_script */
+	struct sipcheck sip;		/* sip_check */
+	struct fence fence;		/* fence_command */
+	struct drain drain;		/* switchover / standby --when-idle */
 	struct group *leader;		/* sync set leader this group follows, NULL if none */
 	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
 	bool exited;
@@ -150,6 +156,16 @@ void group_vmac_lost(struct group *g);
 
 /* @r as text for this group ("interface eth0 missing" names the interface). */
 void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t len);
+
+/*
+ * switchover / standby on --when-idle: start waiting until calls_command
+ * says no call is up, then @fire (see drain.h). Only a MASTER drains, and
+ * (without @force) only towards a fit peer. Returns 0, or -1 with @err.
+ * group_drain_cancel stops a wait; false if none ran.
+ */
+int group_drain(struct group *g, bool standby, bool force, uint32_t max_wait_ms,
+		bool then_switch, drain_fire_fn fire, void *ctx, char *err, size_t err_len);
+bool group_drain_cancel(struct group *g, const char *why);
 
 /* Admin commands; return 0 or a negative enum fsm_err. */
 int group_switchover(struct group *g, bool force);

@@ -50,6 +50,16 @@
 #define VIPD_DEF_CHECK_TIMEOUT_MS 1000	/* ms a check script may run */
 #define VIPD_DEF_CHECK_RISE	2	/* successful runs before a failed check is ok again */
 #define VIPD_DEF_CHECK_FALL	2	/* failed runs before an ok check counts as failed */
+#define VIPD_SIP_PORT		5060	/* SIP, UDP and TCP */
+#define VIPD_DEF_SIP_INTERVAL_MS 1000	/* ms between SIP OPTIONS checks */
+#define VIPD_DEF_SIP_TIMEOUT_MS	500	/* ms an OPTIONS may take to be answered */
+#define VIPD_DEF_SIP_RISE	2	/* answered checks before a failed SIP check is ok again */
+#define VIPD_DEF_SIP_FALL	3	/* unanswered checks before an ok SIP check fails */
+#define VIPD_DEF_CALLS_INTERVAL_MS 3000	/* ms between calls_command runs while draining */
+#define VIPD_DEF_CALLS_TIMEOUT_MS 2000	/* ms a calls_command may run */
+#define VIPD_DEF_FENCE_TIMEOUT_MS 10000	/* ms a fence command may run (IPMI power off is slow) */
+#define VIPD_FENCE_RETRY_MIN_MS	1000	/* ms before the first retry of a failed fence */
+#define VIPD_FENCE_RETRY_MAX_MS	30000	/* ms: the back-off doubles up to this */
 #define VIPD_DEF_METRICS_INTERVAL_MS 5000	/* ms between rewrites of metrics_file */
 #define VIPD_MIN_METRICS_INTERVAL_MS 100	/* ms */
 #define VIPD_MAX_METRICS_INTERVAL_MS 3600000	/* ms */

@@ -85,7 +85,10 @@ static const char *const conf_group_keys[] = {
 	"upstream_interval_ms", "upstream_timeout_ms", "upstream_rise", "upstream_fall",
 	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_master_again",
 	"notify", "hook_timeout_ms", "check_script", "check_interval_ms", "check_timeout_ms",
-	"check_rise", "check_fall", "check_weight", NULL,
+	"check_rise", "check_fall", "check_weight", "sip_check", "sip_check_transport",
+	"sip_check_interval_ms", "sip_check_timeout_ms", "sip_check_rise", "sip_check_fall",
+	"sip_check_weight", "sip_check_codes", "fence_command", "fence_timeout_ms",
+	"calls_command", "calls_interval_ms", "calls_timeout_ms", NULL,
 };
 
 const char *const conf_notify_keys[CONF_NOTIFY_COUNT] = {
@@ -1211,6 +1214,159 @@ static int conf_parse_commands(const struct conf_ctx *x, const config_setting_t 
 	return 0;
 }
 
+/*
+ * sip_check's target: true for the local server (127.0.0.1:5060), or
+ * "[sip:]HOST[:PORT]" with HOST an IPv4 address or a bracketed IPv6 one
+ * (no names: a check that depends on DNS fails when DNS does).
+ */
+static int conf_sip_target(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+			   struct conf_group *g)
+{
+	char host[64], q[CONF_QUOTE_LEN];
+	const char *v, *port = NULL, *end;
+	long p = VIPD_SIP_PORT;
+
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		if (!config_setting_get_bool(s))
+			return 0;
+		v = "127.0.0.1";
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		v = config_setting_get_string(s);
+	} else {
+		return conf_err(x, s, key, "expected true or a string \"[sip:]HOST[:PORT]\"");
+	}
+	conf_quote(q, sizeof(q), v);
+	if (strncasecmp(v, "sip:", 4) == 0)
+		v += 4;
+	if (v[0] == '[') {
+		end = strchr(v, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return conf_err(x, s, key, "%s: expected [IPv6] or [IPv6]:PORT", q);
+		if ((size_t)(end - v - 1) >= sizeof(host))
+			return conf_err(x, s, key, "%s: address too long", q);
+		memcpy(host, v + 1, (size_t)(end - v - 1));
+		host[end - v - 1] = '\0';
+		port = end[1] ? end + 2 : NULL;
+		g->sip_family = AF_INET6;
+	} else {
+		end = strchr(v, ':');
+		size_t n = end ? (size_t)(end - v) : strlen(v);
+
+		if (n >= sizeof(host))
+			return conf_err(x, s, key, "%s: address too long", q);
+		memcpy(host, v, n);
+		host[n] = '\0';
+		port = end ? end + 1 : NULL;
+		g->sip_family = AF_INET;
+	}
+	if (inet_pton(g->sip_family, host, g->sip_addr) != 1)
+		return conf_err(x, s, key, "%s: not an IP address (names are not looked up)", q);
+	if (port) {
+		char *e;
+
+		p = strtol(port, &e, 10);
+		if (port[0] < '0' || port[0] > '9' || *e || p < 1 || p > 65535)
+			return conf_err(x, s, key, "%s: port must be 1..65535", q);
+	}
+	g->sip_port = (uint16_t)p;
+	g->sip_check = true;
+	snprintf(g->sip_target, sizeof(g->sip_target), g->sip_family == AF_INET6 ? "[%s]:%ld"
+										 : "%s:%ld",
+		 host, p);
+	return 1;
+}
+
+/* The SIP check, fence_command and calls_command with their numbers. */
+static int conf_parse_telephony(const struct conf_ctx *x, const config_setting_t *gs,
+				const char *gp, struct conf_group *g)
+{
+	const struct conf_num sip[] = {
+		{ "sip_check_interval_ms", &g->sip_interval_ms, VIPD_DEF_SIP_INTERVAL_MS, 50,
+		  600000 },
+		{ "sip_check_timeout_ms", &g->sip_timeout_ms, VIPD_DEF_SIP_TIMEOUT_MS, 10, 600000 },
+		{ "sip_check_rise", &g->sip_rise, VIPD_DEF_SIP_RISE, 1, CONF_MAX_RISE },
+		{ "sip_check_fall", &g->sip_fall, VIPD_DEF_SIP_FALL, 1, CONF_MAX_RISE },
+		{ "sip_check_weight", &g->sip_weight, 0, 0, 254 },
+	};
+	const struct conf_num cmd[] = {
+		{ "fence_timeout_ms", &g->fence_timeout_ms, VIPD_DEF_FENCE_TIMEOUT_MS,
+		  CONF_MIN_CMD_MS, CONF_MAX_CMD_MS },
+		{ "calls_interval_ms", &g->calls_interval_ms, VIPD_DEF_CALLS_INTERVAL_MS, 100,
+		  600000 },
+		{ "calls_timeout_ms", &g->calls_timeout_ms, VIPD_DEF_CALLS_TIMEOUT_MS,
+		  CONF_MIN_CMD_MS, CONF_MAX_CMD_MS },
+	};
+	const config_setting_t *s = config_setting_get_member(gs, "sip_check"), *codes;
+	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	const char *v;
+	int rc;
+
+	conf_key(key, sizeof(key), gp, "sip_check");
+	if (s && conf_sip_target(x, s, key, g) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(sip) / sizeof(sip[0]); i++) {
+		rc = conf_num(x, gs, gp, &sip[i]);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && !g->sip_check) {
+			conf_key(key, sizeof(key), gp, sip[i].name);
+			return conf_err(x, config_setting_get_member(gs, sip[i].name), key,
+					"has no effect without sip_check");
+		}
+	}
+	if (g->sip_timeout_ms >= g->sip_interval_ms) {
+		s = config_setting_get_member(gs, "sip_check_timeout_ms");
+		conf_key(key, sizeof(key), gp, "sip_check_timeout_ms");
+		return conf_err(x, s ? s : gs, key, "%u must be less than sip_check_interval_ms (%u)",
+				g->sip_timeout_ms, g->sip_interval_ms);
+	}
+	rc = conf_str(x, gs, gp, "sip_check_transport", &v, &s);
+	if (rc < 0)
+		return -1;
+	conf_key(key, sizeof(key), gp, "sip_check_transport");
+	if (rc == 1 && !g->sip_check)
+		return conf_err(x, s, key, "has no effect without sip_check");
+	if (rc == 1 && strcmp(v, "udp") != 0 && strcmp(v, "tcp") != 0)
+		return conf_err(x, s, key, "%s: expected \"udp\" or \"tcp\"",
+				conf_quote(q, sizeof(q), v));
+	g->sip_tcp = rc == 1 && strcmp(v, "tcp") == 0;
+	codes = config_setting_get_member(gs, "sip_check_codes");
+	conf_key(key, sizeof(key), gp, "sip_check_codes");
+	if (codes && !g->sip_check)
+		return conf_err(x, codes, key, "has no effect without sip_check");
+	if (codes && config_setting_type(codes) != CONFIG_TYPE_ARRAY)
+		return conf_err(x, codes, key, "expected an array [ 200, 404, ... ] of response codes");
+	if (codes && (config_setting_length(codes) < 1 ||
+		      config_setting_length(codes) > CONF_SIP_CODES_MAX))
+		return conf_err(x, codes, key, "1..%d codes allowed", CONF_SIP_CODES_MAX);
+	for (int i = 0; codes && i < config_setting_length(codes); i++) {
+		const config_setting_t *e = config_setting_get_elem(codes, (unsigned)i);
+		long long c = config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e)
+									: -1;
+
+		if (c < 200 || c > 699)
+			return conf_err(x, e, key, "%lld is not a final response code (200..699)", c);
+		g->sip_codes[g->n_sip_codes++] = (uint16_t)c;
+	}
+	if (conf_parse_argv(x, gs, gp, "fence_command", &g->fence_command) < 0 ||
+	    conf_parse_argv(x, gs, gp, "calls_command", &g->calls_command) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(cmd) / sizeof(cmd[0]); i++) {
+		bool fence = strncmp(cmd[i].name, "fence_", 6) == 0;
+
+		rc = conf_num(x, gs, gp, &cmd[i]);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && !(fence ? g->fence_command : g->calls_command)) {
+			conf_key(key, sizeof(key), gp, cmd[i].name);
+			return conf_err(x, config_setting_get_member(gs, cmd[i].name), key,
+					"has no effect without %s",
+					fence ? "fence_command" : "calls_command");
+		}
+	}
+	return 0;
+}
+
 static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *root,
 			    const config_setting_t *groups, struct conf *c, size_t gi)
 {
@@ -1252,7 +1408,7 @@ static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *ro
 	    conf_parse_transport(x, gs, gp, g) < 0 || conf_parse_peers(x, gs, gp, g) < 0 ||
 	    conf_parse_interface2(x, gs, gp, g) < 0 ||
 	    conf_parse_key(x, gs, gp, g) < 0 || conf_parse_sync_vmac(x, gs, gp, g) < 0 ||
-	    conf_parse_commands(x, gs, gp, g) < 0)
+	    conf_parse_commands(x, gs, gp, g) < 0 || conf_parse_telephony(x, gs, gp, g) < 0)
 		return -1;
 	return 0;
 }
@@ -1367,6 +1523,8 @@ void conf_free(struct conf *c)
 		for (int k = 0; k < CONF_NOTIFY_COUNT; k++)
 			free(c->groups[i].notify[k]);
 		free(c->groups[i].check_script);
+		free(c->groups[i].fence_command);
+		free(c->groups[i].calls_command);
 	}
 	if (c->groups) {
 		explicit_bzero(c->groups, c->n_groups * sizeof(*c->groups));
@@ -1470,6 +1628,29 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 		fprintf(f, "%scheck_rise = %u;\n", in, g->check_rise);
 		fprintf(f, "%scheck_fall = %u;\n", in, g->check_fall);
 		fprintf(f, "%scheck_weight = %u;\n", in, g->check_weight);
+	}
+	if (g->sip_check) {
+		fprintf(f, "%ssip_check = \"%s\";\n", in, g->sip_target);
+		fprintf(f, "%ssip_check_transport = \"%s\";\n", in, g->sip_tcp ? "tcp" : "udp");
+		fprintf(f, "%ssip_check_interval_ms = %u;\n", in, g->sip_interval_ms);
+		fprintf(f, "%ssip_check_timeout_ms = %u;\n", in, g->sip_timeout_ms);
+		fprintf(f, "%ssip_check_rise = %u;\n", in, g->sip_rise);
+		fprintf(f, "%ssip_check_fall = %u;\n", in, g->sip_fall);
+		fprintf(f, "%ssip_check_weight = %u;\n", in, g->sip_weight);
+		if (g->n_sip_codes) {
+			fprintf(f, "%ssip_check_codes = [", in);
+			for (size_t k = 0; k < g->n_sip_codes; k++)
+				fprintf(f, "%s%u", k ? ", " : " ", g->sip_codes[k]);
+			fprintf(f, " ];\n");
+		}
+	}
+	conf_print_argv(f, in, "fence_command", g->fence_command);
+	if (g->fence_command)
+		fprintf(f, "%sfence_timeout_ms = %u;\n", in, g->fence_timeout_ms);
+	conf_print_argv(f, in, "calls_command", g->calls_command);
+	if (g->calls_command) {
+		fprintf(f, "%scalls_interval_ms = %u;\n", in, g->calls_interval_ms);
+		fprintf(f, "%scalls_timeout_ms = %u;\n", in, g->calls_timeout_ms);
 	}
 	fprintf(f, "\t}");
 }

@@ -214,6 +214,93 @@ static int do_standby(struct daemon *d, struct group *g, bool on, bool force, ch
 	return rc;
 }
 
+/*
+ * --when-idle: the options of the request at hand, for do_drain() (the
+ * for_groups() callback has no room for them). Set right before the call.
+ */
+static struct {
+	bool standby;
+	uint32_t max_wait_ms;
+	bool then_switch;
+} drain_opts;
+
+/* The drain's hand-over: the same switchover or standby an admin would ask for. */
+static int drain_fire(void *ctx, void *owner, bool standby, bool force, char *why,
+		      size_t why_len)
+{
+	struct group *g = owner;
+	int rc;
+
+	if (standby)
+		rc = do_standby(ctx, g, true, force, why, why_len);
+	else
+		rc = do_switchover(ctx, g, false, force, why, why_len);
+	if (rc < 0 && !why[0])
+		snprintf(why, why_len, "%s", fsm_strerror(rc));
+	return rc;
+}
+
+static int do_drain(struct daemon *d, struct group *g, bool on, bool force, char *why,
+		    size_t why_len)
+{
+	(void)on;
+	return group_drain(g, drain_opts.standby, force, drain_opts.max_wait_ms,
+			   drain_opts.then_switch, drain_fire, d, why, why_len);
+}
+
+static int do_cancel(struct daemon *d, struct group *g, bool on, bool force, char *why,
+		     size_t why_len)
+{
+	(void)d;
+	(void)on;
+	(void)force;
+	(void)why;
+	(void)why_len;
+	group_drain_cancel(g, "cancelled by the admin");
+	return 0;
+}
+
+/*
+ * "when_idle": true, "max_wait_ms": N (0 = no limit), "then": "switch" or
+ * "cancel" into drain_opts; 1 when a drain was asked for, 0 when not, -1.
+ */
+static int arg_drain(struct json_object *args, bool standby, char *err, size_t err_len)
+{
+	struct json_object *v;
+
+	if (!arg_bool(args, "when_idle", false)) {
+		if (json_object_object_get_ex(args, "max_wait_ms", &v) ||
+		    json_object_object_get_ex(args, "then", &v)) {
+			snprintf(err, err_len, "--max-wait and --then need --when-idle");
+			return -1;
+		}
+		return 0;
+	}
+	drain_opts.standby = standby;
+	drain_opts.max_wait_ms = 0;
+	drain_opts.then_switch = true;
+	if (json_object_object_get_ex(args, "max_wait_ms", &v)) {
+		int64_t ms = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || ms < 0 || ms > UINT32_MAX) {
+			snprintf(err, err_len, "max_wait_ms: expected 0..%u", UINT32_MAX);
+			return -1;
+		}
+		drain_opts.max_wait_ms = (uint32_t)ms;
+	}
+	if (json_object_object_get_ex(args, "then", &v)) {
+		const char *t = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    (strcmp(t, "switch") != 0 && strcmp(t, "cancel") != 0)) {
+			snprintf(err, err_len, "then: expected switch or cancel");
+			return -1;
+		}
+		drain_opts.then_switch = strcmp(t, "switch") == 0;
+	}
+	return 1;
+}
+
 int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct json_object *data,
 		  char *err, size_t err_len)
 {
@@ -238,9 +325,17 @@ int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct j
 		return daemon_reload(d, err, err_len);
 	if (arg_group(d, args, &one, err, err_len) < 0)
 		return -1;
-	if (strcmp(cmd, "switchover") == 0)
-		return for_groups(d, one, false, arg_bool(args, "force", false), do_switchover,
-				  err, err_len);
+	if (strcmp(cmd, "switchover") == 0) {
+		int rc;
+
+		if (arg_bool(args, "cancel", false))
+			return for_groups(d, one, false, false, do_cancel, err, err_len);
+		rc = arg_drain(args, false, err, err_len);
+		if (rc < 0)
+			return -1;
+		return for_groups(d, one, false, arg_bool(args, "force", false),
+				  rc ? do_drain : do_switchover, err, err_len);
+	}
 	if (strcmp(cmd, "standby") == 0) {
 		struct json_object *v;
 
@@ -249,6 +344,19 @@ int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct j
 			snprintf(err, err_len, "standby: expected on or off");
 			return -1;
 		}
+		switch (arg_drain(args, true, err, err_len)) {
+		case -1:
+			return -1;
+		case 1:
+			if (!json_object_get_boolean(v)) {
+				snprintf(err, err_len, "--when-idle is for standby on");
+				return -1;
+			}
+			return for_groups(d, one, true, arg_bool(args, "force", false), do_drain,
+					  err, err_len);
+		}
+		if (json_object_get_boolean(v))
+			for_groups(d, one, false, false, do_cancel, err, err_len);
 		return for_groups(d, one, json_object_get_boolean(v),
 				  arg_bool(args, "force", false), do_standby, err, err_len);
 	}

@@ -24,7 +24,18 @@
  *
  *   A claim on a timeout (peer silent, or nobody heard while listening) is
  *   preceded by the claim probe: if any host answers for a VIP, FAULT
- *   instead (see probe_clear()). A node without carrier, or whose upstream
+ *   instead (see probe_clear()). With a fence command, a claim from a peer
+ *   that went silent then waits for the fence (see fence_clear()); a fence
+ *   that fails is FAULT "fencing the peer failed", retried with back-off:
+ *
+ *     BACKUP/INIT -- peer silent, probe clear --> (fencing) -- ok --> MASTER
+ *                                                    |
+ *                                         failed / timed out
+ *                                                    v
+ *     MASTER <-- fence ok --- FAULT (fence failed) --+-- retry after 1, 2, 4 .. 30 s
+ *     INIT   <-- the peer is heard again ---+
+ *
+ *   A node without carrier, or whose upstream
  *   targets are unreachable, is FAULT instead of BACKUP.
  *
  *   FAULT -- health back --> INIT (listen again before claiming)
@@ -247,6 +258,54 @@ static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg)
 	return budget_ms > (uint64_t)cfg->probe_ms + 1 ? budget_ms - cfg->probe_ms : 1;
 }
 
+/*
+ * Fencing: before claiming from a peer that went silent, make sure it
+ * cannot come back holding the VIPs (power it off, cut its switch port).
+ * Silence is all we know: the peer may be dead, or alive and cut off, and
+ * only the fence tells the two apart for good. Only a timeout claim is
+ * fenced: a peer that resigned, is in fault or standby, or lost an election
+ * told us so itself. A node that never heard its peer at all (both booted,
+ * the twin is off) has nobody to fence: it claims after the claim probe
+ * alone, as without a fence command; a peer heard once and silent since is
+ * fenced, in INIT as in BACKUP. True when the claim may go ahead; false
+ * while the fence runs (started here, FSM_ACT_FENCE, once).
+ */
+static bool fence_clear(struct fsm *s, struct fsm_output *out, uint64_t now)
+{
+	if (s->fenced) {
+		s->fenced = false;
+		return true;
+	}
+	if (!s->fencing) {
+		s->fencing = true;
+		s->fence_at_ms = now;
+		push(out, FSM_ACT_FENCE);
+	}
+	return false;
+}
+
+/* The claim probe, then the fence when there is a peer to fence (see fence_clear()). */
+static bool timeout_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			  uint64_t now)
+{
+	bool fence = cfg->fence && s->peer.name[0];
+
+	/* Probed already: the fence that runs (or ran) follows that probe. */
+	if (!(fence && (s->fencing || s->fenced)) && !probe_clear(s, cfg, out, now))
+		return false;
+	return !fence || fence_clear(s, out, now);
+}
+
+/* Time before the next try after @failures failed fences in a row. */
+static uint64_t fence_backoff_ms(uint32_t failures)
+{
+	uint64_t ms = VIPD_FENCE_RETRY_MIN_MS;
+
+	for (uint32_t i = 1; i < failures && ms < VIPD_FENCE_RETRY_MAX_MS; i++)
+		ms *= 2;
+	return ms < VIPD_FENCE_RETRY_MAX_MS ? ms : VIPD_FENCE_RETRY_MAX_MS;
+}
+
 static void enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 		  enum fsm_state to, enum fsm_reason why, uint64_t now)
 {
@@ -275,6 +334,8 @@ static void claim(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *o
 		  enum fsm_reason why, uint64_t now)
 {
 	enter(s, cfg, out, FSM_MASTER, why, now);
+	s->fenced = false;
+	s->fence_failures = 0;
 	push(out, FSM_ACT_ADD_VIPS);
 	push(out, FSM_ACT_ANNOUNCE);
 }
@@ -624,6 +685,8 @@ static bool conflict_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_o
 	s->reason = s->healthy ? FSM_R_UPSTREAM : fault_reason(s);
 	return false;
 }
+static bool fence_retry(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			uint64_t now);
 
 /* Deadlines and conditions that do not depend on the event at hand. */
 static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -639,13 +702,16 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 	}
 	if (conflict_step(s, cfg, out, now))
 		send = true;
+	/* The peer spoke again: a fence that ended before allows no later claim. */
+	if (p->alive && !s->fencing)
+		s->fenced = false;
 	if (cfg->follower && (s->state == FSM_INIT || s->state == FSM_BACKUP))
 		return follow(s, cfg, out, now) || send;
 
 	switch (s->state) {
 	case FSM_INIT:
-		if (cfg->probe_ms && !s->probe_at_ms && now + cfg->probe_ms >= s->listen_until_ms &&
-		    self_eligible(s, now))
+		if (cfg->probe_ms && !s->probe_at_ms && !s->fencing &&
+		    now + cfg->probe_ms >= s->listen_until_ms && self_eligible(s, now))
 			probe_start(s, out, now);
 		if (now < s->listen_until_ms)
 			break;
@@ -655,7 +721,9 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 			enter(s, cfg, out, FSM_FAULT, FSM_R_UPSTREAM, now);
 		} else if (self_eligible(s, now) &&
 			   (!p->alive || peer_unavailable(p) || outranks_peer(s, cfg))) {
-			if (!probe_clear(s, cfg, out, now))
+			/* A live peer that cannot or need not hold the VIPs is not fenced. */
+			if (!(p->alive ? probe_clear(s, cfg, out, now)
+				       : timeout_clear(s, cfg, out, now)))
 				break;
 			claim(s, cfg, out, FSM_R_LISTEN_DONE, now);
 		} else {
@@ -672,7 +740,7 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		    now + cfg->probe_ms >= p->dead_at_ms)
 			probe_start(s, out, now);	/* the peer is late: ask early */
 		if (!p->alive) {
-			if (probe_clear(s, cfg, out, now))
+			if (timeout_clear(s, cfg, out, now))
 				claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
 			send = true;
 		} else if ((p->flags & PROTO_F_RESIGN) || p->state == PROTO_ST_STOPPING) {
@@ -721,20 +789,28 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		}
 		break;
 	case FSM_FAULT:
+		if (s->reason == FSM_R_FENCE_FAILED) {
+			send = fence_retry(s, cfg, out, now);
+			break;
+		}
 		/*
 		 * A VIP in use elsewhere: probe again every interval (see
 		 * reprobe_gap_ms()). Free and the peer still silent: the claim
-		 * the probe held back goes ahead at once. Free while a peer
-		 * speaks: listen and elect again.
+		 * the probe held back goes ahead at once (after the fence, when
+		 * there is one: see timeout_clear()). Free while a peer speaks:
+		 * listen and elect again.
 		 */
 		if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy ||
 		    !s->upstream)
 			break;
-		if (!probe_clear(s, cfg, out, now))
+		if (!(cfg->fence && p->name[0] && (s->fencing || s->fenced)) &&
+		    !probe_clear(s, cfg, out, now))
 			break;
-		if (!p->alive && self_eligible(s, now))
+		if (!p->alive && self_eligible(s, now)) {
+			if (cfg->fence && p->name[0] && !fence_clear(s, out, now))
+				break;
 			claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
-		else
+		} else
 			enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
 		send = true;
 		break;
@@ -742,6 +818,50 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		break;
 	}
 	return send;
+}
+
+/*
+ * FAULT after a failed fence: the peer is heard again (it was only cut off
+ * and is back, or the fence hit the wrong box): listen again; a fence that
+ * succeeded: claim; otherwise the next try when the back-off is over.
+ * Health and upstream lost meanwhile are on_health()'s and on_upstream()'s.
+ */
+static bool fence_retry(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+			uint64_t now)
+{
+	if (s->peer.alive) {
+		s->fenced = false;
+		enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
+		return true;
+	}
+	if (!self_eligible(s, now))
+		return false;
+	if (s->fenced) {
+		claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
+		return true;
+	}
+	if (!s->fencing && now >= s->fault_until_ms)
+		fence_clear(s, out, now);
+	return false;
+}
+
+/* The fence command ended; what it allows is evaluate()'s business. */
+static void on_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
+			  struct fsm_output *out, uint64_t now)
+{
+	if (!s->fencing)
+		return;		/* abandoned: the peer came back, or we left the claim path */
+	s->fencing = false;
+	if (ok) {
+		s->fenced = true;
+		s->fence_failures = 0;
+		return;
+	}
+	s->fence_failures++;
+	s->fault_until_ms = now + fence_backoff_ms(s->fence_failures);
+	/* In FAULT for another reason (health, upstream) that reason stays. */
+	if (s->state == FSM_BACKUP || s->state == FSM_INIT)
+		enter(s, cfg, out, FSM_FAULT, FSM_R_FENCE_FAILED, now);
 }
 
 static bool on_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
@@ -802,7 +922,8 @@ static bool on_health(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm
 			send = true;
 		}
 	} else if (!in->healthy && s->state == FSM_FAULT &&
-		   (s->reason == FSM_R_FAULT || s->reason == FSM_R_NO_INTERFACE)) {
+		   (s->reason == FSM_R_FAULT || s->reason == FSM_R_NO_INTERFACE ||
+		    s->reason == FSM_R_FENCE_FAILED)) {
 		/* Still unhealthy, for another reason (carrier lost, then the link deleted). */
 		s->reason = fault_reason(s);
 	} else if (in->healthy && !s->healthy) {
@@ -989,6 +1110,9 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		if (s->probe_at_ms)
 			s->vip_answered = true;
 		break;
+	case FSM_EV_FENCE_DONE:
+		on_fence_done(s, cfg, in->ok, out, now);
+		break;
 	case FSM_EV_TIMER:
 		break;
 	}
@@ -1044,6 +1168,7 @@ const char *fsm_reason_text(enum fsm_reason r)
 		[FSM_R_RECHECK] = "checking again whether the VIP is free",
 		[FSM_R_NO_INTERFACE] = "interface missing",
 		[FSM_R_NAME_CONFLICT] = "another node uses this node's name",
+		[FSM_R_FENCE_FAILED] = "fencing the peer failed",
 	};
 
 	return (unsigned)r < FSM_R_COUNT ? text[r] : "?";

@@ -42,6 +42,7 @@ static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct
 	fc->base_priority = cg->priority;
 	fc->key_id = proto_key_id(cg->key, cg->key_len);
 	digest_settings(cg, fc->digest);
+	fc->fence = cg->fence_command != NULL;
 }
 
 /*
@@ -68,6 +69,14 @@ static int step(struct group *g, struct fsm_input *in);
 static void claim_answered(void *ctx)
 {
 	struct fsm_input in = { .ev = FSM_EV_VIP_ANSWERED };
+
+	step(ctx, &in);
+}
+
+/* The fence command ended (fence.c); the state machine decides what it allows. */
+static void fence_done(void *ctx, bool ok)
+{
+	struct fsm_input in = { .ev = FSM_EV_FENCE_DONE, .ok = ok };
 
 	step(ctx, &in);
 }
@@ -181,10 +190,19 @@ static void apply(struct group *g, const struct fsm_output *o)
 		case FSM_ACT_PROBE:
 			claim_probe(&g->claim);
 			break;
+		case FSM_ACT_FENCE: {
+			char addr[INET6_ADDRSTRLEN];
+
+			group_peer_address(g, addr, sizeof(addr));
+			fence_start(&g->fence, g->fsm.peer.name, addr);
+			break;
+		}
 		}
 	}
 	if (o->changed && o->reason == FSM_R_CONTENTION_LOST)
 		g->st.contentions++;
+	if (o->changed && o->from == FSM_MASTER && g->fsm.state != FSM_MASTER)
+		drain_cancel(&g->drain, "this node is no longer master");
 	if (o->changed && g->hooks.transition)
 		g->hooks.transition(g->hooks.ctx, g, o->from, g->fsm.state, o->reason);
 	if ((o->contention_won || o->reannounce) && g->hooks.master_again)
@@ -193,6 +211,7 @@ static void apply(struct group *g, const struct fsm_output *o)
 		ev_timer_stop(g->loop, &g->timer);
 		ev_timer_stop(g->loop, &g->vs.garp);
 		check_stop(&g->check);
+		sipcheck_stop(&g->sip);
 		if (g->hooks.exited)
 			g->hooks.exited(g->hooks.ctx, g);
 		return;
@@ -378,17 +397,19 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 
 /*
  * The state machine's health input: the interface exists and has carrier,
- * AND the check script passes when check_weight is 0; with a weight a
- * failed check lowers the priority instead (never below 1).
+ * AND the check script and the SIP check pass when their weight is 0; with
+ * a weight a failed check lowers the priority instead (never below 1; the
+ * weights of both add up).
  */
 static void health_input(const struct group *g, struct fsm_input *in)
 {
-	bool failed = check_failed(&g->check);
-	int prio = g->cg->priority - (failed ? (int)g->cg->check_weight : 0);
+	bool failed = check_failed(&g->check), sip = sipcheck_failed(&g->sip);
+	int prio = g->cg->priority - (failed ? (int)g->cg->check_weight : 0) -
+		   (sip ? (int)g->cg->sip_weight : 0);
 
 	in->ev = FSM_EV_HEALTH;
 	in->healthy = g->cg->ifindex && g->link_up && !(failed && g->cg->check_weight == 0) &&
-		      !g->sync_blocked;
+		      !(sip && g->cg->sip_weight == 0) && !g->sync_blocked;
 	in->no_interface = g->cg->ifindex == 0;
 	in->priority = (uint8_t)(prio < 1 ? 1 : prio);
 }
@@ -619,6 +640,9 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 	g->hook = hook_new(loop, g->cg, node_name);
 	/* Like upstream, the check has not passed before its first run: no claim. */
 	check_start(&g->check, loop, g->cg, node_name, false, check_changed, g);
+	sipcheck_start(&g->sip, loop, g->cg, false, check_changed, g);
+	fence_init(&g->fence, loop, g->cg, node_name, fence_done, g);
+	drain_init(&g->drain, loop, g->cg, NULL, NULL, g);
 	health_update(g);
 	return 0;
 fail_bind:
@@ -644,11 +668,36 @@ void group_free(struct group *g)
 	g->hb2 = NULL;
 	upstream_stop(&g->up);
 	check_stop(&g->check);
+	sipcheck_stop(&g->sip);
+	fence_free(&g->fence);
+	drain_free(&g->drain);
 	if (g->conf.ifindex)
 		iface_unbind(g);
 	vipset_free(&g->vs);
 	hook_release(g->hook);	/* queued hooks (notify_stop) still run */
 	g->hook = NULL;
+}
+
+int group_drain(struct group *g, bool standby, bool force, uint32_t max_wait_ms,
+		bool then_switch, drain_fire_fn fire, void *ctx, char *err, size_t err_len)
+{
+	if (g->exited || g->fsm.state != FSM_MASTER) {
+		snprintf(err, err_len, "--when-idle: this node is not master, it has no calls to wait for");
+		return -1;
+	}
+	if (!force && !fsm_peer_fit(&g->fsm, &g->fc)) {
+		snprintf(err, err_len, "%s", fsm_strerror(FSM_E_PEER_UNHEALTHY));
+		return -1;
+	}
+	g->drain.fire = fire;
+	g->drain.ctx = ctx;
+	g->drain.owner = g;
+	return drain_start(&g->drain, standby, force, max_wait_ms, then_switch, err, err_len);
+}
+
+bool group_drain_cancel(struct group *g, const char *why)
+{
+	return drain_cancel(&g->drain, why);
 }
 
 int group_switchover(struct group *g, bool force)
@@ -702,6 +751,9 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 	fsm_cfg_from(&g->fc, name, g->cg);
 	hook_reconf(g->hook, g->cg);
 	check_reconf(&g->check, g->cg);
+	sipcheck_reconf(&g->sip, g->cg);
+	fence_reconf(&g->fence, g->cg);
+	drain_reconf(&g->drain, g->cg);
 	upstream_reconf(&g->up);
 	vipset_reconf(&g->vs, old, n_old);
 	health_input(g, &in);

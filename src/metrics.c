@@ -394,6 +394,65 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->check.on)
 			gsample(f, "check_skipped_total", gs[i], "%llu", ull(gs[i]->check.skipped));
+	FAMILY(f, "sip_check_ok", "gauge", "1 while the group's SIP OPTIONS check passes.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->sip.on)
+			gsample(f, "sip_check_ok", gs[i], "%d", !sipcheck_failed(&gs[i]->sip));
+	FAMILY(f, "sip_check_response_code", "gauge",
+	       "Status code of the last final answer to the SIP check, 0 before the first.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->sip.on)
+			gsample(f, "sip_check_response_code", gs[i], "%d", gs[i]->sip.last_code);
+	FAMILY(f, "sip_check_rtt_seconds", "gauge",
+	       "Round-trip time of the last answered SIP check.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->sip.on)
+			gsample(f, "sip_check_rtt_seconds", gs[i], "%.3f",
+				(double)gs[i]->sip.last_rtt_ms / 1000.0);
+	FAMILY(f, "sip_checks_total", "counter",
+	       "SIP OPTIONS checks, by result: answered and accepted, failed, timed out.");
+	for (size_t i = 0; i < n; i++) {
+		const struct sipcheck *c = &gs[i]->sip;
+
+		if (!c->on)
+			continue;
+		fprintf(f, "vipd_sip_checks_total{group=\"%u\",result=\"ok\"} %llu\n"
+			   "vipd_sip_checks_total{group=\"%u\",result=\"failed\"} %llu\n"
+			   "vipd_sip_checks_total{group=\"%u\",result=\"timed_out\"} %llu\n",
+			gs[i]->cg->id, ull(c->runs - c->failures), gs[i]->cg->id,
+			ull(c->failures - c->timeouts), gs[i]->cg->id, ull(c->timeouts));
+	}
+	FAMILY(f, "sip_check_stray_total", "counter",
+	       "SIP messages that did not answer the check's request (stray or forged), ignored.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->sip.on)
+			gsample(f, "sip_check_stray_total", gs[i], "%llu", ull(gs[i]->sip.stray));
+	FAMILY(f, "fences_total", "counter", "Fence commands run, by result: ok, failed.");
+	for (size_t i = 0; i < n; i++) {
+		const struct fence *fc = &gs[i]->fence;
+
+		if (!gs[i]->cg->fence_command)
+			continue;
+		fprintf(f, "vipd_fences_total{group=\"%u\",result=\"ok\"} %llu\n"
+			   "vipd_fences_total{group=\"%u\",result=\"failed\"} %llu\n",
+			gs[i]->cg->id, ull(fc->runs - fc->failures - fc->running), gs[i]->cg->id,
+			ull(fc->failures));
+	}
+	FAMILY(f, "fence_duration_seconds", "gauge", "How long the last fence command took.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->cg->fence_command)
+			gsample(f, "fence_duration_seconds", gs[i], "%.3f",
+				(double)gs[i]->fence.last_ms / 1000.0);
+	FAMILY(f, "drain_active", "gauge",
+	       "1 while a switchover or standby --when-idle waits for the calls to end.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->cg->calls_command)
+			gsample(f, "drain_active", gs[i], "%d", gs[i]->drain.active);
+	FAMILY(f, "drain_calls", "gauge",
+	       "Calls up by the last calls_command of a drain, -1 when unknown.");
+	for (size_t i = 0; i < n; i++)
+		if (gs[i]->cg->calls_command)
+			gsample(f, "drain_calls", gs[i], "%lld", (long long)gs[i]->drain.calls);
 	FAMILY(f, "commands_started_total", "counter",
 	       "External commands (hooks and check scripts) the daemon started.");
 	fprintf(f, "vipd_commands_started_total %llu\n", ull(xs->spawns));

@@ -245,6 +245,20 @@ static struct json_object *status_settings(const struct group *g)
 	SET_INT(o, cg, check_rise);
 	SET_INT(o, cg, check_fall);
 	SET_INT(o, cg, check_weight);
+	json_object_object_add(o, "sip_check", json_object_new_string(cg->sip_check ? cg->sip_target
+										    : ""));
+	json_object_object_add(o, "sip_check_transport",
+			       json_object_new_string(cg->sip_tcp ? "tcp" : "udp"));
+	SET_INT(o, cg, sip_interval_ms);
+	SET_INT(o, cg, sip_timeout_ms);
+	SET_INT(o, cg, sip_rise);
+	SET_INT(o, cg, sip_fall);
+	SET_INT(o, cg, sip_weight);
+	json_object_object_add(o, "fence_command", argv_json(cg->fence_command));
+	SET_INT(o, cg, fence_timeout_ms);
+	json_object_object_add(o, "calls_command", argv_json(cg->calls_command));
+	SET_INT(o, cg, calls_interval_ms);
+	SET_INT(o, cg, calls_timeout_ms);
 	return o;
 }
 
@@ -341,7 +355,10 @@ void status_group(const struct group *g, struct json_object *o)
 		json_object_object_add(cnt, "hooks_dropped",
 				       json_object_new_int64((int64_t)hs.dropped));
 		check_status(&g->check, checks);
+		sipcheck_status(&g->sip, checks);
 		json_object_object_add(o, "checks", checks);
+		fence_status(&g->fence, o);
+		drain_status(&g->drain, o);
 	}
 	json_object_object_add(o, "counters", cnt);
 	json_object_object_add(o, "upstream", status_upstream(g));

@@ -71,7 +71,10 @@ static void usage(FILE *f)
 	       "commands:\n"
 	       "  status                            who is master, since when, why; the peer\n"
 	       "  switchover [group] [--force]      hand the VIPs to the peer (root)\n"
+	       "    [--when-idle [--max-wait D] [--then switch|cancel]]  ... once no call is up\n"
+	       "  switchover [group] --cancel       stop waiting for the calls to end (root)\n"
 	       "  standby on|off [group] [--force]  maintenance: never hold the VIPs (root)\n"
+	       "    [--when-idle [--max-wait D] [--then switch|cancel]]  (on) ... once no call is up\n"
 	       "  reload                            re-read vipd.conf, apply the changes (root)\n"
 	       "  events [n] [-f | --follow]        the last n state changes (default %d);\n"
 	       "                                    --follow: then new ones as they happen\n"
@@ -157,10 +160,86 @@ static int parse_group_force(int argc, char **argv, int first, struct json_objec
 	return 0;
 }
 
-/* switchover [group] [--force] */
+/* A duration: "90" (seconds), "500ms", "30s", "10m", "2h" into ms. */
+static bool parse_duration_ms(const char *s, uint64_t *ms)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t unit = 1000;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "s") == 0 || end[0] == '\0')
+		unit = 1000;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		unit = 60000;
+	else if (strcmp(end, "h") == 0)
+		unit = 3600000;
+	else
+		return false;
+	if (v > UINT32_MAX / unit)
+		return false;
+	*ms = v * unit;
+	return true;
+}
+
+/*
+ * [group] [--force] [--when-idle [--max-wait DURATION] [--then switch|cancel]]
+ * and, with @cancel_ok, [--cancel] alone; from argv[@first] on.
+ */
+static int parse_handover(int argc, char **argv, int first, struct json_object *args,
+			  bool cancel_ok)
+{
+	bool idle = false, cancel = false, wait = false, then = false;
+	int i, n = 0;
+	char *rest[8];
+	uint64_t ms;
+
+	rest[n++] = argv[0];
+	for (i = first; i < argc; i++) {
+		if (strcmp(argv[i], "--when-idle") == 0 && !idle) {
+			idle = true;
+		} else if (strcmp(argv[i], "--cancel") == 0 && cancel_ok && !cancel) {
+			cancel = true;
+		} else if (strcmp(argv[i], "--max-wait") == 0 && !wait) {
+			if (++i >= argc || !parse_duration_ms(argv[i], &ms))
+				return usage_error("%s: --max-wait needs a duration (90, 30s, 10m, "
+						   "1h, 500ms)", argv[0]);
+			json_object_object_add(args, "max_wait_ms", json_object_new_int64((int64_t)ms));
+			wait = true;
+		} else if (strcmp(argv[i], "--then") == 0 && !then) {
+			if (++i >= argc || (strcmp(argv[i], "switch") != 0 &&
+					    strcmp(argv[i], "cancel") != 0))
+				return usage_error("%s: --then needs switch or cancel", argv[0]);
+			json_object_object_add(args, "then", json_object_new_string(argv[i]));
+			then = true;
+		} else if (n < (int)(sizeof(rest) / sizeof(rest[0]))) {
+			rest[n++] = argv[i];
+		} else {
+			return usage_error("%s: unexpected \"%s\"", argv[0], argv[i]);
+		}
+	}
+	if ((wait || then) && !idle)
+		return usage_error("%s: --max-wait and --then need --when-idle", argv[0]);
+	if (cancel && (idle || n > 2 || (n == 2 && rest[1][0] == '-')))
+		return usage_error("%s: --cancel takes only a group", argv[0]);
+	if (idle)
+		json_object_object_add(args, "when_idle", json_object_new_boolean(true));
+	if (cancel)
+		json_object_object_add(args, "cancel", json_object_new_boolean(true));
+	return parse_group_force(n, rest, 1, args);
+}
+
+/* switchover [group] [--force] [--when-idle ...] | switchover [group] --cancel */
 static int parse_switchover(int argc, char **argv, struct json_object *args)
 {
-	return parse_group_force(argc, argv, 1, args);
+	return parse_handover(argc, argv, 1, args, true);
 }
 
 /* standby on|off [group] [--force] */
@@ -177,7 +256,13 @@ static int parse_standby(int argc, char **argv, struct json_object *args)
 	else
 		return usage_error("standby: \"%s\" is neither on nor off", argv[1]);
 	json_object_object_add(args, "on", json_object_new_boolean(on));
-	return parse_group_force(argc, argv, 2, args);
+	if (!on) {
+		for (int i = 2; i < argc; i++)
+			if (strncmp(argv[i], "--when-idle", 11) == 0 || strcmp(argv[i], "--max-wait") == 0 ||
+			    strcmp(argv[i], "--then") == 0)
+				return usage_error("standby off: %s is for standby on", argv[i]);
+	}
+	return parse_handover(argc, argv, 2, args, false);
 }
 
 /* events --follow: poll for new events until interrupted. */
@@ -451,6 +536,91 @@ static void print_checks(struct json_object *g)
 	printf("\n");
 }
 
+/* "  check: SIP 127.0.0.1:5060/udp passes, last 200 in 1 ms, 0 of 12 failed". */
+static void print_sip(struct json_object *g)
+{
+	struct json_object *c = jget(g, "checks", json_type_object);
+	struct json_object *sc = c ? jget(c, "sip", json_type_object) : NULL;
+	char code[24], rtt[24], fails[24], runs[24], weight[24];
+
+	if (!sc)
+		return;
+	printf("  check: SIP %s/%s %s", jstr(sc, "target"), jstr(sc, "transport"),
+	       jbool(sc, "ok", false) ? "passes" : "FAILING");
+	if (!jbool(sc, "known", false))
+		printf(" (not answered yet)");
+	else
+		printf(", last %s in %s ms, %s of %s failed",
+		       jint_text(sc, "last_code", code, sizeof(code)),
+		       jint_text(sc, "last_rtt_ms", rtt, sizeof(rtt)),
+		       jint_text(sc, "failures", fails, sizeof(fails)),
+		       jint_text(sc, "runs", runs, sizeof(runs)));
+	if (jstr(sc, "last_error")[0])
+		printf(" (%s)", jstr(sc, "last_error"));
+	if (strcmp(jint_text(sc, "weight", weight, sizeof(weight)), "0") != 0)
+		printf(", weight %s", weight);
+	printf("\n");
+}
+
+/* "  fence: last ok in 12 ms against node-b, 0 of 1 failed", or "running". */
+static void print_fence(struct json_object *g)
+{
+	struct json_object *f = jget(g, "fence", json_type_object);
+	char ms[24], fails[24], runs[24];
+
+	if (!f)
+		return;
+	if (jbool(f, "running", false))
+		printf("  fence: RUNNING against %s", jstr(f, "peer"));
+	else if (strcmp(jint_text(f, "runs", runs, sizeof(runs)), "0") == 0)
+		printf("  fence: configured, never needed");
+	else
+		printf("  fence: last %s in %s ms against %s", jbool(f, "last_ok", false) ? "ok"
+											  : "FAILED",
+		       jint_text(f, "last_ms", ms, sizeof(ms)), jstr(f, "peer"));
+	printf(", %s of %s failed", jint_text(f, "failures", fails, sizeof(fails)),
+	       jint_text(f, "runs", runs, sizeof(runs)));
+	if (!jbool(f, "last_ok", true) && jstr(f, "last_output")[0])
+		printf(" (%s)", jstr(f, "last_output"));
+	printf("\n");
+}
+
+/* "  draining: 3 calls, waiting since 22:10:05 (switchover, max wait 600 s then switch)". */
+static void print_drain(struct json_object *g)
+{
+	struct json_object *d = jget(g, "drain", json_type_object);
+	int64_t calls = -1, since = 0, max = 0;
+	char t[32] = "?";
+
+	if (!d)
+		return;
+	if (!jbool(d, "active", false)) {
+		printf("  last %s when idle: %s\n", jstr(d, "action"), jstr(d, "ended"));
+		return;
+	}
+	jint(d, "calls", &calls);
+	jint(d, "since", &since);
+	jint(d, "max_wait_ms", &max);
+	{
+		time_t ts = (time_t)since;
+		struct tm tm;
+
+		if (localtime_r(&ts, &tm))
+			strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	if (calls >= 0)
+		printf("  draining: %lld call%s, waiting since %s (%s", (long long)calls,
+		       calls == 1 ? "" : "s", t, jstr(d, "action"));
+	else
+		printf("  draining: calls unknown, waiting since %s (%s", t, jstr(d, "action"));
+	if (max)
+		printf(", max wait %lld s then %s", (long long)(max / 1000), jstr(d, "then"));
+	printf(")");
+	if (jstr(d, "last_error")[0])
+		printf(": %s", jstr(d, "last_error"));
+	printf("\n");
+}
+
 /* How heartbeats travel; the virtual MAC and the sync set when the group has them. */
 static void print_layout(struct json_object *g)
 {
@@ -524,6 +694,9 @@ static void print_group(struct json_object *g)
 	print_vips(g);
 	print_peer(g);
 	print_checks(g);
+	print_sip(g);
+	print_fence(g);
+	print_drain(g);
 	print_paths(g);
 	print_counters(g);
 }

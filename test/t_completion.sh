@@ -86,8 +86,9 @@ for mode in $modes; do
 	expect "the command after -s SOCKET" "standby status switchover " "$mode" vipctl -s "$D/vipd.sock" s
 	expect "-s takes a file" "$D/other.sock " "$mode" vipctl -s "$D/ot"
 	expect "standby: on or off" "off on " "$mode" vipctl standby ""
-	expect "standby on: --force or a group of the daemon" "--force 1 20 " "$mode" vipctl standby on ""
-	expect "switchover: --force or a group" "--force 1 20 " "$mode" vipctl switchover ""
+	expect "standby on: --force, --when-idle and its options, or a group of the daemon" "--force --max-wait --then --when-idle 1 20 " "$mode" vipctl standby on ""
+	expect "switchover: --force, --when-idle and its options, --cancel or a group" "--cancel --force --max-wait --then --when-idle 1 20 " "$mode" vipctl switchover ""
+	expect "switchover --then: switch or cancel" "cancel switch " "$mode" vipctl switchover --when-idle --then ""
 	expect "check: a group" "1 20 " "$mode" vipctl check ""
 	expect "check: nothing after the group" "" "$mode" vipctl check 1 ""
 	expect "events: --follow" "--follow " "$mode" vipctl events --f

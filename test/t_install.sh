@@ -18,7 +18,9 @@ trap 'rm -rf "$D"' EXIT
 make -s install DESTDIR="$D" PREFIX=/usr >"$D/install.log" 2>&1
 check "make install DESTDIR PREFIX=/usr succeeds" test "$?" = 0
 for f in usr/sbin/vipd usr/sbin/vipctl usr/lib/vipd/vipd-action-url usr/lib/vipd/vipd-nsupdate \
-	usr/lib/vipd/vipd-service usr/lib/vipd/vipd-cloud-ip usr/lib/vipd/check-kamailio; do
+	usr/lib/vipd/vipd-service usr/lib/vipd/vipd-cloud-ip usr/lib/vipd/check-kamailio \
+	usr/lib/vipd/vipd-calls-kamailio usr/lib/vipd/vipd-calls-asterisk \
+	usr/lib/vipd/vipd-calls-freeswitch usr/lib/vipd/vipd-fence-example; do
 	check "$f installed, executable" test -x "$D/$f"
 done
 for f in usr/share/man/man8/vipd.8 usr/share/man/man8/vipctl.8 \
@@ -76,9 +78,10 @@ check "uninstall: only the config and the key are left" \
 $U/etc/vipd/vipd.conf"
 sed 's/^/#   left: /' "$D/left.txt"
 check "uninstall: the admin's vipd.conf is untouched" grep -q '^# my edit$' "$U/etc/vipd/vipd.conf"
-# 2 binaries, 5 hook and check scripts, 3 man pages, the unit, the completion.
-check "uninstall: the 12 files of ours were removed" \
-	test "$(($(grep -c . "$D/installed.txt") - $(grep -c . "$D/left.txt")))" = 12
+# 2 binaries, 9 hook, check, call counter and fence scripts, 3 man pages, the unit,
+# the completion.
+check "uninstall: the 16 files of ours were removed" \
+	test "$(($(grep -c . "$D/installed.txt") - $(grep -c . "$D/left.txt")))" = 16
 check "uninstall: the hook directory is gone" test ! -e "$U/usr/lib/vipd"
 make -s uninstall DESTDIR="$U" PREFIX=/usr >/dev/null 2>&1
 check "a second uninstall succeeds too (nothing left to remove)" test "$?" = 0

@@ -45,7 +45,8 @@ run() {
 args_have() { grep -qxF -- "$2" "$D/$1.args"; }
 
 for s in scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-service scripts/vipd-cloud-ip \
-	scripts/check-kamailio; do
+	scripts/check-kamailio scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk \
+	scripts/vipd-calls-freeswitch scripts/vipd-fence-example; do
 	check "$s: executable" test -x "$s"
 	check "$s: POSIX sh (dash -n)" dash -n "$s"
 	if command -v shellcheck >/dev/null; then
@@ -139,6 +140,72 @@ printf 'PROVIDER=hcloud\nSERVER=$(touch %s/pwned)\nFLOATING_IP_ID=x\n' "$D" >"$D
 run vipd-cloud-ip -c "$D/e.conf"
 check "cloud-ip: config values are data, never run" \
 	test ! -e "$D/pwned" -a "$(sed -n 4p "$D/hcloud.args")" = "\$(touch $D/pwned)"
+
+# --- call counters ------------------------------------------------------------------
+# Asterisk and FreeSWITCH are not in Debian 12 and cannot run here: stand-ins
+# print what the real CLIs print (their answers and their failures) and the
+# counters' parsing and error paths are tested against those. The Kamailio
+# counter runs against a real kamailio in test/netns/t_drain.sh; here only
+# kamcmd's failure modes that a live server cannot be made to show.
+# fake NAME STATUS TEXT - $D/bin/NAME prints TEXT (printf %b) and exits STATUS.
+fake() {
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/%s.args"\nprintf %%b %s\nexit %s\n' \
+		"$D" "$1" "'$3'" "$2" >"$D/bin/$1"
+	chmod 755 "$D/bin/$1"
+}
+count() { # SCRIPT - run it; prints "STATUS:STDOUT"
+	run "$1"
+	echo "$?:$(cat "$D/out")"
+}
+fake asterisk 0 '2 active channels\n1 active call\n15 calls processed\n'
+check "calls-asterisk: 1 active call" test "$(count vipd-calls-asterisk)" = "0:1"
+check "... asked with -rx, one argument" \
+	test "$(tr '\n' '|' <"$D/asterisk.args")" = "-rx|core show channels count|"
+fake asterisk 0 '0 active channels\n0 active calls\n3 calls processed\n'
+check "calls-asterisk: 0 active calls" test "$(count vipd-calls-asterisk)" = "0:0"
+fake asterisk 1 'Unable to connect to remote asterisk (does /var/run/asterisk/asterisk.ctl exist?)\n'
+check "calls-asterisk: Asterisk not running: exit 1, no count printed" \
+	test "$(count vipd-calls-asterisk)" = "1:"
+check "... saying why" grep -q "Unable to connect to remote asterisk" "$D/err"
+fake asterisk 0 'No such command core show channels count\n'
+check "calls-asterisk: an answer without the count is an error" test "$(count vipd-calls-asterisk)" = "1:"
+fake asterisk 0 ''
+check "calls-asterisk: an empty answer is an error, never 0" test "$(count vipd-calls-asterisk)" = "1:"
+fake fs_cli 0 '\n3 total.\n\n'
+check "calls-freeswitch: 3 total." test "$(count vipd-calls-freeswitch)" = "0:3"
+fake fs_cli 0 '\n0 total.\n\n'
+check "calls-freeswitch: 0 total." test "$(count vipd-calls-freeswitch)" = "0:0"
+fake fs_cli 1 '[ERROR] fs_cli.c:1699 main() Error Connecting []\n'
+check "calls-freeswitch: FreeSWITCH not running: exit 1, no count" test "$(count vipd-calls-freeswitch)" = "1:"
+fake fs_cli 0 '-ERR show Command not found!\n'
+check "calls-freeswitch: -ERR is an error" test "$(count vipd-calls-freeswitch)" = "1:"
+run vipd-calls-freeswitch -H 'a;b'
+check "calls-freeswitch: a bad host is a usage error (3)" test "$?" = 3
+fake kamcmd 255 'ERROR: connect_unix_sock: connect(/run/kamailio/kamailio_ctl): No such file or directory [2]\n'
+check "calls-kamailio: kamcmd cannot connect: exit 1, no count" test "$(count vipd-calls-kamailio)" = "1:"
+check "... saying why" grep -q "connect_unix_sock" "$D/err"
+fake kamcmd 0 'error: 500 - command dlg.stats_active not found\n'
+check "calls-kamailio: no dialog module: an error" test "$(count vipd-calls-kamailio)" = "1:"
+run vipd-calls-kamailio -k bogus
+check "calls-kamailio: a bad kind is a usage error (3)" test "$?" = 3
+
+# --- fence example ------------------------------------------------------------------
+fake ipmitool 0 'Chassis Power is off\n'
+run vipd-fence-example -p pbx-b ipmi 10.0.0.12 fence /etc/vipd/bmc.pass
+check "fence ipmi: exit 0 once the peer is off" test "$?" = 0
+check "... asked for the power status with the password from a file" \
+	test "$(tr '\n' ' ' <"$D/ipmitool.args")" = "-I lanplus -H 10.0.0.12 -U fence -f /etc/vipd/bmc.pass chassis power status "
+run vipd-fence-example -p pbx-c ipmi 10.0.0.12 fence /etc/vipd/bmc.pass
+check "fence: asked to fence another peer than configured: refused (3), nothing run" \
+	test "$?" = 3
+fake virsh 1 'error: failed to get domain\n'
+run vipd-fence-example -p pbx-b libvirt qemu:///system pbx-b
+check "fence libvirt: the domain cannot be seen: not confirmed, exit 1" test "$?" = 1
+fake virsh 0 'shut off\n'
+run vipd-fence-example -p pbx-b libvirt qemu:///system pbx-b
+check "fence libvirt: shut off: exit 0" test "$?" = 0
+run vipd-fence-example -p pbx-b libvirt --connect=x pbx-b
+check "fence: an argument that looks like an option is refused (3)" test "$?" = 3
 
 echo "1..$n"
 [ "$nfail" = 0 ]

@@ -1202,6 +1202,261 @@ static void test_start_probe_before_listen_end(void **st)
 	assert_int_equal(n.s.state, FSM_MASTER);
 }
 
+static int fence_done(struct node *n, uint64_t now, bool ok)
+{
+	struct fsm_input in = { .ev = FSM_EV_FENCE_DONE, .now_ms = now, .ok = ok };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+	return n->rc;
+}
+
+/* A backup with a fence command whose master went silent at @*dead. */
+static void fenced_backup(struct node *n, uint64_t *t, uint64_t *dead)
+{
+	node_init(n, "a", 100, 100);
+	n->c.fence = true;
+	ev(n, FSM_EV_START, 0, NULL);
+	feed(n, t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	assert_int_equal(n->s.state, FSM_BACKUP);
+	*dead = n->s.peer.dead_at_ms;
+}
+
+static void test_fence_runs_before_a_timeout_claim(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	/* Silent for the dead interval: fence first, VIPs not yet. */
+	assert_true(has(&n.o, FSM_ACT_FENCE));
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_true(n.s.fencing);
+	assert_int_equal(n.s.fence_at_ms, dead);
+	/* Timers while the fence runs start no second one. */
+	ev(&n, FSM_EV_TIMER, dead + 100, NULL);
+	assert_false(has(&n.o, FSM_ACT_FENCE));
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	/* The fence took 300 ms: the claim comes then, the crash gap grows by it. */
+	fence_done(&n, dead + 300, true);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+	assert_int_equal(n.s.since_ms, dead + 300);
+	assert_true(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_false(n.s.fencing);
+	assert_false(n.s.fenced);
+}
+
+static void test_fence_after_the_claim_probe(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	n.c.fence = true;
+	n.c.probe_ms = 20;
+	ev(&n, FSM_EV_START, 0, NULL);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead - 1);
+	assert_false(n.s.fencing);
+	/*
+	 * Probe over, nobody answered (the verdict one step after the window,
+	 * so queued answers are read first): now the fence, and no second
+	 * probe while it runs.
+	 */
+	ev(&n, FSM_EV_TIMER, dead, NULL);
+	ev(&n, FSM_EV_TIMER, dead + 1, NULL);
+	assert_true(has(&n.o, FSM_ACT_FENCE));
+	ev(&n, FSM_EV_TIMER, dead + 50, NULL);
+	assert_false(has(&n.o, FSM_ACT_PROBE));
+	fence_done(&n, dead + 60, true);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_fence_failure_is_fault_retried_with_backoff(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, now;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	fence_done(&n, dead + 200, false);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_FENCE_FAILED);
+	assert_string_equal(fsm_reason_text(n.s.reason), "fencing the peer failed");
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	/* Retries after 1 s, 2 s, 4 s ...; the address stays unclaimed meanwhile. */
+	now = dead + 200;
+	for (uint64_t wait = 1000; wait <= 8000; wait *= 2) {
+		assert_int_equal(n.s.fault_until_ms, now + wait);
+		tick_to(&n, now + wait - 1);
+		assert_false(n.s.fencing);
+		tick_to(&n, now + wait);
+		assert_true(has(&n.o, FSM_ACT_FENCE));
+		assert_int_equal(n.s.state, FSM_FAULT);
+		now += wait + 100;
+		fence_done(&n, now, false);
+		assert_int_equal(n.s.state, FSM_FAULT);
+		assert_int_equal(n.s.reason, FSM_R_FENCE_FAILED);
+	}
+	/* The next try works: MASTER at once. */
+	tick_to(&n, n.s.fault_until_ms);
+	assert_true(n.s.fencing);
+	fence_done(&n, n.s.fault_until_ms + 5, true);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+	assert_true(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_int_equal(n.s.fence_failures, 0);
+}
+
+static void test_fence_backoff_is_capped(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, now;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	now = dead;
+	for (int i = 0; i < 12; i++) {
+		now += 10;
+		fence_done(&n, now, false);
+		assert_true(n.s.fault_until_ms - now <= VIPD_FENCE_RETRY_MAX_MS);
+		now = n.s.fault_until_ms;
+		tick_to(&n, now);
+		assert_true(n.s.fencing);
+	}
+	assert_int_equal(n.s.fence_failures, 12);
+	fence_done(&n, now + 10, false);
+	assert_int_equal(n.s.fault_until_ms, now + 10 + VIPD_FENCE_RETRY_MAX_MS);
+}
+
+static void test_fence_failed_peer_heard_again_listens(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, seq;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	fence_done(&n, dead + 100, false);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	/* Only cut off, and back: no claim; listen again, then follow it. */
+	t = dead + 200;
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 10, 1);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_int_equal(n.s.reason, FSM_R_RECHECK);
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, seq, 1);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.reason, FSM_R_PEER_MASTER);
+}
+
+static void test_fence_ok_but_peer_back_does_not_claim(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	t = dead + 10;
+	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 10, 1);
+	fence_done(&n, t, true);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
+	assert_false(n.s.fenced);
+}
+
+static void test_no_fence_after_resign_or_when_never_heard(void **st)
+{
+	struct node n;
+	uint64_t t = 1, seq;
+	struct proto_pkt p;
+
+	(void)st;
+	/* The peer resigned: it said so itself, nothing to fence. */
+	fenced_backup(&n, &t, &seq);
+	p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_RESIGN | PROTO_F_UPSTREAM, 7, 100);
+	ev(&n, FSM_EV_PACKET, t, &p);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_RESIGNED);
+	assert_false(has(&n.o, FSM_ACT_FENCE));
+	/* A node that never heard a peer has nobody to fence (see fence_clear()). */
+	node_init(&n, "a", 100, 100);
+	n.c.fence = true;
+	ev(&n, FSM_EV_START, 0, NULL);
+	tick_to(&n, fsm_dead_ms(&n.c, &n.s, 0));
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_LISTEN_DONE);
+}
+
+static void test_fence_in_init_for_a_peer_heard_before(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	/* Unhealthy, then healthy again while the peer went silent: INIT, then a fence. */
+	health(&n, t, false, 100);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	health(&n, t + 10, true, 100);
+	assert_int_equal(n.s.state, FSM_INIT);
+	tick_to(&n, n.s.listen_until_ms);
+	assert_int_equal(n.s.state, FSM_INIT);
+	assert_true(n.s.fencing);
+	fence_done(&n, n.s.listen_until_ms + 50, true);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
+static void test_fence_result_does_not_outlive_the_peers_return(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, seq;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	tick_to(&n, dead);
+	assert_true(n.s.fencing);
+	/* Unhealthy while the fence runs; it works, but nothing is claimed in FAULT. */
+	health(&n, dead + 10, false, 100);
+	fence_done(&n, dead + 20, true);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_true(n.s.fenced);
+	/* The peer is back (powered on again): the old fence counts for nothing. */
+	t = dead + 100;
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 50, 2);
+	assert_false(n.s.fenced);
+	health(&n, t, true, 100);
+	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, seq, 2);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	/* It dies again: a new fence, not a claim on the old one. */
+	dead = n.s.peer.dead_at_ms;
+	tick_to(&n, dead);
+	assert_true(has(&n.o, FSM_ACT_FENCE));
+	assert_int_equal(n.s.state, FSM_BACKUP);
+}
+
+static void test_fence_done_without_a_fence_is_ignored(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	fence_done(&n, t, true);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_false(n.s.fenced);
+	fence_done(&n, t, false);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.fence_failures, 0);
+}
+
 static void test_isolated_backup_does_not_claim(void **st)
 {
 	struct node n;
@@ -1814,6 +2069,16 @@ int main(void)
 		cmocka_unit_test(test_missing_interface_is_its_own_fault),
 		cmocka_unit_test(test_refresh_while_master),
 		cmocka_unit_test(test_probe_costs_no_time_on_a_crash),
+		cmocka_unit_test(test_fence_runs_before_a_timeout_claim),
+		cmocka_unit_test(test_fence_after_the_claim_probe),
+		cmocka_unit_test(test_fence_failure_is_fault_retried_with_backoff),
+		cmocka_unit_test(test_fence_backoff_is_capped),
+		cmocka_unit_test(test_fence_failed_peer_heard_again_listens),
+		cmocka_unit_test(test_fence_ok_but_peer_back_does_not_claim),
+		cmocka_unit_test(test_no_fence_after_resign_or_when_never_heard),
+		cmocka_unit_test(test_fence_in_init_for_a_peer_heard_before),
+		cmocka_unit_test(test_fence_done_without_a_fence_is_ignored),
+		cmocka_unit_test(test_fence_result_does_not_outlive_the_peers_return),
 		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
 		cmocka_unit_test(test_vip_in_use_reprobes_every_interval),
 		cmocka_unit_test(test_vip_in_use_free_with_live_peer_listens),
