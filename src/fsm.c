@@ -685,8 +685,39 @@ static bool conflict_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_o
 	s->reason = s->healthy ? FSM_R_UPSTREAM : fault_reason(s);
 	return false;
 }
+
 static bool fence_retry(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 			uint64_t now);
+
+/*
+ * FAULT: after a failed fence, its retries. A VIP in use elsewhere: probe
+ * again every interval (see reprobe_gap_ms()). Free and the peer still
+ * silent: the claim the probe held back goes ahead at once (after the
+ * fence, when there is one: see timeout_clear()). Free while a peer speaks:
+ * listen and elect again. Returns true when the peer should hear of it.
+ */
+static bool fault_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		       uint64_t now)
+{
+	const struct fsm_peer *p = &s->peer;
+
+	if (s->reason == FSM_R_FENCE_FAILED)
+		return fence_retry(s, cfg, out, now);
+	if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy ||
+	    !s->upstream)
+		return false;
+	if (!(cfg->fence && p->name[0] && (s->fencing || s->fenced)) &&
+	    !probe_clear(s, cfg, out, now))
+		return false;
+	if (!p->alive && self_eligible(s, now)) {
+		if (cfg->fence && p->name[0] && !fence_clear(s, out, now))
+			return false;
+		claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
+	} else {
+		enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
+	}
+	return true;
+}
 
 /* Deadlines and conditions that do not depend on the event at hand. */
 static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -789,30 +820,7 @@ static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		}
 		break;
 	case FSM_FAULT:
-		if (s->reason == FSM_R_FENCE_FAILED) {
-			send = fence_retry(s, cfg, out, now);
-			break;
-		}
-		/*
-		 * A VIP in use elsewhere: probe again every interval (see
-		 * reprobe_gap_ms()). Free and the peer still silent: the claim
-		 * the probe held back goes ahead at once (after the fence, when
-		 * there is one: see timeout_clear()). Free while a peer speaks:
-		 * listen and elect again.
-		 */
-		if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy ||
-		    !s->upstream)
-			break;
-		if (!(cfg->fence && p->name[0] && (s->fencing || s->fenced)) &&
-		    !probe_clear(s, cfg, out, now))
-			break;
-		if (!p->alive && self_eligible(s, now)) {
-			if (cfg->fence && p->name[0] && !fence_clear(s, out, now))
-				break;
-			claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
-		} else
-			enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
-		send = true;
+		send = fault_step(s, cfg, out, now);
 		break;
 	default:
 		break;
