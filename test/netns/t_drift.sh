@@ -125,7 +125,9 @@ for ((i = 0; i < 40; i++)); do
 		degraded=$((degraded + 1))
 	grep -q 'MISSING' "$LAB_DIR/fight.status" && missing=$((missing + 1))
 done
-lab_stop_pid "$fighter" TERM 12000
+fighter_done() { ! lab_alive "$fighter"; }
+wait_for "the fighter ends by itself" 12000 fighter_done
+lab_stop_pid "$fighter" TERM 2000
 t1=$(cpu_ticks "$pid")
 cpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", 100 * t / hz / 10 }')
 echo "# fight: $(cat "$LAB_DIR/fight.out") in 10 s; vipd used ${cpu} % of a core;" \
