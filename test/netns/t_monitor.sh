@@ -141,7 +141,9 @@ for ((i = 0; i < 60; i++)); do
 done
 check "metrics_file: 60 reads during rewrites, none partial" test "$torn" = 0
 n_inodes=$(printf '%s\n' "${inodes[@]}" | sort -u | wc -l)
-check_num "metrics_file: replaced by rename (distinct inodes seen)" "$n_inodes" ">=" 10
+# Any new inode proves a rename (an in-place rewrite keeps one); how many
+# rewrites 60 reads catch depends on the machine's load.
+check_num "metrics_file: replaced by rename (distinct inodes seen)" "$n_inodes" ">=" 2
 check "metrics_file: no temporary file left beside it" \
 	test "$(find "$LAB_DIR/textfile" -type f | wc -l)" = 1
 check "metrics_file: shows the current state" grep -q '^vipd_group_state{group="1",state="MASTER"} 1$' "$PROM"
