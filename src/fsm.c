@@ -244,18 +244,19 @@ static bool probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
  * and its address goes as soon as ExecStopPost runs, which is not tied to
  * our clock. An answer ends a round at once; the next question goes out
  * this long after it, and a question nobody answers lets the claim go
- * ahead one window later. So the claim comes at most this gap plus one
- * window after the address went: one interval less a fifth, the fifth
- * left for a loaded machine's timer and netlink delays. That is one ARP
- * request per VIP about every 20 ms at 50 ms x 3 (every 140 ms at the
- * default 200 ms), while it lasts. Once a second would cost a second of
- * outage for nothing.
+ * ahead one window later. The address may go while an answer to the
+ * current question is still on its way, so the claim comes at most this
+ * gap plus two windows after the address went: one interval less a fifth,
+ * the fifth left for a loaded machine's timer and netlink delays. At
+ * 50 ms x 3 with a 20 ms window that is a question right after each answer
+ * (one ARP request per VIP per window, while it lasts); at the default
+ * 200 ms, every 120 ms. Once a second would cost a second of outage.
  */
 static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg)
 {
 	uint64_t budget_ms = cfg->interval_ms - cfg->interval_ms / 5;
 
-	return budget_ms > (uint64_t)cfg->probe_ms + 1 ? budget_ms - cfg->probe_ms : 1;
+	return budget_ms > 2ull * cfg->probe_ms + 1 ? budget_ms - 2ull * cfg->probe_ms : 1;
 }
 
 /*

@@ -48,10 +48,22 @@ int priv_drop(void)
 		log_info("capabilities: holding at most CAP_NET_ADMIN and CAP_NET_RAW already");
 		return 0;
 	}
-	capng_clear(CAPNG_SELECT_ALL);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+	/*
+	 * The bounding set can only be changed with CAP_SETPCAP. Under the
+	 * systemd unit vipd has not got it, and the unit's
+	 * CapabilityBoundingSet= already bounds it: then the capability sets
+	 * and the ambient set are dropped, and the bounding set is left as
+	 * the unit made it (nothing outside it can come back: permitted is
+	 * empty of it and NoNewPrivileges holds).
+	 */
+	bool bounds = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	capng_select_t what = bounds ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT;
+
+	capng_clear(what);
+	if (capng_updatev(CAPNG_ADD,
+			  CAPNG_EFFECTIVE | CAPNG_PERMITTED | (bounds ? CAPNG_BOUNDING_SET : 0),
 			  CAP_NET_ADMIN, CAP_NET_RAW, -1) < 0 ||
-	    capng_apply(CAPNG_SELECT_ALL) < 0) {
+	    capng_apply(what) < 0) {
 		log_err("capabilities: cannot drop to CAP_NET_ADMIN and CAP_NET_RAW "
 			"(CAP_SETPCAP missing?)");
 		return -1;

@@ -988,16 +988,16 @@ static void test_probe_answered_goes_fault_not_master(void **st)
 	assert_int_equal(n.s.state, FSM_FAULT);
 	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
 	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
-	/* It asks again within the interval (4/5 x 200 - 20 ms later) ... */
-	assert_int_equal(n.s.fault_until_ms, dead + 140);
+	/* It asks again within the interval (4/5 x 200 - 2 x 20 ms later) ... */
+	assert_int_equal(n.s.fault_until_ms, dead + 120);
 	tick_to(&n, n.s.fault_until_ms);
 	assert_int_equal(n.s.state, FSM_FAULT);
 	assert_true(has(&n.o, FSM_ACT_PROBE));
 	/* ... and nobody answers: the held-back claim goes ahead, no listening. */
-	tick_to(&n, dead + 161);
+	tick_to(&n, dead + 141);
 	assert_int_equal(n.s.state, FSM_MASTER);
 	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
-	assert_int_equal(n.s.since_ms, dead + 161);
+	assert_int_equal(n.s.since_ms, dead + 141);
 }
 
 /*
@@ -1037,7 +1037,7 @@ static void test_vip_in_use_reprobes_every_interval(void **st)
 			if (!has(&n.o, FSM_ACT_PROBE))
 				continue;
 			if (last_probe)
-				assert_true(now - last_probe <= 1 + 140);
+				assert_true(now - last_probe <= 1 + 120);
 			last_probe = now;
 			probes++;
 			if (now < gone)
