@@ -66,7 +66,8 @@ DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
 VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
-	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
+	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control control_conn \
+	     ctlcmd ctltab \
 	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
 VIPCTL_MODS := vipctl ctlmsg

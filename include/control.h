@@ -7,9 +7,10 @@
  * connections and the permission check; the daemon supplies one handler that
  * fills in the data of each command it is asked.
  *
- * Commands and who may run them (checked here, before the handler runs):
- *   read-only: status, events, metrics, version  root, or a member of read_gid
- *   changing:  switchover, standby, reload        root only
+ * The commands are the daemon's rows of ctltab.h; who may run one is
+ * checked here, before the handler runs, by its changes_state:
+ *   read-only: root, or a member of read_gid
+ *   changing:  root only
  *
  * Fairness: root (or the uid vipd runs as) must always get an answer,
  * whatever other local users do. Of CONTROL_MAX_CONNS connections,
@@ -37,16 +38,18 @@
 struct ev_loop;
 struct json_object;
 struct control;
+struct ctltab_cmd;
 
 /*
- * Run command @cmd (one of the table above, permission already checked)
+ * Run command @cmd (a daemon row of ctltab.h, permission already checked)
  * with @args (a JSON object, empty when the request had none; validating
  * its members is the handler's job). On success fill @data (an empty object
  * owned by the caller) and return 0; on failure write a one-line message for
  * the admin into @err and return -1. Runs on the event loop: must not block.
  */
-typedef int (*control_handler_fn)(void *ctx, const char *cmd, struct json_object *args,
-				  struct json_object *data, char *err, size_t err_len);
+typedef int (*control_handler_fn)(void *ctx, const struct ctltab_cmd *cmd,
+				  struct json_object *args, struct json_object *data, char *err,
+				  size_t err_len);
 
 struct control_stats {
 	uint64_t connections;	/* accepted */

@@ -55,8 +55,4 @@ struct daemon {
 /* Re-read the config file and apply the difference. 0, or -1 with @err set. */
 int daemon_reload(struct daemon *d, char *err, size_t err_len);
 
-/* The control socket handler (ctlcmd.c). */
-int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct json_object *data,
-		  char *err, size_t err_len);
-
 #endif

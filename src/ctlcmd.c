@@ -1,7 +1,8 @@
 /*
  * ctlcmd.c - the daemon's answers to vipctl: status, events, metrics,
- * version, switchover, standby and reload. control.c has already checked
- * the caller's permission; this file validates arguments and acts.
+ * version, switchover, standby and reload, one handler per daemon command
+ * of ctltab.h, indexed by its row. control.c has already checked the
+ * caller's permission; this file validates arguments and acts.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctlcmd.h"
 #include "daemon.h"
 #include "log.h"
 #include "metrics.h"
@@ -50,9 +52,29 @@ static bool arg_bool(struct json_object *args, const char *key, bool def)
 	return json_object_get_boolean(v);
 }
 
-static int cmd_status(struct daemon *d, struct json_object *data)
+/* The control socket's own counters (control.h), for `vipctl status`. */
+static struct json_object *control_json(const struct control *ctl)
+{
+	const struct control_stats *st = control_stats(ctl);
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "connections", json_object_new_int64((int64_t)st->connections));
+	json_object_object_add(o, "requests", json_object_new_int64((int64_t)st->requests));
+	json_object_object_add(o, "busy", json_object_new_int64((int64_t)st->busy));
+	json_object_object_add(o, "bad_requests", json_object_new_int64((int64_t)st->bad_requests));
+	json_object_object_add(o, "refused", json_object_new_int64((int64_t)st->refused));
+	json_object_object_add(o, "timeouts", json_object_new_int64((int64_t)st->timeouts));
+	return o;
+}
+
+static int cmd_status(struct daemon *d, struct json_object *args, struct json_object *data,
+		      char *err, size_t err_len)
 {
 	struct json_object *groups = json_object_new_array();
+
+	(void)args;
+	(void)err;
+	(void)err_len;
 
 	json_object_object_add(data, "node", json_object_new_string(d->conf.node_name));
 	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
@@ -63,6 +85,8 @@ static int cmd_status(struct daemon *d, struct json_object *data)
 	json_object_object_add(data, "reload_error",
 			       d->reload_error[0] ? json_object_new_string(d->reload_error)
 						  : NULL);
+	if (d->ctl)
+		json_object_object_add(data, "control", control_json(d->ctl));
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct json_object *g = json_object_new_object();
 
@@ -79,11 +103,14 @@ static int cmd_status(struct daemon *d, struct json_object *data)
  * those newer than that number. "total" is the newest event's number, so
  * `vipctl events --follow` asks again with after = total.
  */
-static int cmd_events(struct daemon *d, struct json_object *args, struct json_object *data)
+static int cmd_events(struct daemon *d, struct json_object *args, struct json_object *data,
+		      char *err, size_t err_len)
 {
 	struct json_object *list = json_object_new_array(), *v;
 	size_t want = 20;
 
+	(void)err;
+	(void)err_len;
 	if (json_object_object_get_ex(args, "count", &v) && json_object_is_type(v, json_type_int) &&
 	    json_object_get_int64(v) > 0)
 		want = (size_t)json_object_get_int64(v);
@@ -124,12 +151,14 @@ static int cmd_events(struct daemon *d, struct json_object *args, struct json_ob
 	return 0;
 }
 
-static int cmd_metrics(struct daemon *d, struct json_object *data, char *err, size_t err_len)
+static int cmd_metrics(struct daemon *d, struct json_object *args, struct json_object *data,
+		       char *err, size_t err_len)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
+	(void)args;
 	if (!f) {
 		snprintf(err, err_len, "out of memory");
 		return -1;
@@ -301,65 +330,100 @@ static int arg_drain(struct json_object *args, bool standby, char *err, size_t e
 	return 1;
 }
 
-int ctlcmd_handle(void *ctx, const char *cmd, struct json_object *args, struct json_object *data,
-		  char *err, size_t err_len)
+static int cmd_version(struct daemon *d, struct json_object *args, struct json_object *data,
+		       char *err, size_t err_len)
+{
+	(void)d;
+	(void)args;
+	(void)err;
+	(void)err_len;
+	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
+	return 0;
+}
+
+static int cmd_reload(struct daemon *d, struct json_object *args, struct json_object *data,
+		      char *err, size_t err_len)
+{
+	(void)args;
+	(void)data;
+	return daemon_reload(d, err, err_len);
+}
+
+/* switchover [group] [--force] [--when-idle ...] | [group] --cancel */
+static int cmd_switchover(struct daemon *d, struct json_object *args, struct json_object *data,
+			  char *err, size_t err_len)
+{
+	struct group *one;
+	int rc;
+
+	(void)data;
+	if (arg_group(d, args, &one, err, err_len) < 0)
+		return -1;
+	if (arg_bool(args, "cancel", false))
+		return for_groups(d, one, false, false, do_cancel, err, err_len);
+	rc = arg_drain(args, false, err, err_len);
+	if (rc < 0)
+		return -1;
+	return for_groups(d, one, false, arg_bool(args, "force", false),
+			  rc ? do_drain : do_switchover, err, err_len);
+}
+
+/* standby on|off [group] [--force] [--when-idle ...] */
+static int cmd_standby(struct daemon *d, struct json_object *args, struct json_object *data,
+		       char *err, size_t err_len)
+{
+	struct json_object *v;
+	struct group *one;
+	bool on;
+
+	(void)data;
+	if (arg_group(d, args, &one, err, err_len) < 0)
+		return -1;
+	if (!json_object_object_get_ex(args, "on", &v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, err_len, "standby: expected on or off");
+		return -1;
+	}
+	on = json_object_get_boolean(v);
+	switch (arg_drain(args, true, err, err_len)) {
+	case -1:
+		return -1;
+	case 1:
+		if (!on) {
+			snprintf(err, err_len, "--when-idle is for standby on");
+			return -1;
+		}
+		return for_groups(d, one, true, arg_bool(args, "force", false), do_drain, err,
+				  err_len);
+	}
+	if (on)
+		for_groups(d, one, false, false, do_cancel, err, err_len);
+	return for_groups(d, one, on, arg_bool(args, "force", false), do_standby, err, err_len);
+}
+
+typedef int (*ctlcmd_fn)(struct daemon *d, struct json_object *args, struct json_object *data,
+			 char *err, size_t err_len);
+
+/* By ctltab row; NULL for a command only vipctl knows (check). */
+static const ctlcmd_fn ctlcmd_fns[CTLTAB_N] = {
+	[CTLTAB_STATUS] = cmd_status,	  [CTLTAB_SWITCHOVER] = cmd_switchover,
+	[CTLTAB_STANDBY] = cmd_standby,	  [CTLTAB_RELOAD] = cmd_reload,
+	[CTLTAB_EVENTS] = cmd_events,	  [CTLTAB_METRICS] = cmd_metrics,
+	[CTLTAB_VERSION] = cmd_version,
+};
+
+int ctlcmd_handle(void *ctx, const struct ctltab_cmd *cmd, struct json_object *args,
+		  struct json_object *data, char *err, size_t err_len)
 {
 	struct daemon *d = ctx;
-	struct group *one;
 
-	if (strcmp(cmd, "status") == 0)
-		return cmd_status(d, data);
-	if (strcmp(cmd, "events") == 0)
-		return cmd_events(d, args, data);
-	if (strcmp(cmd, "metrics") == 0)
-		return cmd_metrics(d, data, err, err_len);
-	if (strcmp(cmd, "version") == 0) {
-		json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
-		return 0;
+	if (cmd->id >= CTLTAB_N || !ctlcmd_fns[cmd->id]) {
+		snprintf(err, err_len, "unknown command \"%s\"", cmd->name);
+		return -1;
 	}
-	if (d->stopping) {
+	if (cmd->changes_state && d->stopping) {
 		snprintf(err, err_len, "vipd is stopping");
 		return -1;
 	}
-	if (strcmp(cmd, "reload") == 0)
-		return daemon_reload(d, err, err_len);
-	if (arg_group(d, args, &one, err, err_len) < 0)
-		return -1;
-	if (strcmp(cmd, "switchover") == 0) {
-		int rc;
-
-		if (arg_bool(args, "cancel", false))
-			return for_groups(d, one, false, false, do_cancel, err, err_len);
-		rc = arg_drain(args, false, err, err_len);
-		if (rc < 0)
-			return -1;
-		return for_groups(d, one, false, arg_bool(args, "force", false),
-				  rc ? do_drain : do_switchover, err, err_len);
-	}
-	if (strcmp(cmd, "standby") == 0) {
-		struct json_object *v;
-
-		if (!json_object_object_get_ex(args, "on", &v) ||
-		    !json_object_is_type(v, json_type_boolean)) {
-			snprintf(err, err_len, "standby: expected on or off");
-			return -1;
-		}
-		switch (arg_drain(args, true, err, err_len)) {
-		case -1:
-			return -1;
-		case 1:
-			if (!json_object_get_boolean(v)) {
-				snprintf(err, err_len, "--when-idle is for standby on");
-				return -1;
-			}
-			return for_groups(d, one, true, arg_bool(args, "force", false), do_drain,
-					  err, err_len);
-		}
-		if (json_object_get_boolean(v))
-			for_groups(d, one, false, false, do_cancel, err, err_len);
-		return for_groups(d, one, json_object_get_boolean(v),
-				  arg_bool(args, "force", false), do_standby, err, err_len);
-	}
-	snprintf(err, err_len, "unknown command \"%s\"", cmd);
-	return -1;
+	return ctlcmd_fns[cmd->id](d, args, data, err, err_len);
 }

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "ctlcmd.h"
 #include "daemon.h"
 #include "hook.h"
 #include "log.h"

@@ -1,0 +1,50 @@
+/*
+ * ctltab.c - the rows of the command table (see ctltab.h) and the two
+ * lookups by name. The args and help texts are what `vipctl -h` prints;
+ * vipctl(8) says the same at length.
+ */
+#include <string.h>
+
+#include "ctltab.h"
+
+#define CTLTAB_IDLE "[--when-idle [--max-wait D] [--then switch|cancel]]"
+
+const struct ctltab_cmd ctltab[CTLTAB_N] = {
+	[CTLTAB_STATUS] = { CTLTAB_STATUS, "status", false, NULL, "",
+			    "who is master, since when, why; the peer" },
+	[CTLTAB_SWITCHOVER] = { CTLTAB_SWITCHOVER, "switchover", true, NULL,
+				"[group] [--force] " CTLTAB_IDLE "\n[group] --cancel",
+				"hand the VIPs to the peer; --when-idle: once no call is up\n"
+				"(at most D, then switch or cancel); --cancel: stop waiting" },
+	[CTLTAB_STANDBY] = { CTLTAB_STANDBY, "standby", true, NULL,
+			     "on|off [group] [--force] " CTLTAB_IDLE,
+			     "maintenance: never hold the VIPs; --when-idle (on only):\n"
+			     "once no call is up" },
+	[CTLTAB_RELOAD] = { CTLTAB_RELOAD, "reload", true, NULL, "",
+			    "re-read vipd.conf, apply the changes" },
+	[CTLTAB_EVENTS] = { CTLTAB_EVENTS, "events", false, NULL, "[n] [-f | --follow]",
+			    "the last n state changes (default 20);\n"
+			    "--follow: then new ones as they happen" },
+	[CTLTAB_METRICS] = { CTLTAB_METRICS, "metrics", false, NULL, "",
+			     "counters in Prometheus text format" },
+	[CTLTAB_CHECK] = { CTLTAB_CHECK, "check", false, "status", "[group]",
+			   "Nagios/Icinga plugin: one line, perfdata,\n"
+			   "exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN" },
+	[CTLTAB_VERSION] = { CTLTAB_VERSION, "version", false, NULL, "",
+			     "vipctl's and vipd's versions" },
+};
+
+const struct ctltab_cmd *ctltab_find(const char *name)
+{
+	for (size_t i = 0; i < CTLTAB_N; i++)
+		if (strcmp(ctltab[i].name, name) == 0)
+			return &ctltab[i];
+	return NULL;
+}
+
+const struct ctltab_cmd *ctltab_find_daemon(const char *name)
+{
+	const struct ctltab_cmd *c = ctltab_find(name);
+
+	return c && !c->sends ? c : NULL;
+}
