@@ -70,7 +70,7 @@ VIPD_MODS := main notify conf trust state priv group claim digest status metrics
 	     ctlcmd ctltab \
 	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
-VIPCTL_MODS := vipctl ctlmsg
+VIPCTL_MODS := vipctl vipctl_client vipctl_out vipctl_check ctltab ctlmsg
 
 obj = $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(1)))
 

@@ -14,12 +14,13 @@ const struct ctltab_cmd ctltab[CTLTAB_N] = {
 			    "who is master, since when, why; the peer" },
 	[CTLTAB_SWITCHOVER] = { CTLTAB_SWITCHOVER, "switchover", true, NULL,
 				"[group] [--force] " CTLTAB_IDLE "\n[group] --cancel",
-				"hand the VIPs to the peer; --when-idle: once no call is up\n"
-				"(at most D, then switch or cancel); --cancel: stop waiting" },
+				"hand the VIPs to the peer\n"
+				"--when-idle: once no call is up (after D at most,\n"
+				"then switch or cancel); --cancel: stop waiting" },
 	[CTLTAB_STANDBY] = { CTLTAB_STANDBY, "standby", true, NULL,
 			     "on|off [group] [--force] " CTLTAB_IDLE,
-			     "maintenance: never hold the VIPs; --when-idle (on only):\n"
-			     "once no call is up" },
+			     "maintenance: never hold the VIPs\n"
+			     "--when-idle (on only): once no call is up" },
 	[CTLTAB_RELOAD] = { CTLTAB_RELOAD, "reload", true, NULL, "",
 			    "re-read vipd.conf, apply the changes" },
 	[CTLTAB_EVENTS] = { CTLTAB_EVENTS, "events", false, NULL, "[n] [-f | --follow]",
