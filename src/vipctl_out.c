@@ -410,6 +410,46 @@ int vipctl_out_status_exit(struct json_object *data)
 	return n ? VIPCTL_OK : VIPCTL_FAILED;
 }
 
+/* The counters of the control socket that tell of trouble. */
+static bool control_trouble(const char *key)
+{
+	return strcmp(key, "busy") == 0 || strcmp(key, "bad_requests") == 0 ||
+	       strcmp(key, "refused") == 0 || strcmp(key, "timeouts") == 0;
+}
+
+/*
+ * "control socket: connections 40 requests 38, refused 1 timeouts 2": the
+ * daemon's control_stats(), only when a client was turned away, refused,
+ * timed out or sent garbage; the trouble counters that are not zero.
+ */
+static void print_control(struct json_object *data)
+{
+	struct json_object *c = jget(data, "control", json_type_object);
+	char conns[24], reqs[24];
+	const char *lead = ",";	/* before the first trouble counter only */
+	bool trouble = false;
+
+	if (!c)
+		return;
+	json_object_object_foreach(c, k, v)
+		trouble = trouble || (control_trouble(k) && json_object_is_type(v, json_type_int) &&
+				      json_object_get_int64(v) != 0);
+	if (!trouble)
+		return;
+	printf("control socket: connections %s requests %s",
+	       jint_text(c, "connections", conns, sizeof(conns)),
+	       jint_text(c, "requests", reqs, sizeof(reqs)));
+	json_object_object_foreach(c, key, val)
+	{
+		if (!control_trouble(key) || !json_object_is_type(val, json_type_int) ||
+		    json_object_get_int64(val) == 0)
+			continue;
+		printf("%s %s %" PRId64, lead, key, json_object_get_int64(val));
+		lead = "";
+	}
+	printf("\n");
+}
+
 int vipctl_out_status(struct json_object *data)
 {
 	struct json_object *groups = jget(data, "groups", json_type_array);
@@ -425,6 +465,7 @@ int vipctl_out_status(struct json_object *data)
 	if (jget(data, "reload_error", json_type_string) && jstr(data, "reload_error")[0])
 		printf("last reload failed, previous configuration kept: %s\n",
 		       jstr(data, "reload_error"));
+	print_control(data);
 	for (i = 0; i < n; i++)
 		print_group(json_object_array_get_idx(groups, i));
 	return vipctl_out_status_exit(data);

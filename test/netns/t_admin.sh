@@ -157,6 +157,10 @@ for cmd in switchover "standby on" reload; do
 done
 check "after the refusals B is still MASTER, not in standby" \
 	test "$(js b '[.groups[0].state, .groups[0].standby] | join(" ")')" = "MASTER false"
+check "status counts the three refusals (control.refused)" test "$(js b '.control.refused')" = 3
+check "status shows the control socket's refusals" \
+	grep -q '^control socket: connections [0-9]* requests [0-9]*, refused 3$' \
+	<<<"$("$VIPCTL" -s "$LAB_DIR/b.sock" status)"
 
 # --- garbage on the socket ---------------------------------------------------------
 head -c 100000 /dev/urandom | "$SOCKPOKE" "$LAB_DIR/b.sock" 500 >/dev/null
@@ -165,6 +169,11 @@ printf '\000\000\000\005hello' | "$SOCKPOKE" "$LAB_DIR/b.sock" 500 >"$LAB_DIR/ba
 printf '\000\000\000\017{"cmd":"halt!"}' | "$SOCKPOKE" "$LAB_DIR/b.sock" 500 >"$LAB_DIR/unk.out"
 check "not JSON: an error reply" grep -q '"ok":false' "$LAB_DIR/bad.out"
 check "unknown command: an error reply naming it" grep -q 'unknown command' "$LAB_DIR/unk.out"
+# check is vipctl's own (it sends status): the daemon does not know it by that name.
+printf '\000\000\000\017{"cmd":"check"}' | "$SOCKPOKE" "$LAB_DIR/b.sock" 500 >"$LAB_DIR/chk.out"
+check "check is not a daemon command" grep -q 'unknown command' "$LAB_DIR/chk.out"
+check "status counts the bad requests (control.bad_requests >= 3)" \
+	test "$(js b '.control.bad_requests')" -ge 3
 sleep 3 | "$SOCKPOKE" "$LAB_DIR/b.sock" 2500 >/dev/null &	# connects, says nothing
 lab_track $!
 sleep 0.2
