@@ -80,7 +80,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
 		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab test_sipmsg
+UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_ctltab test_addrtab test_sipmsg
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
@@ -114,6 +114,8 @@ $(BUILD)/test_conf: $(call obj,test_conf conf trust)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_ctltab: $(call obj,test_ctltab ctltab)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_addrtab: $(call obj,test_addrtab addrtab)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
