@@ -289,8 +289,6 @@ static int parse_events(int argc, char **argv, struct json_object *args)
 	return 0;
 }
 
-/* check [group]: the group is kept here; the daemon is asked for the whole status. */
-
 /* ---- the commands ------------------------------------------------------- */
 
 static bool events_json;	/* -j with --follow: one compact JSON object per line */
@@ -320,6 +318,7 @@ static const struct vipctl_cmd vipctl_cmds[CTLTAB_N] = {
 	[CTLTAB_STATUS] = { NULL, vipctl_out_status, vipctl_out_status_exit, false },
 	[CTLTAB_SWITCHOVER] = { parse_switchover, NULL, NULL, false },
 	[CTLTAB_STANDBY] = { parse_standby, NULL, NULL, false },
+	[CTLTAB_RELOAD] = { NULL, NULL, NULL, false },
 	[CTLTAB_EVENTS] = { parse_events, print_events, NULL, false },
 	[CTLTAB_METRICS] = { NULL, vipctl_out_metrics, NULL, false },
 	[CTLTAB_CHECK] = { vipctl_check_parse, vipctl_check_print, vipctl_check_exit, true },
