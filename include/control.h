@@ -28,12 +28,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CONTROL_MAX_CONNS	32	/* open connections; more are told "busy" and closed */
-#define CONTROL_RESERVED	8	/* ... of which only root (or vipd's own uid) may take */
-#define CONTROL_MAX_PER_UID	4	/* connections one other uid may hold */
-#define CONTROL_BACKLOG		256	/* connections queued before accept() */
-#define CONTROL_IDLE_MS		2000	/* ms a client may take to send a request or read a reply */
-#define CONTROL_LIFE_MS		5000	/* ms a connection may live, whatever it does */
+#define CONTROL_MAX_CONNS   32	 /* open connections; more are told "busy" and closed */
+#define CONTROL_RESERVED    8	 /* ... of which only root (or vipd's own uid) may take */
+#define CONTROL_MAX_PER_UID 4	 /* connections one other uid may hold */
+#define CONTROL_BACKLOG	    256	 /* connections queued before accept() */
+#define CONTROL_IDLE_MS	    2000 /* ms a client may take to send a request or read a reply */
+#define CONTROL_LIFE_MS	    5000 /* ms a connection may live, whatever it does */
 
 struct ev_loop;
 struct json_object;
@@ -47,17 +47,16 @@ struct ctltab_cmd;
  * owned by the caller) and return 0; on failure write a one-line message for
  * the admin into @err and return -1. Runs on the event loop: must not block.
  */
-typedef int (*control_handler_fn)(void *ctx, const struct ctltab_cmd *cmd,
-				  struct json_object *args, struct json_object *data, char *err,
-				  size_t err_len);
+typedef int (*control_handler_fn)(void *ctx, const struct ctltab_cmd *cmd, struct json_object *args,
+				  struct json_object *data, char *err, size_t err_len);
 
 struct control_stats {
-	uint64_t connections;	/* accepted */
-	uint64_t busy;		/* told "busy" and closed at once: a connection limit was reached */
-	uint64_t requests;	/* requests passed to the handler */
-	uint64_t bad_requests;	/* broken frame, not JSON, wrong shape, unknown command */
-	uint64_t refused;	/* permission denied */
-	uint64_t timeouts;	/* closed after CONTROL_IDLE_MS without progress, or CONTROL_LIFE_MS */
+	uint64_t connections;  /* accepted */
+	uint64_t busy;	       /* told "busy" and closed at once: a connection limit was reached */
+	uint64_t requests;     /* requests passed to the handler */
+	uint64_t bad_requests; /* broken frame, not JSON, wrong shape, unknown command */
+	uint64_t refused;      /* permission denied */
+	uint64_t timeouts; /* closed after CONTROL_IDLE_MS without progress, or CONTROL_LIFE_MS */
 };
 
 /*

@@ -19,32 +19,32 @@
 #include "ctlmsg.h"
 #include "log.h"
 
-#define CONTROL_ERR_MAX		256	/* bytes of an error message */
+#define CONTROL_ERR_MAX 256 /* bytes of an error message */
 
 /*
  * libev priorities: control traffic yields to everything else the daemon
  * does in the same loop iteration (heartbeats first), and open connections
  * (often a client's EOF, freeing a slot) go before accepting new ones.
  */
-#define CONTROL_CONN_PRI	(EV_MINPRI + 1)
-#define CONTROL_ACCEPT_PRI	EV_MINPRI
+#define CONTROL_CONN_PRI   (EV_MINPRI + 1)
+#define CONTROL_ACCEPT_PRI EV_MINPRI
 
 struct conn {
 	struct control *ctl;
-	size_t slot;		/* index in ctl->conns */
+	size_t slot; /* index in ctl->conns */
 	int fd;
-	ev_io io;		/* EV_READ, or EV_WRITE while a reply is pending */
+	ev_io io; /* EV_READ, or EV_WRITE while a reply is pending */
 	ev_timer idle;
-	pid_t pid;		/* the peer, from SO_PEERCRED at connect time */
+	pid_t pid; /* the peer, from SO_PEERCRED at connect time */
 	uid_t uid;
-	uint64_t end_ms;	/* CONTROL_LIFE_MS after accept: closed then whatever it does */
+	uint64_t end_ms; /* CONTROL_LIFE_MS after accept: closed then whatever it does */
 	bool may_read;
 	bool may_change;
 	bool close_after_write;
-	uint8_t *out;		/* pending reply frame, owned */
+	uint8_t *out; /* pending reply frame, owned */
 	size_t out_len;
 	size_t out_off;
-	struct ctlmsg_rx rx;	/* requests only: at most CTLMSG_REQ_MAX bytes */
+	struct ctlmsg_rx rx; /* requests only: at most CTLMSG_REQ_MAX bytes */
 	char rx_buf[CTLMSG_REQ_MAX + 1];
 };
 
@@ -52,18 +52,18 @@ struct control {
 	struct ev_loop *loop;
 	char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 	int fd;
-	dev_t dev;		/* the socket file we created: remove only that one */
+	dev_t dev; /* the socket file we created: remove only that one */
 	ino_t ino;
 	ev_io accept_io;
 	ev_timer accept_pause;
 	gid_t read_gid;
-	char group_name[64];	/* read_gid's name for refusals, looked up once */
+	char group_name[64]; /* read_gid's name for refusals, looked up once */
 	control_handler_fn fn;
 	void *ctx;
 	struct conn *conns[CONTROL_MAX_CONNS];
 	size_t n_conns;
 	struct control_stats stats;
-	struct log_rl rl;	/* for everything a client can trigger */
+	struct log_rl rl; /* for everything a client can trigger */
 };
 
 /* CLOCK_MONOTONIC in ms. */

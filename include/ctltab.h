@@ -27,8 +27,8 @@ enum ctltab_id {
 };
 
 struct ctltab_cmd {
-	enum ctltab_id id;	/* its own index in ctltab[] */
-	const char *name;	/* on vipctl's command line and, for a daemon command, the wire */
+	enum ctltab_id id; /* its own index in ctltab[] */
+	const char *name;  /* on vipctl's command line and, for a daemon command, the wire */
 	/*
 	 * Changes the daemon's state: root only, refused while vipd stops,
 	 * logged with the caller's uid. Otherwise root or control_group.

@@ -20,13 +20,12 @@ enum vipctl_exit {
 	VIPCTL_BUSY = 4,	/* the daemon answered "busy": too many connections; try again */
 };
 
-#define VIPCTL_TIMEOUT_S	5	/* s per send and per receive on the socket */
-#define VIPCTL_DEF_EVENTS	20	/* events shown by default */
+#define VIPCTL_TIMEOUT_S  5  /* s per send and per receive on the socket */
+#define VIPCTL_DEF_EVENTS 20 /* events shown by default */
 
 /* ---- reading a reply: members of the wanted type, or a default ---------- */
 
-static inline struct json_object *jget(struct json_object *o, const char *key,
-				       enum json_type type)
+static inline struct json_object *jget(struct json_object *o, const char *key, enum json_type type)
 {
 	struct json_object *v;
 

@@ -35,10 +35,10 @@
 
 #include "control_conn.h"
 
-#define CONTROL_PAUSE_MS	1000	/* ms accept() rests after running out of fds */
-#define CONTROL_ACCEPT_BATCH	64	/* connections accepted per loop iteration */
-#define CONTROL_LOG_BURST	5	/* garbage log lines ... */
-#define CONTROL_LOG_PERIOD_MS	10000	/* ... per this many ms */
+#define CONTROL_PAUSE_MS      1000  /* ms accept() rests after running out of fds */
+#define CONTROL_ACCEPT_BATCH  64    /* connections accepted per loop iteration */
+#define CONTROL_LOG_BURST     5	    /* garbage log lines ... */
+#define CONTROL_LOG_PERIOD_MS 10000 /* ... per this many ms */
 
 uint64_t control_now_ms(void)
 {
@@ -103,14 +103,18 @@ static bool control_over_limit(const struct control *c, uid_t uid, char *why, si
 	if (control_privileged(uid))
 		return false;
 	if (c->n_conns >= CONTROL_MAX_CONNS - CONTROL_RESERVED) {
-		snprintf(why, why_len, "busy: %zu control connections are open, the last %d are "
-			 "kept for root", c->n_conns, CONTROL_RESERVED);
+		snprintf(why, why_len,
+			 "busy: %zu control connections are open, the last %d are "
+			 "kept for root",
+			 c->n_conns, CONTROL_RESERVED);
 		return true;
 	}
 	mine = control_count_uid(c, uid);
 	if (mine >= CONTROL_MAX_PER_UID) {
-		snprintf(why, why_len, "busy: uid %u has %zu control connections open, at most "
-			 "%d per user", (unsigned)uid, mine, CONTROL_MAX_PER_UID);
+		snprintf(why, why_len,
+			 "busy: uid %u has %zu control connections open, at most "
+			 "%d per user",
+			 (unsigned)uid, mine, CONTROL_MAX_PER_UID);
 		return true;
 	}
 	return false;
@@ -310,7 +314,7 @@ static void control_group_name(struct control *c, gid_t gid)
 struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_gid,
 			     control_handler_fn fn, void *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct control *c;
 
 	if (strlen(path) >= sizeof(sa.sun_path) || path[0] != '/') {
@@ -387,4 +391,3 @@ const struct control_stats *control_stats(const struct control *c)
 {
 	return &c->stats;
 }
-

@@ -26,7 +26,7 @@
 #include "control_conn.h"
 #include "ctltab.h"
 
-#define CONTROL_READ_CHUNK	4096	/* bytes per read() */
+#define CONTROL_READ_CHUNK 4096 /* bytes per read() */
 
 /* ---- permissions ------------------------------------------------------ */
 
@@ -67,9 +67,9 @@ static void conn_creds(struct control *c, struct conn *cn, const struct ucred *u
 	cn->pid = uc->pid;
 	cn->uid = uc->uid;
 	cn->may_change = uc->uid == 0;
-	cn->may_read = cn->may_change ||
-		       (uc->uid != (uid_t)-1 && c->read_gid != (gid_t)-1 &&
-			(uc->gid == c->read_gid || conn_in_group(cn->fd, c->read_gid)));
+	cn->may_read =
+		cn->may_change || (uc->uid != (uid_t)-1 && c->read_gid != (gid_t)-1 &&
+				   (uc->gid == c->read_gid || conn_in_group(cn->fd, c->read_gid)));
 }
 
 /* ---- connections ------------------------------------------------------ */
@@ -284,8 +284,7 @@ static const char *control_check_request(struct json_object *req, struct json_ob
 }
 
 /* Whether @cn may run @cmd; if not, the refusal goes to @err. */
-static bool conn_allowed(struct conn *cn, const struct ctltab_cmd *cmd, char *err,
-			 size_t err_len)
+static bool conn_allowed(struct conn *cn, const struct ctltab_cmd *cmd, char *err, size_t err_len)
 {
 	struct control *c = cn->ctl;
 
@@ -463,4 +462,3 @@ void control_conn_new(struct control *c, int fd, const struct ucred *uc)
 	ev_io_start(c->loop, &cn->io);
 	conn_touch(cn);
 }
-

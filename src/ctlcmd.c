@@ -17,7 +17,7 @@
 #include "state.h"
 #include "status.h"
 
-#define CTLCMD_WHY_MAX 384	/* bytes of a per-group failure message */
+#define CTLCMD_WHY_MAX 384 /* bytes of a per-group failure message */
 
 /* Optional "group": a group id, or absent for every group. */
 static int arg_group(struct daemon *d, struct json_object *args, struct group **one, char *err,
@@ -83,8 +83,7 @@ static int cmd_status(struct daemon *d, struct json_object *args, struct json_ob
 			       json_object_new_int64((int64_t)(group_now_ms() - d->start_ms)));
 	json_object_object_add(data, "config", json_object_new_string(d->conf.path));
 	json_object_object_add(data, "reload_error",
-			       d->reload_error[0] ? json_object_new_string(d->reload_error)
-						  : NULL);
+			       d->reload_error[0] ? json_object_new_string(d->reload_error) : NULL);
 	if (d->ctl)
 		json_object_object_add(data, "control", control_json(d->ctl));
 	for (size_t i = 0; i < d->n_groups; i++) {
@@ -135,8 +134,8 @@ static int cmd_events(struct daemon *d, struct json_object *args, struct json_ob
 		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec, e->when.tv_nsec / 1000000);
-		json_object_object_add(o, "seq", json_object_new_int64(
-							 (int64_t)(d->ev_total - want + 1 + k)));
+		json_object_object_add(
+			o, "seq", json_object_new_int64((int64_t)(d->ev_total - want + 1 + k)));
 		json_object_object_add(o, "time", json_object_new_string(when));
 		json_object_object_add(o, "group", json_object_new_int64(e->group));
 		json_object_object_add(o, "from", json_object_new_string(fsm_state_name(e->from)));
@@ -254,8 +253,7 @@ static struct {
 } drain_opts;
 
 /* The drain's hand-over: the same switchover or standby an admin would ask for. */
-static int drain_fire(void *ctx, void *owner, bool standby, bool force, char *why,
-		      size_t why_len)
+static int drain_fire(void *ctx, void *owner, bool standby, bool force, char *why, size_t why_len)
 {
 	struct group *g = owner;
 	int rc;
@@ -406,9 +404,9 @@ typedef int (*ctlcmd_fn)(struct daemon *d, struct json_object *args, struct json
 
 /* By ctltab row; NULL for a command only vipctl knows (check). */
 static const ctlcmd_fn ctlcmd_fns[CTLTAB_N] = {
-	[CTLTAB_STATUS] = cmd_status,	  [CTLTAB_SWITCHOVER] = cmd_switchover,
-	[CTLTAB_STANDBY] = cmd_standby,	  [CTLTAB_RELOAD] = cmd_reload,
-	[CTLTAB_EVENTS] = cmd_events,	  [CTLTAB_METRICS] = cmd_metrics,
+	[CTLTAB_STATUS] = cmd_status,	[CTLTAB_SWITCHOVER] = cmd_switchover,
+	[CTLTAB_STANDBY] = cmd_standby, [CTLTAB_RELOAD] = cmd_reload,
+	[CTLTAB_EVENTS] = cmd_events,	[CTLTAB_METRICS] = cmd_metrics,
 	[CTLTAB_VERSION] = cmd_version,
 };
 

@@ -24,7 +24,7 @@
 #include "vipctl.h"
 #include "vipd.h"
 
-#define VIPCTL_HELP_COL	36	/* column of the commands' descriptions in -h */
+#define VIPCTL_HELP_COL 36 /* column of the commands' descriptions in -h */
 
 static const char usage_line[] =
 	"usage: vipctl [-s socket] [-j | --json] [-h] [-V] [--commands] command [args]";
@@ -49,7 +49,7 @@ static void usage_cmd(const struct ctltab_cmd *c)
 		forms++;
 	}
 	if (forms > 1)
-		w = VIPCTL_HELP_COL;	/* several forms: the description below them */
+		w = VIPCTL_HELP_COL; /* several forms: the description below them */
 	for (; help; help = nl ? nl + 1 : NULL, first = false) {
 		nl = strchr(help, '\n');
 		if (w >= VIPCTL_HELP_COL - 1) {
@@ -209,14 +209,18 @@ static int parse_handover(int argc, char **argv, int first, struct json_object *
 			cancel = true;
 		} else if (strcmp(argv[i], "--max-wait") == 0 && !wait) {
 			if (++i >= argc || !parse_duration_ms(argv[i], &ms))
-				return vipctl_usage_error("%s: --max-wait needs a duration (90, 30s, 10m, "
-						   "1h, 500ms)", argv[0]);
-			json_object_object_add(args, "max_wait_ms", json_object_new_int64((int64_t)ms));
+				return vipctl_usage_error(
+					"%s: --max-wait needs a duration (90, 30s, 10m, "
+					"1h, 500ms)",
+					argv[0]);
+			json_object_object_add(args, "max_wait_ms",
+					       json_object_new_int64((int64_t)ms));
 			wait = true;
 		} else if (strcmp(argv[i], "--then") == 0 && !then) {
-			if (++i >= argc || (strcmp(argv[i], "switch") != 0 &&
-					    strcmp(argv[i], "cancel") != 0))
-				return vipctl_usage_error("%s: --then needs switch or cancel", argv[0]);
+			if (++i >= argc ||
+			    (strcmp(argv[i], "switch") != 0 && strcmp(argv[i], "cancel") != 0))
+				return vipctl_usage_error("%s: --then needs switch or cancel",
+							  argv[0]);
 			json_object_object_add(args, "then", json_object_new_string(argv[i]));
 			then = true;
 		} else if (n < (int)(sizeof(rest) / sizeof(rest[0]))) {
@@ -258,9 +262,10 @@ static int parse_standby(int argc, char **argv, struct json_object *args)
 	json_object_object_add(args, "on", json_object_new_boolean(on));
 	if (!on) {
 		for (int i = 2; i < argc; i++)
-			if (strncmp(argv[i], "--when-idle", 11) == 0 || strcmp(argv[i], "--max-wait") == 0 ||
-			    strcmp(argv[i], "--then") == 0)
-				return vipctl_usage_error("standby off: %s is for standby on", argv[i]);
+			if (strncmp(argv[i], "--when-idle", 11) == 0 ||
+			    strcmp(argv[i], "--max-wait") == 0 || strcmp(argv[i], "--then") == 0)
+				return vipctl_usage_error("standby off: %s is for standby on",
+							  argv[i]);
 	}
 	return parse_handover(argc, argv, 2, args, false);
 }
@@ -291,7 +296,7 @@ static int parse_events(int argc, char **argv, struct json_object *args)
 
 /* ---- the commands ------------------------------------------------------- */
 
-static bool events_json;	/* -j with --follow: one compact JSON object per line */
+static bool events_json; /* -j with --follow: one compact JSON object per line */
 
 static int print_events(struct json_object *data)
 {
@@ -315,14 +320,14 @@ struct vipctl_cmd {
 
 /* A row without a parser takes no arguments; one without a printer prints the message. */
 static const struct vipctl_cmd vipctl_cmds[CTLTAB_N] = {
-	[CTLTAB_STATUS] = { NULL, vipctl_out_status, vipctl_out_status_exit, false },
-	[CTLTAB_SWITCHOVER] = { parse_switchover, NULL, NULL, false },
-	[CTLTAB_STANDBY] = { parse_standby, NULL, NULL, false },
-	[CTLTAB_RELOAD] = { NULL, NULL, NULL, false },
-	[CTLTAB_EVENTS] = { parse_events, print_events, NULL, false },
-	[CTLTAB_METRICS] = { NULL, vipctl_out_metrics, NULL, false },
-	[CTLTAB_CHECK] = { vipctl_check_parse, vipctl_check_print, vipctl_check_exit, true },
-	[CTLTAB_VERSION] = { NULL, vipctl_out_version, NULL, false },
+	[CTLTAB_STATUS] = {NULL, vipctl_out_status, vipctl_out_status_exit, false},
+	[CTLTAB_SWITCHOVER] = {parse_switchover, NULL, NULL, false},
+	[CTLTAB_STANDBY] = {parse_standby, NULL, NULL, false},
+	[CTLTAB_RELOAD] = {NULL, NULL, NULL, false},
+	[CTLTAB_EVENTS] = {parse_events, print_events, NULL, false},
+	[CTLTAB_METRICS] = {NULL, vipctl_out_metrics, NULL, false},
+	[CTLTAB_CHECK] = {vipctl_check_parse, vipctl_check_print, vipctl_check_exit, true},
+	[CTLTAB_VERSION] = {NULL, vipctl_out_version, NULL, false},
 };
 
 /* Print the reply to @cmd; returns the exit code. */
@@ -376,14 +381,15 @@ static struct json_object *vipctl_request(const struct ctltab_cmd *tc, int argc,
 		json_object_put(args);
 		return NULL;
 	}
-	json_object_object_add(req, "cmd", json_object_new_string(tc->sends ? tc->sends : tc->name));
+	json_object_object_add(req, "cmd",
+			       json_object_new_string(tc->sends ? tc->sends : tc->name));
 	json_object_object_add(req, "args", args);
 	return req;
 }
 
 /* ---- main --------------------------------------------------------------- */
 
-#define VIPCTL_OPT_COMMANDS	256	/* --commands: no short option */
+#define VIPCTL_OPT_COMMANDS 256 /* --commands: no short option */
 
 /*
  * The options before the command into @path and @json. Returns the index
@@ -393,12 +399,12 @@ static struct json_object *vipctl_request(const struct ctltab_cmd *tc, int argc,
 static int vipctl_options(int argc, char **argv, const char **path, bool *json, int *rc)
 {
 	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "commands", no_argument, NULL, VIPCTL_OPT_COMMANDS },
-		{ NULL, 0, NULL, 0 },
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"commands", no_argument, NULL, VIPCTL_OPT_COMMANDS},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 

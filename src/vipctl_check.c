@@ -18,13 +18,13 @@
 #include "vipctl.h"
 
 enum check_level {
-	CHECK_OK = 0,		/* redundant: one holder, with its VIPs, and a fit peer */
-	CHECK_WARNING = 1,	/* served, but not redundant or not as configured */
-	CHECK_CRITICAL = 2,	/* not served, served twice, or this node is broken */
-	CHECK_UNKNOWN = 3,	/* no verdict: vipd unreachable, refused, bad usage */
+	CHECK_OK = 0,	    /* redundant: one holder, with its VIPs, and a fit peer */
+	CHECK_WARNING = 1,  /* served, but not redundant or not as configured */
+	CHECK_CRITICAL = 2, /* not served, served twice, or this node is broken */
+	CHECK_UNKNOWN = 3,  /* no verdict: vipd unreachable, refused, bad usage */
 };
 
-static const char *const check_word[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+static const char *const check_word[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
 /* check [group]: the group asked for, -1 for all. */
 static int64_t check_group = -1;
@@ -39,12 +39,11 @@ int vipctl_check_parse(int argc, char **argv, struct json_object *args)
 	if (argc == 2) {
 		if (!vipctl_parse_uint(argv[1], 1, UINT32_MAX, &id))
 			return vipctl_usage_error("bad group \"%s\": a group id is 1..4294967295",
-					   argv[1]);
+						  argv[1]);
 		check_group = (int64_t)id;
 	}
 	return 0;
 }
-
 
 /* A group's problems, worst level first, as text. */
 struct check_note {
@@ -70,7 +69,7 @@ static void note(struct check_note *n, enum check_level level, const char *fmt, 
 	va_end(ap);
 	if (w > 0)
 		n->len += (size_t)w < sizeof(n->text) - n->len ? (size_t)w
-							      : sizeof(n->text) - n->len - 1;
+							       : sizeof(n->text) - n->len - 1;
 }
 
 static bool is(const char *a, const char *b)
@@ -115,8 +114,9 @@ static void check_peer(struct json_object *g, struct check_note *n)
 		note(n, CHECK_OK, "peer %s %s", jstr(p, "name"), jstr(p, "state"));
 	if (p && jbool(p, "alive", false) && !jbool(p, "hears_us", true))
 		note(n, CHECK_WARNING, "peer does not hear us");
-	for (size_t i = 0; paths && json_object_array_length(paths) > 1 &&
-			   i < json_object_array_length(paths); i++) {
+	for (size_t i = 0;
+	     paths && json_object_array_length(paths) > 1 && i < json_object_array_length(paths);
+	     i++) {
 		struct json_object *pa = json_object_array_get_idx(paths, i);
 
 		if (!jbool(pa, "alive", false))
@@ -171,8 +171,7 @@ static void check_perf(struct json_object *g, FILE *f)
 
 	jint(g, "id", &id);
 	fprintf(f, " 'g%" PRId64 "_master'=%d;;;0;1", id, is(jstr(g, "state"), "MASTER"));
-	fprintf(f, " 'g%" PRId64 "_peer_alive'=%d;;;0;1", id,
-		p && jbool(p, "alive", false));
+	fprintf(f, " 'g%" PRId64 "_peer_alive'=%d;;;0;1", id, p && jbool(p, "alive", false));
 	if (p && jint(p, "last_heard_ms_ago", &v))
 		fprintf(f, " 'g%" PRId64 "_peer_heard'=%.3fs;;;0", id, (double)v / 1000.0);
 	loss = p ? jget(p, "loss_pct", json_type_double) : NULL;
@@ -223,7 +222,7 @@ static int check_level(struct json_object *data, FILE *out)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
-		struct check_note nt = { .level = CHECK_OK };
+		struct check_note nt = {.level = CHECK_OK};
 		int64_t id = 0;
 
 		if (!jint(g, "id", &id) || (check_group >= 0 && id != check_group))
@@ -241,8 +240,8 @@ static int check_level(struct json_object *data, FILE *out)
 		free(text);
 		free(perf);
 		if (check_group >= 0)
-			fprintf(out, "VIPD UNKNOWN - no group %" PRId64 " on node %s\n", check_group,
-				jstr(data, "node"));
+			fprintf(out, "VIPD UNKNOWN - no group %" PRId64 " on node %s\n",
+				check_group, jstr(data, "node"));
 		else
 			fprintf(out, "VIPD UNKNOWN - node %s runs no group\n", jstr(data, "node"));
 		return CHECK_UNKNOWN;
@@ -272,7 +271,6 @@ int vipctl_check_exit(struct json_object *data)
 	fclose(devnull);
 	return rc;
 }
-
 
 int vipctl_check_unknown(const char *why)
 {

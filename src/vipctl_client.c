@@ -63,17 +63,16 @@ static void connect_denied(const char *path)
 	}
 	gr = getgrgid(st.st_gid);
 	if (gr)
-		vipctl_client_error("%s: Permission denied (root or group %s)", path,
-			gr->gr_name);
+		vipctl_client_error("%s: Permission denied (root or group %s)", path, gr->gr_name);
 	else
 		vipctl_client_error("%s: Permission denied (root or group %u)", path,
-			(unsigned)st.st_gid);
+				    (unsigned)st.st_gid);
 }
 
 static int vipctl_connect(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = VIPCTL_TIMEOUT_S };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = VIPCTL_TIMEOUT_S};
 	int fd;
 
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -90,8 +89,8 @@ static int vipctl_connect(const char *path)
 			connect_denied(path);
 		else
 			vipctl_client_error("%s: %s", path,
-				errno == EAGAIN ? "vipd does not accept connections"
-						: strerror(errno));
+					    errno == EAGAIN ? "vipd does not accept connections"
+							    : strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -119,8 +118,8 @@ static int vipctl_send(int fd, const char *path, struct json_object *req)
 			/* EPIPE, ECONNRESET: the caller reads what vipd said before it closed. */
 			if (errno != EPIPE && errno != ECONNRESET)
 				vipctl_client_error("%s: %s", path,
-					  errno == EAGAIN ? "vipd does not read requests"
-							  : strerror(errno));
+						    errno == EAGAIN ? "vipd does not read requests"
+								    : strerror(errno));
 			return -1;
 		}
 		off += (size_t)w;
@@ -142,13 +141,12 @@ static const char *vipctl_recv(int fd, const char *path, size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			vipctl_client_error("%s: no reply within %d s", path,
-				VIPCTL_TIMEOUT_S);
+			vipctl_client_error("%s: no reply within %d s", path, VIPCTL_TIMEOUT_S);
 			return NULL;
 		}
 		if (n <= 0) {
 			vipctl_client_error("%s: %s", path,
-				n < 0 ? strerror(errno) : "vipd closed the connection");
+					    n < 0 ? strerror(errno) : "vipd closed the connection");
 			return NULL;
 		}
 		rc = ctlmsg_rx_feed(&vipctl_rx, buf, (size_t)n, &used);
@@ -170,7 +168,7 @@ static struct json_object *vipctl_parse(const char *text, size_t len, const char
 		reply = json_tokener_parse_ex(tok, text, (int)len + 1);
 	if (!reply || !jget(reply, "ok", json_type_boolean)) {
 		vipctl_client_error("%s: bad reply: %s", path,
-			reply ? "no \"ok\" member" : "not JSON");
+				    reply ? "no \"ok\" member" : "not JSON");
 		json_object_put(reply);
 		reply = NULL;
 	}
@@ -205,7 +203,7 @@ struct json_object *vipctl_client_call(const char *path, struct json_object *req
 
 /* ---- events --follow ------------------------------------------------------ */
 
-#define VIPCTL_FOLLOW_MS	250	/* ms between two questions for new events */
+#define VIPCTL_FOLLOW_MS 250 /* ms between two questions for new events */
 
 static volatile sig_atomic_t vipctl_stop;
 
@@ -218,7 +216,7 @@ static void on_stop(int sig)
 /* Sleep @ms, or less if a signal asks us to stop. */
 static void nap(long ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L};
 
 	if (!vipctl_stop)
 		nanosleep(&ts, NULL);
@@ -235,7 +233,7 @@ int vipctl_client_follow(const char *path, struct json_object *reply, bool json_
 	struct json_object *data = jget(reply, "data", json_type_object);
 	int64_t seen = 0, pid = 0, v;
 	bool lost = false;
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = {.sa_handler = on_stop};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

@@ -46,7 +46,6 @@ static const char *jdur_text(struct json_object *o, const char *key, char *buf, 
 	return buf;
 }
 
-
 /* ---- status ------------------------------------------------------------- */
 
 /*
@@ -110,7 +109,8 @@ static void print_mismatch(struct json_object *p)
 		return;
 	printf("  settings differ from the peer's:");
 	for (size_t i = 0; i < n; i++)
-		printf("%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(mm, i)));
+		printf("%s %s", i ? "," : "",
+		       json_object_get_string(json_object_array_get_idx(mm, i)));
 	printf(" (see vipd.conf(5), PEERS MUST AGREE)\n");
 }
 
@@ -149,8 +149,8 @@ static void print_peer(struct json_object *g)
 static bool main_counter(const char *key)
 {
 	/* handshakes: every start of the peer makes one; JSON and metrics carry it. */
-	return strcmp(key, "tx") == 0 || strcmp(key, "rx") == 0 || strcmp(key, "transitions") == 0 ||
-	       strcmp(key, "handshakes") == 0;
+	return strcmp(key, "tx") == 0 || strcmp(key, "rx") == 0 ||
+	       strcmp(key, "transitions") == 0 || strcmp(key, "handshakes") == 0;
 }
 
 /*
@@ -159,7 +159,7 @@ static bool main_counter(const char *key)
  */
 static void print_nonzero(struct json_object *o, const char *prefix, bool skip_main)
 {
-	const char *lead = prefix;	/* printed before the first counter only */
+	const char *lead = prefix; /* printed before the first counter only */
 
 	json_object_object_foreach(o, key, val)
 	{
@@ -248,8 +248,8 @@ static void print_fence(struct json_object *g)
 	else if (strcmp(jint_text(f, "runs", runs, sizeof(runs)), "0") == 0)
 		printf("  fence: configured, never needed");
 	else
-		printf("  fence: last %s in %s ms against %s", jbool(f, "last_ok", false) ? "ok"
-											  : "FAILED",
+		printf("  fence: last %s in %s ms against %s",
+		       jbool(f, "last_ok", false) ? "ok" : "FAILED",
 		       jint_text(f, "last_ms", ms, sizeof(ms)), jstr(f, "peer"));
 	printf(", %s of %s failed", jint_text(f, "failures", fails, sizeof(fails)),
 	       jint_text(f, "runs", runs, sizeof(runs)));
@@ -426,14 +426,14 @@ static void print_control(struct json_object *data)
 {
 	struct json_object *c = jget(data, "control", json_type_object);
 	char conns[24], reqs[24];
-	const char *lead = ",";	/* before the first trouble counter only */
+	const char *lead = ","; /* before the first trouble counter only */
 	bool trouble = false;
 
 	if (!c)
 		return;
-	json_object_object_foreach(c, k, v)
-		trouble = trouble || (control_trouble(k) && json_object_is_type(v, json_type_int) &&
-				      json_object_get_int64(v) != 0);
+	json_object_object_foreach(c, k, v) trouble =
+		trouble || (control_trouble(k) && json_object_is_type(v, json_type_int) &&
+			    json_object_get_int64(v) != 0);
 	if (!trouble)
 		return;
 	printf("control socket: connections %s requests %s",
@@ -483,15 +483,14 @@ int vipctl_out_events(struct json_object *data, bool json_lines)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(events, i);
 		if (json_lines) {
-			printf("%s\n", json_object_to_json_string_ext(
-					       e, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
+			printf("%s\n",
+			       json_object_to_json_string_ext(
+				       e, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 			continue;
 		}
 		reason = jstr(e, "reason");
 		printf("%s group %s: %s -> %s", jstr(e, "time"),
-		       jint_text(e, "group", group, sizeof(group)), jstr(e, "from"),
-		       jstr(e, "to"));
+		       jint_text(e, "group", group, sizeof(group)), jstr(e, "from"), jstr(e, "to"));
 		if (reason[0] && strcmp(reason, "?") != 0)
 			printf(" (%s)", reason);
 		printf("\n");
@@ -520,4 +519,3 @@ int vipctl_out_message(struct json_object *data)
 		printf("%s\n", jstr(data, "message"));
 	return VIPCTL_OK;
 }
-
