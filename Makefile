@@ -65,7 +65,7 @@ DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
+VIPD_MODS := main daemon notify conf trust state priv group claim digest status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
 	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
