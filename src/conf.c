@@ -129,8 +129,8 @@ int conf_err(const struct conf_ctx *x, const config_setting_t *s, const char *ke
 }
 
 /* A warning: the config loads, but something will not work until the system changes. */
-void conf_warn(const struct conf_ctx *x, const config_setting_t *s, const char *key, const char *fmt,
-	  ...)
+void conf_warn(const struct conf_ctx *x, const config_setting_t *s, const char *key,
+	       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -178,8 +178,8 @@ static bool conf_is_kind(const config_setting_t *s, enum conf_kind kind)
  * receives the setting's path for the caller's own messages.
  */
 int conf_member(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
-		       const char *name, enum conf_kind kind, const config_setting_t **out,
-		       char key[CONF_KEY_LEN])
+		const char *name, enum conf_kind kind, const config_setting_t **out,
+		char key[CONF_KEY_LEN])
 {
 	const config_setting_t *s = config_setting_get_member(parent, name);
 
@@ -195,9 +195,9 @@ int conf_member(const struct conf_ctx *x, const config_setting_t *parent, const 
 }
 
 /* Like conf_member(), but absence is an error reported at @parent. */
-int conf_required(const struct conf_ctx *x, const config_setting_t *parent,
-			 const char *ppath, const char *name, enum conf_kind kind,
-			 const config_setting_t **out, char key[CONF_KEY_LEN])
+int conf_required(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
+		  const char *name, enum conf_kind kind, const config_setting_t **out,
+		  char key[CONF_KEY_LEN])
 {
 	int rc = conf_member(x, parent, ppath, name, kind, out, key);
 
@@ -211,7 +211,7 @@ int conf_required(const struct conf_ctx *x, const config_setting_t *parent,
  * absent, so callers preset the default. Returns 1, 0 (absent) or -1.
  */
 int conf_int(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
-		    const char *name, long long min, long long max, long long *v)
+	     const char *name, long long min, long long max, long long *v)
 {
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN];
@@ -235,7 +235,7 @@ int conf_int(const struct conf_ctx *x, const config_setting_t *parent, const cha
 
 /* String @name into *@v, left alone when absent. Returns 1, 0 or -1. */
 int conf_str(const struct conf_ctx *x, const config_setting_t *parent, const char *ppath,
-		    const char *name, const char **v, const config_setting_t **setting)
+	     const char *name, const char **v, const config_setting_t **setting)
 {
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN];
@@ -279,7 +279,7 @@ static size_t conf_distance(const char *a, const char *b)
 
 /* Reject any member of @s not in @known, suggesting the nearest known key. */
 int conf_check_keys(const struct conf_ctx *x, const config_setting_t *s, const char *ppath,
-			   const char *const *known)
+		    const char *const *known)
 {
 	int n = config_setting_length(s);
 
@@ -317,7 +317,7 @@ int conf_check_keys(const struct conf_ctx *x, const config_setting_t *s, const c
  * while it is missing). -1 for a name that cannot be one.
  */
 long conf_interface(const struct conf_ctx *x, const config_setting_t *s, const char *key,
-			   const char *v, char *name)
+		    const char *v, char *name)
 {
 	char q[CONF_QUOTE_LEN];
 	unsigned idx;
@@ -335,7 +335,7 @@ long conf_interface(const struct conf_ctx *x, const config_setting_t *s, const c
 
 /* Read @n into its field, the default when absent: 1 if set, 0 if not, -1 on error. */
 int conf_num(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
-		    const struct conf_num *n)
+	     const struct conf_num *n)
 {
 	long long v = n->def;
 	int rc = conf_int(x, gs, gp, n->name, n->min, n->max, &v);

@@ -21,7 +21,7 @@
  * one allocation. Returns 1, 0 (absent, *@out untouched) or -1.
  */
 static int conf_cmd_argv(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
-			   const char *name, char ***out)
+			 const char *name, char ***out)
 {
 	const config_setting_t *list = NULL, *s0;
 	char key[CONF_KEY_LEN], ekey[CONF_KEY_LEN + 16], q[CONF_QUOTE_LEN], why[512];
@@ -115,7 +115,7 @@ int conf_cmd_hooks(const struct conf_ctx *x, const config_setting_t *gs, const c
  * (no names: a check that depends on DNS fails when DNS does).
  */
 static int conf_cmd_sip_target(const struct conf_ctx *x, const config_setting_t *s, const char *key,
-			   struct conf_group *g)
+			       struct conf_group *g)
 {
 	char host[64], q[CONF_QUOTE_LEN];
 	const char *v, *port = NULL, *end;

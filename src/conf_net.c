@@ -68,8 +68,8 @@ static unsigned conf_net_vip_line(const config_setting_t *groups, size_t i, size
 
 /* vips: 1..VIPD_MAX_VIPS addresses, none used twice in the whole file. */
 static int conf_net_vips(const struct conf_ctx *x, const config_setting_t *groups,
-			   const config_setting_t *gs, const char *gp, const struct conf *c,
-			   size_t gi)
+			 const config_setting_t *gs, const char *gp, const struct conf *c,
+			 size_t gi)
 {
 	struct conf_group *g = &c->groups[gi];
 	const config_setting_t *list = NULL;
@@ -111,8 +111,8 @@ static int conf_net_vips(const struct conf_ctx *x, const config_setting_t *group
 }
 
 /* The group's plain numbers: interval, misses, rise, preempt delay, GARP. */
-static int conf_net_numbers(const struct conf_ctx *x, const config_setting_t *gs,
-			      const char *gp, struct conf_group *g)
+static int conf_net_numbers(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			    struct conf_group *g)
 {
 	const struct conf_num num[] = {
 		{ "interval_ms", &g->interval_ms, VIPD_DEF_INTERVAL_MS, VIPD_MIN_INTERVAL_MS,
@@ -161,7 +161,7 @@ static int conf_net_numbers(const struct conf_ctx *x, const config_setting_t *gs
  * multicast group, for networks that do not carry multicast.
  */
 static int conf_net_peers(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
-			    struct conf_group *g)
+			  struct conf_group *g)
 {
 	const config_setting_t *list = NULL;
 	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
@@ -198,8 +198,8 @@ static int conf_net_peers(const struct conf_ctx *x, const config_setting_t *gs, 
 }
 
 /* A second heartbeat path: another interface carrying the same multicast heartbeats. */
-static int conf_net_interface2(const struct conf_ctx *x, const config_setting_t *gs,
-				 const char *gp, struct conf_group *g)
+static int conf_net_interface2(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			       struct conf_group *g)
 {
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
@@ -229,8 +229,8 @@ static int conf_net_interface2(const struct conf_ctx *x, const config_setting_t 
 }
 
 /* Upstream targets: on-link IPv4 addresses (the gateway, a trunk's router). */
-static int conf_net_upstream(const struct conf_ctx *x, const config_setting_t *gs,
-			       const char *gp, struct conf_group *g)
+static int conf_net_upstream(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			     struct conf_group *g)
 {
 	const config_setting_t *list = NULL;
 	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
@@ -263,8 +263,8 @@ static int conf_net_upstream(const struct conf_ctx *x, const config_setting_t *g
 }
 
 /* Heartbeat transport: preempt flag, multicast group, UDP port. */
-static int conf_net_transport(const struct conf_ctx *x, const config_setting_t *gs,
-				const char *gp, struct conf_group *g)
+static int conf_net_transport(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
+			      struct conf_group *g)
 {
 	const config_setting_t *s = NULL;
 	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
