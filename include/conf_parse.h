@@ -13,28 +13,28 @@
 #include "conf.h"
 
 /* Limits that only the file format knows about. */
-#define CONF_MAX_RISE		100	/* good heartbeats */
+#define CONF_MAX_RISE		  100	  /* good heartbeats */
 #define CONF_MAX_PREEMPT_DELAY_MS 3600000 /* ms */
-#define CONF_MAX_GARP_COUNT	100	/* packets per burst */
-#define CONF_MAX_GARP_INTERVAL_MS 10000 /* ms */
-#define CONF_MIN_GARP_REFRESH_MS 1000	/* ms, unless 0 = off */
-#define CONF_MAX_GARP_REFRESH_MS 3600000 /* ms */
-#define CONF_ARGV_MAX		32	/* strings in a command, argv[0] included */
-#define CONF_ARG_LEN		1024	/* bytes in one string of a command */
-#define CONF_ARGV_BYTES		4096	/* bytes in a whole command */
-#define CONF_MAX_CMD_MS		3600000 /* ms, hook and check timeouts and intervals */
-#define CONF_MIN_CMD_MS		10	/* ms */
+#define CONF_MAX_GARP_COUNT	  100	  /* packets per burst */
+#define CONF_MAX_GARP_INTERVAL_MS 10000	  /* ms */
+#define CONF_MIN_GARP_REFRESH_MS  1000	  /* ms, unless 0 = off */
+#define CONF_MAX_GARP_REFRESH_MS  3600000 /* ms */
+#define CONF_ARGV_MAX		  32	  /* strings in a command, argv[0] included */
+#define CONF_ARG_LEN		  1024	  /* bytes in one string of a command */
+#define CONF_ARGV_BYTES		  4096	  /* bytes in a whole command */
+#define CONF_MAX_CMD_MS		  3600000 /* ms, hook and check timeouts and intervals */
+#define CONF_MIN_CMD_MS		  10	  /* ms */
 
-#define CONF_KEY_LEN	64	/* "groups[254].vips[15]" and friends */
-#define CONF_QUOTE_LEN	100	/* a value quoted in a message, escaped, truncated */
+#define CONF_KEY_LEN   64  /* "groups[254].vips[15]" and friends */
+#define CONF_QUOTE_LEN 100 /* a value quoted in a message, escaped, truncated */
 
 /* Where the load stands: the file being read, where errors go, who looks things up. */
 struct conf_ctx {
-	const char *path;		/* as the caller gave it; starts every message */
-	char dir[CONF_PATH_MAX];	/* directory of path with its '/', or "" */
+	const char *path;	 /* as the caller gave it; starts every message */
+	char dir[CONF_PATH_MAX]; /* directory of path with its '/', or "" */
 	char *err;
 	size_t err_len;
-	struct conf *c;			/* where warnings go */
+	struct conf *c; /* where warnings go */
 	const struct conf_sys *sys;
 };
 

@@ -16,7 +16,7 @@
 #include "conf.h"
 #include "trust.h"
 
-#define CONF_SYS_QUOTE_LEN 100	/* a path quoted in a message, escaped, truncated */
+#define CONF_SYS_QUOTE_LEN 100 /* a path quoted in a message, escaped, truncated */
 
 static unsigned conf_sys_ifindex(const char *name)
 {

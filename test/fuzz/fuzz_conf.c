@@ -18,7 +18,7 @@
 #include "conf.h"
 
 #define FUZZ_PATH "/fuzz/vipd.conf"
-#define FUZZ_KEY "0123456789abcdef0123456789abcdef\n"
+#define FUZZ_KEY  "0123456789abcdef0123456789abcdef\n"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
