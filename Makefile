@@ -65,7 +65,9 @@ DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
-VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
+# The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link.
+CONF_PURE := conf conf_parse conf_net conf_cmd conf_print
+VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group claim digest status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control control_conn \
 	     ctlcmd ctltab \
 	     ctlmsg sipcheck sipmsg fence drain calls \
@@ -80,7 +82,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
 		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_ctltab test_addrtab test_sipmsg
+UNIT	:= test_proto test_fsm test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
@@ -110,7 +112,10 @@ $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-$(BUILD)/test_conf: $(call obj,test_conf conf trust)
+$(BUILD)/test_conf: $(call obj,test_conf $(CONF_PURE))
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
+# The system's side of the config (files, trust, interfaces): needs a trusted directory and lo.
+$(BUILD)/test_conf_sys: $(call obj,test_conf_sys $(CONF_PURE) conf_sys trust)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
@@ -140,7 +145,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE 
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS) $(CRYPTO_LIBS)
-build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c src/conf.c src/trust.c
+build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c $(addprefix src/,$(addsuffix .c,$(CONF_PURE)))
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
 build-fuzz/fuzz_sipmsg: test/fuzz/fuzz_sipmsg.c src/sipmsg.c src/calls.c

@@ -1,7 +1,9 @@
 /*
  * conf.h - the configuration: libconfig file -> validated struct conf.
  *
- * conf_load() never logs and never exits: on failure it writes one line,
+ * conf_load() (conf_sys.c) opens a trusted file and hands it to the pure
+ * parser, conf_parse_file(), with the system's look-ups (struct conf_sys).
+ * Neither logs nor exits: on failure they write one line,
  * "FILE:LINE: what is wrong", into the caller's buffer.
  */
 #ifndef CONF_H
@@ -139,6 +141,38 @@ struct conf {
 };
 
 /*
+ * What the parser asks of the system, so that it stays pure: conf_load()
+ * passes the real look-ups, the unit tests and the fuzzer their own. A
+ * message tail written to @why follows "FILE:LINE: KEY: " as it is.
+ */
+struct conf_sys {
+	/* The index of interface @name now, 0 when there is none. */
+	unsigned (*ifindex)(const char *name);
+	/* The id of group @name into *@gid: 0, or -1 when there is no such group. */
+	int (*gid)(const char *name, gid_t *gid);
+	/*
+	 * Read key file @path, at most @max bytes of it, into @buf: the number
+	 * of bytes read, or -1 with the reason ("PATH is readable by group or
+	 * others (chmod 600)") in @why.
+	 */
+	long (*read_key)(const char *path, uint8_t *buf, size_t max, char *why, size_t why_len);
+	/*
+	 * Whether absolute @path may be run as root (trusted, a regular file,
+	 * executable): 0, or -1 with the reason ("\"PATH\" is not executable").
+	 */
+	int (*check_exec)(const char *path, char *why, size_t why_len);
+};
+
+/*
+ * Parse and validate config file @f, named @path for messages and for
+ * relative key files and @include, into @c with @sys's look-ups. Reads
+ * only @f (and what it includes) and does not close it. Returns 0, or -1
+ * with the message in @err as conf_load(); on failure @c holds nothing to free.
+ */
+int conf_parse_file(const char *path, FILE *f, const struct conf_sys *sys, struct conf *c,
+		    char *err, size_t err_len);
+
+/*
  * Parse and validate @path into @c. Returns 0, or -1 with a one-line message
  * "PATH:LINE: what is wrong" (":LINE" omitted when no line applies) in @err.
  * On failure @c holds nothing to free.
@@ -147,7 +181,15 @@ int conf_load(const char *path, struct conf *c, char *err, size_t err_len);
 
 void conf_free(struct conf *c);
 
-/* Print the effective configuration, every default filled in, keys hidden. */
+/*
+ * Write @s into @buf (always NUL-terminated) with '"', '\\' and every byte
+ * outside printable ASCII escaped, so a message stays one line and a printed
+ * string reads back as the same libconfig string. Long values are cut with
+ * "..." when @buf is too small.
+ */
+void conf_escape(char *buf, size_t len, const char *s);
+
+/* Print the effective configuration, every default filled in, keys hidden (conf_print.c). */
 void conf_print(const struct conf *c, FILE *f);
 
 #endif

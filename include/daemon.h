@@ -1,7 +1,7 @@
 /*
  * daemon.h - the running daemon: its configuration, groups and event log,
- * shared by main.c (life cycle, signals, reload) and ctlcmd.c (vipctl's
- * commands).
+ * shared by daemon.c (life cycle, signals, reload), main.c and ctlcmd.c
+ * (vipctl's commands).
  */
 #ifndef DAEMON_H
 #define DAEMON_H
@@ -51,6 +51,18 @@ struct daemon {
 	size_t ev_count;
 	uint64_t ev_total;	/* events ever logged: the newest one's sequence number */
 };
+
+/*
+ * Start everything @d->conf (loaded by the caller) asks for and run the
+ * loop until a stop signal's hand-over ends it. 0 after a clean stop, 1
+ * when start-up failed. daemon_free() releases @d either way.
+ */
+int daemon_run(struct daemon *d);
+
+void daemon_free(struct daemon *d);
+
+/* vipd -c: delete every copy of @c's VIPs and its vmac links. 0, or 1 if any failed. */
+int daemon_cleanup(const struct conf *c);
 
 /* Re-read the config file and apply the difference. 0, or -1 with @err set. */
 int daemon_reload(struct daemon *d, char *err, size_t err_len);

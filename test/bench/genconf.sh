@@ -4,8 +4,9 @@
 #
 #   genconf.sh vips NGROUPS
 #       print every VIP of the plan, one ADDRESS/PREFIX a line, group order
-#   genconf.sh vipd NODE PRIO NGROUPS LABDIR [INTERVAL_MS MISSES]
-#       print a vipd.conf for NODE (a or b) of the netns lab in LABDIR
+#   genconf.sh vipd NODE PRIO NGROUPS LABDIR [INTERVAL_MS MISSES [EXTRA]]
+#       print a vipd.conf for NODE (a or b) of the netns lab in LABDIR;
+#       EXTRA: more settings for every group (the fence scenario's)
 #   genconf.sh keepalived NODE PRIO NGROUPS [INTERVAL_MS]
 #       print a keepalived.conf for NODE
 #
@@ -62,7 +63,7 @@ check_ng() {
 }
 
 gen_vipd() {
-	local n=$1 prio=$2 ng=$3 dir=$4 iv=${5:-50} misses=${6:-3} i list a sep
+	local n=$1 prio=$2 ng=$3 dir=$4 iv=${5:-50} misses=${6:-3} extra=${7:-} i list a sep
 	check_ng "$ng"
 	mapfile -t PLAN < <(vips "$ng")
 	cat <<EOF
@@ -85,7 +86,8 @@ EOF
 		misses = $misses;
 		multicast = "239.255.80.1";
 		port = $((5799 + i));
-		key_file = "$dir/key";
+		key_file = "$dir/key";${extra:+
+		$extra}
 	}$sep
 EOF
 	done
@@ -132,7 +134,7 @@ EOF
 
 case ${1:-} in
 vips) check_ng "${2:-}"; vips "$2" ;;
-vipd) [ $# -ge 5 ] || { echo "usage: genconf.sh vipd NODE PRIO NGROUPS LABDIR [IV MISSES]" >&2; exit 2; }
+vipd) [ $# -ge 5 ] || { echo "usage: genconf.sh vipd NODE PRIO NGROUPS LABDIR [IV MISSES [EXTRA]]" >&2; exit 2; }
 	shift; gen_vipd "$@" ;;
 keepalived) [ $# -ge 4 ] || { echo "usage: genconf.sh keepalived NODE PRIO NGROUPS [IV]" >&2; exit 2; }
 	shift; gen_keepalived "$@" ;;

@@ -158,6 +158,20 @@ while IFS=$'\t' read -r d n role cpu hwm rss anon file np win ticks sched pss to
 	done
 done <"$RES/idle.tsv"
 
+# Fence: the median and max of the fence's own time over the valid runs.
+if [ -f "$RES/fence.tsv" ]; then
+	while IFS=$'\t' read -r key val; do
+		S[$key]=$val
+	done < <(awk -F'\t' '
+		NR > 1 && $3 == 1 && $2 != "NA" { n++; t[n] = $2 + 0 }
+		END {
+			if (n == 0) exit
+			for (i = 2; i <= n; i++) { x = t[i]; for (j = i - 1; j >= 1 && t[j] > x; j--) t[j + 1] = t[j]; t[j + 1] = x }
+			printf "vipd.fence.own\t%s\n", (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+			printf "vipd.fence.ownmax\t%s\n", t[n]
+		}' "$RES/fence.tsv")
+fi
+
 # get KEY [DEFAULT] - a statistic, or DEFAULT [NA] when there is none.
 get() {
 	local v=${S[$1]:-}
@@ -443,6 +457,11 @@ results_table() {
 	printf '| (d) returning node: probes lost (max) / VIP moved | %s / %s of %s | | %s / %s of %s | | |\n' \
 		"$(get $v.return.lost 0)" "$(get $v.return.moved 0)" "$(get $v.return.n 0)" \
 		"$(get $k.return.lost 0)" "$(get $k.return.moved 0)" "$(get $k.return.n 0)"
+	if [ -n "$(get $v.fence.list "")" ]; then
+		printf '| (e) master crash as (a), with a fence before the takeover (vipd only; the fence itself: median %s, max %s) | %s | %s | n/a | n/a | n/a |\n' \
+			"$(fmt "$(get $v.fence.own)")" "$(fmt "$(get $v.fence.ownmax)")" \
+			"$(fmt "$(get $v.fence.med)")" "$(fmt "$(get $v.fence.max)")"
+	fi
 	printf '| 64 × 4 crash: last of 256 VIPs on the new master (ms) | %s | %s | %s | %s | %s |\n' \
 		"$(fmt "$(get $v.scale.last)")" "$(fmt "$(get $v.scale.lastmax)")" \
 		"$(fmt "$(get $k.scale.last)")" "$(fmt "$(get $k.scale.lastmax)")" \
@@ -511,7 +530,7 @@ runs_table() {
 	local d sc
 	echo "| Scenario | Daemon | valid runs | gaps in run order (ms) | the probe's raw max_gap_ms, same runs |"
 	echo "|---|---|---:|---|---|"
-	for sc in crash graceful switchover return; do
+	for sc in crash graceful switchover return fence; do
 		for d in vipd keepalived; do
 			[ -n "$(get $d.$sc.list "")" ] || continue
 			printf '| %s | %s | %s | %s | %s |\n' "$sc" "$d" "$(get $d.$sc.n 0)" "$(get $d.$sc.list)" \
@@ -524,7 +543,7 @@ runs_table() {
 problems() {
 	local d sc any=
 	for d in vipd keepalived; do
-		for sc in crash graceful switchover return; do
+		for sc in crash graceful switchover return fence; do
 			if [ "$(get $d.$sc.bad 0)" != 0 ]; then
 				echo "- $d $sc: $(get $d.$sc.bad) invalid run(s) left out of the statistics: $(get $d.$sc.notes)"
 				any=1
@@ -551,7 +570,7 @@ plot() {
 	awk -F'\t' -v dir="$dat" -v runs="$RUNS" '
 		NR == 1 || $2 == "round" || $10 != 1 || $4 == "NA" { next }
 		{
-			x = ($2 == "crash") ? 1 : ($2 == "graceful") ? 2 : ($2 == "switchover") ? 3 : 4
+			x = ($2 == "crash") ? 1 : ($2 == "graceful") ? 2 : ($2 == "switchover") ? 3 : ($2 == "return") ? 4 : 5
 			off = ($1 == "vipd") ? -0.17 : 0.17
 			jit = (runs > 1) ? ($3 - (runs + 1) / 2) * 0.16 / runs : 0
 			g = ($4 + 0 < 1) ? 1 : $4 + 0
@@ -563,7 +582,7 @@ plot() {
 		off=-0.17
 		[ $d = keepalived ] && off=0.17
 		x=1
-		for sc in crash graceful switchover return; do
+		for sc in crash graceful switchover return fence; do
 			m=$(get $d.$sc.med)
 			[ "$m" != NA ] && awk -v x=$x -v o=$off -v m="$m" \
 				'BEGIN { printf "%.3f %s 0.2 0\n", x + o - 0.1, (m < 1 ? 1 : m) }' >>"$dat/med.dat"
@@ -578,8 +597,8 @@ set title "Client-observed gap per run: ${M[runs]} runs, heartbeat ${IV} ms × $
 set ylabel "gap (ms, log scale)"
 set logscale y
 set yrange [0.8:$ymax]
-set xrange [0.4:4.6]
-set xtics ("(a) master crash" 1, "(b) graceful stop" 2, "(c) vipctl switchover\n(vipd only)" 3, "(d) returning node" 4)
+set xrange [0.4:5.6]
+set xtics ("(a) master crash" 1, "(b) graceful stop" 2, "(c) vipctl switchover\n(vipd only)" 3, "(d) returning node" 4, "(e) crash with a fence\n(vipd only)" 5)
 set grid ytics
 set bmargin 4
 set key top right box opaque

@@ -8,6 +8,10 @@
 #             crash of the master (cable pulled, then SIGKILL), graceful stop
 #             of the master (SIGTERM), the stopped node returning, and (vipd
 #             only) `vipctl switchover`. The daemons take turns going first.
+#   fence     vipd only, BENCH_RUNS runs: the crash of (a) with a fence_command
+#             on both nodes, a real one (test/netns/lib.sh lab_fence_setup:
+#             it takes the silent peer's switch port down): the gap of a
+#             crash grows by the fence's own time, recorded beside it.
 #   scale     64 groups x 4 VIPs on one pair: crash of the master, time until
 #             the last of the 256 VIPs is on the new master; BENCH_SCALE_RUNS.
 #   flood     BENCH_FLOOD_RUNS rounds; each, for each daemon in a fresh lab
@@ -44,7 +48,7 @@
 #   BENCH_DEADLINE_S [900] skip what is left once the bench ran this long
 #   BENCH_MD [docs/BENCHMARKS.md]  BENCH_PNG [docs/bench-gaps.png]
 #   BENCH_KEEP [0]         1: keep the scratch dir (raw TSV, lab logs)
-#   BENCH_ONLY ["failover scale idle flood"]  the parts to run (for development)
+#   BENCH_ONLY ["failover fence scale idle flood"]  the parts to run (for development)
 #   VIPD VIPCTL PROBE [build/...]  KEEPALIVED [keepalived in PATH]
 #
 # Test network rules (shared/BRIEF.md) hold as in lib.sh: namespaces only,
@@ -128,6 +132,7 @@ printf 'daemon\tscenario\trun\tgap_ms\tlost\tswitches\tmoved\ttakeover_ms\tremov
 	>"$RES/gaps.tsv"
 printf 'daemon\tnode\trole\tcpu_pct\thwm_kb\trss_kb\tanon_kb\tfile_kb\tnprocs\twindow_s\tticks\tsched_pct\tpss_kb\ttop_rss\n' \
 	>"$RES/idle.tsv"
+printf 'run\tfence_ms\tvalid\n' >"$RES/fence.tsv"
 printf 'daemon\trun\tlast_poll_ms\tfirst_add_ms\tlast_add_ms\tadded\tclient_gap_ms\tvalid\tnote\tlast_group_start_ms\tgroup_spread_ms\tcap_groups\tcap_min_ms\tcap_med_ms\tcap_max_ms\tcap_first_ms\tcap_last_ms\tcap_probed\tcap_det_med_ms\tcap_wait_min_ms\tcap_wait_med_ms\tcap_wait_max_ms\n' \
 	>"$RES/scale.tsv"
 
@@ -151,11 +156,17 @@ declare -A KA_PARENT KA_CHILD KA_LOG KA_GEN
 
 # bench_lab_up NGROUPS - a fresh lab, configs for D on a (100) and b (90),
 # address monitors on both nodes, echo servers on both nodes.
+# bench_lab_up NGROUPS [fence] - a fresh lab for NGROUPS groups; with "fence",
+# every vipd group fences its peer before a takeover on a timeout.
 bench_lab_up() {
-	local n prio
+	local n prio extra=
 	NG=$1
 	lab_up || return 1
 	trap bench_exit EXIT	# lab_up installed its own
+	if [ "${2:-}" = fence ]; then
+		lab_fence_setup || return 1
+		extra=$LAB_FENCE_CONF
+	fi
 	KA_PARENT=() KA_CHILD=() KA_LOG=() KA_GEN=()
 	# shellcheck disable=SC2119 # the default key file
 	lab_key || return 1
@@ -165,7 +176,8 @@ bench_lab_up() {
 		prio=100
 		[ "$n" = b ] && prio=90
 		mkdir -m 700 "$LAB_DIR/$n.state" || return 1
-		"$GENCONF" vipd "$n" "$prio" "$NG" "$LAB_DIR" "$IV_MS" "$MISSES" >"$LAB_DIR/$n.conf" ||
+		"$GENCONF" vipd "$n" "$prio" "$NG" "$LAB_DIR" "$IV_MS" "$MISSES" "$extra" \
+			>"$LAB_DIR/$n.conf" ||
 			return 1
 		"$GENCONF" keepalived "$n" "$prio" "$NG" "$IV_MS" >"$LAB_DIR/ka-$n.conf" || return 1
 		# Every address change, time-stamped as it arrives: when a VIP
@@ -595,6 +607,30 @@ round() {
 	return 0
 }
 
+# fence_round RUN - vipd only: the crash of (a) with a fence on both nodes;
+# the fence's own time (vipctl status: fence.last_ms) goes to fence.tsv.
+fence_round() {
+	local r=$1 v note fms
+	bench_lab_up 1 fence || { say "$D fence #$r: lab_up failed"; return 1; }
+	d_start a || return 1
+	wait_for "$D on a takes the VIP" 5000 all_vips_on a || return 1
+	d_start b || return 1
+	settle a b 5000 || return 1
+	probe_begin "fence-$r" 2000
+	pull_cable a
+	d_kill a
+	wait_for "$D: b fences a and takes over" 3000 all_vips_on b
+	probe_end
+	fms=$(js b '.groups[0].fence.last_ms // "NA"')
+	v=1 note=
+	moved_ok a b || { v=0 note="client did not see a -> b"; }
+	[ "$(js b '.groups[0].fence.runs')" = 1 ] || { v=0 note="${note:+$note; }fence runs: $(js b '.groups[0].fence.runs')"; }
+	record fence "$r" yes b "" "$v" "$note"
+	printf '%s\t%s\t%s\n' "$r" "${fms:-NA}" "$v" >>"$RES/fence.tsv"
+	say "$D fence #$r: the fence took ${fms:-NA} ms"
+	return 0
+}
+
 # keep_logs TAG - copy the lab's daemon logs into the results (BENCH_KEEP).
 keep_logs() {
 	local f
@@ -978,12 +1014,14 @@ CPU0=$(cpu_jiffies)
 say "bench: $BENCH_RUNS failover round(s), $BENCH_SCALE_RUNS scale run(s), ${BENCH_IDLE_S} s idle" \
 	"windows; vipd $VIPD, keepalived $KEEPALIVED"
 skipped=
-BENCH_ONLY=${BENCH_ONLY:-failover scale idle flood}
+BENCH_ONLY=${BENCH_ONLY:-failover fence scale idle flood}
 want() {
 	case " $BENCH_ONLY " in *" $1 "*) return 0 ;; esac
 	return 1
 }
+FENCE_RUNS=$BENCH_RUNS
 want failover || BENCH_RUNS=0
+want fence || FENCE_RUNS=0
 for ((run = 1; run <= BENCH_RUNS; run++)); do
 	if [ "$SECONDS" -ge "$BENCH_DEADLINE_S" ]; then
 		skipped="$skipped failover rounds $run..$BENCH_RUNS;"
@@ -1000,6 +1038,20 @@ for ((run = 1; run <= BENCH_RUNS; run++)); do
 		keep_logs "$D-round$run"
 		lab_down
 	done
+done
+D=vipd
+for ((run = 1; run <= FENCE_RUNS; run++)); do
+	if [ "$SECONDS" -ge "$BENCH_DEADLINE_S" ]; then
+		skipped="$skipped fence runs $run..$FENCE_RUNS;"
+		break
+	fi
+	fence_round "$run" || {
+		say "vipd fence run $run aborted"
+		printf '%s\tfence\t%s\tNA\tNA\tNA\tNA\tNA\tNA\t0\taborted\tNA\tNA\tNA\tNA\n' vipd "$run" \
+			>>"$RES/gaps.tsv"
+	}
+	keep_logs "vipd-fence$run"
+	lab_down
 done
 for D in vipd keepalived; do
 	want scale || break

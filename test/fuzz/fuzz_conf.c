@@ -1,79 +1,106 @@
 /*
- * fuzz_conf.c - libFuzzer harness for the config loader: any bytes as a
- * config file must give either a loaded config or a one-line error, never
- * a crash, a leak, or an error message without the file's name.
+ * fuzz_conf.c - libFuzzer harness for the pure config parser
+ * (conf_parse_file): any bytes as a config file must give either a parsed
+ * config or a one-line error, never a crash, a leak, or an error message
+ * without the file's name; a parsed config prints, and the printout parses
+ * again.
  *
- * The input is written to a file in a private temporary directory that
- * also holds a valid key file "k" (mode 0600), so that seeds can reach the
- * code after the key is read. Interface names: "lo" exists everywhere.
- * The directory is not under /tmp, which conf.c's trust rule refuses: it is
- * made in /run as root, else in $HOME.
+ * The input is parsed from memory, as file FUZZ_PATH, with a fake system:
+ * interface "lo" exists, group "root" is 0, every key file whose name ends
+ * in "k" holds a valid 32-byte key (so seeds reach the code after the key),
+ * and programs under /bin/ may run. Nothing is written to disk.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "conf.h"
 
+#define FUZZ_PATH "/fuzz/vipd.conf"
+#define FUZZ_KEY  "0123456789abcdef0123456789abcdef\n"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[256];
-static char path[sizeof(dir) + 16];
-
-static void setup(void)
+static unsigned fake_ifindex(const char *name)
 {
-	const char *base = geteuid() == 0 ? "/run" : getenv("HOME");
-	char key[sizeof(dir) + 8];
-	FILE *f;
+	return strcmp(name, "lo") == 0 ? 1 : 0;
+}
 
-	snprintf(dir, sizeof(dir), "%s/vipd-fuzz-conf.XXXXXX", base ? base : ".");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(key, sizeof(key), "%s/k", dir);
-	snprintf(path, sizeof(path), "%s/vipd.conf", dir);
-	f = fopen(key, "w");
+static int fake_gid(const char *name, gid_t *gid)
+{
+	*gid = 0;
+	return strcmp(name, "root") == 0 ? 0 : -1;
+}
+
+static long fake_read_key(const char *path, uint8_t *buf, size_t max, char *why, size_t len)
+{
+	size_t n = strlen(path), k = strlen(FUZZ_KEY);
+
+	if (n == 0 || path[n - 1] != 'k') {
+		snprintf(why, len, "cannot open %s: No such file or directory", path);
+		return -1;
+	}
+	k = k < max ? k : max;
+	memcpy(buf, FUZZ_KEY, k);
+	return (long)k;
+}
+
+static int fake_check_exec(const char *path, char *why, size_t len)
+{
+	if (strncmp(path, "/bin/", 5) == 0)
+		return 0;
+	snprintf(why, len, "\"%s\": No such file or directory", path);
+	return -1;
+}
+
+static const struct conf_sys fake = {
+	.ifindex = fake_ifindex,
+	.gid = fake_gid,
+	.read_key = fake_read_key,
+	.check_exec = fake_check_exec,
+};
+
+/* Parse @len bytes at @text; fmemopen wants at least one byte, so "" is read as "\n". */
+static int parse(const void *text, size_t len, struct conf *c, char *err, size_t err_len)
+{
+	static char empty[] = "\n";
+	FILE *f = len ? fmemopen((void *)(uintptr_t)text, len, "r") : fmemopen(empty, 1, "r");
+	int rc;
+
 	if (!f)
 		abort();
-	fputs("0123456789abcdef0123456789abcdef\n", f);
+	rc = conf_parse_file(FUZZ_PATH, f, &fake, c, err, err_len);
 	fclose(f);
-	chmod(key, 0600);
+	return rc;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conf c;
-	char err[512];
+	char err[512], *out = NULL;
+	size_t out_len = 0;
 	FILE *f;
 
-	if (!path[0])
-		setup();
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
 	err[0] = '\0';
-	if (conf_load(path, &c, err, sizeof(err)) == 0) {
-		/* A loaded config prints, and what it prints loads again. */
-		FILE *out = fopen(path, "w");
-
-		if (!out)
+	if (parse(data, size, &c, err, sizeof(err)) == 0) {
+		/* A parsed config prints, and what it prints parses again. */
+		f = open_memstream(&out, &out_len);
+		if (!f)
 			abort();
-		conf_print(&c, out);
-		fclose(out);
+		conf_print(&c, f);
+		fclose(f);
 		conf_free(&c);
-		if (conf_load(path, &c, err, sizeof(err)) != 0) {
-			fprintf(stderr, "printed config does not load: %s\n", err);
+		if (parse(out, out_len, &c, err, sizeof(err)) != 0) {
+			fprintf(stderr, "printed config does not parse: %s\n", err);
 			abort();
 		}
+		free(out);
 		conf_free(&c);
 		return 0;
 	}
 	/* Errors are one line and name the file. */
-	if (strncmp(err, path, strlen(path)) != 0 || strchr(err, '\n'))
+	if (strncmp(err, FUZZ_PATH, strlen(FUZZ_PATH)) != 0 || strchr(err, '\n'))
 		abort();
 	return 0;
 }

@@ -13,7 +13,7 @@
 # The switch's "management": vipd runs its commands without CAP_SYS_ADMIN,
 # so the fence script cannot enter the switch namespace itself. Like
 # ipmitool asking a BMC, it asks a stand-in for the switch's management
-# (pdu_loop below, run by this test as root) to take a port down, through
+# (lab_fence_setup in lib.sh, run by this test as root) to take a port down, through
 # request files in $LAB_DIR, and waits (bounded) for the answer. The fence
 # is still real: the port goes down in the bridge. The script and the loop
 # act only on the lab's own switch namespace and write only inside $LAB_DIR.
@@ -28,51 +28,9 @@ serve_start a
 serve_start b
 SW=$(lab_ns sw)
 
-# fence.sh DIR - what DIR/fence.mode says: ok (cut the peer's port), fail,
-# or hang (until killed at fence_timeout_ms). Logs each run to DIR/fence.log.
-cat >"$LAB_DIR/fence.sh" <<'EOF'
-#!/bin/sh
-d=$1
-echo "$VIPD_NODE fences $VIPD_PEER at $VIPD_PEER_ADDRESS (group $VIPD_GROUP)" >>"$d/fence.log"
-case $(cat "$d/fence.mode") in
-fail) echo "fence: the PDU does not answer" >&2; exit 1 ;;
-hang) sleep 30; exit 1 ;;
-esac
-case $VIPD_PEER in
-node-a) port=pa ;;
-node-b) port=pb ;;
-*) echo "fence: unknown peer $VIPD_PEER" >&2; exit 2 ;;
-esac
-mkfifo "$d/pdu/ack.$$" || exit 3
-echo "$port $$" >"$d/pdu/req"	# blocks until the switch management listens
-read -r rc <"$d/pdu/ack.$$"
-rm -f "$d/pdu/ack.$$"
-[ "$rc" = 0 ] && echo "fence: $port is down"
-exit "$rc"
-EOF
-chmod 755 "$LAB_DIR/fence.sh"
-mkdir -m 700 "$LAB_DIR/pdu" && mkfifo -m 600 "$LAB_DIR/pdu/req" || exit 1
-# pdu_loop - the switch management: takes pa or pb down on request, one
-# request per line on the FIFO pdu/req, the answer (0 or 2) into the FIFO
-# pdu/ack.PID the script made. Blocking reads, no polling: a fence costs one
-# `ip link set`. Bounded: 1000 requests (lab_down stops it long before).
-pdu_loop() {
-	local i port pid rc
-	for ((i = 0; i < 1000; i++)); do
-		read -r port pid <"$LAB_DIR/pdu/req" || continue
-		case $pid in *[!0-9]* | '') continue ;; esac
-		rc=2
-		case $port in pa | pb) ip -n "$SW" link set "$port" down && rc=0 ;; esac
-		[ -p "$LAB_DIR/pdu/ack.$pid" ] && echo "$rc" >"$LAB_DIR/pdu/ack.$pid"
-	done
-}
-pdu_loop &
-lab_track $!
-
-setmode() { echo "$1" >"$LAB_DIR/fence.mode.new" && mv "$LAB_DIR/fence.mode.new" "$LAB_DIR/fence.mode"; }
-setmode ok
-: >"$LAB_DIR/fence.log"
-fence="claim_probe_ms = 0; fence_command = [ \"$LAB_DIR/fence.sh\", \"$LAB_DIR\" ]; fence_timeout_ms = 1500;"
+lab_fence_setup || exit 1
+setmode() { lab_fence_mode "$1"; }
+fence="claim_probe_ms = 0; $LAB_FENCE_CONF"
 lab_conf a 100 "$fence"
 lab_conf b 90 "$fence"
 port_up() { ip -n "$SW" -o link show "p$1" | grep -q '<[^>]*,UP'; }
