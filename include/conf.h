@@ -29,15 +29,13 @@ struct conf_vip {
 };
 
 /*
- * One unicast peer (conf.c checks one family per group). The union is
- * zeroed first, so a struct compares with memcmp.
+ * One unicast peer (conf.c checks one family per group). No padding and
+ * the unused bytes zero, so a struct compares with memcmp.
  */
 struct conf_peer {
 	int family;			/* AF_INET or AF_INET6 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;	/* never link-local, multicast or v4-mapped */
-	} addr;
+	uint8_t addr[16];		/* network order; 4 bytes used for AF_INET. IPv6:
+					 * never link-local, multicast or v4-mapped */
 };
 
 /* Hook commands of a group, in the order they run for one transition. */

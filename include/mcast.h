@@ -5,7 +5,8 @@
  * it or steal its datagrams. Multicast groups are joined per interface on
  * that one socket; every received datagram reports its arrival interface,
  * its destination address, its TTL / hop limit and the socket's drop count,
- * so the caller hands it to the right group and accepts only on-link senders.
+ * so the caller hands it to the right group and accepts only on-link senders
+ * (or listed peers at most peer_hops routers away).
  */
 #ifndef MCAST_H
 #define MCAST_H
@@ -73,8 +74,8 @@ int mcast_recv(int fd, struct mcast_dgram *d, unsigned n);
 
 /*
  * Whether @d was sent to @g's group on @g's interface, or, for unicast
- * peers, from the peers' family to one of our unicast addresses (on any
- * interface: a routed peer's heartbeats arrive where the route ends).
+ * peers, to one of our unicast addresses (on any interface: a routed
+ * peer's heartbeats arrive where the route from it ends).
  */
 bool mcast_for(const struct mcast_dgram *d, const struct conf_group *g);
 

@@ -753,24 +753,27 @@ static int conf_parse_numbers(const struct conf_ctx *x, const config_setting_t *
  */
 static int conf_parse_peer(const char *v, struct conf_peer *p, const char **why)
 {
-	const uint8_t *b = p->addr.v6.s6_addr;
+	struct in_addr a4;
+	struct in6_addr a6;
+	const uint8_t *b = a6.s6_addr;
 
 	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, v, &p->addr.v4) == 1) {
-		uint32_t h = ntohl(p->addr.v4.s_addr);
+	if (inet_pton(AF_INET, v, &a4) == 1) {
+		uint32_t h = ntohl(a4.s_addr);
 
 		p->family = AF_INET;
+		memcpy(p->addr, &a4, 4);
 		*why = "is not an IPv4 unicast address";
 		return h == 0 || IN_MULTICAST(h) || h == INADDR_BROADCAST ? -1 : 0;
 	}
-	if (inet_pton(AF_INET6, v, &p->addr.v6) != 1) {
+	if (inet_pton(AF_INET6, v, &a6) != 1) {
 		*why = "is not an IPv4 or IPv6 address";
 		return -1;
 	}
 	p->family = AF_INET6;
+	memcpy(p->addr, &a6, 16);
 	*why = "is not an IPv6 unicast address";
-	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr.v6) || b[0] == 0xff ||
-	    IN6_IS_ADDR_V4MAPPED(&p->addr.v6))
+	if (IN6_IS_ADDR_UNSPECIFIED(&a6) || b[0] == 0xff || IN6_IS_ADDR_V4MAPPED(&a6))
 		return -1;
 	*why = "is link-local (fe80::/10): use the peer's global or ULA address";
 	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80 ? -1 : 0;
@@ -781,7 +784,7 @@ static int conf_parse_peer(const char *v, struct conf_peer *p, const char **why)
  * per group) instead of the multicast group, for networks that do not carry
  * multicast, also across routers. peer_hops (only with peers) is how many
  * routers a peer's heartbeat may cross: 1 (on-link) wants TTL 255, N lets
- * 256-N..255 in; see vipd(8), TRUST.
+ * 256-N..255 in; see vipd(8), WIRE FORMAT.
  */
 static int conf_parse_peers(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
 			    struct conf_group *g)
@@ -1662,7 +1665,7 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 	for (size_t k = 0; k < g->n_peers; k++) {
 		char a[INET6_ADDRSTRLEN];
 
-		inet_ntop(g->peers[k].family, &g->peers[k].addr, a, sizeof(a));
+		inet_ntop(g->peers[k].family, g->peers[k].addr, a, sizeof(a));
 		fprintf(f, "%s\"%s\"", k ? ", " : " ", a);
 	}
 	fprintf(f, "%s];\n", g->n_peers ? " " : "");

@@ -297,8 +297,8 @@ static bool peer_listed(const struct conf_group *cg, const struct sockaddr_stora
 
 		if (p->family != from->ss_family)
 			continue;
-		if (p->family == AF_INET ? p->addr.v4.s_addr == sin->sin_addr.s_addr
-					 : memcmp(&p->addr.v6, &sin6->sin6_addr, 16) == 0)
+		if (p->family == AF_INET ? memcmp(p->addr, &sin->sin_addr, 4) == 0
+					 : memcmp(p->addr, &sin6->sin6_addr, 16) == 0)
 			return true;
 	}
 	return false;

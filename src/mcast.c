@@ -61,7 +61,7 @@ int mcast_family(const struct conf_group *g)
 
 const char *mcast_peer_text(const struct conf_peer *p, char *buf, size_t len)
 {
-	if (!inet_ntop(p->family, &p->addr, buf, (socklen_t)len) && len)
+	if (!inet_ntop(p->family, p->addr, buf, (socklen_t)len) && len)
 		buf[0] = '\0';
 	return buf;
 }
@@ -260,12 +260,12 @@ static int send_peers(int fd, const struct conf_group *g, const uint8_t *buf, si
 	int sent = 0;
 
 	for (size_t i = 0; i < g->n_peers; i++) {
-		struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(g->port),
-					   .sin_addr = g->peers[i].addr.v4 };
-		struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(g->port),
-					    .sin6_addr = g->peers[i].addr.v6 };
+		struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(g->port) };
+		struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(g->port) };
 		ssize_t n;
 
+		memcpy(&sa4.sin_addr, g->peers[i].addr, 4);
+		memcpy(&sa6.sin6_addr, g->peers[i].addr, 16);
 		if (g->peers[i].family == AF_INET6)
 			n = sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa6,
 				   sizeof(sa6));
