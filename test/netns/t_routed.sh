@@ -9,7 +9,7 @@
 # route follows, the client reaches the VIP again; a datagram from an
 # unlisted source (the router) is dropped and counted; with peer_hops = 1
 # the same pair does not pair (both drop the TTL 254 heartbeats, both are
-# master).
+# master), until a reload sets peer_hops = 2.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -109,6 +109,12 @@ unvip() {
 	return 0
 }
 
+# paired - A is MASTER and B BACKUP, and each hears the other.
+paired() {
+	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP &&
+		test "$(js a '.groups[0].peer.hears_us')/$(js b '.groups[0].peer.hears_us')" = true/true
+}
+
 # ttl_drops NODE - TTL rejections in NODE's status.
 ttl_drops() {
 	js "$1" '.groups[0].counters.rejected.ttl'
@@ -168,6 +174,13 @@ hops1_round() {
 		"$LAB_DIR/a.log"
 	check "$tag: peer_hops 1: B logs the TTL 254 drop" \
 		grep -q "dropped heartbeat from $3: TTL 254, not 255..255" "$LAB_DIR/b.log"
+	# peer_hops is applied live: a reload to 2 pairs them without a restart.
+	routed_conf a 100 "$4" 2 "$vip"
+	routed_conf b 90 "$3" 2 "$vip"
+	"$VIPCTL" -s "$LAB_DIR/a.sock" reload >/dev/null 2>&1
+	"$VIPCTL" -s "$LAB_DIR/b.sock" reload >/dev/null 2>&1
+	wait_for "$tag: paired after the reload" 3000 paired
+	check "$tag: reload to peer_hops 2: A MASTER, B BACKUP, same processes" paired
 	node_stop a
 	node_stop b
 	unvip a "$vip"
