@@ -30,6 +30,16 @@ struct conf_vip {
 	char text[64];			/* canonical "192.0.2.100/24" */
 };
 
+/*
+ * One unicast peer (conf.c checks one family per group). No padding and
+ * the unused bytes zero, so a struct compares with memcmp.
+ */
+struct conf_peer {
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];		/* network order; 4 bytes used for AF_INET. IPv6:
+					 * never link-local, multicast or v4-mapped */
+};
+
 /* Hook commands of a group, in the order they run for one transition. */
 enum conf_notify {
 	CONF_NOTIFY_MASTER,		/* notify_master: entered MASTER */
@@ -68,7 +78,7 @@ struct conf_group {
 	char key_file_next[CONF_PATH_MAX];	/* "" = none: a second key accepted, never signing */
 	uint8_t key_next[VIPD_KEY_MAX];
 	size_t key_next_len;
-	uint32_t garp_count;		/* 1..100 */
+	uint32_t garp_count;		/* 0..100, 0 = no burst */
 	uint32_t garp_interval_ms;
 	uint32_t garp_refresh_ms;	/* 0 = off */
 	char sync_group[VIPD_NAME_MAX];	/* sync set name, "" = none */
@@ -79,8 +89,9 @@ struct conf_group {
 	uint32_t claim_probe_ms;	/* 0 = off */
 	char interface2[IF_NAMESIZE];	/* second heartbeat path ("" = none), multicast */
 	unsigned ifindex2;
-	struct in_addr peers[VIPD_MAX_PEERS];	/* unicast heartbeats instead of multicast */
+	struct conf_peer peers[VIPD_MAX_PEERS];	/* unicast heartbeats instead of multicast */
 	size_t n_peers;
+	uint32_t peer_hops;		/* 1..255: routers allowed on the way from a peer */
 	struct in_addr upstream[VIPD_MAX_UPSTREAM]; /* on-link IPv4 targets, checked by ARP */
 	size_t n_upstream;
 	uint32_t upstream_interval_ms;

@@ -5,7 +5,8 @@
  * it or steal its datagrams. Multicast groups are joined per interface on
  * that one socket; every received datagram reports its arrival interface,
  * its destination address, its TTL / hop limit and the socket's drop count,
- * so the caller hands it to the right group and accepts only on-link senders.
+ * so the caller hands it to the right group and accepts only on-link senders
+ * (or listed peers at most peer_hops routers away).
  */
 #ifndef MCAST_H
 #define MCAST_H
@@ -41,8 +42,9 @@ void mcast_leave(int fd, const struct conf_group *g);
 int mcast_rcvbuf(int fd, int bytes);
 
 /*
- * Send one datagram to @g's group (or each of its peers) out of its
- * interface. Returns 0 or -1 with errno (logged by the caller).
+ * Send one datagram to @g's group out of its interface, or to each of its
+ * peers the way the routing table says, with TTL (hop limit) 255.
+ * Returns 0 or -1 with errno (logged by the caller).
  */
 int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t len);
 
@@ -70,7 +72,11 @@ struct mcast_dgram {
  */
 int mcast_recv(int fd, struct mcast_dgram *d, unsigned n);
 
-/* Whether @d was sent to @g's group on @g's interface (or, for unicast peers, to us on it). */
+/*
+ * Whether @d was sent to @g's group on @g's interface, or, for unicast
+ * peers, to one of our unicast addresses (on any interface: a routed
+ * peer's heartbeats arrive where the route from it ends).
+ */
 bool mcast_for(const struct mcast_dgram *d, const struct conf_group *g);
 
 /* "192.0.2.1" or "fe80::1": the address of @sa (AF_INET or AF_INET6) into @buf; "" otherwise. */
@@ -79,7 +85,10 @@ const char *mcast_addr_text(const struct sockaddr_storage *sa, char *buf, size_t
 /* "239.255.80.1" or "ff02::1:5800": the group's multicast address into @buf. */
 const char *mcast_group_text(const struct conf_group *g, char *buf, size_t len);
 
-/* The family of @g's heartbeat socket: unicast peers are IPv4, else the group's. */
+/* "192.0.2.2" or "2001:db8:b::10": a unicast peer's address into @buf. */
+const char *mcast_peer_text(const struct conf_peer *p, char *buf, size_t len);
+
+/* The family of @g's heartbeat socket: its unicast peers', else its group's. */
 int mcast_family(const struct conf_group *g);
 
 #endif

@@ -36,6 +36,7 @@
 #define VIPD_DEF_CLAIM_PROBE_MS	20	/* ms a timeout claim first asks who answers for the VIPs */
 #define VIPD_MAX_UPSTREAM	8	/* upstream targets per group */
 #define VIPD_MAX_PEERS		4	/* unicast heartbeat peers per group */
+#define VIPD_DEF_PEER_HOPS	1	/* routers allowed to a peer: 1 = on-link (TTL 255) */
 #define VIPD_DEF_UPSTREAM_INTERVAL_MS 1000 /* ms between upstream checks */
 #define VIPD_DEF_UPSTREAM_TIMEOUT_MS 500   /* ms an upstream target may take to answer */
 #define VIPD_DEF_UPSTREAM_RISE	2	/* good checks before upstream counts as reachable */

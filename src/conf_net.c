@@ -121,7 +121,7 @@ static int conf_net_numbers(const struct conf_ctx *x, const config_setting_t *gs
 		{ "rise", &g->rise, VIPD_DEF_RISE, 1, CONF_MAX_RISE },
 		{ "preempt_delay_ms", &g->preempt_delay_ms, VIPD_DEF_PREEMPT_DELAY_MS, 0,
 		  CONF_MAX_PREEMPT_DELAY_MS },
-		{ "garp_count", &g->garp_count, VIPD_DEF_GARP_COUNT, 1, CONF_MAX_GARP_COUNT },
+		{ "garp_count", &g->garp_count, VIPD_DEF_GARP_COUNT, 0, CONF_MAX_GARP_COUNT },
 		{ "garp_interval_ms", &g->garp_interval_ms, VIPD_DEF_GARP_INTERVAL_MS, 0,
 		  CONF_MAX_GARP_INTERVAL_MS },
 		{ "garp_refresh_ms", &g->garp_refresh_ms, VIPD_DEF_GARP_REFRESH_MS, 0,
@@ -157,43 +157,96 @@ static int conf_net_numbers(const struct conf_ctx *x, const config_setting_t *gs
 }
 
 /*
- * Unicast peers: heartbeats go to these IPv4 addresses instead of the
- * multicast group, for networks that do not carry multicast.
+ * One unicast peer address, IPv4 or IPv6, into @p. Refused: what cannot be
+ * one host's own address (unspecified, multicast, broadcast), IPv4-mapped
+ * IPv6 (the IPv6 socket is IPv6 only) and IPv6 link-local (fe80::/10),
+ * which would need a scope: on-link IPv6 peers use their global or ULA
+ * address. Returns 0, or -1 with a one-line reason in @why.
+ */
+static int conf_net_peer(const char *v, struct conf_peer *p, const char **why)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	const uint8_t *b = a6.s6_addr;
+
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, v, &a4) == 1) {
+		uint32_t h = ntohl(a4.s_addr);
+
+		p->family = AF_INET;
+		memcpy(p->addr, &a4, 4);
+		*why = "is not an IPv4 unicast address";
+		return h == 0 || IN_MULTICAST(h) || h == INADDR_BROADCAST ? -1 : 0;
+	}
+	if (inet_pton(AF_INET6, v, &a6) != 1) {
+		*why = "is not an IPv4 or IPv6 address";
+		return -1;
+	}
+	p->family = AF_INET6;
+	memcpy(p->addr, &a6, 16);
+	*why = "is not an IPv6 unicast address";
+	if (IN6_IS_ADDR_UNSPECIFIED(&a6) || b[0] == 0xff || IN6_IS_ADDR_V4MAPPED(&a6))
+		return -1;
+	*why = "is link-local (fe80::/10): use the peer's global or ULA address";
+	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80 ? -1 : 0;
+}
+
+/*
+ * Unicast peers: heartbeats go to these addresses (IPv4 or IPv6, one family
+ * per group) instead of the multicast group, for networks that do not carry
+ * multicast, also across routers. peer_hops (only with peers) is how many
+ * routers a peer's heartbeat may cross: 1 (on-link) wants TTL 255, N lets
+ * 256-N..255 in; see vipd(8), WIRE FORMAT.
  */
 static int conf_net_peers(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
 			  struct conf_group *g)
 {
 	const config_setting_t *list = NULL;
 	char key[CONF_KEY_LEN], q[CONF_QUOTE_LEN];
+	long long hops = VIPD_DEF_PEER_HOPS;
+	const char *why;
 	int n;
 
+	g->peer_hops = VIPD_DEF_PEER_HOPS;
 	switch (conf_member(x, gs, gp, "peers", CONF_STRINGS, &list, key)) {
 	case -1:
 		return -1;
 	case 0:
-		return 0;
+		n = 0;
+		break;
+	default:
+		n = config_setting_length(list);
 	}
-	n = config_setting_length(list);
 	if (n > VIPD_MAX_PEERS)
 		return conf_err(x, list, key, "%d peers, at most %d allowed", n, VIPD_MAX_PEERS);
-	if (n > 0 && g->mcast_family == AF_INET6)
-		return conf_err(x, list, key, "unicast peers are IPv4; multicast is IPv6");
-	if (n > 0 && g->vmac)
-		return conf_err(x, list, key, "unicast peers do not go with vmac");
 	for (int j = 0; j < n; j++) {
 		const config_setting_t *s = config_setting_get_elem(list, (unsigned)j);
+		struct conf_peer *p = &g->peers[j];
 
 		if (snprintf(key, sizeof(key), "%s.peers[%d]", gp, j) < 0)
 			key[0] = '\0';
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			return conf_err(x, s, key, "expected a string \"IPv4 ADDRESS\"");
+			return conf_err(x, s, key, "expected a string \"ADDRESS\"");
 		conf_quote(q, sizeof(q), config_setting_get_string(s));
-		if (inet_pton(AF_INET, config_setting_get_string(s), &g->peers[j]) != 1 ||
-		    g->peers[j].s_addr == 0 || IN_MULTICAST(ntohl(g->peers[j].s_addr)) ||
-		    g->peers[j].s_addr == INADDR_BROADCAST)
-			return conf_err(x, s, key, "%s is not an IPv4 unicast address", q);
+		if (conf_net_peer(config_setting_get_string(s), p, &why) < 0)
+			return conf_err(x, s, key, "%s %s", q, why);
+		if (j > 0 && p->family != g->peers[0].family)
+			return conf_err(x, s, key, "%s is %s, peers[0] is %s: one family per group",
+					q, p->family == AF_INET6 ? "IPv6" : "IPv4",
+					p->family == AF_INET6 ? "IPv4" : "IPv6");
 		g->n_peers++;
 	}
+	switch (conf_int(x, gs, gp, "peer_hops", 1, 255, &hops)) {
+	case -1:
+		return -1;
+	case 1:
+		if (n > 0)
+			break;
+		conf_key(key, sizeof(key), gp, "peer_hops");
+		return conf_err(x, config_setting_get_member(gs, "peer_hops"), key,
+				"only with peers (multicast heartbeats stay on the link)");
+	}
+	g->peer_hops = (uint32_t)hops;
 	return 0;
 }
 
@@ -350,6 +403,9 @@ int conf_net_sync_vmac(const struct conf_ctx *x, const config_setting_t *gs, con
 	}
 	if (!g->vmac)
 		return 0;
+	/* Parsed before: a virtual MAC is for a shared link, unicast peers may be routed. */
+	if (g->n_peers > 0)
+		return conf_err(x, s, key, "not used with unicast peers");
 	/* The VIPs live on vip<id>: a label of the parent interface means nothing there. */
 	s = config_setting_get_member(gs, "label");
 	if (s && config_setting_type(s) == CONFIG_TYPE_STRING && config_setting_get_string(s)[0]) {

@@ -33,7 +33,7 @@ static const char *const conf_group_keys[] = {
 	"id", "interface", "label", "priority", "vips",
 	"interval_ms", "misses", "rise", "preempt", "preempt_delay_ms",
 	"multicast", "port", "key_file", "key_file_next", "sync_group", "vmac",
-	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream", "peers", "interface2",
+	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream", "peers", "peer_hops", "interface2",
 	"upstream_interval_ms", "upstream_timeout_ms", "upstream_rise", "upstream_fall",
 	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_master_again",
 	"notify", "hook_timeout_ms", "check_script", "check_interval_ms", "check_timeout_ms",

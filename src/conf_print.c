@@ -121,9 +121,15 @@ static void conf_print_group(const struct conf_group *g, FILE *f)
 	fprintf(f, "%sclaim_probe_ms = %u;\n", in, g->claim_probe_ms);
 	fprintf(f, "%sinterface2 = \"%s\";\n", in, g->interface2);
 	fprintf(f, "%speers = [", in);
-	for (size_t k = 0; k < g->n_peers; k++)
-		fprintf(f, "%s\"%s\"", k ? ", " : " ", inet_ntoa(g->peers[k]));
+	for (size_t k = 0; k < g->n_peers; k++) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(g->peers[k].family, g->peers[k].addr, a, sizeof(a));
+		fprintf(f, "%s\"%s\"", k ? ", " : " ", a);
+	}
 	fprintf(f, "%s];\n", g->n_peers ? " " : "");
+	if (g->n_peers)
+		fprintf(f, "%speer_hops = %u;\n", in, g->peer_hops);
 	fprintf(f, "%supstream = [", in);
 	for (size_t k = 0; k < g->n_upstream; k++)
 		fprintf(f, "%s\"%s\"", k ? ", " : " ", inet_ntoa(g->upstream[k]));

@@ -286,17 +286,33 @@ static enum group_log proto_log_class(int err)
 	}
 }
 
-/* Whether @from is one of the group's listed unicast peers. */
+/* Whether @from is one of the group's listed unicast peers (IPv4 or IPv6). */
 static bool peer_listed(const struct conf_group *cg, const struct sockaddr_storage *from)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)from;
 
-	if (from->ss_family != AF_INET)
-		return false;
-	for (size_t i = 0; i < cg->n_peers; i++)
-		if (cg->peers[i].s_addr == sin->sin_addr.s_addr)
+	for (size_t i = 0; i < cg->n_peers; i++) {
+		const struct conf_peer *p = &cg->peers[i];
+
+		if (p->family != from->ss_family)
+			continue;
+		if (p->family == AF_INET ? memcmp(p->addr, &sin->sin_addr, 4) == 0
+					 : memcmp(p->addr, &sin6->sin6_addr, 16) == 0)
 			return true;
+	}
 	return false;
+}
+
+/*
+ * The lowest TTL (hop limit) this path accepts: 255 on the link (GTSM),
+ * 256 - peer_hops from listed unicast peers, which may sit behind routers.
+ */
+static int path_min_ttl(const struct group *g, const struct group_path *pa)
+{
+	if (pa == &g->path[0] && g->cg->n_peers > 0)
+		return 256 - (int)g->cg->peer_hops;
+	return 255;
 }
 
 /*
@@ -327,10 +343,18 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 
 	if (g->exited)
 		return;
-	/* A router between the nodes would have lowered it: not on-link. */
-	if (ttl != 255) {
+	/*
+	 * Each router between the nodes lowers it by one: below 255 the
+	 * sender is not on the link, and beyond peer_hops routers not a peer.
+	 */
+	if (ttl < path_min_ttl(g, pa) || ttl > 255) {
+		char why[96];
+
 		g->st.ttl++;
-		count_drop(g, GROUP_LOG_TTL, from, "TTL is not 255 (sender is not on this link)");
+		snprintf(why, sizeof(why), "TTL %d, not %d..255 (%s)", ttl, path_min_ttl(g, pa),
+			 path_min_ttl(g, pa) == 255 ? "sender is not on this link"
+						    : "more routers than peer_hops");
+		count_drop(g, GROUP_LOG_TTL, from, why);
 		return;
 	}
 	if (foreign) {

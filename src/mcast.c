@@ -1,9 +1,10 @@
 /*
  * mcast.c - heartbeat sockets: one per UDP port and address family, bound
  * to the wildcard address, with the multicast groups of every interface
- * joined on it; send with TTL (hop limit) 255 out of the group's interface,
- * report the TTL (hop limit), arrival interface and destination of what
- * arrives, and the socket's drop count.
+ * joined on it; send with TTL (hop limit) 255 (multicast out of the group's
+ * interface, unicast where the routing table says), report the TTL (hop
+ * limit), arrival interface and destination of what arrives, and the
+ * socket's drop count.
  *
  * Owning the port. The socket sets neither SO_REUSEADDR nor SO_REUSEPORT
  * and binds the wildcard address: the kernel then refuses every other bind
@@ -19,6 +20,9 @@
  * election, whatever they know of the key. IPv6 heartbeats go to a group of
  * link-local scope (ff02::/16, checked by conf.c), which no router forwards
  * in the first place; the hop-limit check holds for them all the same.
+ * Unicast peers (IPv4 or IPv6) may be routed: group.c then allows the
+ * configured number of hops below 255 (peer_hops), and what carries the
+ * trust is the HMAC and the nonce echo, plus the list of peer addresses.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,7 +54,16 @@ static int set_int(int fd, int level, int opt, int val, const char *what, int fa
 
 int mcast_family(const struct conf_group *g)
 {
-	return g->mcast_family == AF_INET6 && g->n_peers == 0 ? AF_INET6 : AF_INET;
+	if (g->n_peers > 0)
+		return g->peers[0].family;
+	return g->mcast_family == AF_INET6 ? AF_INET6 : AF_INET;
+}
+
+const char *mcast_peer_text(const struct conf_peer *p, char *buf, size_t len)
+{
+	if (!inet_ntop(p->family, p->addr, buf, (socklen_t)len) && len)
+		buf[0] = '\0';
+	return buf;
 }
 
 const char *mcast_group_text(const struct conf_group *g, char *buf, size_t len)
@@ -236,6 +249,34 @@ static ssize_t send4(int fd, const struct sockaddr_in *to, unsigned ifindex, con
 	return sendmsg(fd, &msg, MSG_DONTWAIT);
 }
 
+/*
+ * Unicast: one copy per peer; it counts as sent if any went out. The
+ * routing table picks the way (a routed peer is not on the group's
+ * interface, which may be lo or a dummy holding the VIPs); the source is
+ * the address the route prefers, which is what the peer lists.
+ */
+static int send_peers(int fd, const struct conf_group *g, const uint8_t *buf, size_t len)
+{
+	int sent = 0;
+
+	for (size_t i = 0; i < g->n_peers; i++) {
+		struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(g->port) };
+		struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(g->port) };
+		ssize_t n;
+
+		memcpy(&sa4.sin_addr, g->peers[i].addr, 4);
+		memcpy(&sa6.sin6_addr, g->peers[i].addr, 16);
+		if (g->peers[i].family == AF_INET6)
+			n = sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa6,
+				   sizeof(sa6));
+		else
+			n = sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa4,
+				   sizeof(sa4));
+		sent += n == (ssize_t)len;
+	}
+	return sent > 0 ? 0 : -1;
+}
+
 int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t len)
 {
 	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(g->port),
@@ -244,16 +285,8 @@ int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t le
 				    .sin6_addr = g->mcast6, .sin6_scope_id = g->ifindex };
 	ssize_t n;
 
-	if (g->n_peers > 0) {
-		/* Unicast: one copy per peer; it counts as sent if any went out. */
-		int sent = 0;
-
-		for (size_t i = 0; i < g->n_peers; i++) {
-			sa4.sin_addr = g->peers[i];
-			sent += send4(fd, &sa4, g->ifindex, buf, len) == (ssize_t)len;
-		}
-		return sent > 0 ? 0 : -1;
-	}
+	if (g->n_peers > 0)
+		return send_peers(fd, g, buf, len);
 	if (mcast_family(g) == AF_INET6)
 		n = sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa6, sizeof(sa6));
 	else
@@ -331,17 +364,27 @@ int mcast_recv(int fd, struct mcast_dgram *d, unsigned n)
 	return got;
 }
 
+/*
+ * Multicast: the group's address on the group's interface. Unicast: sent to
+ * one of this host's unicast addresses of the peers' family, on whichever
+ * interface the route from the peer ends (the group's interface may be lo
+ * or a dummy holding the VIPs): who may send is group.c's check of the
+ * source, the TTL and the HMAC.
+ */
 bool mcast_for(const struct mcast_dgram *d, const struct conf_group *g)
 {
-	if (!d->dst_known || d->ifindex != g->ifindex)
+	if (!d->dst_known)
 		return false;
 	if (g->n_peers > 0) {
-		/* Unicast: sent to this host, not to a group it happens to have joined. */
 		uint32_t a;
 
+		if (g->peers[0].family == AF_INET6)
+			return d->dst[0] != 0xff;
 		memcpy(&a, d->dst, 4);
-		return !IN_MULTICAST(ntohl(a));
+		return !IN_MULTICAST(ntohl(a)) && a != htonl(INADDR_BROADCAST);
 	}
+	if (d->ifindex != g->ifindex)
+		return false;
 	if (mcast_family(g) == AF_INET6)
 		return memcmp(d->dst, &g->mcast6, 16) == 0;
 	return memcmp(d->dst, &g->mcast, 4) == 0;

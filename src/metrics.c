@@ -325,7 +325,7 @@ static void layout_metrics(struct group *const *gs, size_t n, FILE *f)
 
 		fprintf(f, "vipd_group_info{group=\"%u\",heartbeat_family=\"%s\",heartbeat_group="
 			"\"%s\",vmac=\"%s\",sync_group=\"", cg->id,
-			cg->mcast_family == AF_INET6 && !cg->n_peers ? "ipv6" : "ipv4",
+			mcast_family(cg) == AF_INET6 ? "ipv6" : "ipv4",
 			cg->n_peers ? "" : mcast_group_text(cg, addr, sizeof(addr)),
 			cg->vmac ? cg->vmac_ifname : "");
 		label(f, cg->sync_group);

@@ -25,16 +25,16 @@ static void status_layout(const struct group *g, struct json_object *o)
 	char addr[INET6_ADDRSTRLEN], mac[18];
 
 	json_object_object_add(hb, "family", json_object_new_string(
-						     cg->mcast_family == AF_INET6 && !cg->n_peers
-							     ? "ipv6"
-							     : "ipv4"));
+						     mcast_family(cg) == AF_INET6 ? "ipv6" : "ipv4"));
 	if (cg->n_peers) {
 		/* Unicast: the peers take the place of the group. */
 		struct json_object *pl = json_object_new_array();
 
 		for (size_t i = 0; i < cg->n_peers; i++)
-			json_object_array_add(pl, json_object_new_string(inet_ntoa(cg->peers[i])));
+			json_object_array_add(pl, json_object_new_string(mcast_peer_text(
+							  &cg->peers[i], addr, sizeof(addr))));
 		json_object_object_add(hb, "unicast", pl);
+		json_object_object_add(hb, "peer_hops", json_object_new_int64(cg->peer_hops));
 		json_object_object_add(hb, "group", NULL);
 	} else {
 		json_object_object_add(hb, "group", json_object_new_string(
@@ -191,6 +191,17 @@ static struct json_object *addrs_json(const struct in_addr *v, size_t n)
 	return a;
 }
 
+static struct json_object *peers_json(const struct conf_group *cg)
+{
+	struct json_object *a = json_object_new_array();
+	char addr[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < cg->n_peers; i++)
+		json_object_array_add(a, json_object_new_string(mcast_peer_text(
+						 &cg->peers[i], addr, sizeof(addr))));
+	return a;
+}
+
 #define SET_INT(o, cg, k) json_object_object_add(o, #k, json_object_new_int64((int64_t)(cg)->k))
 
 /*
@@ -230,7 +241,8 @@ static struct json_object *status_settings(const struct group *g)
 	SET_INT(o, cg, garp_refresh_ms);
 	SET_INT(o, cg, claim_probe_ms);
 	json_object_object_add(o, "upstream", addrs_json(cg->upstream, cg->n_upstream));
-	json_object_object_add(o, "peers", addrs_json(cg->peers, cg->n_peers));
+	json_object_object_add(o, "peers", peers_json(cg));
+	SET_INT(o, cg, peer_hops);
 	json_object_object_add(o, "interface2", json_object_new_string(cg->interface2));
 	SET_INT(o, cg, upstream_interval_ms);
 	SET_INT(o, cg, upstream_timeout_ms);

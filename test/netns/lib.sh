@@ -849,3 +849,52 @@ lab_finish() {
 	fi
 	exit 0
 }
+
+# ---- a routed lab ----
+
+# lab_routed - after lab_up: no shared L2 any more. A router namespace
+# ${P}r takes the switch ports pa, pb and pc out of the bridge, so each
+# node's eth0 is cabled to it alone, and every node gets its own subnet:
+#   a eth0 192.0.2.10/26   2001:db8:a::10/64 -- pa 192.0.2.1/26   2001:db8:a::1/64
+#   b eth0 192.0.2.74/26   2001:db8:b::10/64 -- pb 192.0.2.65/26  2001:db8:b::1/64
+#   c eth0 192.0.2.138/26  2001:db8:c::10/64 -- pc 192.0.2.129/26 2001:db8:c::1/64
+# The router forwards both families (lowering TTL and hop limit by one).
+# The nodes route only the lab prefixes (192.0.2.0/24, 198.51.100.0/24,
+# 2001:db8::/32) via the router, never a default. LAB_IP4 and LAB_IP6 are
+# set to the new addresses; LAB_RTR4 and LAB_RTR6 hold the router's side.
+# The router's namespace goes with the others in lab_down.
+declare -A LAB_RTR4=() LAB_RTR6=()
+lab_routed() {
+	local r=${LAB_P}r n i=0 net
+	declare -A host=([a]=10 [b]=74 [c]=138)
+	ip netns add "$r" || return 1
+	LAB_NS+=("$r")
+	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 || return 1
+	ip -n "$r" link set lo up || return 1
+	for n in a b c; do
+		net=$((i * 64))
+		ip -n "${LAB_P}sw" link set "p$n" nomaster || return 1
+		ip -n "${LAB_P}sw" link set "p$n" netns "$r" || return 1
+		LAB_RTR4[$n]=192.0.2.$((net + 1))
+		LAB_RTR6[$n]=2001:db8:$n::1
+		ip -n "$r" addr add "${LAB_RTR4[$n]}/26" dev "p$n" || return 1
+		ip -n "$r" addr add "${LAB_RTR6[$n]}/64" dev "p$n" nodad || return 1
+		ip -n "$r" link set "p$n" up || return 1
+		ip -n "${LAB_P}$n" addr flush dev eth0 scope global || return 1
+		LAB_IP4[$n]=192.0.2.${host[$n]}
+		LAB_IP6[$n]=2001:db8:$n::10
+		ip -n "${LAB_P}$n" addr add "${LAB_IP4[$n]}/26" dev eth0 || return 1
+		ip -n "${LAB_P}$n" addr add "${LAB_IP6[$n]}/64" dev eth0 nodad || return 1
+		ip -n "${LAB_P}$n" route add 192.0.2.0/24 via "${LAB_RTR4[$n]}" || return 1
+		ip -n "${LAB_P}$n" route add 198.51.100.0/24 via "${LAB_RTR4[$n]}" || return 1
+		ip -n "${LAB_P}$n" -6 route add 2001:db8::/32 via "${LAB_RTR6[$n]}" || return 1
+		i=$((i + 1))
+	done
+	for n in r a b c; do
+		if [ -n "$(ip -n "${LAB_P}$n" route show default)$(ip -6 -n "${LAB_P}$n" route show default)" ]; then
+			echo "# lab_routed: ${LAB_P}$n has a default route" >&2
+			return 1
+		fi
+	done
+}
