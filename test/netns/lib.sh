@@ -399,6 +399,64 @@ node_signal() {
 	lab_alive "$pid" && kill "-$2" "$pid"
 }
 
+# lab_pair_up [-n] [-s] [-p] [-f FUNC] [-w MS] [-c DESC] [SETTING...] - the
+# preamble most tests share: the lab up (unless it is), a key (unless
+# LAB_KEY names one or $LAB_DIR/key exists), lab_conf a 100 and lab_conf
+# b 90 with SETTINGs, both vipds started, then a wait until A is MASTER and
+# the only holder of the VIP, and B is BACKUP. Options:
+#   -n       the configs (and keys) are written already: no lab_key, no lab_conf
+#   -f FUNC  node N's settings are SETTINGs followed by the output of `FUNC N`
+#   -p       start the probe servers on A and B first (serve_start)
+#   -s       start A alone, B only once A is MASTER (B joins a settled master)
+#   -w MS    how long each wait may take [3000]
+#   -c DESC  then one TAP check DESC: A MASTER, B BACKUP
+# Exits the script if the lab cannot be built (as `lab_up || exit 1`);
+# returns 1 if the pair did not settle (wait_for said what timed out).
+lab_pair_up() {
+	local opt noconf='' func='' serve='' seq='' wait_ms=3000 desc='' rc=0 OPTIND=1
+	while getopts nf:psw:c: opt; do
+		case $opt in
+		n) noconf=1 ;;
+		f) func=$OPTARG ;;
+		p) serve=1 ;;
+		s) seq=1 ;;
+		w) wait_ms=$OPTARG ;;
+		c) desc=$OPTARG ;;
+		*) echo "# lab_pair_up: bad option" >&2; return 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ -n "$LAB_P" ] || lab_up || exit 1
+	if [ -z "$noconf" ]; then
+		[ -n "${LAB_KEY:-}" ] || [ -f "$LAB_DIR/key" ] || lab_key "$LAB_DIR/key" || return 1
+		lab_conf a 100 "$@" ${func:+"$($func a)"} || return 1
+		lab_conf b 90 "$@" ${func:+"$($func b)"} || return 1
+	fi
+	[ -n "$serve" ] && { serve_start a; serve_start b; }
+	node_start a
+	[ -n "$seq" ] || node_start b
+	wait_for "A is MASTER" "$wait_ms" state_is a MASTER || rc=1
+	[ -n "$seq" ] && node_start b
+	wait_holder a "$wait_ms" || rc=1
+	wait_for "B is BACKUP" "$wait_ms" state_is b BACKUP || rc=1
+	[ -n "$desc" ] && { check "$desc" pair_is MASTER BACKUP || rc=1; }
+	return "$rc"
+}
+
+# unicast_peers NODE - the setting that sends NODE's (a or b) heartbeats by
+# unicast to the other node alone (for lab_pair_up -f).
+unicast_peers() {
+	case $1 in
+	a) echo "peers = [ \"${LAB_IP4[b]}\" ];" ;;
+	*) echo "peers = [ \"${LAB_IP4[a]}\" ];" ;;
+	esac
+}
+
+# pair_is STATE_A STATE_B - A's group 1 is in STATE_A and B's in STATE_B.
+pair_is() {
+	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = "$1/$2"
+}
+
 # ---- probe servers and client ----
 
 # serve_start NODE [PORT] - run `probe serve -n NODE` in NODE's namespace
@@ -454,9 +512,10 @@ probe_field() {
 
 # ---- observing ----
 
-# js NODE FILTER - a jq FILTER applied to NODE's `vipctl --json status`.
+# js NODE FILTER - a jq FILTER applied to NODE's `vipctl --json status`
+# (empty when the daemon does not answer).
 js() {
-	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2"
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2" 2>/dev/null
 }
 
 # state_is NODE STATE - NODE's group 1 is in STATE. A function, so that

@@ -31,12 +31,7 @@ lab_conf b 90
 for n in a b; do
 	echo "control_group = \"$RGROUP\";" >>"$LAB_DIR/$n.conf"
 done
-serve_start a
-serve_start b
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 2000 state_is b BACKUP
+lab_pair_up -n -p
 wait_for "A sees B fit" 2000 test_peer_fit
 
 # mask - volatile fields of `vipctl status` replaced by placeholders.

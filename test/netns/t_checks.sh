@@ -54,14 +54,7 @@ check_passes() { test "$(cj "$1" ok)" = true; }
 prio_is() { test "$(js "$1" '.groups[0].priority')" = "$2"; }
 
 # --- fault mode: check_weight 0 -------------------------------------------------
-lab_conf a 100 "$(chk a)"
-lab_conf b 90 "$(chk b)"
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-check "fault mode setup: A MASTER, B BACKUP" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -f chk -c "fault mode setup: A MASTER, B BACKUP"
 check "--json: the check passes on A, last exit 0" test "$(cj a ok)/$(cj a last_exit)" = true/0
 check "status shows the check" sh -c "'$VIPCTL' -s '$LAB_DIR/a.sock' status | grep -q '^  check: script passes, last exit 0, 0 of [0-9]* runs failed$'"
 check "metrics: vipd_check_ok 1" \
@@ -124,10 +117,7 @@ check "both daemons exit 0" test "$ra/$?" = 0/0
 setchk a 0
 lab_conf a 100 "$(chk a 20)"
 lab_conf b 90
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n
 wait_for "A sees B fit" 3000 peer_fit a
 sleep 0.3
 check "weight mode setup: A MASTER at priority 100" \

@@ -120,12 +120,7 @@ lab_bg c "$LAB_DIR/uas.out" sipp -sn uas -i "${LAB_IP4[c]}" -p 5070 -nostdin
 wait_for "kamailio on A answers kamcmd" 5000 kam_up a
 wait_for "kamailio on B answers kamcmd" 5000 kam_up b
 check "the Kamailio call counter says 0 on an idle kamailio" calls_are a 0
-lab_conf a 100 "$(callsconf a)"
-lab_conf b 90 "$(callsconf b)"
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -f callsconf
 sleep 0.3	# B rises in A's eyes
 
 # --- switchover --when-idle waits for the last call ------------------------------------------

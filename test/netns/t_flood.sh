@@ -49,12 +49,7 @@ sent() {
 }
 
 # --- multicast: the forgeries cost an HMAC each, and change nothing ----------
-lab_conf a 100
-lab_conf b 90
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -s
 wait_for "A hears B" 3000 test "$(js a '.groups[0].peer.alive')" = true
 sleep 0.5
 hz=$(getconf CLK_TCK)
@@ -101,12 +96,7 @@ node_stop b
 node_stop a
 
 # --- unicast peers: an unlisted source is dropped before the HMAC -------------
-lab_conf a 100 'peers = [ "192.0.2.2" ];'
-lab_conf b 90 'peers = [ "192.0.2.1" ];'
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -s -f unicast_peers
 sleep 0.3
 tr0=$(js b '.groups[0].counters.transitions')
 rx0=$(js b '.groups[0].counters.rx')

@@ -85,10 +85,7 @@ for n in a b; do
 done
 check "the configs load (every file trusted)" \
 	sh -c "'$VIPD' -t -f '$LAB_DIR/a.conf' && '$VIPD' -t -f '$LAB_DIR/b.conf'"
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -s
 wait_for "A sees B fit" 3000 peer_fit a
 
 # --- 1 privileges ------------------------------------------------------------------

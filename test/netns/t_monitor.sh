@@ -52,10 +52,7 @@ lab_conf b 90
 	echo "metrics_interval_ms = 100;"
 } >>"$LAB_DIR/a.conf"
 check "metrics_file and metrics_interval_ms load" "$VIPD" -t -f "$LAB_DIR/a.conf"
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n
 wait_for "A sees B" 3000 peer_fit a
 wait_for "B sees A" 3000 peer_fit b
 

@@ -174,10 +174,7 @@ lab_conf b 90 "$(hooks b)"
 check "both configs with the real hooks and the check load" \
 	sh -c "'$VIPD' -t -v -f '$LAB_DIR/a.conf' | grep -q '^		notify_master = \[ \"$SCRIPTS/vipd-nsupdate\"' &&
 	       '$VIPD' -t -v -f '$LAB_DIR/b.conf' | grep -q '^		check_script = \[ \"$SCRIPTS/check-kamailio\"'"
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -s
 wait_for "A sees B" 3000 peer_fit a
 wait_for "DNS points at A" 5000 dns_is 192.0.2.1
 check "vipd-nsupdate on A's takeover: dig shows $NAME -> 192.0.2.1" dns_is 192.0.2.1

@@ -73,13 +73,9 @@ kam_start a
 kam_start b
 lab_conf a 100 "$(sipconf a)"
 lab_conf b 90 "$(sipconf b)"
-node_start a
-node_start b
-wait_holder a 4000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -w 4000
 wait_for "A's SIP check passes" 3000 sip_ok a
-check "setup: A MASTER, B BACKUP" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+check "setup: A MASTER, B BACKUP" pair_is MASTER BACKUP
 check "--json: A's SIP check: ok, last code 200, target, udp" \
 	test "$(js a '.groups[0].checks.sip | [.ok, .last_code, .target, .transport] | join(" ")')" = "true 200 192.0.2.1:5060 udp"
 rtt=$(sj a last_rtt_ms)
