@@ -399,6 +399,16 @@ node_signal() {
 	lab_alive "$pid" && kill "-$2" "$pid"
 }
 
+# lab_ready [-p] - lab_up and lab_key, the script ends (status 1) if either
+# fails; -p: the probe servers on A and B are started too.
+lab_ready() {
+	lab_up || exit 1
+	lab_key || exit 1
+	[ "${1:-}" = -p ] || return 0
+	serve_start a
+	serve_start b
+}
+
 # lab_pair_up [-n] [-s] [-p] [-f FUNC] [-w MS] [-c DESC] [SETTING...] - the
 # preamble most tests share: the lab up (unless it is), a key (unless
 # LAB_KEY names one or $LAB_DIR/key exists), lab_conf a 100 and lab_conf
@@ -516,6 +526,16 @@ probe_field() {
 # (empty when the daemon does not answer).
 js() {
 	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2" 2>/dev/null
+}
+
+# ctl NODE ARG... - vipctl ARG... on NODE's control socket.
+ctl() {
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"
+}
+
+# peer_fit NODE - NODE hears its peer alive. A function, for wait_for.
+peer_fit() {
+	test "$(js "$1" '.groups[0].peer.alive')" = true
 }
 
 # state_is NODE STATE - NODE's group 1 is in STATE. A function, so that

@@ -11,9 +11,6 @@ GOLDEN=$LAB_ROOT/test/netns/golden
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
-test_peer_fit() { test "$(js a '.groups[0].peer.alive')" = true; }
-
 # A system group for the read-only test, removed by name at exit.
 RGROUP=vipdt$$
 cleanup() {
@@ -32,7 +29,7 @@ for n in a b; do
 	echo "control_group = \"$RGROUP\";" >>"$LAB_DIR/$n.conf"
 done
 lab_pair_up -n -p
-wait_for "A sees B fit" 2000 test_peer_fit
+wait_for "A sees B fit" 2000 peer_fit a
 
 # mask - volatile fields of `vipctl status` replaced by placeholders.
 mask() {
@@ -91,7 +88,7 @@ node_start b
 wait_for "B is BACKUP" 3000 state_is b BACKUP
 
 # --- standby -------------------------------------------------------------------
-wait_for "A sees B fit" 2000 test_peer_fit
+wait_for "A sees B fit" 2000 peer_fit a
 sleep 0.3
 check "standby on (master) exits 0" ctl a standby on
 wait_holder b 2000

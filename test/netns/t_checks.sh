@@ -11,11 +11,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
+lab_ready -p
 
 # check.sh FILE - exits with the number in FILE; "hang" sleeps (with a child in
 # its process group) until killed. Records its PIDs next to FILE.
@@ -48,7 +44,6 @@ chk() {	# NODE [WEIGHT]
 		"$LAB_DIR/check.sh" "$LAB_DIR/$1.check" "${2:-0}"
 }
 cj() { js "$1" ".groups[0].checks.script.$2"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 # Functions, so that wait_for asks again on every try.
 check_passes() { test "$(cj "$1" ok)" = true; }
 prio_is() { test "$(js "$1" '.groups[0].priority')" = "$2"; }

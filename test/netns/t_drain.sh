@@ -22,8 +22,7 @@ for cmd in kamailio kamcmd sipp; do
 done
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
+lab_ready
 # vipd runs only programs in directories no one but root can write (trust.c):
 # the call counters run from a copy in the lab's directory, wherever the tree lives.
 SCRIPTS=$LAB_DIR/scripts
@@ -31,7 +30,6 @@ mkdir -m 755 "$SCRIPTS" && cp "$LAB_ROOT"/scripts/vipd-* "$SCRIPTS/" && chmod 75
 	{ not_ok "copy the scripts to $SCRIPTS"; lab_finish; }
 serve_start a
 serve_start b
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
 
 # kam_start NODE - kamailio with the dialog module, proxying to the UAS on C.
 kam_start() {

@@ -22,10 +22,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 SW=$(lab_ns sw)
 
 # fence.sh DIR - what DIR/fence.mode says: ok (cut the peer's port), fail,

@@ -18,10 +18,7 @@ FLOOD_RATE=${FLOOD_RATE:-50000}
 FLOOD_S=${FLOOD_S:-5}
 HBFLOOD=${HBFLOOD:-$LAB_ROOT/build/hbflood}
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 
 # ticks NODE - utime + stime of NODE's vipd, in clock ticks.
 ticks() {

@@ -12,9 +12,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
+lab_ready
 
 # hook.sh OUT TAG [ARG...] - one line per call into OUT; the extra arguments,
 # one per line in brackets, into OUT.argv; the environment into OUT.env.
@@ -68,7 +66,6 @@ check "the configs with hooks load" sh -c "'$VIPD' -t -f '$LAB_DIR/a.conf' && '$
 hooks_done() {
 	test "$(wc -l <"$LAB_DIR/$1.hooks" 2>/dev/null || echo 0)" -ge "$2"
 }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 
 # --- transitions: start, SIGTERM handover, return, switchover -----------------
 # A leaks a variable into vipd's environment: no hook may see it.

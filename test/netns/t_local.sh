@@ -33,9 +33,7 @@ case $CTLFLOOD in /*) ;; *) CTLFLOOD=$PWD/$CTLFLOOD ;; esac
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
 ms_now() { lab_now; echo "$LAB_NOW_MS"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 
 # Unprivileged accounts, all in one control_group; removed by name at exit.
 GRP=vipdl$$

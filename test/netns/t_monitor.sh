@@ -15,10 +15,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
+lab_ready
 
 # chk NODE [ARG...] - run `vipctl check` on NODE; its line in CHK, its exit in CHK_RC.
 chk() {

@@ -27,16 +27,13 @@ for cmd in named dig nsupdate tsig-keygen busybox kamailio sipsak curl; do
 		exit 1
 	fi
 done
-lab_up || exit 1
-lab_key
+lab_ready
 # vipd runs only programs in directories no one but root can write (trust.c):
 # the scripts run from a copy in the lab's directory, wherever the tree lives.
 SCRIPTS=$LAB_DIR/scripts
 mkdir -m 755 "$SCRIPTS" && cp "$LAB_ROOT"/scripts/vipd-* "$LAB_ROOT"/scripts/check-kamailio "$SCRIPTS/" &&
 	chmod 755 "$SCRIPTS"/* || { not_ok "copy the scripts to $SCRIPTS"; lab_finish; }
 lab_host s "$S" || { not_ok "lab_host s $S"; lab_finish; }
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 # dns - the A record of $NAME as the phone (C) sees it at the server.
 dns() { lab_exec c dig +short +time=1 +tries=1 @"$S" "$NAME" A 2>/dev/null; }
 dns_is() { test "$(dns)" = "$1"; }

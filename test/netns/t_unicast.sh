@@ -6,10 +6,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 mcast_block
 
 # Control: with multicast heartbeats under the block the nodes do not meet.
