@@ -794,6 +794,12 @@ lab_announce() {
 	esac
 }
 
+# logs_clean - no sanitizer report (ASan, LeakSanitizer, UBSan's "runtime
+# error") in the vipd logs of A and B.
+logs_clean() {
+	not grep -q -e AddressSanitizer -e LeakSanitizer -e 'runtime error' "$LAB_DIR/a.log" "$LAB_DIR/b.log"
+}
+
 # lab_dump [LINES] - print the last LINES [15] of every node log and C's
 # neighbour table as TAP comments: what a failed check needs to be understood.
 lab_dump() {
