@@ -384,6 +384,19 @@ node_stop() {
 	return "$rc"
 }
 
+# pair_stop - node_stop A, then B; true if both exited 0 (else says how on
+# stderr).
+pair_stop() {
+	local ra rb
+	node_stop a
+	ra=$?
+	node_stop b
+	rb=$?
+	[ "$ra/$rb" = 0/0 ] && return 0
+	echo "# pair_stop: A exited with status $ra, B with $rb" >&2
+	return 1
+}
+
 # node_kill NODE - SIGKILL NODE's vipd and wait (bounded) until it is gone.
 node_kill() {
 	local pid

@@ -103,10 +103,7 @@ wait_for "its child is gone" 2000 not test -d "/proc/$child"
 check "... and its child too (the process group was killed)" not test -d "/proc/$child"
 wait_for "A is BACKUP again" 3000 state_is a BACKUP
 check "hang over: A is BACKUP again" state_is a BACKUP
-node_stop a
-ra=$?
-node_stop b
-check "both daemons exit 0" test "$ra/$?" = 0/0
+check "both daemons exit 0" pair_stop
 
 # --- weight mode: A 100, weight 20 -> 80 < B 90 ------------------------------------
 setchk a 0
@@ -153,10 +150,7 @@ wait_holder a 3000
 check "the reloaded check fails on B: the VIP moves to A" lab_holders_are a
 check "B is FAULT" state_is b FAULT
 
-node_stop a
-ra=$?
-node_stop b
-check "both daemons exit 0 (weight mode)" test "$ra/$?" = 0/0
+check "both daemons exit 0 (weight mode)" pair_stop
 check "no sanitizer report in the logs" logs_clean
 
 [ "$LAB_NFAIL" = 0 ] || lab_dump 30

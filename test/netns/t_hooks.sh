@@ -170,10 +170,7 @@ check "healed partition: A ran notify_master_again, then notify, with VIPD_EVENT
 wait_for "B's contention hooks ran" 3000 hooks_done b 10
 check "healed partition: B, the loser, ran notify_backup (contention lost)" \
 	grep -qx "backup|notify_backup|transition|1|MASTER|BACKUP|two masters, peer ranks higher|node-a|192.0.2.1|$VIPS|node-b/eth0" "$LAB_DIR/b.hooks"
-node_stop a
-ra=$?
-node_stop b
-check "both daemons exit 0" test "$ra/$?" = 0/0
+check "both daemons exit 0" pair_stop
 
 # --- a hanging hook is killed at its timeout; heartbeats go on -----------------
 # A: notify_master hangs (500 ms limit), then notify checks it is gone.
