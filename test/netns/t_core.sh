@@ -12,17 +12,16 @@ set -u
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 DEAD_MS=$((LAB_INTERVAL_MS * LAB_MISSES))
 
-# The claim probe (on by default) keeps a backup whose heartbeats are cut
-# from claiming while the master still answers for the VIP; this test wants
-# the two-master contention after a partition, so it turns the probe off.
-# t_upstream.sh tests the probe.
-
 # gap OUT - the probe's longest client-observed interruption, in ms.
 gap() {
 	probe_field "$1" max_gap_ms
 }
 
 # --- both nodes start together: exactly one holds the VIP -----------------
+# The claim probe (on by default) keeps a backup whose heartbeats are cut
+# from claiming while the master still answers for the VIP; this test wants
+# the two-master contention after a partition, so it turns the probe off.
+# t_upstream.sh tests the probe.
 lab_pair_up -p "claim_probe_ms = 0;"
 if lab_holders_are a; then
 	ok "started together: A (priority 100) holds the VIP, B does not"

@@ -23,7 +23,6 @@ NLTOOL=${NLTOOL:-$LAB_ROOT/build/nltool}
 case $NLTOOL in /*) ;; *) NLTOOL=$PWD/$NLTOOL ;; esac
 SLACK_MS=15	# "one interval plus a few ms": scheduling on a shared 2-core machine
 
-
 # le A B - A <= B for decimals (A non-empty).
 le() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0) }'

@@ -47,7 +47,7 @@ sent() {
 
 # --- multicast: the forgeries cost an HMAC each, and change nothing ----------
 lab_pair_up -s
-wait_for "A hears B" 3000 test "$(js a '.groups[0].peer.alive')" = true
+wait_for "A hears B" 3000 peer_fit a
 sleep 0.5
 hz=$(getconf CLK_TCK)
 for n in a b; do
