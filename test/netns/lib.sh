@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 #
 # lib.sh - the network-namespace lab that vipd's tests, the demo and the
-# benchmark run in. Source it, then call lab_up.
+# benchmark run in. Source it, then call lab_up (or lab_ready: lab and key;
+# or lab_pair_up: lab, key, both nodes configured, started and settled with
+# A MASTER and B BACKUP, the preamble most tests share).
 #
 #           ${P}sw: bridge br0 (mcast_snooping 0), ports pa pb pc, hbsink
 #          /            |             \
