@@ -535,6 +535,31 @@ probe_field() {
 		END { print v }' "$1"
 }
 
+# kam_run NODE - kamailio in NODE's namespace, in the foreground (-DD -E),
+# log in $LAB_DIR/kam-NODE.log, PID in kam-NODE.pid, runtime files in
+# kam-NODE/. Its config, $LAB_DIR/kam-NODE.cfg, is the lines every lab
+# kamailio has (log to stderr, no aliases, the module path) followed by
+# stdin: debug, children, listen, modules and routes.
+kam_run() {
+	local n=$1
+	mkdir -p "$LAB_DIR/kam-$n" || return 1
+	{
+		echo '#!KAMAILIO'
+		echo 'log_stderror=yes'
+		echo 'auto_aliases=no'
+		echo "mpath=\"/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/\""
+		cat
+	} >"$LAB_DIR/kam-$n.cfg" || return 1
+	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
+		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
+	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
+}
+
+# kam_stop NODE - stop NODE's kamailio of kam_run.
+kam_stop() {
+	lab_stop_pid "$(cat "$LAB_DIR/kam-$1.pid")" TERM 3000
+}
+
 # ---- observing ----
 
 # js NODE FILTER - a jq FILTER applied to NODE's `vipctl --json status`

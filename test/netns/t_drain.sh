@@ -33,17 +33,11 @@ serve_start b
 
 # kam_start NODE - kamailio with the dialog module, proxying to the UAS on C.
 kam_start() {
-	local n=$1
-	mkdir -p "$LAB_DIR/kam-$n"
-	cat >"$LAB_DIR/kam-$n.cfg" <<EOF
-#!KAMAILIO
+	kam_run "$1" <<EOF
 debug=1
-log_stderror=yes
 children=2
-auto_aliases=no
 listen=udp:$LAB_VIP:5060
-listen=udp:${LAB_IP4[$n]}:5060
-mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
+listen=udp:${LAB_IP4[$1]}:5060
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
@@ -51,7 +45,7 @@ loadmodule "pv.so"
 loadmodule "siputils.so"
 loadmodule "ctl.so"
 loadmodule "dialog.so"
-modparam("ctl", "binrpc", "unix:$LAB_DIR/kam-$n/ctl")
+modparam("ctl", "binrpc", "unix:$LAB_DIR/kam-$1/ctl")
 # sipp's stock UAC ignores Record-Route: match in-dialog requests by their
 # Call-ID and tags too (a phone would send them with a Route header).
 modparam("dialog", "dlg_match_mode", 1)
@@ -75,11 +69,7 @@ request_route {
 	t_relay();
 }
 EOF
-	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
-		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
-	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
 }
-kam_stop() { lab_stop_pid "$(cat "$LAB_DIR/kam-$1.pid")" TERM 3000; }
 calls_on() { lab_exec "$1" "$SCRIPTS/vipd-calls-kamailio" -s "unix:$LAB_DIR/kam-$1/ctl" 2>/dev/null; }
 kam_up() { test -n "$(calls_on "$1")"; }
 calls_are() { test "$(calls_on "$1")" = "$2"; }

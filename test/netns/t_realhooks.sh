@@ -115,17 +115,11 @@ has_req() { [ -n "$(req_with "$@")" ]; }
 # kam_start NODE - kamailio on NODE, answering OPTIONS on 127.0.0.1 and the
 # node's own address (the check tests the local service; it runs on both).
 kam_start() {
-	local n=$1
-	mkdir -p "$LAB_DIR/kam-$n"
-	cat >"$LAB_DIR/kam-$n.cfg" <<EOF
-#!KAMAILIO
+	kam_run "$1" <<EOF
 debug=2
-log_stderror=yes
 children=1
-auto_aliases=no
 listen=udp:127.0.0.1:5060
-listen=udp:${LAB_IP4[$n]}:5060
-mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
+listen=udp:${LAB_IP4[$1]}:5060
 loadmodule "sl.so"
 loadmodule "pv.so"
 loadmodule "xlog.so"
@@ -138,9 +132,6 @@ request_route {
 	sl_send_reply("403", "Forbidden");
 }
 EOF
-	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
-		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
-	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
 }
 kam_ok() { lab_exec "$1" "$SCRIPTS/check-kamailio" >/dev/null 2>&1; }
 kam_start a
@@ -194,7 +185,7 @@ client_start "$LAB_DIR/probe.out" -t "$LAB_VIP" -i 1 -d 4000 -w
 serve_start a
 serve_start b
 sleep 0.3
-lab_stop_pid "$(cat "$LAB_DIR/kam-a.pid")" TERM 3000
+kam_stop a
 check "kamailio on A stopped (by its PID)" test $? != 124
 lab_now
 t0=$LAB_NOW_MS

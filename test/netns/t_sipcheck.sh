@@ -31,17 +31,11 @@ lab_ready -p
 
 # kam_start NODE - kamailio on NODE's address, answering OPTIONS with 200.
 kam_start() {
-	local n=$1
-	mkdir -p "$LAB_DIR/kam-$n"
-	cat >"$LAB_DIR/kam-$n.cfg" <<EOF
-#!KAMAILIO
+	kam_run "$1" <<EOF
 debug=1
-log_stderror=yes
 children=1
-auto_aliases=no
-listen=udp:${LAB_IP4[$n]}:5060
-listen=tcp:${LAB_IP4[$n]}:5060
-mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
+listen=udp:${LAB_IP4[$1]}:5060
+listen=tcp:${LAB_IP4[$1]}:5060
 loadmodule "sl.so"
 request_route {
 	if (method == "OPTIONS") {
@@ -51,11 +45,7 @@ request_route {
 	sl_send_reply("403", "Forbidden");
 }
 EOF
-	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
-		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
-	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
 }
-kam_stop() { lab_stop_pid "$(cat "$LAB_DIR/kam-$1.pid")" TERM 3000; }
 sipconf() {
 	printf 'sip_check = "sip:%s:5060"; sip_check_interval_ms = %d; sip_check_timeout_ms = 150; sip_check_rise = %d; sip_check_fall = %d;' \
 		"${LAB_IP4[$1]}" "$IV" "$RISE" "$FALL"
