@@ -85,7 +85,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 UNIT	:= test_proto test_fsm test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
-.PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
+.PHONY: all deps deps-bench check check-unit list-unit check-san demo install uninstall bench fuzz \
 	clean lint deb
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
@@ -172,6 +172,10 @@ check: deps
 
 check-unit: tests
 	@test/run.sh unit
+
+# The unit test programs, one line: test/run.sh reads its list from here.
+list-unit:
+	@echo $(UNIT)
 
 demo: deps
 	@$(MAKE) --no-print-directory all tests

@@ -26,6 +26,18 @@ CPU_BOUND=0.5			# % of one core
 RSS_BOUND_KB=4096		# 4 MiB
 
 # ---- statistics: S[daemon.scenario.field] ----
+# The statistics themselves are test/bench/stats's: each awk program below
+# only picks the samples out of its TSV and pipes them, one "KEY<TAB>VALUE"
+# a line, into `stats agg` (a sample that is no number only makes its key
+# known); what it prints itself are counts, sums, lists and the worst run.
+STATS=$(cd "$(dirname "$0")" && pwd)/stats
+# The awk functions for that (st: the path of stats): agg(STATS) is the
+# command that takes the samples of one list of statistics; done() closes
+# each in turn at the end, closing waits for its output, so that the lines
+# of the stats processes never interleave.
+AWK_SAMPLES='
+	function agg(sts) { cmds[sts] = "\"" st "\" agg " sts; return cmds[sts] }
+	function done(    s) { fflush(); for (s in cmds) close(cmds[s]) }'
 
 # Per daemon and scenario over the valid runs: n, median, max, min of the
 # gap; medians of takeover (fault -> VIP added on the new master) and
@@ -33,120 +45,81 @@ RSS_BOUND_KB=4096		# 4 MiB
 # numbers; lost and moved counts; invalid runs; the gaps in run order.
 while IFS=$'\t' read -r key val; do
 	S[$key]=$val
-done < <(awk -F'\t' '
-	function med(a, n,    i, j, t, b) {
-		if (n == 0) return "NA"
-		for (i = 1; i <= n; i++) b[i] = a[i]
-		for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
-		return (n % 2) ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
-	}
+done < <(awk -F'\t' -v st="$STATS" "$AWK_SAMPLES"'
 	NR == 1 { next }
 	$2 == "round" { ab[$1]++; next }
 	{
 		k = $1 "." $2
 		keys[k] = 1
 		raw[k] = raw[k] (raw[k] == "" ? "" : " ") ($12 == "" ? "NA" : $12)
-		if ($10 != 1 || $4 == "NA") { bad[k]++; notes[k] = notes[k] (notes[k] == "" ? "" : "; ") "run " $3 ": " $11; list[k] = list[k] (list[k] == "" ? "" : " ") "(" $4 ")"; next }
-		n[k]++; g[k, n[k]] = $4 + 0
+		if ($10 != 1 || $4 == "NA") {
+			print k "\tNA" | agg("n med max min")
+			bad[k]++; notes[k] = notes[k] (notes[k] == "" ? "" : "; ") "run " $3 ": " $11; list[k] = list[k] (list[k] == "" ? "" : " ") "(" $4 ")"; next
+		}
+		n[k]++
+		print k "\t" $4 | agg("n med max min")
 		list[k] = list[k] (list[k] == "" ? "" : " ") $4
 		if (n[k] == 1 || $4 + 0 > mx[k]) { mx[k] = $4 + 0; wt[k] = $8; wr[k] = $9; wl[k] = $5; wc[k] = $13; wd[k] = $14; ww[k] = $15 }
-		if ($13 != "" && $13 != "NA") { nc[k]++; cg[k, nc[k]] = $13 + 0 }
-		if ($14 != "" && $14 != "NA") { nd[k]++; cd[k, nd[k]] = $14 + 0; cw[k, nd[k]] = $15 + 0 }
-		if (n[k] == 1 || $4 + 0 < mn[k]) mn[k] = $4 + 0
-		if ($8 != "NA") { nt[k]++; tk[k, nt[k]] = $8 + 0 }
-		if ($9 != "NA") { nr[k]++; rl[k, nr[k]] = $9 + 0 }
+		print k ".take\t" $8 | agg("med")
+		print k ".rel\t" $9 | agg("med")
+		print k ".cap\t" $13 | agg("med")
+		print k ".capmax\t" $13 | agg("max")
+		print k ".capdet\t" $14 | agg("med")
+		print k ".capwait\t" (($14 != "" && $14 != "NA") ? $15 : "NA") | agg("med")
 		if ($5 + 0 > lostmax[k]) lostmax[k] = $5 + 0
 		if ($7 == "yes") moved[k]++
 	}
 	END {
 		for (k in keys) {
-			delete a; for (i = 1; i <= n[k]; i++) a[i] = g[k, i]
-			printf "%s.n\t%d\n%s.med\t%s\n%s.max\t%s\n%s.min\t%s\n", k, n[k], k, med(a, n[k]), k, (n[k] ? mx[k] : "NA"), k, (n[k] ? mn[k] : "NA")
-			delete a; for (i = 1; i <= nt[k]; i++) a[i] = tk[k, i]
-			printf "%s.take\t%s\n", k, med(a, nt[k])
-			delete a; for (i = 1; i <= nr[k]; i++) a[i] = rl[k, i]
-			printf "%s.rel\t%s\n", k, med(a, nr[k])
 			printf "%s.wtake\t%s\n%s.wrel\t%s\n%s.wlost\t%s\n", k, wt[k], k, wr[k], k, wl[k]
 			printf "%s.wcap\t%s\n%s.wdet\t%s\n%s.wwait\t%s\n", k, wc[k], k, wd[k], k, ww[k]
-			delete a; for (i = 1; i <= nc[k]; i++) a[i] = cg[k, i]
-			printf "%s.cap\t%s\n", k, med(a, nc[k])
-			m = "NA"; for (i = 1; i <= nc[k]; i++) if (m == "NA" || a[i] > m) m = a[i]
-			printf "%s.capmax\t%s\n", k, m
-			delete a; for (i = 1; i <= nd[k]; i++) a[i] = cd[k, i]
-			printf "%s.capdet\t%s\n", k, med(a, nd[k])
-			delete a; for (i = 1; i <= nd[k]; i++) a[i] = cw[k, i]
-			printf "%s.capwait\t%s\n", k, med(a, nd[k])
 			printf "%s.lost\t%d\n%s.moved\t%d\n%s.bad\t%d\n", k, lostmax[k], k, moved[k], k, bad[k]
 			printf "%s.list\t%s\n%s.notes\t%s\n%s.raw\t%s\n", k, list[k], k, notes[k], k, raw[k]
 		}
 		for (d in ab) printf "%s.aborted\t%d\n", d, ab[d]
+		done()
 	}' "$RES/gaps.tsv")
 
 # Scale: median and max of the time to the last VIP (address monitor and
 # polling) and of the client gap on group 64's VIP.
 while IFS=$'\t' read -r key val; do
 	S[$key]=$val
-done < <(awk -F'\t' '
-	function med(a, n,    i, j, t, b) {
-		if (n == 0) return "NA"
-		for (i = 1; i <= n; i++) b[i] = a[i]
-		for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
-		return (n % 2) ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
-	}
-	function mx(a, n,    i, m) { if (n == 0) return "NA"; m = a[1]; for (i = 2; i <= n; i++) if (a[i] > m) m = a[i]; return m }
+done < <(awk -F'\t' -v st="$STATS" "$AWK_SAMPLES"'
 	NR == 1 { next }
 	{
 		d = $1; ds[d] = 1
 		if ($8 != 1) { bad[d]++; notes[d] = notes[d] (notes[d] == "" ? "" : "; ") "run " $2 ": " $9 }
-		if ($5 != "NA" && $6 == 256) { nl[d]++; last[d, nl[d]] = $5 + 0; first[d, nl[d]] = $4 + 0 }
-		if ($3 != "NA") { np[d]++; poll[d, np[d]] = $3 + 0 }
-		if ($7 != "NA") { ng[d]++; gap[d, ng[d]] = $7 + 0 }
-		if ($10 != "" && $10 != "NA") { nlg[d]++; lg[d, nlg[d]] = $10 + 0 }
-		if ($11 != "" && $11 != "NA" && $11 + 0 > sp[d]) sp[d] = $11 + 0
+		print d ".scale.n\tNA" | agg("n")
+		if ($5 != "NA" && $6 == 256) {
+			print d ".scale.n\t1" | agg("n")
+			print d ".scale.last\t" $5 | agg("med"); print d ".scale.lastmax\t" $5 | agg("max")
+			print d ".scale.first\t" $4 | agg("med")
+		}
+		if ($3 != "NA") { print d ".scale.poll\t" $3 | agg("med"); print d ".scale.pollmax\t" $3 | agg("max") }
+		if ($7 != "NA") { print d ".scale.gap\t" $7 | agg("med"); print d ".scale.gapmax\t" $7 | agg("max") }
+		print d ".scale.lgstart\t" $10 | agg("med")
+		print d ".scale.spread\t" $11 | agg("max")
 		# The capture: per run the min / median / max heartbeat -> GARP
 		# latency over the groups, and that of the first / last group.
 		if ($12 != "" && $12 + 0 > 0) {
-			nc[d]++
-			if (nc[d] == 1 || $13 + 0 < cmin[d]) cmin[d] = $13 + 0
-			cm[d, nc[d]] = $14 + 0
-			if ($15 + 0 > cmax[d]) cmax[d] = $15 + 0
-			cf[d, nc[d]] = $16 + 0; cl[d, nc[d]] = $17 + 0
+			print d ".scale.cap_n\t1" | agg("n")
+			print d ".scale.cap_min\t" $13 | agg("min")
+			print d ".scale.cap_med\t" $14 | agg("med")
+			print d ".scale.cap_max\t" $15 | agg("max")
+			print d ".scale.cap_first\t" $16 | agg("med")
+			print d ".scale.cap_last\t" $17 | agg("med")
 			if ($18 + 0 > 0) {
-				nq[d]++; qd[d, nq[d]] = $19 + 0; qw[d, nq[d]] = $21 + 0
-				if (nq[d] == 1 || $20 + 0 < qmin[d]) qmin[d] = $20 + 0
-				if ($22 + 0 > qmax[d]) qmax[d] = $22 + 0
+				print d ".scale.q_n\t1" | agg("n")
+				print d ".scale.q_det\t" $19 | agg("med")
+				print d ".scale.q_min\t" $20 | agg("min")
+				print d ".scale.q_wait\t" $21 | agg("med")
+				print d ".scale.q_max\t" $22 | agg("max")
 			}
 		}
 	}
 	END {
-		for (d in ds) {
-			delete a; for (i = 1; i <= nl[d]; i++) a[i] = last[d, i]
-			printf "%s.scale.n\t%d\n%s.scale.last\t%s\n%s.scale.lastmax\t%s\n", d, nl[d], d, med(a, nl[d]), d, mx(a, nl[d])
-			delete a; for (i = 1; i <= nl[d]; i++) a[i] = first[d, i]
-			printf "%s.scale.first\t%s\n", d, med(a, nl[d])
-			delete a; for (i = 1; i <= np[d]; i++) a[i] = poll[d, i]
-			printf "%s.scale.poll\t%s\n%s.scale.pollmax\t%s\n", d, med(a, np[d]), d, mx(a, np[d])
-			delete a; for (i = 1; i <= ng[d]; i++) a[i] = gap[d, i]
-			printf "%s.scale.gap\t%s\n%s.scale.gapmax\t%s\n", d, med(a, ng[d]), d, mx(a, ng[d])
-			delete a; for (i = 1; i <= nlg[d]; i++) a[i] = lg[d, i]
-			printf "%s.scale.lgstart\t%s\n%s.scale.spread\t%s\n", d, med(a, nlg[d]), d, (d in sp) ? sp[d] : "NA"
-			printf "%s.scale.bad\t%d\n%s.scale.notes\t%s\n", d, bad[d], d, notes[d]
-			if (nc[d]) {
-				printf "%s.scale.cap_n\t%d\n%s.scale.cap_min\t%s\n%s.scale.cap_max\t%s\n", d, nc[d], d, cmin[d], d, cmax[d]
-				delete a; for (i = 1; i <= nc[d]; i++) a[i] = cm[d, i]
-				printf "%s.scale.cap_med\t%s\n", d, med(a, nc[d])
-				delete a; for (i = 1; i <= nc[d]; i++) a[i] = cf[d, i]
-				printf "%s.scale.cap_first\t%s\n", d, med(a, nc[d])
-				delete a; for (i = 1; i <= nc[d]; i++) a[i] = cl[d, i]
-				printf "%s.scale.cap_last\t%s\n", d, med(a, nc[d])
-			}
-			if (nq[d]) {
-				delete a; for (i = 1; i <= nq[d]; i++) a[i] = qd[d, i]
-				printf "%s.scale.q_n\t%d\n%s.scale.q_det\t%s\n", d, nq[d], d, med(a, nq[d])
-				delete a; for (i = 1; i <= nq[d]; i++) a[i] = qw[d, i]
-				printf "%s.scale.q_wait\t%s\n%s.scale.q_min\t%s\n%s.scale.q_max\t%s\n", d, med(a, nq[d]), d, qmin[d], d, qmax[d]
-			}
-		}
+		for (d in ds) printf "%s.scale.bad\t%d\n%s.scale.notes\t%s\n", d, bad[d], d, notes[d]
+		done()
 	}' "$RES/scale.tsv")
 
 # Idle: one line per daemon and node (the fields are read through ${!f}).
@@ -180,13 +153,12 @@ get() {
 
 # fmt VALUE [DECIMALS] - a number with DECIMALS [1] decimals, NA as "–".
 fmt() {
-	case $1 in NA | '') echo "–" ;; *) awk -v v="$1" -v d="${2:-1}" 'BEGIN { printf "%.*f", d, v }' ;; esac
+	"$STATS" fmt "$@"
 }
 
 # ratio A B - "A/B x" or "–".
 ratio() {
-	case "$1$2" in *NA*) echo "–"; return ;; esac
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "–" }'
+	"$STATS" ratio "$1" "$2"
 }
 
 # lt VALUE BOUND - true if VALUE is a number below BOUND.
@@ -301,40 +273,28 @@ FRATES=
 if [ -f "$RES/flood.tsv" ]; then
 	while IFS=$'\t' read -r key val; do
 		F[$key]=$val
-	done < <(awk -F'\t' '
-		function med(a, n,    i, j, t, b) {
-			if (n == 0) return "NA"
-			for (i = 1; i <= n; i++) b[i] = a[i]
-			for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
-			return (n % 2) ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
-		}
+	done < <(awk -F'\t' -v st="$STATS" "$AWK_SAMPLES"'
 		NR == 1 { next }
 		{
 			k = $1 "." $2; keys[k] = 1
-			n[k]++
-			cm[k, n[k]] = $6 + 0; cb[k, n[k]] = $7 + 0
-			if ($4 != "NA" && $5 + 0 > 0) { nr[k]++; rt[k, nr[k]] = $4 / $5 }
+			print k ".n\t1" | agg("n")
+			print k ".cpu_m\t" sprintf("%.17g", $6 + 0) | agg("med")
+			print k ".cpu_b\t" sprintf("%.17g", $7 + 0) | agg("med")
+			print k ".rate\t" (($4 != "NA" && $5 + 0 > 0) ? sprintf("%.17g", $4 / $5) : "NA") | agg("med")
+			print k ".hb\t" (($12 != "NA" && $5 + 0 > 0) ? sprintf("%.17g", $12 / $5) : "NA") | agg("med")
 			ev[k] += $8; if ($9 != 1) uns[k]++
 			if ($10 != "NA") tr[k] += $10
 			if ($11 != "NA" && (!(k in dr) || $11 + 0 > dr[k])) dr[k] = $11 + 0
-			if ($12 != "NA" && $5 + 0 > 0) { nh[k]++; hb[k, nh[k]] = $12 / $5 }
 			if ($13 != "NA") rej[k] += $13 + $14
 			if ($4 != "NA") sent[k] += $4 * 2
 		}
 		END {
 			for (k in keys) {
-				delete a; for (i = 1; i <= n[k]; i++) a[i] = cm[k, i]
-				printf "%s.n\t%d\n%s.cpu_m\t%s\n", k, n[k], k, med(a, n[k])
-				delete a; for (i = 1; i <= n[k]; i++) a[i] = cb[k, i]
-				printf "%s.cpu_b\t%s\n", k, med(a, n[k])
-				delete a; for (i = 1; i <= nr[k]; i++) a[i] = rt[k, i]
-				printf "%s.rate\t%s\n", k, med(a, nr[k])
-				delete a; for (i = 1; i <= nh[k]; i++) a[i] = hb[k, i]
-				printf "%s.hb\t%s\n", k, med(a, nh[k])
 				printf "%s.ev\t%d\n%s.uns\t%d\n", k, ev[k], k, uns[k]
 				printf "%s.tr\t%s\n%s.drops\t%s\n", k, (k in tr) ? tr[k] : "NA", k, (k in dr) ? dr[k] : "NA"
 				printf "%s.rej\t%s\n%s.sent2\t%s\n", k, (k in rej) ? rej[k] : "NA", k, (k in sent) ? sent[k] : "NA"
 			}
+			done()
 		}' "$RES/flood.tsv")
 	FRATES=$(awk -F'\t' 'NR > 1 { print $2 }' "$RES/flood.tsv" | sort -nu | tr '\n' ' ')
 fi

@@ -183,17 +183,11 @@ fm_sleep_until() {
 
 # ---- vipctl ----
 
-# fm_js NODE FILTER - a field of NODE's `vipctl --json status` (empty when the
-# daemon does not answer).
-fm_js() {
-	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2" 2>/dev/null
-}
-
 # fm_state NODE - NODE's group 1 state, or "down".
 fm_state() {
 	local s
 	node_alive "$1" || { echo down; return; }
-	s=$(fm_js "$1" '.groups[0].state')
+	s=$(js "$1" '.groups[0].state')
 	echo "${s:-down}"
 }
 
@@ -221,8 +215,8 @@ fm_iso_now() {
 # peer alive.
 fm_settled() {
 	[ "$(fm_holders_fast)" = "$1" ] && fm_state_is "$1" MASTER && fm_state_is "$2" BACKUP &&
-		[ "$(fm_js "$2" '.groups[0].peer.state')" = MASTER ] &&
-		[ "$(fm_js "$1" '.groups[0].peer.alive')" = true ]
+		[ "$(js "$2" '.groups[0].peer.state')" = MASTER ] &&
+		[ "$(js "$1" '.groups[0].peer.alive')" = true ]
 }
 
 # fm_holders_are HOLDERS - fm_holders_fast prints exactly HOLDERS (for wait_for).
@@ -232,7 +226,7 @@ fm_holders_are() {
 
 # fm_peer_gone NODE - NODE no longer counts its peer as alive.
 fm_peer_gone() {
-	[ "$(fm_js "$1" '.groups[0].peer.alive')" != true ]
+	[ "$(js "$1" '.groups[0].peer.alive')" != true ]
 }
 
 # fm_holds NODE - NODE holds the VIP, whoever else does (for wait_for).

@@ -226,10 +226,10 @@ case_1() {
 	probe_summary c1
 	poll_stats
 	check_eq "case 1: B took over because A timed out" \
-		"$(fm_js b '.groups[0].reason')" "peer timed out"
+		"$(js b '.groups[0].reason')" "peer timed out"
 	case_check_final b a c1
 	check_eq "case 1: A came back as BACKUP, not by claiming" \
-		"$(fm_js a '.groups[0].reason')" "peer is master"
+		"$(js a '.groups[0].reason')" "peer is master"
 	case_check_two "$AB_AFTER"
 	echo "# case 1: crash gap $(pf c1 max_gap_ms) ms (bound in the brief: 50 x 3 + 20 = 170 ms)"
 	case_end "$(pf c1 max_gap_ms)" "$AB_AFTER (probe $(pf c1 double_ms))" \
@@ -257,7 +257,7 @@ case_2() {
 	probe_summary c2
 	poll_stats
 	check_eq "case 2: B took over because A resigned" \
-		"$(fm_js b '.groups[0].reason')" "peer resigned"
+		"$(js b '.groups[0].reason')" "peer resigned"
 	case_check_final b a c2
 	case_check_two "$AB_AFTER"
 	echo "# case 2: handover gap $(pf c2 max_gap_ms) ms (target in the brief: < 20 ms)"
@@ -283,7 +283,7 @@ case_3() {
 	fm_sleep_until "$t0" 5000
 	took=no
 	fm_holds b && took=yes
-	echo "# case 3: end of the freeze: B is $(fm_js b '.groups[0].state') ($(fm_js b '.groups[0].reason')), holders '$(vip_holders)'"
+	echo "# case 3: end of the freeze: B is $(js b '.groups[0].state') ($(js b '.groups[0].reason')), holders '$(vip_holders)'"
 	node_signal a CONT
 	mark_end
 	wait_for "one holder after SIGCONT" 2000 fm_one_holder
@@ -292,9 +292,9 @@ case_3() {
 	fm_poll_stop
 	probe_summary c3
 	poll_stats
-	echo "# case 3: A after SIGCONT: $(fm_js a '.groups[0].state') ($(fm_js a '.groups[0].reason'))"
+	echo "# case 3: A after SIGCONT: $(js a '.groups[0].state') ($(js a '.groups[0].reason'))"
 	check_num "case 3: A noticed it was stalled (counters.stalls)" \
-		"$(fm_js a '.groups[0].counters.stalls')" ">=" 1
+		"$(js a '.groups[0].counters.stalls')" ">=" 1
 	if [ "$took" = yes ]; then
 		case_check_final b a c3
 		check_eq "case 3: the woken master yielded: one holder change (A -> B), none back" \
@@ -322,8 +322,8 @@ case_4() {
 	t0=$LAB_NOW_MS
 	link_down a
 	wait_for "B holds the VIP" 3000 fm_holds b
-	check_eq "case 4: B took over while A's cable was out" "$(fm_js b '.groups[0].state')" MASTER
-	echo "# case 4: during the cut A is $(fm_js a '.groups[0].state') ($(fm_js a '.groups[0].reason')), holders '$(vip_holders)'"
+	check_eq "case 4: B took over while A's cable was out" "$(js b '.groups[0].state')" MASTER
+	echo "# case 4: during the cut A is $(js a '.groups[0].state') ($(js a '.groups[0].reason')), holders '$(vip_holders)'"
 	fm_sleep_until "$t0" 2000
 	link_up a
 	mark_end
@@ -337,7 +337,7 @@ case_4() {
 	# it kept the VIP while cut off, B if A gave it up (no carrier).
 	h=$(vip_holders)
 	case $h in a | b) m=$h ;; *) m=a ;; esac
-	echo "# case 4: after link up the VIP is on '${h}' ($(fm_js a '.groups[0].reason') / $(fm_js b '.groups[0].reason'))"
+	echo "# case 4: after link up the VIP is on '${h}' ($(js a '.groups[0].reason') / $(js b '.groups[0].reason'))"
 	case_check_final "$m" "$(fm_other "$m")" c4
 	case_check_two "$AB_AFTER"
 	case_end "$(pf c4 max_gap_ms)" "$AB_AFTER (probe $(pf c4 double_ms))" \
@@ -355,7 +355,7 @@ case_5() {
 	sleep 0.5
 	link_down b
 	sleep 2
-	echo "# case 5: isolated B is $(fm_js b '.groups[0].state') ($(fm_js b '.groups[0].reason')), holders '$(vip_holders)'"
+	echo "# case 5: isolated B is $(js b '.groups[0].state') ($(js b '.groups[0].reason')), holders '$(vip_holders)'"
 	link_up b
 	mark_end
 	wait_for "one holder after link up" 2000 fm_one_holder
@@ -390,7 +390,7 @@ case_6() {
 	# Two masters during the cut are allowed, not required: B may see
 	# that A still answers for the VIP and stay out of it.
 	fm_sleep_until "$t0" 1900
-	echo "# case 6: during the cut B is $(fm_js b '.groups[0].state') ($(fm_js b '.groups[0].reason')), holders '$(vip_holders)'"
+	echo "# case 6: during the cut B is $(js b '.groups[0].state') ($(js b '.groups[0].reason')), holders '$(vip_holders)'"
 	fm_sleep_until "$t0" 2000
 	hb_unblock
 	mark_end
@@ -424,7 +424,7 @@ case_6b() {
 	fm_cut a from
 	fm_cut a to
 	wait_for "B holds the VIP during the cut" 3000 fm_holds b
-	check_eq "case 6b: B took over while A was cut off" "$(fm_js b '.groups[0].state')" MASTER
+	check_eq "case 6b: B took over while A was cut off" "$(js b '.groups[0].state')" MASTER
 	fm_sleep_until "$t0" 2000
 	fm_uncut a from
 	mark_end
@@ -473,7 +473,7 @@ case_7() {
 		echo "# case 7: B added the VIP $holds times, held it $hmin..$hmax ms (ip monitor on B)"
 		sw=$(pf "$name" switches)
 		echo "# case 7: ${pct} % loss for ${LOSS_S} s: B became MASTER ${ff:-?} times," \
-			"A's peer loss $(fm_js a '.groups[0].peer.loss_pct') %"
+			"A's peer loss $(js a '.groups[0].peer.loss_pct') %"
 		[ "$pct" = 1 ] && check_eq "case 7: no false failover at 1 % loss" "${ff:-?}" 0
 		case_check_final a b "$name"
 		case_check_two "$AB_AFTER"
@@ -546,7 +546,7 @@ case_9() {
 	ip -n "$(lab_ns a)" addr del 192.0.2.250/32 dev lo
 	wait_for "the monitor saw the test address go" 2000 grep -q 'Deleted.* 192\.0\.2\.250/' "$mon"
 	check "case 9: ip monitor reports address deletions" grep -q 'Deleted.* 192\.0\.2\.250/' "$mon"
-	tr0=$(fm_js a '.groups[0].counters.transitions')
+	tr0=$(js a '.groups[0].counters.transitions')
 	fm_client_start c9 3000
 	fm_poll_start c9 10000
 	sleep 1
@@ -559,7 +559,7 @@ case_9() {
 	fm_mon_stop
 	probe_summary c9
 	poll_stats
-	tr1=$(fm_js a '.groups[0].counters.transitions')
+	tr1=$(js a '.groups[0].counters.transitions')
 	del=$(grep -c "Deleted.* ${LAB_VIP//./\\.}/" "$mon")
 	echo "# case 9: address events on A during the reload:"
 	grep -v '192\.0\.2\.250/' "$mon" | sed 's/^/#   /' | head -n 10
@@ -602,8 +602,8 @@ case_10() {
 	echo "# case 10: the VIP was back on A at most ${r:-never} ms after the deletion began" \
 		"(interval ${IV} ms)"
 	check_num "case 10: back within one interval (ms, ip monitor)" "${r:-9999}" "<=" "$TWO_MAX"
-	check_eq "case 10: A counted one repair" "$(fm_js a '.groups[0].counters.vip_repairs')" 1
-	check_eq "case 10: no failover" "$(fm_js b '.groups[0].counters.transitions')" 1
+	check_eq "case 10: A counted one repair" "$(js a '.groups[0].counters.vip_repairs')" 1
+	check_eq "case 10: no failover" "$(js b '.groups[0].counters.transitions')" 1
 	case_check_final a b c10
 	case_check_two "$AB_AFTER"
 	case_end "$(pf c10 max_gap_ms)" "$AB_AFTER (probe $(pf c10 double_ms))" \
@@ -649,7 +649,7 @@ case_12() {
 	ip -n "$(lab_ns a)" link del eth0
 	wait_for "B holds the VIP" 2000 fm_holds b
 	check_eq "case 12: A is FAULT for its missing interface" \
-		"$(fm_js a '.groups[0].state') / $(fm_js a '.groups[0].reason')" \
+		"$(js a '.groups[0].state') / $(js a '.groups[0].reason')" \
 		"FAULT / interface eth0 missing"
 	sleep 1
 	lab_iface_recreate a

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 #
 # lib.sh - the network-namespace lab that vipd's tests, the demo and the
-# benchmark run in. Source it, then call lab_up.
+# benchmark run in. Source it, then call lab_up (or lab_ready: lab and key;
+# or lab_pair_up: lab, key, both nodes configured, started and settled with
+# A MASTER and B BACKUP, the preamble most tests share).
 #
 #           ${P}sw: bridge br0 (mcast_snooping 0), ports pa pb pc, hbsink
 #          /            |             \
@@ -384,6 +386,19 @@ node_stop() {
 	return "$rc"
 }
 
+# pair_stop - node_stop A, then B; true if both exited 0 (else says how on
+# stderr).
+pair_stop() {
+	local ra rb
+	node_stop a
+	ra=$?
+	node_stop b
+	rb=$?
+	[ "$ra/$rb" = 0/0 ] && return 0
+	echo "# pair_stop: A exited with status $ra, B with $rb" >&2
+	return 1
+}
+
 # node_kill NODE - SIGKILL NODE's vipd and wait (bounded) until it is gone.
 node_kill() {
 	local pid
@@ -397,6 +412,74 @@ node_signal() {
 	local pid
 	pid=$(node_pid "$1") || return 2
 	lab_alive "$pid" && kill "-$2" "$pid"
+}
+
+# lab_ready [-p] - lab_up and lab_key, the script ends (status 1) if either
+# fails; -p: the probe servers on A and B are started too.
+lab_ready() {
+	lab_up || exit 1
+	lab_key || exit 1
+	[ "${1:-}" = -p ] || return 0
+	serve_start a
+	serve_start b
+}
+
+# lab_pair_up [-n] [-s] [-p] [-f FUNC] [-w MS] [-c DESC] [SETTING...] - the
+# preamble most tests share: the lab up (unless it is), a key (unless
+# LAB_KEY names one or $LAB_DIR/key exists), lab_conf a 100 and lab_conf
+# b 90 with SETTINGs, both vipds started, then a wait until A is MASTER and
+# the only holder of the VIP, and B is BACKUP. Options:
+#   -n       the configs (and keys) are written already: no lab_key, no lab_conf
+#   -f FUNC  node N's settings are SETTINGs followed by the output of `FUNC N`
+#   -p       start the probe servers on A and B first (serve_start)
+#   -s       start A alone, B only once A is MASTER (B joins a settled master)
+#   -w MS    how long each wait may take [3000]
+#   -c DESC  then one TAP check DESC: A MASTER, B BACKUP
+# Exits the script if the lab cannot be built (as `lab_up || exit 1`);
+# returns 1 if the pair did not settle (wait_for said what timed out).
+lab_pair_up() {
+	local opt noconf='' func='' serve='' seq='' wait_ms=3000 desc='' rc=0 OPTIND=1
+	while getopts nf:psw:c: opt; do
+		case $opt in
+		n) noconf=1 ;;
+		f) func=$OPTARG ;;
+		p) serve=1 ;;
+		s) seq=1 ;;
+		w) wait_ms=$OPTARG ;;
+		c) desc=$OPTARG ;;
+		*) echo "# lab_pair_up: bad option" >&2; return 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ -n "$LAB_P" ] || lab_up || exit 1
+	if [ -z "$noconf" ]; then
+		[ -n "${LAB_KEY:-}" ] || [ -f "$LAB_DIR/key" ] || lab_key "$LAB_DIR/key" || return 1
+		lab_conf a 100 "$@" ${func:+"$($func a)"} || return 1
+		lab_conf b 90 "$@" ${func:+"$($func b)"} || return 1
+	fi
+	[ -n "$serve" ] && { serve_start a; serve_start b; }
+	node_start a
+	[ -n "$seq" ] || node_start b
+	wait_for "A is MASTER" "$wait_ms" state_is a MASTER || rc=1
+	[ -n "$seq" ] && node_start b
+	wait_holder a "$wait_ms" || rc=1
+	wait_for "B is BACKUP" "$wait_ms" state_is b BACKUP || rc=1
+	[ -n "$desc" ] && { check "$desc" pair_is MASTER BACKUP || rc=1; }
+	return "$rc"
+}
+
+# unicast_peers NODE - the setting that sends NODE's (a or b) heartbeats by
+# unicast to the other node alone (for lab_pair_up -f).
+unicast_peers() {
+	case $1 in
+	a) echo "peers = [ \"${LAB_IP4[b]}\" ];" ;;
+	*) echo "peers = [ \"${LAB_IP4[a]}\" ];" ;;
+	esac
+}
+
+# pair_is STATE_A STATE_B - A's group 1 is in STATE_A and B's in STATE_B.
+pair_is() {
+	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = "$1/$2"
 }
 
 # ---- probe servers and client ----
@@ -452,11 +535,47 @@ probe_field() {
 		END { print v }' "$1"
 }
 
+# kam_run NODE - kamailio in NODE's namespace, in the foreground (-DD -E),
+# log in $LAB_DIR/kam-NODE.log, PID in kam-NODE.pid, runtime files in
+# kam-NODE/. Its config, $LAB_DIR/kam-NODE.cfg, is the lines every lab
+# kamailio has (log to stderr, no aliases, the module path) followed by
+# stdin: debug, children, listen, modules and routes.
+kam_run() {
+	local n=$1
+	mkdir -p "$LAB_DIR/kam-$n" || return 1
+	{
+		echo '#!KAMAILIO'
+		echo 'log_stderror=yes'
+		echo 'auto_aliases=no'
+		echo "mpath=\"/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/\""
+		cat
+	} >"$LAB_DIR/kam-$n.cfg" || return 1
+	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
+		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
+	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
+}
+
+# kam_stop NODE - stop NODE's kamailio of kam_run.
+kam_stop() {
+	lab_stop_pid "$(cat "$LAB_DIR/kam-$1.pid")" TERM 3000
+}
+
 # ---- observing ----
 
-# js NODE FILTER - a jq FILTER applied to NODE's `vipctl --json status`.
+# js NODE FILTER - a jq FILTER applied to NODE's `vipctl --json status`
+# (empty when the daemon does not answer).
 js() {
-	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2"
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" --json status 2>/dev/null | jq -r "$2" 2>/dev/null
+}
+
+# ctl NODE ARG... - vipctl ARG... on NODE's control socket.
+ctl() {
+	"$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"
+}
+
+# peer_fit NODE - NODE hears its peer alive. A function, for wait_for.
+peer_fit() {
+	test "$(js "$1" '.groups[0].peer.alive')" = true
 }
 
 # state_is NODE STATE - NODE's group 1 is in STATE. A function, so that
@@ -715,64 +834,10 @@ lab_announce() {
 	esac
 }
 
-# lab_fence_setup - a real fence for fence_command, in the lab: the fence
-# takes the silent peer's switch port down in the bridge namespace (the lab's
-# "power it off"). vipd runs its commands without CAP_SYS_ADMIN, so the script
-# cannot enter the switch namespace itself: like ipmitool asking a BMC, it asks
-# a stand-in for the switch's management (a loop run here as root) through
-# FIFOs in $LAB_DIR/pdu, and waits for the answer. The port really goes down.
-# $LAB_DIR/fence.mode says what the script does: ok (cut the port), fail, or
-# hang (until vipd kills it at fence_timeout_ms); lab_fence_mode MODE sets it.
-# Each run is logged to $LAB_DIR/fence.log. Sets LAB_FENCE_CONF to the group
-# settings that use it.
-lab_fence_setup() {
-	cat >"$LAB_DIR/fence.sh" <<'EOF'
-#!/bin/sh
-d=$1
-echo "$VIPD_NODE fences $VIPD_PEER at $VIPD_PEER_ADDRESS (group $VIPD_GROUP)" >>"$d/fence.log"
-case $(cat "$d/fence.mode") in
-fail) echo "fence: the PDU does not answer" >&2; exit 1 ;;
-hang) sleep 30; exit 1 ;;
-esac
-case $VIPD_PEER in
-node-a) port=pa ;;
-node-b) port=pb ;;
-*) echo "fence: unknown peer $VIPD_PEER" >&2; exit 2 ;;
-esac
-mkfifo "$d/pdu/ack.$$" || exit 3
-echo "$port $$" >"$d/pdu/req"	# blocks until the switch management listens
-read -r rc <"$d/pdu/ack.$$"
-rm -f "$d/pdu/ack.$$"
-[ "$rc" = 0 ] && echo "fence: $port is down"
-exit "$rc"
-EOF
-	chmod 755 "$LAB_DIR/fence.sh" || return 1
-	mkdir -m 700 "$LAB_DIR/pdu" && mkfifo -m 600 "$LAB_DIR/pdu/req" || return 1
-	lab_fence_mode ok || return 1
-	: >"$LAB_DIR/fence.log"
-	_lab_pdu_loop &
-	lab_track $!
-	LAB_FENCE_CONF="fence_command = [ \"$LAB_DIR/fence.sh\", \"$LAB_DIR\" ]; fence_timeout_ms = 1500;"
-}
-
-lab_fence_mode() {
-	echo "$1" >"$LAB_DIR/fence.mode.new" && mv "$LAB_DIR/fence.mode.new" "$LAB_DIR/fence.mode"
-}
-
-# _lab_pdu_loop - the switch management: takes pa or pb down on request, one
-# request per line on the FIFO pdu/req, the answer (0 or 2) into the FIFO
-# pdu/ack.PID the script made. Blocking reads, no polling: a fence costs one
-# `ip link set`. Bounded: 1000 requests (lab_down stops it long before).
-_lab_pdu_loop() {
-	local i port pid rc sw
-	sw=$(lab_ns sw)
-	for ((i = 0; i < 1000; i++)); do
-		read -r port pid <"$LAB_DIR/pdu/req" || continue
-		case $pid in *[!0-9]* | '') continue ;; esac
-		rc=2
-		case $port in pa | pb) ip -n "$sw" link set "$port" down && rc=0 ;; esac
-		[ -p "$LAB_DIR/pdu/ack.$pid" ] && echo "$rc" >"$LAB_DIR/pdu/ack.$pid"
-	done
+# logs_clean - no sanitizer report (ASan, LeakSanitizer, UBSan's "runtime
+# error") in the vipd logs of A and B.
+logs_clean() {
+	not grep -q -e AddressSanitizer -e LeakSanitizer -e 'runtime error' "$LAB_DIR/a.log" "$LAB_DIR/b.log"
 }
 
 # lab_dump [LINES] - print the last LINES [15] of every node log and C's
@@ -898,3 +963,7 @@ lab_routed() {
 		fi
 	done
 }
+
+# The lab's fence (lab_fence_setup, lab_fence_mode).
+# shellcheck source=lib_fence.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib_fence.sh"

@@ -11,9 +11,6 @@ GOLDEN=$LAB_ROOT/test/netns/golden
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
-test_peer_fit() { test "$(js a '.groups[0].peer.alive')" = true; }
-
 # A system group for the read-only test, removed by name at exit.
 RGROUP=vipdt$$
 cleanup() {
@@ -31,13 +28,8 @@ lab_conf b 90
 for n in a b; do
 	echo "control_group = \"$RGROUP\";" >>"$LAB_DIR/$n.conf"
 done
-serve_start a
-serve_start b
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 2000 state_is b BACKUP
-wait_for "A sees B fit" 2000 test_peer_fit
+lab_pair_up -n -p
+wait_for "A sees B fit" 2000 peer_fit a
 
 # mask - volatile fields of `vipctl status` replaced by placeholders.
 mask() {
@@ -96,7 +88,7 @@ node_start b
 wait_for "B is BACKUP" 3000 state_is b BACKUP
 
 # --- standby -------------------------------------------------------------------
-wait_for "A sees B fit" 2000 test_peer_fit
+wait_for "A sees B fit" 2000 peer_fit a
 sleep 0.3
 check "standby on (master) exits 0" ctl a standby on
 wait_holder b 2000

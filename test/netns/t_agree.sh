@@ -18,10 +18,7 @@ lab_key
 # --- settings that differ -------------------------------------------------
 LAB_VIPS='"192.0.2.100/24"' lab_conf a 100
 LAB_VIPS='"192.0.2.100/24", "192.0.2.101/24"' LAB_INTERVAL_MS=60 lab_conf b 90
-node_start a
-wait_for "A is MASTER" 3000 state_is a MASTER
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -s
 sleep 1
 for n in a b; do
 	check "mismatch: $n names the classes that differ" \

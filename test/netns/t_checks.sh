@@ -11,11 +11,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
+lab_ready -p
 
 # check.sh FILE - exits with the number in FILE; "hang" sleeps (with a child in
 # its process group) until killed. Records its PIDs next to FILE.
@@ -48,20 +44,12 @@ chk() {	# NODE [WEIGHT]
 		"$LAB_DIR/check.sh" "$LAB_DIR/$1.check" "${2:-0}"
 }
 cj() { js "$1" ".groups[0].checks.script.$2"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 # Functions, so that wait_for asks again on every try.
 check_passes() { test "$(cj "$1" ok)" = true; }
 prio_is() { test "$(js "$1" '.groups[0].priority')" = "$2"; }
 
 # --- fault mode: check_weight 0 -------------------------------------------------
-lab_conf a 100 "$(chk a)"
-lab_conf b 90 "$(chk b)"
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-check "fault mode setup: A MASTER, B BACKUP" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -f chk -c "fault mode setup: A MASTER, B BACKUP"
 check "--json: the check passes on A, last exit 0" test "$(cj a ok)/$(cj a last_exit)" = true/0
 check "status shows the check" sh -c "'$VIPCTL' -s '$LAB_DIR/a.sock' status | grep -q '^  check: script passes, last exit 0, 0 of [0-9]* runs failed$'"
 check "metrics: vipd_check_ok 1" \
@@ -115,19 +103,13 @@ wait_for "its child is gone" 2000 not test -d "/proc/$child"
 check "... and its child too (the process group was killed)" not test -d "/proc/$child"
 wait_for "A is BACKUP again" 3000 state_is a BACKUP
 check "hang over: A is BACKUP again" state_is a BACKUP
-node_stop a
-ra=$?
-node_stop b
-check "both daemons exit 0" test "$ra/$?" = 0/0
+check "both daemons exit 0" pair_stop
 
 # --- weight mode: A 100, weight 20 -> 80 < B 90 ------------------------------------
 setchk a 0
 lab_conf a 100 "$(chk a 20)"
 lab_conf b 90
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n
 wait_for "A sees B fit" 3000 peer_fit a
 sleep 0.3
 check "weight mode setup: A MASTER at priority 100" \
@@ -168,12 +150,8 @@ wait_holder a 3000
 check "the reloaded check fails on B: the VIP moves to A" lab_holders_are a
 check "B is FAULT" state_is b FAULT
 
-node_stop a
-ra=$?
-node_stop b
-check "both daemons exit 0 (weight mode)" test "$ra/$?" = 0/0
-check "no sanitizer report in the logs" \
-	not grep -q -e AddressSanitizer -e LeakSanitizer -e 'runtime error' "$LAB_DIR/a.log" "$LAB_DIR/b.log"
+check "both daemons exit 0 (weight mode)" pair_stop
+check "no sanitizer report in the logs" logs_clean
 
 [ "$LAB_NFAIL" = 0 ] || lab_dump 30
 lab_finish

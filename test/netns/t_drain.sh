@@ -22,8 +22,7 @@ for cmd in kamailio kamcmd sipp; do
 done
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
+lab_ready
 # vipd runs only programs in directories no one but root can write (trust.c):
 # the call counters run from a copy in the lab's directory, wherever the tree lives.
 SCRIPTS=$LAB_DIR/scripts
@@ -31,21 +30,14 @@ mkdir -m 755 "$SCRIPTS" && cp "$LAB_ROOT"/scripts/vipd-* "$SCRIPTS/" && chmod 75
 	{ not_ok "copy the scripts to $SCRIPTS"; lab_finish; }
 serve_start a
 serve_start b
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
 
 # kam_start NODE - kamailio with the dialog module, proxying to the UAS on C.
 kam_start() {
-	local n=$1
-	mkdir -p "$LAB_DIR/kam-$n"
-	cat >"$LAB_DIR/kam-$n.cfg" <<EOF
-#!KAMAILIO
+	kam_run "$1" <<EOF
 debug=1
-log_stderror=yes
 children=2
-auto_aliases=no
 listen=udp:$LAB_VIP:5060
-listen=udp:${LAB_IP4[$n]}:5060
-mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
+listen=udp:${LAB_IP4[$1]}:5060
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
@@ -53,7 +45,7 @@ loadmodule "pv.so"
 loadmodule "siputils.so"
 loadmodule "ctl.so"
 loadmodule "dialog.so"
-modparam("ctl", "binrpc", "unix:$LAB_DIR/kam-$n/ctl")
+modparam("ctl", "binrpc", "unix:$LAB_DIR/kam-$1/ctl")
 # sipp's stock UAC ignores Record-Route: match in-dialog requests by their
 # Call-ID and tags too (a phone would send them with a Route header).
 modparam("dialog", "dlg_match_mode", 1)
@@ -77,11 +69,7 @@ request_route {
 	t_relay();
 }
 EOF
-	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
-		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
-	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
 }
-kam_stop() { lab_stop_pid "$(cat "$LAB_DIR/kam-$1.pid")" TERM 3000; }
 calls_on() { lab_exec "$1" "$SCRIPTS/vipd-calls-kamailio" -s "unix:$LAB_DIR/kam-$1/ctl" 2>/dev/null; }
 kam_up() { test -n "$(calls_on "$1")"; }
 calls_are() { test "$(calls_on "$1")" = "$2"; }
@@ -120,12 +108,7 @@ lab_bg c "$LAB_DIR/uas.out" sipp -sn uas -i "${LAB_IP4[c]}" -p 5070 -nostdin
 wait_for "kamailio on A answers kamcmd" 5000 kam_up a
 wait_for "kamailio on B answers kamcmd" 5000 kam_up b
 check "the Kamailio call counter says 0 on an idle kamailio" calls_are a 0
-lab_conf a 100 "$(callsconf a)"
-lab_conf b 90 "$(callsconf b)"
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -f callsconf
 sleep 0.3	# B rises in A's eyes
 
 # --- switchover --when-idle waits for the last call ------------------------------------------

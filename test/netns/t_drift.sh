@@ -23,13 +23,6 @@ NLTOOL=${NLTOOL:-$LAB_ROOT/build/nltool}
 case $NLTOOL in /*) ;; *) NLTOOL=$PWD/$NLTOOL ;; esac
 SLACK_MS=15	# "one interval plus a few ms": scheduling on a shared 2-core machine
 
-lab_up || exit 1
-lab_key
-lab_conf a 100
-lab_conf b 90
-serve_start a
-serve_start b
-
 # le A B - A <= B for decimals (A non-empty).
 le() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0) }'
@@ -45,10 +38,7 @@ log_count() {
 	grep -c -F -- "$2" "$LAB_DIR/$1.log"
 }
 
-node_start a
-wait_for "A is MASTER" 3000 state_is a MASTER
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -p -s
 check "start: A holds the VIP alone" lab_holders_are a
 
 # --- 1. drift on the master: deleted by another program -------------------

@@ -22,28 +22,18 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 SW=$(lab_ns sw)
 
 lab_fence_setup || exit 1
 setmode() { lab_fence_mode "$1"; }
 fence="claim_probe_ms = 0; $LAB_FENCE_CONF"
-lab_conf a 100 "$fence"
-lab_conf b 90 "$fence"
 port_up() { ip -n "$SW" -o link show "p$1" | grep -q '<[^>]*,UP'; }
 port_down() { ! port_up "$1"; }
 fence_runs() { grep -c "fences node-$1" "$LAB_DIR/fence.log"; }
 st() { "$VIPCTL" -s "$LAB_DIR/$1.sock" status; }
 
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-check "setup: A MASTER, B BACKUP, both with a fence command" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -c "setup: A MASTER, B BACKUP, both with a fence command" "$fence"
 check "status: B's fence is configured and was never needed" \
 	sh -c "'$VIPCTL' -s '$LAB_DIR/b.sock' status | grep -q '^  fence: configured, never needed, 0 of 0 failed$'"
 

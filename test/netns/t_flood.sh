@@ -18,10 +18,7 @@ FLOOD_RATE=${FLOOD_RATE:-50000}
 FLOOD_S=${FLOOD_S:-5}
 HBFLOOD=${HBFLOOD:-$LAB_ROOT/build/hbflood}
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 
 # ticks NODE - utime + stime of NODE's vipd, in clock ticks.
 ticks() {
@@ -49,13 +46,8 @@ sent() {
 }
 
 # --- multicast: the forgeries cost an HMAC each, and change nothing ----------
-lab_conf a 100
-lab_conf b 90
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-wait_for "A hears B" 3000 test "$(js a '.groups[0].peer.alive')" = true
+lab_pair_up -s
+wait_for "A hears B" 3000 peer_fit a
 sleep 0.5
 hz=$(getconf CLK_TCK)
 for n in a b; do
@@ -101,12 +93,7 @@ node_stop b
 node_stop a
 
 # --- unicast peers: an unlisted source is dropped before the HMAC -------------
-lab_conf a 100 'peers = [ "192.0.2.2" ];'
-lab_conf b 90 'peers = [ "192.0.2.1" ];'
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -s -f unicast_peers
 sleep 0.3
 tr0=$(js b '.groups[0].counters.transitions')
 rx0=$(js b '.groups[0].counters.rx')

@@ -6,17 +6,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-lab_conf a 100
-lab_conf b 90
-serve_start a
-serve_start b
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 2000 state_is b BACKUP
-check "setup: A MASTER, B BACKUP" test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -p -c "setup: A MASTER, B BACKUP"
 
 # --- the backup's link goes down, then the master dies ----------------------
 link_down b

@@ -12,9 +12,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
+lab_ready
 
 # hook.sh OUT TAG [ARG...] - one line per call into OUT; the extra arguments,
 # one per line in brackets, into OUT.argv; the environment into OUT.env.
@@ -68,7 +66,6 @@ check "the configs with hooks load" sh -c "'$VIPD' -t -f '$LAB_DIR/a.conf' && '$
 hooks_done() {
 	test "$(wc -l <"$LAB_DIR/$1.hooks" 2>/dev/null || echo 0)" -ge "$2"
 }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 
 # --- transitions: start, SIGTERM handover, return, switchover -----------------
 # A leaks a variable into vipd's environment: no hook may see it.
@@ -173,10 +170,7 @@ check "healed partition: A ran notify_master_again, then notify, with VIPD_EVENT
 wait_for "B's contention hooks ran" 3000 hooks_done b 10
 check "healed partition: B, the loser, ran notify_backup (contention lost)" \
 	grep -qx "backup|notify_backup|transition|1|MASTER|BACKUP|two masters, peer ranks higher|node-a|192.0.2.1|$VIPS|node-b/eth0" "$LAB_DIR/b.hooks"
-node_stop a
-ra=$?
-node_stop b
-check "both daemons exit 0" test "$ra/$?" = 0/0
+check "both daemons exit 0" pair_stop
 
 # --- a hanging hook is killed at its timeout; heartbeats go on -----------------
 # A: notify_master hangs (500 ms limit), then notify checks it is gone.
@@ -309,8 +303,7 @@ check "reload restart: the old group's stop hooks, then the new group's, in orde
 check "reload restart: A holds the VIP again" lab_holders_are a
 node_stop a
 check "A exits 0 after the reload" test "$?" = 0
-check "no sanitizer report in the logs" \
-	not grep -q -e AddressSanitizer -e LeakSanitizer -e 'runtime error' "$LAB_DIR/a.log" "$LAB_DIR/b.log"
+check "no sanitizer report in the logs" logs_clean
 
 [ "$LAB_NFAIL" = 0 ] || lab_dump 30
 lab_finish

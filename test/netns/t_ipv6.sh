@@ -17,10 +17,7 @@ V4=192.0.2.100
 V6=2001:db8::100
 export LAB_VIPS="\"$V4/24\", \"$V6/64\""
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 
 # both_on NODE - NODE, and only NODE, holds both VIPs.
 both_on() {

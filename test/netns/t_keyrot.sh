@@ -36,10 +36,7 @@ transitions() {
 
 conf a 100 old
 conf b 90 old
-node_start a
-wait_for "A is MASTER" 3000 state_is a MASTER
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -s
 sleep 0.5
 client_start "$LAB_DIR/rot.out" -t "$LAB_VIP" -i 5 -d $((GAP * 6 * 1000 + 3000)) -w
 lab_bg b "$LAB_DIR/mon-b" ip -ts -o monitor address

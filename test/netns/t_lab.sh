@@ -174,6 +174,20 @@ check "node_stop: the daemon saw SIGTERM" grep -q 'fakevipd: TERM' "$LAB_DIR/a.l
 check "node_stop: gone" not node_alive a
 node_kill b
 check "node_kill: gone" not node_alive b
+check_eq "unicast_peers a: B's address" "$(unicast_peers a)" 'peers = [ "192.0.2.2" ];'
+check_eq "unicast_peers b: A's address" "$(unicast_peers b)" 'peers = [ "192.0.2.1" ];'
+# A stand-in never answers vipctl: the pair never settles.
+check "lab_pair_up: a pair that does not settle returns 1" \
+	not lab_pair_up -w 100 -f unicast_peers 'preempt = true;'
+check "lab_pair_up: the settings and FUNC's in both configs" \
+	grep -q 'preempt = true; peers = \[ "192.0.2.2" \];' "$LAB_DIR/a.conf"
+check "lab_pair_up: FUNC's output per node" grep -q 'peers = \[ "192.0.2.1" \];' "$LAB_DIR/b.conf"
+check "lab_pair_up: started both nodes" sh -c "kill -0 $(node_pid a) && kill -0 $(node_pid b)"
+node_stop a
+node_stop b
+check "logs_clean: the stand-in's logs are clean" logs_clean
+echo "runtime error: signed integer overflow" >>"$LAB_DIR/b.log"
+check "logs_clean: a UBSan report in B's log is found" not logs_clean
 VIPD=$saved
 
 # ---- lab_down leaves nothing behind ----

@@ -15,10 +15,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
+lab_ready
 
 # chk NODE [ARG...] - run `vipctl check` on NODE; its line in CHK, its exit in CHK_RC.
 chk() {
@@ -52,29 +49,26 @@ lab_conf b 90
 	echo "metrics_interval_ms = 100;"
 } >>"$LAB_DIR/a.conf"
 check "metrics_file and metrics_interval_ms load" "$VIPD" -t -f "$LAB_DIR/a.conf"
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n
 wait_for "A sees B" 3000 peer_fit a
 wait_for "B sees A" 3000 peer_fit b
 
 # --- check: OK ---------------------------------------------------------------------
-chk a
-check_plugin "check on the master: OK, exit 0, one line" 0 \
-	'^VIPD OK - node node-a: group 1 MASTER, peer node-b BACKUP \|'
-check_plugin "check: performance data after the |" 0 \
-	"\| 'g1_master'=1;;;0;1 'g1_peer_alive'=1;;;0;1 'g1_peer_heard'=[0-9.]+s;;;0 'g1_peer_loss'=[0-9.]+%;;;0;100 'g1_in_state'=[0-9.]+s;;;0 'g1_transitions'=1c;;;0 'g1_tx'=[0-9]+c;;;0 'g1_rx'=[0-9]+c;;;0 'g1_rejected'=0c;;;0$"
-chk b
-check_plugin "check on the backup: OK" 0 '^VIPD OK - node node-b: group 1 BACKUP, peer node-a MASTER \|'
-chk a 1
-check_plugin "check 1 (the group named): OK" 0 '^VIPD OK - node node-a: group 1 MASTER'
-chk a 7
-check_plugin "check of a group the node does not run: UNKNOWN (3)" 3 '^VIPD UNKNOWN - no group 7 on node node-a$'
-chk a 0
-check_plugin "check with a bad group id: UNKNOWN (3), not a usage exit 2" 3 '^VIPD UNKNOWN - bad usage'
-chk a 1 2
-check_plugin "check with two arguments: UNKNOWN (3)" 3 '^VIPD UNKNOWN - bad usage'
+# The node and arguments of `vipctl check`, its exit status, the one line it
+# must print (an ERE), the check.
+while IFS='~' read -r args rc re desc; do
+	# shellcheck disable=SC2086 # ARGS are words on purpose
+	chk $args
+	check_plugin "$desc" "$rc" "$re"
+done <<'EOF'
+a~0~^VIPD OK - node node-a: group 1 MASTER, peer node-b BACKUP \|~check on the master: OK, exit 0, one line
+a~0~\| 'g1_master'=1;;;0;1 'g1_peer_alive'=1;;;0;1 'g1_peer_heard'=[0-9.]+s;;;0 'g1_peer_loss'=[0-9.]+%;;;0;100 'g1_in_state'=[0-9.]+s;;;0 'g1_transitions'=1c;;;0 'g1_tx'=[0-9]+c;;;0 'g1_rx'=[0-9]+c;;;0 'g1_rejected'=0c;;;0$~check: performance data after the |
+b~0~^VIPD OK - node node-b: group 1 BACKUP, peer node-a MASTER \|~check on the backup: OK
+a 1~0~^VIPD OK - node node-a: group 1 MASTER~check 1 (the group named): OK
+a 7~3~^VIPD UNKNOWN - no group 7 on node node-a$~check of a group the node does not run: UNKNOWN (3)
+a 0~3~^VIPD UNKNOWN - bad usage~check with a bad group id: UNKNOWN (3), not a usage exit 2
+a 1 2~3~^VIPD UNKNOWN - bad usage~check with two arguments: UNKNOWN (3)
+EOF
 "$VIPCTL" -s "$LAB_DIR/none.sock" check >"$LAB_DIR/unk.out" 2>/dev/null
 CHK_RC=$? CHK=$(cat "$LAB_DIR/unk.out")
 check_plugin "check without a daemon: UNKNOWN (3), one line on stdout, saying why" 3 \
@@ -232,7 +226,6 @@ wait_for "A is BACKUP again" 3000 state_is a BACKUP
 
 node_stop a
 node_stop b
-check "no sanitizer report in the logs" \
-	not grep -q -e AddressSanitizer -e LeakSanitizer -e 'runtime error' "$LAB_DIR/a.log" "$LAB_DIR/b.log"
+check "no sanitizer report in the logs" logs_clean
 [ "$LAB_NFAIL" = 0 ] || lab_dump 20
 lab_finish

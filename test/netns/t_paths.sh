@@ -9,15 +9,7 @@ export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
 lab_up || exit 1
 lab_cable || { not_ok "lab_cable"; lab_finish; }
-lab_key
-lab_conf a 100 'interface2 = "eth1";'
-lab_conf b 90 'interface2 = "eth1";'
-serve_start a
-serve_start b
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -p 'interface2 = "eth1";'
 sleep 0.3
 check "two paths: B hears A on both" \
 	test "$(js b '[.groups[0].paths[] | .interface + "=" + (.alive | tostring)] | join(" ")')" = \

@@ -80,8 +80,8 @@ check "the user runs python3 (and is not root)" \
 
 # --- a port already taken at start ------------------------------------------
 # The user binds the port first (plain bind, as any program could) and holds it.
-lab_conf a 100 'peers = [ "192.0.2.2" ];'
-lab_conf b 90 'peers = [ "192.0.2.1" ];'
+lab_conf a 100 "$(unicast_peers a)"
+lab_conf b 90 "$(unicast_peers b)"
 ip netns exec "$(lab_ns a)" setpriv --reuid="$UID_" --regid="$GID_" --clear-groups \
 	--no-new-privs "$PY" -c '
 import socket, sys, time
@@ -107,12 +107,7 @@ sed 's/^/#   /' "$LAB_DIR/taken.out"
 lab_stop_pid "$HOLDER" TERM 2000
 
 # --- vipd holds the port: the user gets nowhere -------------------------------
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-check "unicast pair: A MASTER, B BACKUP" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -n -c "unicast pair: A MASTER, B BACKUP"
 for o in none reuseaddr reuseport both; do
 	check_eq "user cannot bind *:$PORT beside vipd ($o)" "$(try_bind b 4 0.0.0.0 "$o")" inuse
 done

@@ -27,16 +27,13 @@ for cmd in named dig nsupdate tsig-keygen busybox kamailio sipsak curl; do
 		exit 1
 	fi
 done
-lab_up || exit 1
-lab_key
+lab_ready
 # vipd runs only programs in directories no one but root can write (trust.c):
 # the scripts run from a copy in the lab's directory, wherever the tree lives.
 SCRIPTS=$LAB_DIR/scripts
 mkdir -m 755 "$SCRIPTS" && cp "$LAB_ROOT"/scripts/vipd-* "$LAB_ROOT"/scripts/check-kamailio "$SCRIPTS/" &&
 	chmod 755 "$SCRIPTS"/* || { not_ok "copy the scripts to $SCRIPTS"; lab_finish; }
 lab_host s "$S" || { not_ok "lab_host s $S"; lab_finish; }
-ctl() { "$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 # dns - the A record of $NAME as the phone (C) sees it at the server.
 dns() { lab_exec c dig +short +time=1 +tries=1 @"$S" "$NAME" A 2>/dev/null; }
 dns_is() { test "$(dns)" = "$1"; }
@@ -118,17 +115,11 @@ has_req() { [ -n "$(req_with "$@")" ]; }
 # kam_start NODE - kamailio on NODE, answering OPTIONS on 127.0.0.1 and the
 # node's own address (the check tests the local service; it runs on both).
 kam_start() {
-	local n=$1
-	mkdir -p "$LAB_DIR/kam-$n"
-	cat >"$LAB_DIR/kam-$n.cfg" <<EOF
-#!KAMAILIO
+	kam_run "$1" <<EOF
 debug=2
-log_stderror=yes
 children=1
-auto_aliases=no
 listen=udp:127.0.0.1:5060
-listen=udp:${LAB_IP4[$n]}:5060
-mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
+listen=udp:${LAB_IP4[$1]}:5060
 loadmodule "sl.so"
 loadmodule "pv.so"
 loadmodule "xlog.so"
@@ -141,9 +132,6 @@ request_route {
 	sl_send_reply("403", "Forbidden");
 }
 EOF
-	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
-		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
-	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
 }
 kam_ok() { lab_exec "$1" "$SCRIPTS/check-kamailio" >/dev/null 2>&1; }
 kam_start a
@@ -174,10 +162,7 @@ lab_conf b 90 "$(hooks b)"
 check "both configs with the real hooks and the check load" \
 	sh -c "'$VIPD' -t -v -f '$LAB_DIR/a.conf' | grep -q '^		notify_master = \[ \"$SCRIPTS/vipd-nsupdate\"' &&
 	       '$VIPD' -t -v -f '$LAB_DIR/b.conf' | grep -q '^		check_script = \[ \"$SCRIPTS/check-kamailio\"'"
-node_start a
-wait_holder a 3000
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -s
 wait_for "A sees B" 3000 peer_fit a
 wait_for "DNS points at A" 5000 dns_is 192.0.2.1
 check "vipd-nsupdate on A's takeover: dig shows $NAME -> 192.0.2.1" dns_is 192.0.2.1
@@ -200,7 +185,7 @@ client_start "$LAB_DIR/probe.out" -t "$LAB_VIP" -i 1 -d 4000 -w
 serve_start a
 serve_start b
 sleep 0.3
-lab_stop_pid "$(cat "$LAB_DIR/kam-a.pid")" TERM 3000
+kam_stop a
 check "kamailio on A stopped (by its PID)" test $? != 124
 lab_now
 t0=$LAB_NOW_MS
@@ -284,7 +269,6 @@ check "... saying so" grep -q 'no answer within 300 ms' "$LAB_DIR/hung.out"
 
 node_stop a
 node_stop b
-check "no sanitizer report in the logs" \
-	not grep -q -e AddressSanitizer -e LeakSanitizer -e 'runtime error' "$LAB_DIR/a.log" "$LAB_DIR/b.log"
+check "no sanitizer report in the logs" logs_clean
 [ "$LAB_NFAIL" = 0 ] || lab_dump 25
 lab_finish

@@ -72,10 +72,7 @@ one_holder() {
 }
 
 write_confs
-node_start a
-wait_for "A is MASTER" 3000 state_is a MASTER
-node_start b
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -s
 
 # walk NODES KEY VALUE [WANT] - set KEY to VALUE (libconfig text; "-" =
 # back to the default) on NODES (a, b or ab), reload B then A, and check.

@@ -27,24 +27,15 @@ PY=/usr/bin/python3
 SIP=$LAB_ROOT/test/netns/sip
 IV=200 FALL=2 RISE=2
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 
 # kam_start NODE - kamailio on NODE's address, answering OPTIONS with 200.
 kam_start() {
-	local n=$1
-	mkdir -p "$LAB_DIR/kam-$n"
-	cat >"$LAB_DIR/kam-$n.cfg" <<EOF
-#!KAMAILIO
+	kam_run "$1" <<EOF
 debug=1
-log_stderror=yes
 children=1
-auto_aliases=no
-listen=udp:${LAB_IP4[$n]}:5060
-listen=tcp:${LAB_IP4[$n]}:5060
-mpath="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules/"
+listen=udp:${LAB_IP4[$1]}:5060
+listen=tcp:${LAB_IP4[$1]}:5060
 loadmodule "sl.so"
 request_route {
 	if (method == "OPTIONS") {
@@ -54,11 +45,7 @@ request_route {
 	sl_send_reply("403", "Forbidden");
 }
 EOF
-	lab_bg "$n" "$LAB_DIR/kam-$n.log" kamailio -DD -E -f "$LAB_DIR/kam-$n.cfg" \
-		-P "$LAB_DIR/kam-$n/pid" -Y "$LAB_DIR/kam-$n"
-	echo "$LAB_BG_PID" >"$LAB_DIR/kam-$n.pid"
 }
-kam_stop() { lab_stop_pid "$(cat "$LAB_DIR/kam-$1.pid")" TERM 3000; }
 sipconf() {
 	printf 'sip_check = "sip:%s:5060"; sip_check_interval_ms = %d; sip_check_timeout_ms = 150; sip_check_rise = %d; sip_check_fall = %d;' \
 		"${LAB_IP4[$1]}" "$IV" "$RISE" "$FALL"
@@ -67,19 +54,14 @@ sj() { js "$1" ".groups[0].checks.sip.$2"; }
 sip_ok() { test "$(sj "$1" ok)" = true; }
 stray_above() { test "$(sj "$1" stray)" -gt "$2"; }
 last_error_is() { test "$(sj "$1" last_error)" = "$2"; }
-peer_fit() { test "$(js "$1" '.groups[0].peer.alive')" = true; }
 
 kam_start a
 kam_start b
 lab_conf a 100 "$(sipconf a)"
 lab_conf b 90 "$(sipconf b)"
-node_start a
-node_start b
-wait_holder a 4000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
+lab_pair_up -n -w 4000
 wait_for "A's SIP check passes" 3000 sip_ok a
-check "setup: A MASTER, B BACKUP" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+check "setup: A MASTER, B BACKUP" pair_is MASTER BACKUP
 check "--json: A's SIP check: ok, last code 200, target, udp" \
 	test "$(js a '.groups[0].checks.sip | [.ok, .last_code, .target, .transport] | join(" ")')" = "true 200 192.0.2.1:5060 udp"
 rtt=$(sj a last_rtt_ms)

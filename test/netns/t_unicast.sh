@@ -6,10 +6,7 @@ set -u
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
-lab_up || exit 1
-lab_key
-serve_start a
-serve_start b
+lab_ready -p
 mcast_block
 
 # Control: with multicast heartbeats under the block the nodes do not meet.
@@ -23,14 +20,7 @@ check "control: multicast blocked, the nodes never hear each other" \
 node_stop a
 node_stop b
 
-lab_conf a 100 'peers = [ "192.0.2.2" ];'
-lab_conf b 90 'peers = [ "192.0.2.1" ];'
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-check "unicast: A MASTER, B BACKUP" \
-	test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -f unicast_peers -c "unicast: A MASTER, B BACKUP"
 check "unicast: B hears A from 192.0.2.1" test "$(js b '.groups[0].peer.address')" = 192.0.2.1
 check "unicast: both directions work" \
 	test "$(js a '.groups[0].peer.hears_us')/$(js b '.groups[0].peer.hears_us')" = true/true

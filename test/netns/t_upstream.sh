@@ -9,17 +9,7 @@ export LAB_INTERVAL_MS=50 LAB_MISSES=3
 UP='upstream = [ "192.0.2.10" ]; upstream_interval_ms = 200; upstream_timeout_ms = 100;
 	upstream_rise = 2; upstream_fall = 2;'
 
-lab_up || exit 1
-lab_key
-lab_conf a 100 "$UP"
-lab_conf b 90 "$UP"
-serve_start a
-serve_start b
-node_start a
-node_start b
-wait_holder a 3000
-wait_for "B is BACKUP" 3000 state_is b BACKUP
-check "setup: A MASTER, B BACKUP" test "$(js a '.groups[0].state')/$(js b '.groups[0].state')" = MASTER/BACKUP
+lab_pair_up -p -c "setup: A MASTER, B BACKUP" "$UP"
 check "setup: both see the gateway" \
 	test "$(js a '.groups[0].upstream.reachable')/$(js b '.groups[0].upstream.reachable')" = true/true
 
