@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh [SUITE...] - run vipd's test suites and print one closing line,
-# "N passed, N failed". Suites: unit, san, bench (test/bench/stats against
-# known answers), golden, install, scripts (the example hook scripts),
+# "N passed, N failed". Suites: unit, san, lint (test/t_lint.sh: format,
+# clang-tidy, cppcheck, mandoc), bench (test/bench/stats against known answers), golden, install, scripts (the example hook scripts),
 # completion (bash completion), check (vipctl check's verdicts against a
 # stand-in daemon), netns, netns-san (the netns tests again, against the
 # ASan+UBSan daemon), faults, system (two booted Debian 12 containers with
@@ -20,7 +20,7 @@
 #   counted nothing never ends in success.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-suites=${*:-unit san bench golden install scripts completion check netns netns-san faults system}
+suites=${*:-unit san lint bench golden install scripts completion check netns netns-san faults system}
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -97,6 +97,7 @@ for s in $suites; do
 	case $s in
 	unit)	unit_suite build ;;
 	san)	unit_suite build-san ;;
+	lint)	run lint make -s --no-print-directory lint ;;
 	bench)	run_prog "bench statistics" test/bench/t_stats.sh ;;
 	golden)	run golden test/golden/run.sh ;;
 	install) run install test/t_install.sh ;;
