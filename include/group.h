@@ -14,6 +14,7 @@
 #include "announce.h"
 #include "arp.h"
 #include "check.h"
+#include "clock.h"		/* the times in struct group are clock_now_ms() values */
 #include "claim.h"
 #include "conf.h"
 #include "drain.h"
@@ -112,9 +113,6 @@ struct group {
 	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
 	bool exited;
 };
-
-/* Current monotonic time in ms. */
-uint64_t group_now_ms(void);
 
 /*
  * Join the heartbeat socket of the group's transport in @hbt (shared with

@@ -39,6 +39,7 @@
 #include <ev.h>
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "control.h"
 #include "ctlmsg.h"
 #include "log.h"
@@ -105,17 +106,10 @@ struct control {
 	struct log_rl rl;	/* for everything a client can trigger */
 };
 
-static uint64_t control_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool control_rl(struct control *c)
 {
-	return log_ratelimit(&c->rl, control_now_ms(), CONTROL_LOG_BURST, CONTROL_LOG_PERIOD_MS);
+	return log_ratelimit(&c->rl, clock_now_ms(), CONTROL_LOG_BURST, CONTROL_LOG_PERIOD_MS);
 }
 
 /* ---- permissions ------------------------------------------------------ */
@@ -212,7 +206,7 @@ static void conn_watch(struct conn *cn, int events)
  */
 static void conn_touch(struct conn *cn)
 {
-	uint64_t now = control_now_ms(), ms = CONTROL_IDLE_MS;
+	uint64_t now = clock_now_ms(), ms = CONTROL_IDLE_MS;
 
 	if (now >= cn->end_ms)
 		ms = 1;
@@ -540,7 +534,7 @@ static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	c->stats.timeouts++;
 	if (control_rl(c)) {
-		if (control_now_ms() >= cn->end_ms)
+		if (clock_now_ms() >= cn->end_ms)
 			log_info("control: uid %u pid %d: connection open for %d ms, closed",
 				 (unsigned)cn->uid, (int)cn->pid, CONTROL_LIFE_MS);
 		else
@@ -569,7 +563,7 @@ static void conn_new(struct control *c, int fd, const struct ucred *uc)
 	cn->ctl = c;
 	cn->slot = slot;
 	cn->fd = fd;
-	cn->end_ms = control_now_ms() + CONTROL_LIFE_MS;
+	cn->end_ms = clock_now_ms() + CONTROL_LIFE_MS;
 	conn_creds(c, cn, uc);
 	ev_io_init(&cn->io, conn_io_cb, fd, EV_READ);
 	ev_set_priority(&cn->io, CONTROL_CONN_PRI);

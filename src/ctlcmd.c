@@ -58,7 +58,7 @@ static int cmd_status(struct daemon *d, struct json_object *data)
 	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
 	json_object_object_add(data, "pid", json_object_new_int(getpid()));
 	json_object_object_add(data, "uptime_ms",
-			       json_object_new_int64((int64_t)(group_now_ms() - d->start_ms)));
+			       json_object_new_int64((int64_t)(clock_now_ms() - d->start_ms)));
 	json_object_object_add(data, "config", json_object_new_string(d->conf.path));
 	json_object_object_add(data, "reload_error",
 			       d->reload_error[0] ? json_object_new_string(d->reload_error)

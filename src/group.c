@@ -20,11 +20,6 @@
 #include "group.h"
 #include "mcast.h"
 
-uint64_t group_now_ms(void)
-{
-	return clock_now_ms();
-}
-
 static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct conf_group *cg)
 {
 	memset(fc, 0, sizeof(*fc));
@@ -102,7 +97,7 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 		hbsock_send(g->hb2, &g->cg2, buf, (size_t)n);
 	if (n < 0 || hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0) {
 		g->st.tx_err++;
-		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], group_now_ms(), 5, 10000))
+		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], clock_now_ms(), 5, 10000))
 			log_warn("group %u: send heartbeat: %s", g->cg->id,
 				 n < 0 ? proto_strerror(n) : strerror(errno));
 		return;
@@ -112,7 +107,7 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 
 static void arm(struct group *g, uint64_t deadline_ms)
 {
-	uint64_t now = group_now_ms();
+	uint64_t now = clock_now_ms();
 
 	ev_timer_stop(g->loop, &g->timer);
 	if (deadline_ms == UINT64_MAX)
@@ -232,7 +227,7 @@ static int step(struct group *g, struct fsm_input *in)
 
 	if (g->exited)
 		return FSM_E_STATE;
-	in->now_ms = group_now_ms();
+	in->now_ms = clock_now_ms();
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	apply(g, &out);
 	if (group_can_hold(g) != could && g->hooks.can_hold)
@@ -261,7 +256,7 @@ static void count_drop(struct group *g, enum group_log cls, const struct sockadd
 	uint64_t hidden = rl->suppressed;
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!log_ratelimit(rl, group_now_ms(), 5, 10000))
+	if (!log_ratelimit(rl, clock_now_ms(), 5, 10000))
 		return;
 	mcast_addr_text(from, addr, sizeof(addr));
 	rl->suppressed = 0;
@@ -365,7 +360,7 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		return;
 	}
 	in.pkt = &pkt;
-	in.now_ms = group_now_ms();
+	in.now_ms = clock_now_ms();
 	/*
 	 * With two paths each heartbeat comes twice (or out of order across
 	 * the paths): a copy of one already accepted keeps this path's health

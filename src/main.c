@@ -534,7 +534,7 @@ static int run(struct daemon *d)
 	ev_io_init(&d->mon_io, mon_cb, nlmon_fd(d->mon), EV_READ);
 	d->mon_io.data = d;
 	ev_io_start(d->loop, &d->mon_io);
-	d->start_ms = group_now_ms();
+	d->start_ms = clock_now_ms();
 	d->groups = calloc(d->conf.n_groups, sizeof(struct group *));
 	if (!d->groups)
 		fatal("out of memory");
