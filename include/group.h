@@ -59,6 +59,17 @@ struct group_hooks {
 	void (*can_hold)(void *ctx, struct group *g);	/* group_can_hold() changed */
 };
 
+/* A callback owed to the daemon, held until the step is over (see note() in group.c). */
+struct group_note {
+	enum { GROUP_NOTE_TRANSITION, GROUP_NOTE_MASTER_AGAIN, GROUP_NOTE_CAN_HOLD,
+	       GROUP_NOTE_EXITED } type;
+	enum fsm_state from, to;	/* TRANSITION */
+	enum fsm_reason why;		/* TRANSITION */
+	bool contention;		/* MASTER_AGAIN */
+};
+
+#define GROUP_NOTES 16
+
 struct group_stats {
 	uint64_t tx;
 	uint64_t tx_err;
@@ -112,6 +123,10 @@ struct group {
 	struct group *leader;		/* sync set leader this group follows, NULL if none */
 	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
 	bool exited;
+	bool stepping;			/* between fsm_step() and the timer armed */
+	bool delivering;		/* deliver() runs: a nested step only queues */
+	struct group_note notes[GROUP_NOTES];	/* ring: callbacks not yet made */
+	size_t note_head, n_notes;
 };
 
 /*

@@ -135,6 +135,64 @@ static void log_mismatch(const struct group *g)
 			   g->fsm.peer.name);
 }
 
+/*
+ * The daemon hears of a step (struct group_hooks) only once the step is
+ * over: the actions carried out, the group's timer armed at the state
+ * machine's new deadline. A callback may step other groups and through
+ * them this one again (a follower's transition makes its leader unhealthy,
+ * the leader's resign steps the follower): called from within the step,
+ * the inner step armed the timer and the outer one then armed it again
+ * with its own, stale deadline. So apply() queues what to tell, and
+ * deliver() tells it, in order; a step of this group from within one of
+ * its callbacks queues its own notes behind, delivered by the same loop.
+ *
+ * Bounded: a step queues at most three notes (transition, master again,
+ * can hold; or exited), and a callback steps its own group again only
+ * through another group's state change, which is once per sync set move.
+ */
+static void note(struct group *g, const struct group_note *n)
+{
+	if (g->n_notes == GROUP_NOTES) {
+		log_err("group %u: %d notifications pending: one dropped", g->cg->id, GROUP_NOTES);
+		return;
+	}
+	g->notes[(g->note_head + g->n_notes++) % GROUP_NOTES] = *n;
+}
+
+static void deliver(struct group *g)
+{
+	const struct group_hooks *h = &g->hooks;
+
+	if (g->delivering)
+		return;		/* a callback stepped us again: the loop below tells it */
+	g->delivering = true;
+	while (g->n_notes > 0) {
+		struct group_note n = g->notes[g->note_head];
+
+		g->note_head = (g->note_head + 1) % GROUP_NOTES;
+		g->n_notes--;
+		switch (n.type) {
+		case GROUP_NOTE_TRANSITION:
+			if (h->transition)
+				h->transition(h->ctx, g, n.from, n.to, n.why);
+			break;
+		case GROUP_NOTE_MASTER_AGAIN:
+			if (h->master_again)
+				h->master_again(h->ctx, g, n.contention);
+			break;
+		case GROUP_NOTE_CAN_HOLD:
+			if (h->can_hold)
+				h->can_hold(h->ctx, g);
+			break;
+		case GROUP_NOTE_EXITED:
+			if (h->exited)
+				h->exited(h->ctx, g);
+			break;
+		}
+	}
+	g->delivering = false;
+}
+
 static void apply(struct group *g, const struct fsm_output *o)
 {
 	const char *peer = g->fsm.peer.name[0] ? g->fsm.peer.name : "(none)";
@@ -198,17 +256,18 @@ static void apply(struct group *g, const struct fsm_output *o)
 		g->st.contentions++;
 	if (o->changed && o->from == FSM_MASTER && g->fsm.state != FSM_MASTER)
 		drain_cancel(&g->drain, "this node is no longer master");
-	if (o->changed && g->hooks.transition)
-		g->hooks.transition(g->hooks.ctx, g, o->from, g->fsm.state, o->reason);
-	if ((o->contention_won || o->reannounce) && g->hooks.master_again)
-		g->hooks.master_again(g->hooks.ctx, g, o->contention_won);
+	if (o->changed)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_TRANSITION, .from = o->from,
+					      .to = g->fsm.state, .why = o->reason });
+	if (o->contention_won || o->reannounce)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_MASTER_AGAIN,
+					      .contention = o->contention_won });
 	if (g->exited) {
 		ev_timer_stop(g->loop, &g->timer);
 		ev_timer_stop(g->loop, &g->vs.garp);
 		check_stop(&g->check);
 		sipcheck_stop(&g->sip);
-		if (g->hooks.exited)
-			g->hooks.exited(g->hooks.ctx, g);
+		note(g, &(struct group_note){ .type = GROUP_NOTE_EXITED });
 		return;
 	}
 	arm(g, o->next_deadline_ms);
@@ -227,11 +286,17 @@ static int step(struct group *g, struct fsm_input *in)
 
 	if (g->exited)
 		return FSM_E_STATE;
+	/* Cannot happen (see note()); said if it ever does. */
+	if (g->stepping)
+		log_err("group %u: stepped again from within its own step", g->cg->id);
+	g->stepping = true;
 	in->now_ms = clock_now_ms();
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	apply(g, &out);
-	if (group_can_hold(g) != could && g->hooks.can_hold)
-		g->hooks.can_hold(g->hooks.ctx, g);
+	g->stepping = false;
+	if (group_can_hold(g) != could)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_CAN_HOLD });
+	deliver(g);
 	return rc;
 }
 
@@ -374,6 +439,10 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		return;
 	}
 	could = group_can_hold(g);
+	/* Cannot happen (see note()); said if it ever does. */
+	if (g->stepping)
+		log_err("group %u: stepped again from within its own step", g->cg->id);
+	g->stepping = true;
 	fsm_step(&g->fsm, &g->fc, &in, &out);
 	if (out.drop != FSM_DROP_NONE) {
 		g->st.drop[out.drop]++;
@@ -386,8 +455,10 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		pa->rx++;
 	}
 	apply(g, &out);
-	if (group_can_hold(g) != could && g->hooks.can_hold)
-		g->hooks.can_hold(g->hooks.ctx, g);
+	g->stepping = false;
+	if (group_can_hold(g) != could)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_CAN_HOLD });
+	deliver(g);
 }
 
 /*
