@@ -525,6 +525,19 @@ static enum fsm_drop peer_update(struct fsm *s, const struct fsm_cfg *cfg,
 	return FSM_DROP_NONE;
 }
 
+/*
+ * With two paths each heartbeat comes twice (or out of order across the
+ * paths): a copy of one already accepted keeps that path's health up, but
+ * is no replay and no news. Out of the window it is a replay like any.
+ */
+static bool duplicate(const struct fsm *s, const struct proto_pkt *pkt)
+{
+	const struct fsm_peer *p = &s->peer;
+
+	return p->name[0] && strcmp(pkt->name, p->name) == 0 && pkt->nonce == p->nonce &&
+	       pkt->seq <= p->seq && pkt->seq + FSM_DUP_WINDOW > p->seq;
+}
+
 static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
 		      struct fsm_output *out, uint64_t now)
 {
@@ -946,6 +959,28 @@ static bool on_health(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm
 	return send;
 }
 
+void fsm_health_input(const struct fsm_cfg *cfg, const struct fsm_health *h,
+		      struct fsm_input *in)
+{
+	int prio = (int)cfg->base_priority;
+
+	if (h->check_failed)
+		prio -= (int)(h->check_weight < 255 ? h->check_weight : 255);
+	if (h->sip_failed)
+		prio -= (int)(h->sip_weight < 255 ? h->sip_weight : 255);
+	in->ev = FSM_EV_HEALTH;
+	in->healthy = h->interface && h->link_up && !(h->check_failed && h->check_weight == 0) &&
+		      !(h->sip_failed && h->sip_weight == 0) && !h->sync_blocked;
+	in->no_interface = !h->interface;
+	in->priority = (uint8_t)(prio < 1 ? 1 : prio);
+}
+
+bool fsm_health_news(const struct fsm *s, const struct fsm_input *in)
+{
+	return in->healthy != s->healthy || in->priority != s->priority ||
+	       (!in->healthy && in->no_interface != s->no_interface);
+}
+
 static int on_switchover(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
 			 struct fsm_output *out)
 {
@@ -1066,6 +1101,20 @@ static uint64_t next_deadline(const struct fsm *s, const struct fsm_cfg *cfg, ui
 	return d;
 }
 
+/*
+ * A refresh is one round of announcements; a takeover, a contention won, a
+ * peer that dropped our VIPs or came back from silence get the full burst
+ * (garp_count): hosts may point at the other node's MAC.
+ */
+static void announce_size(struct fsm_output *out)
+{
+	bool burst = out->changed || out->contention_won || out->reannounce || out->peer_returned;
+
+	for (size_t i = 0; i < out->n_act; i++)
+		if (out->act[i].type == FSM_ACT_ANNOUNCE)
+			out->act[i].burst = burst;
+}
+
 int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
 	     struct fsm_output *out)
 {
@@ -1092,7 +1141,9 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		send = true;
 		break;
 	case FSM_EV_PACKET:
-		if (in->pkt)
+		if (in->pkt && in->multipath && duplicate(s, in->pkt))
+			out->duplicate = true;
+		else if (in->pkt)
 			send = on_packet(s, cfg, in->pkt, out, now);
 		break;
 	case FSM_EV_STOP:
@@ -1134,6 +1185,7 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		enter(s, cfg, out, FSM_STOPPED, FSM_R_SHUTDOWN, now);
 		push(out, FSM_ACT_EXIT);
 	}
+	announce_size(out);
 	out->next_deadline_ms = next_deadline(s, cfg, now);
 	return rc;
 }
