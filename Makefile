@@ -64,7 +64,7 @@ DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-c
 DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
-PURE	:= proto fsm
+PURE	:= proto fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
 VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
 	     ctlmsg sipcheck sipmsg fence drain calls \
@@ -107,7 +107,7 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 # Unit tests link only the pure files they test.
 $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
-$(BUILD)/test_fsm: $(call obj,test_fsm fsm)
+$(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf conf trust)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)

@@ -3,7 +3,8 @@
  *
  * The caller feeds events stamped with a monotonic time in ms and carries
  * out the returned actions in order; the state holds absolute deadlines,
- * never timer handles. See fsm.c for the diagram.
+ * never timer handles. See fsm.c for the diagram; src/fsm_int.h lists the
+ * other files of the state machine.
  */
 #ifndef FSM_H
 #define FSM_H
@@ -115,7 +116,7 @@ struct fsm_cfg {
 	uint8_t base_priority;	   /* configured priority; a lower effective one = a check failed */
 	uint32_t key_id;	   /* proto_key_id() of the key that signs */
 	uint16_t digest[PROTO_DIGEST_COUNT]; /* the settings both nodes must share */
-	bool fence;		   /* a fence_command is configured: see fence_clear() in fsm.c */
+	bool fence;		   /* a fence_command is configured: see fsm_probe.c */
 };
 
 struct fsm_peer {
@@ -238,7 +239,7 @@ struct fsm_output {
 	bool peer_returned;		/* re-announced: the peer is back from silence */
 	bool mismatch_changed;		/* peer.mismatch changed: report it */
 	bool conflict_started;		/* another node with our name was just heard */
-	bool duplicate;			/* FSM_EV_PACKET: a copy of one accepted, by the other path */
+	bool duplicate;			/* FSM_EV_PACKET: a copy by the other path, no news */
 	enum fsm_drop drop;
 	uint64_t next_deadline_ms;	/* call again with FSM_EV_TIMER at this time */
 };
