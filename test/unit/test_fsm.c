@@ -1759,6 +1759,32 @@ static void sim_run(struct sim *s, uint64_t until)
 	}
 }
 
+/*
+ * The pair as most scenarios begin: a (priority @pa) and b (@pb) start
+ * together and run for 3 s, by when the election is settled. Each node's
+ * base priority is its configured one.
+ */
+static void sim_settled(struct sim *s, uint8_t pa, uint8_t pb)
+{
+	sim_init(s, pa, pb);
+	s->n[0].c.base_priority = pa;
+	s->n[1].c.base_priority = pb;
+	sim_start(s, 0, 10);
+	sim_start(s, 1, 20);
+	sim_run(s, 3000);
+}
+
+/* Feed node @i one event of the admin, SIGTERM or health kind now, and carry its actions. */
+static int sim_event(struct sim *s, int i, const struct fsm_input *in)
+{
+	struct fsm_input e = *in;
+
+	e.now_ms = s->now;
+	s->n[i].rc = fsm_step(&s->n[i].s, &s->n[i].c, &e, &s->n[i].o);
+	sim_apply(s, i);
+	return s->n[i].rc;
+}
+
 static int sim_masters(const struct sim *s)
 {
 	return (s->up[0] && s->n[0].s.state == FSM_MASTER) +
@@ -1788,10 +1814,7 @@ static void test_sim_crash_then_return_no_preempt(void **st)
 	uint64_t crash;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	crash = s.now;
 	s.up[0] = false;	/* kill -9: no goodbye */
@@ -1814,13 +1837,9 @@ static void test_sim_graceful_stop_hands_over_at_once(void **st)
 	uint64_t t;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	t = s.now;
-	ev(&s.n[0], FSM_EV_STOP, t, NULL);
-	sim_apply(&s, 0);
+	sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_STOP });
 	sim_run(&s, t + 50);
 	/* One latency later, not a dead interval later. */
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
@@ -1868,10 +1887,7 @@ static void test_sim_partition_heals_to_one_holder(void **st)
 	uint64_t heal;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	s.cut = true;
 	sim_run(&s, 6000);
 	assert_int_equal(sim_masters(&s), 2);
@@ -1890,21 +1906,16 @@ static void test_sim_switchover_both_ways(void **st)
 	uint64_t t;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	t = s.now;
-	assert_int_equal(admin(&s.n[0], FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
-	sim_apply(&s, 0);
+	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
 	assert_int_equal(s.n[1].s.since_ms, t + LAT);
 	/* And straight back, asked on the backup this time. */
 	sim_run(&s, t + 1000);
 	t = s.now;
-	assert_int_equal(admin(&s.n[0], FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
-	sim_apply(&s, 0);
+	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	assert_int_equal(s.n[1].s.state, FSM_BACKUP);
@@ -1935,20 +1946,34 @@ static void test_health_input_table(void **st)
 		bool healthy, no_interface;
 		uint8_t priority;
 	} rows[] = {
-		{ "all well", { true, true, false, 0, false, 0, false }, true, false, 100 },
-		{ "no carrier", { true, false, false, 0, false, 0, false }, false, false, 100 },
-		{ "no interface", { false, false, false, 0, false, 0, false }, false, true, 100 },
-		{ "check fails, no weight", { true, true, true, 0, false, 0, false }, false, false, 100 },
-		{ "check fails, weight 30", { true, true, true, 30, false, 0, false }, true, false, 70 },
-		{ "weight, check passes", { true, true, false, 30, false, 0, false }, true, false, 100 },
-		{ "SIP fails, no weight", { true, true, false, 0, true, 0, false }, false, false, 100 },
-		{ "SIP fails, weight 20", { true, true, false, 0, true, 20, false }, true, false, 80 },
-		{ "both fail: weights add", { true, true, true, 30, true, 20, false }, true, false, 50 },
-		{ "weights past 0: floor 1", { true, true, true, 99, true, 99, false }, true, false, 1 },
-		{ "weight 254 alone", { true, true, true, 254, false, 0, false }, true, false, 1 },
-		{ "weighted, no weight", { true, true, true, 30, true, 0, false }, false, false, 70 },
-		{ "a follower blocks", { true, true, false, 0, false, 0, true }, false, false, 100 },
-		{ "no interface, blocked", { false, true, false, 0, false, 0, true }, false, true, 100 },
+		{ "all well",
+		  { true, true, false, 0, false, 0, false }, true, false, 100 },
+		{ "no carrier",
+		  { true, false, false, 0, false, 0, false }, false, false, 100 },
+		{ "no interface",
+		  { false, false, false, 0, false, 0, false }, false, true, 100 },
+		{ "check fails, no weight",
+		  { true, true, true, 0, false, 0, false }, false, false, 100 },
+		{ "check fails, weight 30",
+		  { true, true, true, 30, false, 0, false }, true, false, 70 },
+		{ "weight, check passes",
+		  { true, true, false, 30, false, 0, false }, true, false, 100 },
+		{ "SIP fails, no weight",
+		  { true, true, false, 0, true, 0, false }, false, false, 100 },
+		{ "SIP fails, weight 20",
+		  { true, true, false, 0, true, 20, false }, true, false, 80 },
+		{ "both fail: weights add",
+		  { true, true, true, 30, true, 20, false }, true, false, 50 },
+		{ "weights past 0: floor 1",
+		  { true, true, true, 99, true, 99, false }, true, false, 1 },
+		{ "weight 254 alone",
+		  { true, true, true, 254, false, 0, false }, true, false, 1 },
+		{ "weighted, no weight",
+		  { true, true, true, 30, true, 0, false }, false, false, 70 },
+		{ "a follower blocks",
+		  { true, true, false, 0, false, 0, true }, false, false, 100 },
+		{ "no interface, blocked",
+		  { false, true, false, 0, false, 0, true }, false, true, 100 },
 	};
 	struct fsm_cfg c = { .base_priority = 100 };
 
@@ -1989,8 +2014,10 @@ static void test_health_news_table(void **st)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct fsm s = { .healthy = rows[i].s_healthy, .no_interface = rows[i].s_no_iface,
 				 .priority = rows[i].s_prio };
-		struct fsm_input in = { .ev = FSM_EV_HEALTH, .healthy = rows[i].healthy,
-					.no_interface = rows[i].no_iface, .priority = rows[i].prio };
+		struct fsm_input in = { .ev = FSM_EV_HEALTH,
+					.healthy = rows[i].healthy,
+					.no_interface = rows[i].no_iface,
+					.priority = rows[i].prio };
 
 		print_message("health news: %s\n", rows[i].what);
 		assert_int_equal(fsm_health_news(&s, &in), rows[i].news);
@@ -2206,16 +2233,11 @@ static void test_sim_check_weight_handover(void **st)
 	uint64_t t;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	s.n[0].c.base_priority = 100;
-	s.n[1].c.base_priority = 90;
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	t = s.now;
-	health(&s.n[0], t, true, 80);
-	sim_apply(&s, 0);
+	sim_event(&s, 0,
+		  &(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = 80 });
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
 	assert_int_equal(s.n[0].s.reason, FSM_R_PRIORITY);
@@ -2225,8 +2247,8 @@ static void test_sim_check_weight_handover(void **st)
 	assert_int_equal(s.double_ms, 0);
 	sim_run(&s, t + 3000);
 	t = s.now;
-	health(&s.n[0], t, true, 100);
-	sim_apply(&s, 0);
+	sim_event(&s, 0,
+		  &(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = 100 });
 	sim_run(&s, t + 10000);
 	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
