@@ -17,7 +17,7 @@
 
 #include "clock.h"
 #include "digest.h"
-#include "group.h"
+#include "group_int.h"
 #include "mcast.h"
 
 static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct conf_group *cg)
@@ -834,4 +834,49 @@ void group_peer_address(const struct group *g, char *buf, size_t len)
 		buf[0] = '\0';
 	if (g->fsm.peer.name[0])
 		mcast_addr_text(&g->peer_addr, buf, len);
+}
+
+uint32_t group_id(const struct group *g)
+{
+	return g->cg->id;
+}
+
+const struct conf_group *group_conf(const struct group *g)
+{
+	return g->cg;
+}
+
+const struct fsm *group_fsm(const struct group *g)
+{
+	return &g->fsm;
+}
+
+bool group_exited(const struct group *g)
+{
+	return g->exited;
+}
+
+struct hook *group_hook(const struct group *g)
+{
+	return g->hook;
+}
+
+struct group *group_leader(const struct group *g)
+{
+	return g->leader;
+}
+
+unsigned group_vip_ifindex(const struct group *g)
+{
+	return g->vip_ifindex;
+}
+
+void group_reconcile(struct group *g)
+{
+	vipset_reconcile(&g->vs);
+}
+
+struct group *group_alloc(void)
+{
+	return calloc(1, sizeof(struct group));
 }

@@ -28,6 +28,7 @@
 
 #include "digest.h"
 #include "exec.h"
+#include "group_int.h"
 #include "log.h"
 #include "mcast.h"
 #include "metrics.h"

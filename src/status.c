@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "digest.h"
+#include "group_int.h"
 #include "mcast.h"
 #include "status.h"
 
