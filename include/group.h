@@ -6,30 +6,20 @@
 #define GROUP_H
 
 #include <ev.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "announce.h"
-#include "arp.h"
-#include "check.h"
-#include "clock.h"		/* the times in struct group are clock_now_ms() values */
-#include "claim.h"
+#include "clock.h"		/* clock_now_ms(): the clock of every time a group reports */
 #include "conf.h"
 #include "drain.h"
-#include "fence.h"
 #include "fsm.h"
 #include "hbsock.h"
-#include "hook.h"
-#include "log.h"
 #include "nl.h"
-#include "proto.h"
-#include "sipcheck.h"
-#include "upstream.h"
-#include "vipset.h"
 
+struct addrtab;
 struct group;
+struct hook;
 
 /*
  * Called after every transition, and once when a graceful stop is complete;

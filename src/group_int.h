@@ -6,7 +6,20 @@
 #ifndef GROUP_INT_H
 #define GROUP_INT_H
 
+#include <netinet/in.h>
+
+#include "announce.h"
+#include "arp.h"
+#include "check.h"
+#include "claim.h"
+#include "fence.h"
 #include "group.h"
+#include "hook.h"
+#include "log.h"
+#include "proto.h"
+#include "sipcheck.h"
+#include "upstream.h"
+#include "vipset.h"
 
 /*
  * Classes of log messages, each with its own rate limit, so that a flood of
