@@ -197,7 +197,7 @@ static struct hbsock *hbsock_open(struct hbsock_tab *t, const struct conf_group 
 	}
 	s->tab = t;
 	ev_io_init(&s->io, hbsock_io_cb, s->fd, EV_READ);
-	/* Queued heartbeats are read before late timers fire (see fsm.c, stalls). */
+	/* Queued heartbeats are read before late timers fire (see fsm_time.c, stalls). */
 	ev_set_priority(&s->io, EV_MAXPRI);
 	s->io.data = s;
 	s->next = t->head;
