@@ -64,7 +64,7 @@ DEB_TEST  += bind9 bind9-dnsutils kamailio sipsak busybox curl prometheus bash-c
 DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
-PURE	:= proto fsm
+PURE	:= proto fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
 # The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link.
 CONF_PURE := conf conf_parse conf_net conf_cmd conf_print
 VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group claim digest status metrics vipset addrtab clock \
@@ -110,7 +110,7 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 # Unit tests link only the pure files they test.
 $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
-$(BUILD)/test_fsm: $(call obj,test_fsm fsm)
+$(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf $(CONF_PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)

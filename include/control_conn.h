@@ -66,9 +66,6 @@ struct control {
 	struct log_rl rl; /* for everything a client can trigger */
 };
 
-/* CLOCK_MONOTONIC in ms. */
-uint64_t control_now_ms(void);
-
 /* Whether a log line about something a client did may go out now (rate limit). */
 bool control_rl(struct control *c);
 

@@ -3,7 +3,8 @@
  *
  * The caller feeds events stamped with a monotonic time in ms and carries
  * out the returned actions in order; the state holds absolute deadlines,
- * never timer handles. See fsm.c for the diagram.
+ * never timer handles. See fsm.c for the diagram; src/fsm_int.h lists the
+ * other files of the state machine.
  */
 #ifndef FSM_H
 #define FSM_H
@@ -115,7 +116,7 @@ struct fsm_cfg {
 	uint8_t base_priority;	   /* configured priority; a lower effective one = a check failed */
 	uint32_t key_id;	   /* proto_key_id() of the key that signs */
 	uint16_t digest[PROTO_DIGEST_COUNT]; /* the settings both nodes must share */
-	bool fence;		   /* a fence_command is configured: see fence_clear() in fsm.c */
+	bool fence;		   /* a fence_command is configured: see fsm_probe.c */
 };
 
 struct fsm_peer {
@@ -192,6 +193,31 @@ struct fsm_input {
 	bool force;			/* FSM_EV_SWITCHOVER: even if the peer looks unfit */
 	bool leader_master;		/* FSM_EV_SYNC: the leader is MASTER now */
 	bool ok;			/* FSM_EV_FENCE_DONE: the fence command exited 0 in time */
+	bool multipath;			/* FSM_EV_PACKET: heard on two paths (interface2) */
+};
+
+/*
+ * With two heartbeat paths every heartbeat comes twice, or out of order
+ * across the paths: a packet of the accepted session up to this many
+ * sequence numbers behind the newest is a copy (fsm_output.duplicate), not
+ * a replay.
+ */
+#define FSM_DUP_WINDOW 16
+
+/*
+ * What the glue observes of a group's health, turned into FSM_EV_HEALTH by
+ * fsm_health_input(): the interface and its carrier, the check script and
+ * the SIP check with their weights (vipd.conf(5) check_weight, sip_weight),
+ * and, for a sync set leader, whether a follower holds the set back.
+ */
+struct fsm_health {
+	bool interface;			/* the group's interface exists */
+	bool link_up;			/* ... and has carrier */
+	bool check_failed;
+	uint32_t check_weight;		/* 0: a failed check makes the node unhealthy */
+	bool sip_failed;
+	uint32_t sip_weight;		/* 0: a failed SIP check makes the node unhealthy */
+	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
 };
 
 #define FSM_MAX_ACTIONS 8
@@ -199,6 +225,7 @@ struct fsm_input {
 struct fsm_action {
 	enum fsm_action_type type;
 	struct proto_pkt pkt;		/* FSM_ACT_SEND */
+	bool burst;			/* FSM_ACT_ANNOUNCE: the full burst, else one round */
 };
 
 struct fsm_output {
@@ -212,6 +239,7 @@ struct fsm_output {
 	bool peer_returned;		/* re-announced: the peer is back from silence */
 	bool mismatch_changed;		/* peer.mismatch changed: report it */
 	bool conflict_started;		/* another node with our name was just heard */
+	bool duplicate;			/* FSM_EV_PACKET: a copy by the other path, no news */
 	enum fsm_drop drop;
 	uint64_t next_deadline_ms;	/* call again with FSM_EV_TIMER at this time */
 };
@@ -228,6 +256,17 @@ void fsm_init(struct fsm *s, const struct fsm_cfg *cfg, uint64_t nonce, uint8_t 
  */
 int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
 	     struct fsm_output *out);
+
+/*
+ * The FSM_EV_HEALTH input for what the glue observes (@h): healthy when the
+ * interface exists and has carrier, no follower holds the set back, and
+ * each failed check has a weight; each weight of a failed check lowers the
+ * priority instead (both add up; never below 1). fsm_health_news() says
+ * whether @in would tell @s anything new, so the glue steps only then.
+ */
+void fsm_health_input(const struct fsm_cfg *cfg, const struct fsm_health *h,
+		      struct fsm_input *in);
+bool fsm_health_news(const struct fsm *s, const struct fsm_input *in);
 
 /* Dead interval used for a peer sending every @interval_ms. */
 uint64_t fsm_dead_ms(const struct fsm_cfg *cfg, const struct fsm *s, uint32_t interval_ms);

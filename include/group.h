@@ -6,43 +6,20 @@
 #define GROUP_H
 
 #include <ev.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "announce.h"
-#include "arp.h"
-#include "check.h"
-#include "claim.h"
+#include "clock.h"		/* clock_now_ms(): the clock of every time a group reports */
 #include "conf.h"
 #include "drain.h"
-#include "fence.h"
 #include "fsm.h"
 #include "hbsock.h"
-#include "hook.h"
-#include "log.h"
 #include "nl.h"
-#include "proto.h"
-#include "sipcheck.h"
-#include "upstream.h"
-#include "vipset.h"
 
+struct addrtab;
 struct group;
-
-/*
- * Classes of log messages, each with its own rate limit, so that a flood of
- * one kind (forged MACs, say) cannot hide another (a send error).
- */
-enum group_log {
-	GROUP_LOG_SEND,		/* heartbeats that did not go out */
-	GROUP_LOG_TTL,		/* not on-link */
-	GROUP_LOG_SOURCE,	/* not a listed peer */
-	GROUP_LOG_FRAME,	/* not a vipd heartbeat: length, magic, version */
-	GROUP_LOG_AUTH,		/* bad MAC */
-	GROUP_LOG_PEER,		/* authentic, refused by the fields or the state machine */
-	GROUP_LOG_COUNT
-};
+struct hook;
 
 /*
  * Called after every transition, and once when a graceful stop is complete;
@@ -58,63 +35,22 @@ struct group_hooks {
 	void (*can_hold)(void *ctx, struct group *g);	/* group_can_hold() changed */
 };
 
-struct group_stats {
-	uint64_t tx;
-	uint64_t tx_err;
-	uint64_t rx;			/* accepted heartbeats */
-	uint64_t rx_err[PROTO_E_COUNT];	/* by -enum proto_err */
-	uint64_t drop[FSM_DROP_COUNT];	/* by enum fsm_drop */
-	uint64_t ttl;			/* TTL != 255: not on-link */
-	uint64_t source;		/* peers listed, and the sender is not one of them */
-	uint64_t other_group;		/* authentic framing, another group id */
-	uint64_t contentions;		/* two masters seen */
-};
-
-struct group {
-	struct ev_loop *loop;
-	struct nl *nl;
-	struct hbsock_tab *hbt;
-	/*
-	 * The group's own copy of its settings (argv vectors still owned by
-	 * the daemon's conf), with the interface indexes found at run time:
-	 * every module of the group points here, so a reload or a re-created
-	 * interface changes it in one place. cg == &conf.
-	 */
-	struct conf_group conf;
-	const struct conf_group *cg;
-	struct group_hooks hooks;
-	struct fsm_cfg fc;
-	struct fsm fsm;
-	struct hbsock *hb;		/* heartbeat socket, maybe shared with other groups */
-	struct hbsock *hb2;		/* second path (interface2), or NULL */
-	struct conf_group cg2;		/* cg with interface2 in place of interface, for hb2 */
-	struct group_path {		/* what each path has heard of the peer */
-		struct group *g;
-		uint64_t last_heard_ms;	/* 0 = never */
-		uint64_t rx;		/* authentic heartbeats, duplicates included */
-	} path[2];
-	uint64_t dup;			/* the same heartbeat again, by the other path */
-	unsigned vip_ifindex;		/* where the VIPs go: the interface, or the vmac; 0 = none */
-	ev_timer timer;
-	struct vipset vs;		/* the VIPs in the kernel: the reconciler */
-	struct group_stats st;
-	struct log_rl rl[GROUP_LOG_COUNT];	/* by enum group_log */
-	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
-	bool link_up;			/* the heartbeat interface has carrier */
-	struct upstream up;		/* upstream target checks */
-	struct claim claim;		/* the claim probe */
-	struct hook *hook;		/* notify commands, NULL if out of memory */
-	struct check check;		/* check_script */
-	struct sipcheck sip;		/* sip_check */
-	struct fence fence;		/* fence_command */
-	struct drain drain;		/* switchover / standby --when-idle */
-	struct group *leader;		/* sync set leader this group follows, NULL if none */
-	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
-	bool exited;
-};
-
-/* Current monotonic time in ms. */
-uint64_t group_now_ms(void);
+/*
+ * Outside the group's own files (group.c, and the modules that are views of
+ * a group: status.c, metrics.c, syncset.c, through src/group_int.h) a group
+ * is opaque: these read it.
+ */
+uint32_t group_id(const struct group *g);
+const struct conf_group *group_conf(const struct group *g);	/* its settings as running */
+const struct fsm *group_fsm(const struct group *g);		/* its state machine, read-only */
+bool group_exited(const struct group *g);			/* a graceful stop completed */
+struct hook *group_hook(const struct group *g);			/* its notify hooks, or NULL */
+struct group *group_leader(const struct group *g);		/* sync set leader, or NULL */
+unsigned group_vip_ifindex(const struct group *g);		/* where its VIPs go, 0 = none */
+/* Compare the kernel's addresses with what the group wants, and repair (vipset.h). */
+void group_reconcile(struct group *g);
+/* A zeroed group for group_start(); free() it after group_free(). NULL if out of memory. */
+struct group *group_alloc(void);
 
 /*
  * Join the heartbeat socket of the group's transport in @hbt (shared with

@@ -28,7 +28,8 @@ void syncset_link(struct group *const *gs, size_t n);
 /*
  * Group @g went @from -> @to: a leader entering or leaving MASTER takes its
  * followers along; any transition may change a set's health. Called from
- * the transition hook; re-entered as followers transition in turn.
+ * the transition hook, once the step of @g is over (see note() in group.c);
+ * followers that transition in turn call it again from theirs.
  */
 void syncset_transition(struct group *const *gs, size_t n, struct group *g, enum fsm_state from,
 			enum fsm_state to);

@@ -33,6 +33,7 @@
 
 #include <ev.h>
 
+#include "clock.h"
 #include "control_conn.h"
 
 #define CONTROL_PAUSE_MS      1000  /* ms accept() rests after running out of fds */
@@ -40,17 +41,10 @@
 #define CONTROL_LOG_BURST     5	    /* garbage log lines ... */
 #define CONTROL_LOG_PERIOD_MS 10000 /* ... per this many ms */
 
-uint64_t control_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 bool control_rl(struct control *c)
 {
-	return log_ratelimit(&c->rl, control_now_ms(), CONTROL_LOG_BURST, CONTROL_LOG_PERIOD_MS);
+	return log_ratelimit(&c->rl, clock_now_ms(), CONTROL_LOG_BURST, CONTROL_LOG_PERIOD_MS);
 }
 
 /* ---- peers ---------------------------------------------------------- */

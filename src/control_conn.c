@@ -23,6 +23,7 @@
 #include <ev.h>
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "control_conn.h"
 #include "ctltab.h"
 
@@ -103,7 +104,7 @@ static void conn_watch(struct conn *cn, int events)
  */
 static void conn_touch(struct conn *cn)
 {
-	uint64_t now = control_now_ms(), ms = CONTROL_IDLE_MS;
+	uint64_t now = clock_now_ms(), ms = CONTROL_IDLE_MS;
 
 	if (now >= cn->end_ms)
 		ms = 1;
@@ -420,7 +421,7 @@ static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	c->stats.timeouts++;
 	if (control_rl(c)) {
-		if (control_now_ms() >= cn->end_ms)
+		if (clock_now_ms() >= cn->end_ms)
 			log_info("control: uid %u pid %d: connection open for %d ms, closed",
 				 (unsigned)cn->uid, (int)cn->pid, CONTROL_LIFE_MS);
 		else
@@ -448,7 +449,7 @@ void control_conn_new(struct control *c, int fd, const struct ucred *uc)
 	cn->ctl = c;
 	cn->slot = slot;
 	cn->fd = fd;
-	cn->end_ms = control_now_ms() + CONTROL_LIFE_MS;
+	cn->end_ms = clock_now_ms() + CONTROL_LIFE_MS;
 	conn_creds(c, cn, uc);
 	ev_io_init(&cn->io, conn_io_cb, fd, EV_READ);
 	ev_set_priority(&cn->io, CONTROL_CONN_PRI);

@@ -35,7 +35,7 @@ static int arg_group(struct daemon *d, struct json_object *args, struct group **
 	}
 	id = json_object_get_int64(v);
 	for (size_t i = 0; i < d->n_groups; i++)
-		if ((int64_t)d->groups[i]->cg->id == id) {
+		if ((int64_t)group_id(d->groups[i]) == id) {
 			*one = d->groups[i];
 			return 0;
 		}
@@ -80,7 +80,7 @@ static int cmd_status(struct daemon *d, struct json_object *args, struct json_ob
 	json_object_object_add(data, "version", json_object_new_string(VIPD_VERSION));
 	json_object_object_add(data, "pid", json_object_new_int(getpid()));
 	json_object_object_add(data, "uptime_ms",
-			       json_object_new_int64((int64_t)(group_now_ms() - d->start_ms)));
+			       json_object_new_int64((int64_t)(clock_now_ms() - d->start_ms)));
 	json_object_object_add(data, "config", json_object_new_string(d->conf.path));
 	json_object_object_add(data, "reload_error",
 			       d->reload_error[0] ? json_object_new_string(d->reload_error) : NULL);
@@ -182,21 +182,21 @@ static int for_groups(struct daemon *d, struct group *one, bool on, bool force,
 
 	int failed = 0;
 
-	if (one && one->leader) {
+	if (one && group_leader(one)) {
 		log_notice("group %u follows group %u (sync set \"%s\"): acting on the leader",
-			   one->cg->id, one->leader->cg->id, one->cg->sync_group);
-		one = one->leader;
+			   group_id(one), group_id(group_leader(one)), group_conf(one)->sync_group);
+		one = group_leader(one);
 	}
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
 		int rc;
 
-		if ((one && g != one) || (!one && g->leader))
+		if ((one && g != one) || (!one && group_leader(g)))
 			continue;
 		why[0] = '\0';
 		rc = fn(d, g, on, force, why, sizeof(why));
 		if (rc < 0 && !failed) {
-			snprintf(err, err_len, "group %u: %s", g->cg->id,
+			snprintf(err, err_len, "group %u: %s", group_id(g),
 				 why[0] ? why : fsm_strerror(rc));
 			failed = 1;
 		}
@@ -211,7 +211,7 @@ static int do_switchover(struct daemon *d, struct group *g, bool on, bool force,
 	(void)on;
 	(void)why;
 	(void)why_len;
-	log_notice("group %u: switchover requested%s", g->cg->id, force ? " (forced)" : "");
+	log_notice("group %u: switchover requested%s", group_id(g), force ? " (forced)" : "");
 	return group_switchover(g, force);
 }
 
@@ -224,21 +224,21 @@ static int do_standby(struct daemon *d, struct group *g, bool on, bool force, ch
 		      size_t why_len)
 {
 	const char *dir = d->conf.state_dir;
-	bool was = state_standby_saved(dir, g->cg->id);
+	bool was = state_standby_saved(dir, group_id(g));
 	char err[CTLCMD_WHY_MAX];
 	int rc;
 
-	if (was != on && state_standby_save(dir, g->cg->id, on, err, sizeof(err)) < 0) {
+	if (was != on && state_standby_save(dir, group_id(g), on, err, sizeof(err)) < 0) {
 		snprintf(why, why_len, "standby not changed: cannot save it: %s", err);
 		return -1;
 	}
 	rc = group_standby(g, on, force);
 	if (rc == 0) {
-		log_notice("group %u: standby %s", g->cg->id, on ? "on" : "off");
+		log_notice("group %u: standby %s", group_id(g), on ? "on" : "off");
 		return 0;
 	}
 	if (was != on)
-		(void)state_standby_save(dir, g->cg->id, was, err, sizeof(err));
+		(void)state_standby_save(dir, group_id(g), was, err, sizeof(err));
 	return rc;
 }
 

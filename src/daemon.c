@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctlcmd.h"
 #include "daemon.h"
 #include "hook.h"
@@ -35,10 +36,10 @@ static void run_hooks(struct group *g, bool master_again, enum fsm_state from, e
 {
 	char addr[64];
 	struct hook_event e = { .master_again = master_again, .from = from, .to = to,
-				.reason = reason, .peer = g->fsm.peer.name, .peer_address = addr };
+				.reason = reason, .peer = group_fsm(g)->peer.name, .peer_address = addr };
 
 	group_peer_address(g, addr, sizeof(addr));
-	hook_run(g->hook, &e);
+	hook_run(group_hook(g), &e);
 }
 
 /*
@@ -55,8 +56,8 @@ static void status_notify(const struct daemon *d)
 	for (size_t i = 0; i < d->n_groups && len < sizeof(text); i++) {
 		const struct group *g = d->groups[i];
 		int w = snprintf(text + len, sizeof(text) - len, "%sgroup %u %s (%s)",
-				 i ? "; " : "", g->cg->id, fsm_state_name(g->fsm.state),
-				 fsm_reason_text(g->fsm.reason));
+				 i ? "; " : "", group_id(g), fsm_state_name(group_fsm(g)->state),
+				 fsm_reason_text(group_fsm(g)->reason));
 
 		if (w < 0)
 			break;
@@ -75,7 +76,7 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	char reason[64];
 
 	clock_gettime(CLOCK_REALTIME, &e->when);
-	e->group = g->cg->id;
+	e->group = group_id(g);
 	e->from = from;
 	e->to = to;
 	e->reason = why;
@@ -113,7 +114,7 @@ static void on_master_again(void *ctx, struct group *g, bool contention)
 static bool groups_exited(const struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_groups; i++)
-		if (!d->groups[i]->exited)
+		if (!group_exited(d->groups[i]))
 			return false;
 	return true;
 }
@@ -141,7 +142,7 @@ static struct group *group_new(struct daemon *d, const struct conf_group *cg)
 	struct group_hooks hooks = { .transition = on_transition, .exited = on_exited,
 				     .master_again = on_master_again, .can_hold = on_can_hold,
 				     .ctx = d };
-	struct group *g = calloc(1, sizeof(*g));
+	struct group *g = group_alloc();
 
 	if (!g) {
 		log_err("group %u: out of memory", cg->id);
@@ -200,7 +201,7 @@ static bool addr_filter(void *ctx, int family, const uint8_t *addr)
 static void reconcile_all(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_groups; i++)
-		vipset_reconcile(&d->groups[i]->vs);
+		group_reconcile(d->groups[i]);
 }
 
 int daemon_reload(struct daemon *d, char *err, size_t err_len)
@@ -240,14 +241,14 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	d->reloading = true;
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
-		const struct conf_group *cg = conf_group_by_id(nc, g->cg->id);
+		const struct conf_group *cg = conf_group_by_id(nc, group_id(g));
 
-		if (cg && !needs_restart(g->cg, cg)) {
+		if (cg && !needs_restart(group_conf(g), cg)) {
 			group_reconf(g, cg);
 			ng[n++] = g;
 			continue;
 		}
-		log_notice("reload: group %u %s", g->cg->id, cg ? "restarts" : "removed");
+		log_notice("reload: group %u %s", group_id(g), cg ? "restarts" : "removed");
 		group_stop(g);
 		group_free(g);
 		free(g);
@@ -258,7 +259,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 		bool kept = false;
 
 		for (size_t k = 0; k < n; k++)
-			kept |= ng[k]->cg->id == nc->groups[i].id;
+			kept |= group_id(ng[k]) == nc->groups[i].id;
 		if (kept)
 			continue;
 		ng[n] = group_new(d, &nc->groups[i]);
@@ -306,20 +307,20 @@ static void link_event(void *ctx, unsigned ifindex, const char *name, bool up, b
 		addrtab_drop_ifindex(&d->addrs, ifindex);
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
-		bool ours = !gone && strcmp(name, g->conf.interface) == 0;
-		bool ours2 = !gone && g->conf.interface2[0] && strcmp(name, g->conf.interface2) == 0;
+		bool ours = !gone && strcmp(name, group_conf(g)->interface) == 0;
+		bool ours2 = !gone && group_conf(g)->interface2[0] && strcmp(name, group_conf(g)->interface2) == 0;
 
-		if (g->conf.ifindex == ifindex && !ours)
+		if (group_conf(g)->ifindex == ifindex && !ours)
 			group_iface(g, 0);
-		else if (ours && g->conf.ifindex != ifindex)
+		else if (ours && group_conf(g)->ifindex != ifindex)
 			group_iface(g, ifindex);
-		else if (gone && g->cg->vmac && g->vip_ifindex == ifindex)
+		else if (gone && group_conf(g)->vmac && group_vip_ifindex(g) == ifindex)
 			group_vmac_lost(g);
-		if (g->conf.ifindex2 == ifindex && !ours2)
+		if (group_conf(g)->ifindex2 == ifindex && !ours2)
 			group_iface2(g, 0);
-		else if (ours2 && g->conf.ifindex2 != ifindex)
+		else if (ours2 && group_conf(g)->ifindex2 != ifindex)
 			group_iface2(g, ifindex);
-		if (g->conf.ifindex == ifindex && ifindex)
+		if (group_conf(g)->ifindex == ifindex && ifindex)
 			group_link(g, up);
 	}
 	syncset_health(d->groups, d->n_groups);
@@ -346,12 +347,12 @@ static void resync(struct daemon *d)
 		uint8_t mac[6];
 		bool up = false;
 
-		group_iface(g, if_nametoindex(g->conf.interface));
-		if (g->conf.interface2[0])
-			group_iface2(g, if_nametoindex(g->conf.interface2));
-		if (g->conf.ifindex && nl_link_info(d->nl, g->conf.ifindex, mac, &up) < 0)
+		group_iface(g, if_nametoindex(group_conf(g)->interface));
+		if (group_conf(g)->interface2[0])
+			group_iface2(g, if_nametoindex(group_conf(g)->interface2));
+		if (group_conf(g)->ifindex && nl_link_info(d->nl, group_conf(g)->ifindex, mac, &up) < 0)
 			up = false;
-		if (g->conf.ifindex)
+		if (group_conf(g)->ifindex)
 			group_link(g, up);
 	}
 	syncset_health(d->groups, d->n_groups);
@@ -515,7 +516,7 @@ int daemon_run(struct daemon *d)
 	ev_io_init(&d->mon_io, mon_cb, nlmon_fd(d->mon), EV_READ);
 	d->mon_io.data = d;
 	ev_io_start(d->loop, &d->mon_io);
-	d->start_ms = group_now_ms();
+	d->start_ms = clock_now_ms();
 	d->groups = calloc(d->conf.n_groups, sizeof(struct group *));
 	if (!d->groups)
 		fatal("out of memory");

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "exec.h"
 #include "log.h"
 #include "trust.h"
@@ -48,13 +49,6 @@
 static struct exec_stats stats;
 static struct log_rl spawn_rl;	/* spawn failures: a check retries every interval */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Keep the last EXEC_OUTPUT_MAX bytes written. */
 static void ring_put(struct exec *x, const char *p, size_t n)
@@ -119,7 +113,7 @@ static void out_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void kill_group(struct exec *x, int sig)
 {
 	if (kill(-x->pid, sig) < 0 && errno != ESRCH &&
-	    log_ratelimit(&spawn_rl, now_ms(), 5, 10000))
+	    log_ratelimit(&spawn_rl, clock_now_ms(), 5, 10000))
 		log_warn("%s: kill process group %d: %s", x->tag, (int)x->pid, strerror(errno));
 }
 
@@ -142,7 +136,7 @@ static void finish(struct exec *x, int wstatus, bool reaped)
 	r.output_len = x->len;
 	r.output_cut = x->cut;
 	r.timed_out = x->timed_out;
-	r.duration_ms = now_ms() - x->start_ms;
+	r.duration_ms = clock_now_ms() - x->start_ms;
 	if (reaped && WIFEXITED(wstatus))
 		r.exit_status = WEXITSTATUS(wstatus);
 	else if (reaped && WIFSIGNALED(wstatus))
@@ -325,7 +319,7 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 	if (prog < 0) {
 		stats.failures++;
 		stats.untrusted++;
-		if (log_ratelimit(&spawn_rl, now_ms(), 5, 10000))
+		if (log_ratelimit(&spawn_rl, clock_now_ms(), 5, 10000))
 			log_err("%s: not running %s: %s", tag, argv[0], why);
 		return -1;
 	}
@@ -348,7 +342,7 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 	x->loop = loop;
 	x->pid = pid;
 	x->out_fd = p[0];
-	x->start_ms = now_ms();
+	x->start_ms = clock_now_ms();
 	x->done = done;
 	x->ctx = ctx;
 	ev_child_init(&x->child, child_cb, pid, 0);
@@ -373,7 +367,7 @@ fail_pipe:
 fail:
 	close(prog);
 	stats.failures++;
-	if (log_ratelimit(&spawn_rl, now_ms(), 5, 10000))
+	if (log_ratelimit(&spawn_rl, clock_now_ms(), 5, 10000))
 		log_err("%s: cannot run %s: %s", tag, argv[0], strerror(rc));
 	return -1;
 }

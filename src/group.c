@@ -17,13 +17,8 @@
 
 #include "clock.h"
 #include "digest.h"
-#include "group.h"
+#include "group_int.h"
 #include "mcast.h"
-
-uint64_t group_now_ms(void)
-{
-	return clock_now_ms();
-}
 
 static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct conf_group *cg)
 {
@@ -63,14 +58,20 @@ static const uint8_t *rx_key(const struct group *g, uint32_t id, size_t *len)
 	return NULL;
 }
 
-static int step(struct group *g, struct fsm_input *in);
+/* Where a heartbeat came from, for the counters (see rx_account()). */
+struct group_rx {
+	struct group_path *path;
+	const struct sockaddr_storage *from;
+};
+
+static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx);
 
 /* The claim probe found another host answering for a VIP. */
 static void claim_answered(void *ctx)
 {
 	struct fsm_input in = { .ev = FSM_EV_VIP_ANSWERED };
 
-	step(ctx, &in);
+	step(ctx, &in, NULL);
 }
 
 /* The fence command ended (fence.c); the state machine decides what it allows. */
@@ -78,14 +79,14 @@ static void fence_done(void *ctx, bool ok)
 {
 	struct fsm_input in = { .ev = FSM_EV_FENCE_DONE, .ok = ok };
 
-	step(ctx, &in);
+	step(ctx, &in, NULL);
 }
 
 static void upstream_changed(void *ctx, bool reachable)
 {
 	struct fsm_input in = { .ev = FSM_EV_UPSTREAM, .healthy = reachable };
 
-	step(ctx, &in);
+	step(ctx, &in, NULL);
 }
 
 static void send_pkt(struct group *g, const struct proto_pkt *p)
@@ -102,7 +103,7 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 		hbsock_send(g->hb2, &g->cg2, buf, (size_t)n);
 	if (n < 0 || hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0) {
 		g->st.tx_err++;
-		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], group_now_ms(), 5, 10000))
+		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], clock_now_ms(), 5, 10000))
 			log_warn("group %u: send heartbeat: %s", g->cg->id,
 				 n < 0 ? proto_strerror(n) : strerror(errno));
 		return;
@@ -112,7 +113,7 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 
 static void arm(struct group *g, uint64_t deadline_ms)
 {
-	uint64_t now = group_now_ms();
+	uint64_t now = clock_now_ms();
 
 	ev_timer_stop(g->loop, &g->timer);
 	if (deadline_ms == UINT64_MAX)
@@ -138,6 +139,64 @@ static void log_mismatch(const struct group *g)
 	else
 		log_notice("group %u: %s's settings agree with this node's again", g->cg->id,
 			   g->fsm.peer.name);
+}
+
+/*
+ * The daemon hears of a step (struct group_hooks) only once the step is
+ * over: the actions carried out, the group's timer armed at the state
+ * machine's new deadline. A callback may step other groups and through
+ * them this one again (a follower's transition makes its leader unhealthy,
+ * the leader's resign steps the follower): called from within the step,
+ * the inner step armed the timer and the outer one then armed it again
+ * with its own, stale deadline. So apply() queues what to tell, and
+ * deliver() tells it, in order; a step of this group from within one of
+ * its callbacks queues its own notes behind, delivered by the same loop.
+ *
+ * Bounded: a step queues at most three notes (transition, master again,
+ * can hold; or exited), and a callback steps its own group again only
+ * through another group's state change, which is once per sync set move.
+ */
+static void note(struct group *g, const struct group_note *n)
+{
+	if (g->n_notes == GROUP_NOTES) {
+		log_err("group %u: %d notifications pending: one dropped", g->cg->id, GROUP_NOTES);
+		return;
+	}
+	g->notes[(g->note_head + g->n_notes++) % GROUP_NOTES] = *n;
+}
+
+static void deliver(struct group *g)
+{
+	const struct group_hooks *h = &g->hooks;
+
+	if (g->delivering)
+		return;		/* a callback stepped us again: the loop below tells it */
+	g->delivering = true;
+	while (g->n_notes > 0) {
+		struct group_note n = g->notes[g->note_head];
+
+		g->note_head = (g->note_head + 1) % GROUP_NOTES;
+		g->n_notes--;
+		switch (n.type) {
+		case GROUP_NOTE_TRANSITION:
+			if (h->transition)
+				h->transition(h->ctx, g, n.from, n.to, n.why);
+			break;
+		case GROUP_NOTE_MASTER_AGAIN:
+			if (h->master_again)
+				h->master_again(h->ctx, g, n.contention);
+			break;
+		case GROUP_NOTE_CAN_HOLD:
+			if (h->can_hold)
+				h->can_hold(h->ctx, g);
+			break;
+		case GROUP_NOTE_EXITED:
+			if (h->exited)
+				h->exited(h->ctx, g);
+			break;
+		}
+	}
+	g->delivering = false;
 }
 
 static void apply(struct group *g, const struct fsm_output *o)
@@ -178,11 +237,7 @@ static void apply(struct group *g, const struct fsm_output *o)
 			vipset_want(&g->vs, false);
 			break;
 		case FSM_ACT_ANNOUNCE:
-			/* A refresh is one round; a takeover or a contention a burst. */
-			vipset_announce(&g->vs, o->changed || o->contention_won || o->reannounce ||
-							o->peer_returned
-							? g->cg->garp_count
-							: 1);
+			vipset_announce(&g->vs, o->act[i].burst ? g->cg->garp_count : 1);
 			break;
 		case FSM_ACT_EXIT:
 			g->exited = true;
@@ -203,17 +258,18 @@ static void apply(struct group *g, const struct fsm_output *o)
 		g->st.contentions++;
 	if (o->changed && o->from == FSM_MASTER && g->fsm.state != FSM_MASTER)
 		drain_cancel(&g->drain, "this node is no longer master");
-	if (o->changed && g->hooks.transition)
-		g->hooks.transition(g->hooks.ctx, g, o->from, g->fsm.state, o->reason);
-	if ((o->contention_won || o->reannounce) && g->hooks.master_again)
-		g->hooks.master_again(g->hooks.ctx, g, o->contention_won);
+	if (o->changed)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_TRANSITION, .from = o->from,
+					      .to = g->fsm.state, .why = o->reason });
+	if (o->contention_won || o->reannounce)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_MASTER_AGAIN,
+					      .contention = o->contention_won });
 	if (g->exited) {
 		ev_timer_stop(g->loop, &g->timer);
 		ev_timer_stop(g->loop, &g->vs.garp);
 		check_stop(&g->check);
 		sipcheck_stop(&g->sip);
-		if (g->hooks.exited)
-			g->hooks.exited(g->hooks.ctx, g);
+		note(g, &(struct group_note){ .type = GROUP_NOTE_EXITED });
 		return;
 	}
 	arm(g, o->next_deadline_ms);
@@ -222,31 +278,6 @@ static void apply(struct group *g, const struct fsm_output *o)
 bool group_can_hold(const struct group *g)
 {
 	return g->fsm.state != FSM_FAULT && g->fsm.healthy && g->fsm.upstream;
-}
-
-static int step(struct group *g, struct fsm_input *in)
-{
-	struct fsm_output out;
-	bool could = group_can_hold(g);
-	int rc;
-
-	if (g->exited)
-		return FSM_E_STATE;
-	in->now_ms = group_now_ms();
-	rc = fsm_step(&g->fsm, &g->fc, in, &out);
-	apply(g, &out);
-	if (group_can_hold(g) != could && g->hooks.can_hold)
-		g->hooks.can_hold(g->hooks.ctx, g);
-	return rc;
-}
-
-static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct fsm_input in = { .ev = FSM_EV_TIMER };
-
-	(void)loop;
-	(void)revents;
-	step(w->data, &in);
 }
 
 /*
@@ -261,7 +292,7 @@ static void count_drop(struct group *g, enum group_log cls, const struct sockadd
 	uint64_t hidden = rl->suppressed;
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!log_ratelimit(rl, group_now_ms(), 5, 10000))
+	if (!log_ratelimit(rl, clock_now_ms(), 5, 10000))
 		return;
 	mcast_addr_text(from, addr, sizeof(addr));
 	rl->suppressed = 0;
@@ -270,6 +301,67 @@ static void count_drop(struct group *g, enum group_log cls, const struct sockadd
 			 "not logged)", g->cg->id, addr, why, (unsigned long long)hidden);
 	else
 		log_warn("group %u: dropped heartbeat from %s: %s", g->cg->id, addr, why);
+}
+
+/*
+ * What a heartbeat that reached the state machine did to the counters: an
+ * accepted one (or a copy of one, by the other path) shows its path alive.
+ */
+static void rx_account(struct group *g, const struct group_rx *rx, const struct fsm_output *o,
+		       uint64_t now)
+{
+	if (o->drop != FSM_DROP_NONE) {
+		g->st.drop[o->drop]++;
+		if (o->drop != FSM_DROP_OWN && o->drop != FSM_DROP_HELLO)
+			count_drop(g, GROUP_LOG_PEER, rx->from, fsm_drop_key(o->drop));
+		return;
+	}
+	if (o->duplicate) {
+		g->dup++;
+	} else {
+		g->st.rx++;
+		g->peer_addr = *rx->from;
+	}
+	rx->path->last_heard_ms = now;
+	rx->path->rx++;
+}
+
+/*
+ * The one way into the state machine: stamp @in with the clock, step,
+ * count the heartbeat (@rx, NULL for any other event), carry out the
+ * actions and arm the timer, then make the callbacks (see note()).
+ */
+static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx)
+{
+	struct fsm_output out;
+	bool could = group_can_hold(g);
+	int rc;
+
+	if (g->exited)
+		return FSM_E_STATE;
+	/* Cannot happen (see note()); said if it ever does. */
+	if (g->stepping)
+		log_err("group %u: stepped again from within its own step", g->cg->id);
+	g->stepping = true;
+	in->now_ms = clock_now_ms();
+	rc = fsm_step(&g->fsm, &g->fc, in, &out);
+	if (rx)
+		rx_account(g, rx, &out, in->now_ms);
+	apply(g, &out);
+	g->stepping = false;
+	if (group_can_hold(g) != could)
+		note(g, &(struct group_note){ .type = GROUP_NOTE_CAN_HOLD });
+	deliver(g);
+	return rc;
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct fsm_input in = { .ev = FSM_EV_TIMER };
+
+	(void)loop;
+	(void)revents;
+	step(w->data, &in, NULL);
 }
 
 /* The log class of a proto_decode error. */
@@ -332,13 +424,10 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	struct fsm_input in = { .ev = FSM_EV_PACKET };
 	struct group_path *pa = member;
 	struct group *g = pa->g;
-	const struct fsm_peer *peer = &g->fsm.peer;
-	struct fsm_output out;
 	struct proto_pkt pkt;
 	const uint8_t *key;
 	size_t key_len = 0;
 	uint32_t key_id = 0;
-	bool could;
 	int err;
 
 	if (g->exited)
@@ -389,53 +478,24 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		return;
 	}
 	in.pkt = &pkt;
-	in.now_ms = group_now_ms();
-	/*
-	 * With two paths each heartbeat comes twice (or out of order across
-	 * the paths): a copy of one already accepted keeps this path's health
-	 * up, but is no replay and no news for the state machine.
-	 */
-	if (g->hb2 && peer->name[0] && strcmp(pkt.name, peer->name) == 0 &&
-	    pkt.nonce == peer->nonce && pkt.seq <= peer->seq && pkt.seq + 16 > peer->seq) {
-		pa->last_heard_ms = in.now_ms;
-		pa->rx++;
-		g->dup++;
-		return;
-	}
-	could = group_can_hold(g);
-	fsm_step(&g->fsm, &g->fc, &in, &out);
-	if (out.drop != FSM_DROP_NONE) {
-		g->st.drop[out.drop]++;
-		if (out.drop != FSM_DROP_OWN && out.drop != FSM_DROP_HELLO)
-			count_drop(g, GROUP_LOG_PEER, from, fsm_drop_key(out.drop));
-	} else {
-		g->st.rx++;
-		g->peer_addr = *from;
-		pa->last_heard_ms = in.now_ms;
-		pa->rx++;
-	}
-	apply(g, &out);
-	if (group_can_hold(g) != could && g->hooks.can_hold)
-		g->hooks.can_hold(g->hooks.ctx, g);
+	in.multipath = g->hb2 != NULL;
+	step(g, &in, &(struct group_rx){ .path = pa, .from = from });
 }
 
-/*
- * The state machine's health input: the interface exists and has carrier,
- * AND the check script and the SIP check pass when their weight is 0; with
- * a weight a failed check lowers the priority instead (never below 1; the
- * weights of both add up).
- */
+/* The state machine's health input from what the group observes (fsm_health_input()). */
 static void health_input(const struct group *g, struct fsm_input *in)
 {
-	bool failed = check_failed(&g->check), sip = sipcheck_failed(&g->sip);
-	int prio = g->cg->priority - (failed ? (int)g->cg->check_weight : 0) -
-		   (sip ? (int)g->cg->sip_weight : 0);
+	const struct fsm_health h = {
+		.interface = g->cg->ifindex != 0,
+		.link_up = g->link_up,
+		.check_failed = check_failed(&g->check),
+		.check_weight = g->cg->check_weight,
+		.sip_failed = sipcheck_failed(&g->sip),
+		.sip_weight = g->cg->sip_weight,
+		.sync_blocked = g->sync_blocked,
+	};
 
-	in->ev = FSM_EV_HEALTH;
-	in->healthy = g->cg->ifindex && g->link_up && !(failed && g->cg->check_weight == 0) &&
-		      !(sip && g->cg->sip_weight == 0) && !g->sync_blocked;
-	in->no_interface = g->cg->ifindex == 0;
-	in->priority = (uint8_t)(prio < 1 ? 1 : prio);
+	fsm_health_input(&g->fc, &h, in);
 }
 
 /* Feed the state machine one FSM_EV_HEALTH if health, its reason or priority changed. */
@@ -444,9 +504,8 @@ static void health_update(struct group *g)
 	struct fsm_input in = { .ev = FSM_EV_HEALTH };
 
 	health_input(g, &in);
-	if (in.healthy != g->fsm.healthy || in.priority != g->fsm.priority ||
-	    (!in.healthy && in.no_interface != g->fsm.no_interface))
-		step(g, &in);
+	if (fsm_health_news(&g->fsm, &in))
+		step(g, &in, NULL);
 }
 
 static void check_changed(void *ctx)
@@ -646,19 +705,19 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 		log_warn("group %u: interface %s missing: FAULT until it is there", cg->id,
 			 cg->interface);
 	/* Copies of the VIPs left by a crash go: this node is not master yet. */
-	step(g, &in);
+	step(g, &in, NULL);
 	/* Without carrier (or interface) the node is FAULT from the start, never MASTER. */
 	if (!g->link_up) {
 		struct fsm_input hi;
 
 		health_input(g, &hi);
-		step(g, &hi);
+		step(g, &hi, NULL);
 	}
 	/* Upstream is unknown until the first round answers: no claim before. */
 	if (cg->n_upstream > 0) {
 		struct fsm_input un = { .ev = FSM_EV_UPSTREAM, .healthy = false };
 
-		step(g, &un);
+		step(g, &un, NULL);
 	}
 	upstream_start(&g->up, loop, nl, g->cg, upstream_changed, g);
 	g->hook = hook_new(loop, g->cg, node_name);
@@ -681,7 +740,7 @@ void group_stop(struct group *g)
 {
 	struct fsm_input in = { .ev = FSM_EV_STOP };
 
-	step(g, &in);
+	step(g, &in, NULL);
 }
 
 void group_free(struct group *g)
@@ -728,21 +787,21 @@ int group_switchover(struct group *g, bool force)
 {
 	struct fsm_input in = { .ev = FSM_EV_SWITCHOVER, .force = force };
 
-	return step(g, &in);
+	return step(g, &in, NULL);
 }
 
 int group_standby(struct group *g, bool on, bool force)
 {
 	struct fsm_input in = { .ev = FSM_EV_STANDBY, .on = on, .force = force };
 
-	return step(g, &in);
+	return step(g, &in, NULL);
 }
 
 int group_sync(struct group *g, bool leader_master)
 {
 	struct fsm_input in = { .ev = FSM_EV_SYNC, .leader_master = leader_master };
 
-	return step(g, &in);
+	return step(g, &in, NULL);
 }
 
 void group_sync_blocked(struct group *g, bool blocked)
@@ -781,7 +840,7 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 	upstream_reconf(&g->up);
 	vipset_reconf(&g->vs, old, n_old);
 	health_input(g, &in);
-	step(g, &in);
+	step(g, &in, NULL);
 }
 
 uint64_t group_kernel_drops(const struct group *g)
@@ -799,4 +858,49 @@ void group_peer_address(const struct group *g, char *buf, size_t len)
 		buf[0] = '\0';
 	if (g->fsm.peer.name[0])
 		mcast_addr_text(&g->peer_addr, buf, len);
+}
+
+uint32_t group_id(const struct group *g)
+{
+	return g->cg->id;
+}
+
+const struct conf_group *group_conf(const struct group *g)
+{
+	return g->cg;
+}
+
+const struct fsm *group_fsm(const struct group *g)
+{
+	return &g->fsm;
+}
+
+bool group_exited(const struct group *g)
+{
+	return g->exited;
+}
+
+struct hook *group_hook(const struct group *g)
+{
+	return g->hook;
+}
+
+struct group *group_leader(const struct group *g)
+{
+	return g->leader;
+}
+
+unsigned group_vip_ifindex(const struct group *g)
+{
+	return g->vip_ifindex;
+}
+
+void group_reconcile(struct group *g)
+{
+	vipset_reconcile(&g->vs);
+}
+
+struct group *group_alloc(void)
+{
+	return calloc(1, sizeof(struct group));
 }

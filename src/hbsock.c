@@ -31,6 +31,7 @@
 
 #include <ev.h>
 
+#include "clock.h"
 #include "hbsock.h"
 #include "log.h"
 #include "mcast.h"
@@ -113,13 +114,6 @@ void hbsock_tab_free(struct hbsock_tab *t)
 	free(t);
 }
 
-static uint64_t hbsock_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Hand one datagram to its group, or to every member it was sent to (see the file comment). */
 static void hbsock_dispatch(struct hbsock *s, const struct mcast_dgram *d)
@@ -148,7 +142,7 @@ static void hbsock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct hbsock *s = w->data;
 	uint8_t buf[HBSOCK_BATCH][PROTO_LEN + 1];
 	struct mcast_dgram d[HBSOCK_BATCH];
-	uint64_t until_ms = hbsock_now_ms() + HBSOCK_RX_BUDGET_MS;
+	uint64_t until_ms = clock_now_ms() + HBSOCK_RX_BUDGET_MS;
 
 	(void)loop;
 	(void)revents;
@@ -163,7 +157,7 @@ static void hbsock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n == MCAST_NONE)
 			break;
 		if (n == MCAST_ERROR) {
-			if (log_ratelimit(&s->rl, hbsock_now_ms(), 5, 10000))
+			if (log_ratelimit(&s->rl, clock_now_ms(), 5, 10000))
 				log_warn("hbsock UDP port %u: receive: %s", s->port,
 					 strerror(errno));
 			break;
@@ -171,7 +165,7 @@ static void hbsock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		for (int i = 0; i < n && s->n > 0; i++)
 			hbsock_dispatch(s, &d[i]);
 		s->st.rx += (uint64_t)n;
-		if (n < HBSOCK_BATCH || hbsock_now_ms() >= until_ms)
+		if (n < HBSOCK_BATCH || clock_now_ms() >= until_ms)
 			break;
 	}
 }
@@ -203,7 +197,7 @@ static struct hbsock *hbsock_open(struct hbsock_tab *t, const struct conf_group 
 	}
 	s->tab = t;
 	ev_io_init(&s->io, hbsock_io_cb, s->fd, EV_READ);
-	/* Queued heartbeats are read before late timers fire (see fsm.c, stalls). */
+	/* Queued heartbeats are read before late timers fire (see fsm_time.c, stalls). */
 	ev_set_priority(&s->io, EV_MAXPRI);
 	s->io.data = s;
 	s->next = t->head;

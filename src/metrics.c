@@ -28,6 +28,7 @@
 
 #include "digest.h"
 #include "exec.h"
+#include "group_int.h"
 #include "log.h"
 #include "mcast.h"
 #include "metrics.h"
@@ -53,7 +54,7 @@ static void label(FILE *f, const char *s)
 	}
 }
 
-/* Seconds since the epoch of the monotonic time @mono_ms (a group_now_ms() value). */
+/* Seconds since the epoch of the monotonic time @mono_ms (a clock_now_ms() value). */
 static double wall_s(uint64_t mono_ms, uint64_t now_ms)
 {
 	struct timespec ts;
@@ -176,7 +177,7 @@ static void agree_metrics(struct group *const *gs, size_t n, FILE *f)
 	FAMILY(f, "name_conflict", "gauge", "1 while another live node uses this node's name.");
 	for (size_t i = 0; i < n; i++)
 		gsample(f, "name_conflict", gs[i], "%d",
-			gs[i]->fsm.conflict_until_ms > group_now_ms());
+			gs[i]->fsm.conflict_until_ms > clock_now_ms());
 }
 
 /* Heartbeats: sent, received, rejected by reason, and the other counters of status. */
@@ -466,7 +467,7 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 
 void metrics_write(const struct daemon *d, FILE *f)
 {
-	uint64_t now = group_now_ms();
+	uint64_t now = clock_now_ms();
 	struct group *const *gs = d->groups;
 	size_t n = d->n_groups;
 
@@ -527,7 +528,7 @@ fail_unlink:
 		fclose(f);
 	unlink(tmp);
 fail:
-	if (log_ratelimit(&metrics_rl, group_now_ms(), METRICS_LOG_BURST, METRICS_LOG_PERIOD_MS))
+	if (log_ratelimit(&metrics_rl, clock_now_ms(), METRICS_LOG_BURST, METRICS_LOG_PERIOD_MS))
 		log_err("metrics_file %s: %s", path, strerror(err));
 	return -1;
 }

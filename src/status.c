@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "digest.h"
+#include "group_int.h"
 #include "mcast.h"
 #include "status.h"
 
@@ -300,7 +301,7 @@ static struct json_object *status_socket(const struct group *g)
 void status_group(const struct group *g, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
-	uint64_t now = group_now_ms();
+	uint64_t now = clock_now_ms();
 	struct json_object *cnt = json_object_new_object();
 	struct json_object *rej = json_object_new_object();
 	char why[64];

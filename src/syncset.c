@@ -13,6 +13,7 @@
  * within one netlink round per address, never an interval apart.
  */
 #include "log.h"
+#include "group_int.h"
 #include "syncset.h"
 
 

@@ -188,4 +188,10 @@ echo "# monitors: $adds additions and $dels removals of the set's VIPs;" \
 check_num "monitors: every move of the set was recorded (additions)" "$adds" ">=" 18
 check_num "monitors: the set never split for longer than one interval" "$split" "<=" "$IV"
 
+# A group's callbacks (the sync set's among them) run once its own step is
+# over and its timer armed: no transition above stepped a group from within
+# its own step (the follower's check, then its leader's resign, used to).
+nested=$(cat "$LAB_DIR"/a.log "$LAB_DIR"/b.log | grep -c 'stepped again from within its own step')
+check_num "no group was stepped from within its own step" "$nested" "==" 0
+
 lab_finish

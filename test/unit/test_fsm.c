@@ -1759,6 +1759,32 @@ static void sim_run(struct sim *s, uint64_t until)
 	}
 }
 
+/*
+ * The pair as most scenarios begin: a (priority @pa) and b (@pb) start
+ * together and run for 3 s, by when the election is settled. Each node's
+ * base priority is its configured one.
+ */
+static void sim_settled(struct sim *s, uint8_t pa, uint8_t pb)
+{
+	sim_init(s, pa, pb);
+	s->n[0].c.base_priority = pa;
+	s->n[1].c.base_priority = pb;
+	sim_start(s, 0, 10);
+	sim_start(s, 1, 20);
+	sim_run(s, 3000);
+}
+
+/* Feed node @i one event of the admin, SIGTERM or health kind now, and carry its actions. */
+static int sim_event(struct sim *s, int i, const struct fsm_input *in)
+{
+	struct fsm_input e = *in;
+
+	e.now_ms = s->now;
+	s->n[i].rc = fsm_step(&s->n[i].s, &s->n[i].c, &e, &s->n[i].o);
+	sim_apply(s, i);
+	return s->n[i].rc;
+}
+
 static int sim_masters(const struct sim *s)
 {
 	return (s->up[0] && s->n[0].s.state == FSM_MASTER) +
@@ -1788,10 +1814,7 @@ static void test_sim_crash_then_return_no_preempt(void **st)
 	uint64_t crash;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	crash = s.now;
 	s.up[0] = false;	/* kill -9: no goodbye */
@@ -1814,13 +1837,9 @@ static void test_sim_graceful_stop_hands_over_at_once(void **st)
 	uint64_t t;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	t = s.now;
-	ev(&s.n[0], FSM_EV_STOP, t, NULL);
-	sim_apply(&s, 0);
+	sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_STOP });
 	sim_run(&s, t + 50);
 	/* One latency later, not a dead interval later. */
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
@@ -1868,10 +1887,7 @@ static void test_sim_partition_heals_to_one_holder(void **st)
 	uint64_t heal;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	s.cut = true;
 	sim_run(&s, 6000);
 	assert_int_equal(sim_masters(&s), 2);
@@ -1890,21 +1906,16 @@ static void test_sim_switchover_both_ways(void **st)
 	uint64_t t;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	t = s.now;
-	assert_int_equal(admin(&s.n[0], FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
-	sim_apply(&s, 0);
+	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
 	assert_int_equal(s.n[1].s.since_ms, t + LAT);
 	/* And straight back, asked on the backup this time. */
 	sim_run(&s, t + 1000);
 	t = s.now;
-	assert_int_equal(admin(&s.n[0], FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
-	sim_apply(&s, 0);
+	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	assert_int_equal(s.n[1].s.state, FSM_BACKUP);
@@ -1923,6 +1934,219 @@ static void test_sim_switchover_both_ways(void **st)
  * other. Each row: the master's configured and effective priority, what
  * the peer reports and how many heartbeats of it were heard.
  */
+/*
+ * fsm_health_input(): what the glue observes -> the FSM_EV_HEALTH input.
+ * Base priority 100 throughout.
+ */
+static void test_health_input_table(void **st)
+{
+	static const struct {
+		const char *what;
+		struct fsm_health h;
+		bool healthy, no_interface;
+		uint8_t priority;
+	} rows[] = {
+		{ "all well",
+		  { true, true, false, 0, false, 0, false }, true, false, 100 },
+		{ "no carrier",
+		  { true, false, false, 0, false, 0, false }, false, false, 100 },
+		{ "no interface",
+		  { false, false, false, 0, false, 0, false }, false, true, 100 },
+		{ "check fails, no weight",
+		  { true, true, true, 0, false, 0, false }, false, false, 100 },
+		{ "check fails, weight 30",
+		  { true, true, true, 30, false, 0, false }, true, false, 70 },
+		{ "weight, check passes",
+		  { true, true, false, 30, false, 0, false }, true, false, 100 },
+		{ "SIP fails, no weight",
+		  { true, true, false, 0, true, 0, false }, false, false, 100 },
+		{ "SIP fails, weight 20",
+		  { true, true, false, 0, true, 20, false }, true, false, 80 },
+		{ "both fail: weights add",
+		  { true, true, true, 30, true, 20, false }, true, false, 50 },
+		{ "weights past 0: floor 1",
+		  { true, true, true, 99, true, 99, false }, true, false, 1 },
+		{ "weight 254 alone",
+		  { true, true, true, 254, false, 0, false }, true, false, 1 },
+		{ "weighted, no weight",
+		  { true, true, true, 30, true, 0, false }, false, false, 70 },
+		{ "a follower blocks",
+		  { true, true, false, 0, false, 0, true }, false, false, 100 },
+		{ "no interface, blocked",
+		  { false, true, false, 0, false, 0, true }, false, true, 100 },
+	};
+	struct fsm_cfg c = { .base_priority = 100 };
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fsm_input in = { .ev = FSM_EV_TIMER };
+
+		fsm_health_input(&c, &rows[i].h, &in);
+		print_message("health: %s\n", rows[i].what);
+		assert_int_equal(in.ev, FSM_EV_HEALTH);
+		assert_int_equal(in.healthy, rows[i].healthy);
+		assert_int_equal(in.no_interface, rows[i].no_interface);
+		assert_int_equal(in.priority, rows[i].priority);
+	}
+}
+
+/* fsm_health_news(): the glue steps only when health, its reason or the priority changed. */
+static void test_health_news_table(void **st)
+{
+	static const struct {
+		const char *what;
+		bool s_healthy, s_no_iface;
+		uint8_t s_prio;
+		bool healthy, no_iface;
+		uint8_t prio;
+		bool news;
+	} rows[] = {
+		{ "same, healthy", true, false, 100, true, false, 100, false },
+		{ "health lost", true, false, 100, false, false, 100, true },
+		{ "health back", false, false, 100, true, false, 100, true },
+		{ "priority lowered", true, false, 100, true, false, 70, true },
+		{ "still unhealthy, interface gone", false, false, 100, false, true, 100, true },
+		{ "still without interface", false, true, 100, false, true, 100, false },
+		{ "healthy: no_interface ignored", true, false, 100, true, true, 100, false },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fsm s = { .healthy = rows[i].s_healthy, .no_interface = rows[i].s_no_iface,
+				 .priority = rows[i].s_prio };
+		struct fsm_input in = { .ev = FSM_EV_HEALTH,
+					.healthy = rows[i].healthy,
+					.no_interface = rows[i].no_iface,
+					.priority = rows[i].prio };
+
+		print_message("health news: %s\n", rows[i].what);
+		assert_int_equal(fsm_health_news(&s, &in), rows[i].news);
+	}
+}
+
+/*
+ * Two paths: a copy of an accepted heartbeat within FSM_DUP_WINDOW is a
+ * duplicate (no news, no drop), and only with two paths; anything else is
+ * what the state machine always made of it. The accepted session is
+ * ("b", nonce 50) at seq 40.
+ */
+static void test_duplicate_table(void **st)
+{
+	static const struct {
+		const char *what;
+		bool multipath;
+		const char *name;
+		uint64_t nonce, seq;
+		bool duplicate;
+		enum fsm_drop drop;
+	} rows[] = {
+		{ "the same again", true, "b", 50, 40, true, FSM_DROP_NONE },
+		{ "one behind", true, "b", 50, 39, true, FSM_DROP_NONE },
+		{ "window's edge", true, "b", 50, 40 - FSM_DUP_WINDOW + 1, true, FSM_DROP_NONE },
+		{ "out of the window", true, "b", 50, 40 - FSM_DUP_WINDOW, false, FSM_DROP_REPLAY },
+		{ "newer: news", true, "b", 50, 41, false, FSM_DROP_NONE },
+		{ "one path: a replay", false, "b", 50, 40, false, FSM_DROP_REPLAY },
+		{ "another session", true, "b", 51, 40, false, FSM_DROP_HELLO },
+		{ "another name", true, "c", 50, 40, false, FSM_DROP_FOREIGN },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct node n;
+		struct proto_pkt p = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 50, 40);
+		struct fsm_input in = { .ev = FSM_EV_PACKET, .now_ms = 20, .pkt = &p };
+		uint64_t rx;
+
+		print_message("duplicate: %s\n", rows[i].what);
+		node_init(&n, "a", 100, 100);
+		ev(&n, FSM_EV_START, 0, NULL);
+		ev(&n, FSM_EV_PACKET, 10, &p);
+		assert_int_equal(n.o.drop, FSM_DROP_NONE);
+		rx = n.s.peer.rx;
+		p = hb(rows[i].name, PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, rows[i].nonce,
+		       rows[i].seq);
+		p.echo = 777777;	/* no fresh echo: only the accepted session passes */
+		in.multipath = rows[i].multipath;
+		fsm_step(&n.s, &n.c, &in, &n.o);
+		assert_int_equal(n.o.duplicate, rows[i].duplicate);
+		assert_int_equal(n.o.drop, rows[i].drop);
+		/* A copy is no news: the peer record is as the first one left it. */
+		if (rows[i].duplicate) {
+			assert_int_equal(n.s.peer.rx, rx);
+			assert_int_equal(n.s.peer.seq, 40);
+			assert_int_equal(n.s.peer.last_heard_ms, 10);
+		}
+	}
+}
+
+/* Announcement sizes: a refresh is one round, everything else the burst. */
+static void announce_claim(struct node *n)
+{
+	node_init(n, "a", 100, 100);
+	ev(n, FSM_EV_START, 0, NULL);
+	tick_to(n, fsm_dead_ms(&n->c, &n->s, 0));
+}
+
+static void announce_refresh(struct node *n)
+{
+	uint64_t t = lone_master(n, "a", 100);
+
+	ev(n, FSM_EV_TIMER, t + n->c.refresh_ms, NULL);
+}
+
+static void announce_contention(struct node *n)
+{
+	uint64_t t = lone_master(n, "a", 100);
+	struct proto_pkt p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 5, 50);
+
+	ev(n, FSM_EV_PACKET, t + 1, &p);
+}
+
+static void announce_return(struct node *n)
+{
+	uint64_t t = lone_master(n, "a", 100);
+	struct proto_pkt p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM, 5, 50);
+
+	ev(n, FSM_EV_PACKET, t + 1, &p);
+}
+
+static void announce_resigned_peer(struct node *n)
+{
+	uint64_t t = lone_master(n, "a", 100);
+	struct proto_pkt p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM, 5, 50);
+
+	ev(n, FSM_EV_PACKET, t + 1, &p);
+	p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM | PROTO_F_RESIGN, 5, 51);
+	ev(n, FSM_EV_PACKET, t + 2, &p);
+}
+
+static void test_announce_burst_table(void **st)
+{
+	static const struct {
+		const char *what;
+		void (*scenario)(struct node *n);
+		bool burst;
+	} rows[] = {
+		{ "claim after listening", announce_claim, true },
+		{ "refresh while master", announce_refresh, false },
+		{ "contention won", announce_contention, true },
+		{ "peer back from silence", announce_return, true },
+		{ "peer dropped our VIPs", announce_resigned_peer, true },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct node n;
+		int k;
+
+		print_message("announce: %s\n", rows[i].what);
+		rows[i].scenario(&n);
+		k = act_index(&n.o, FSM_ACT_ANNOUNCE);
+		assert_true(k >= 0);
+		assert_int_equal(n.o.act[k].burst, rows[i].burst);
+	}
+}
+
 static void test_check_weight_hands_over_to_fit_peer(void **st)
 {
 	static const struct {
@@ -2009,16 +2233,11 @@ static void test_sim_check_weight_handover(void **st)
 	uint64_t t;
 
 	(void)st;
-	sim_init(&s, 100, 90);
-	s.n[0].c.base_priority = 100;
-	s.n[1].c.base_priority = 90;
-	sim_start(&s, 0, 10);
-	sim_start(&s, 1, 20);
-	sim_run(&s, 3000);
+	sim_settled(&s, 100, 90);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	t = s.now;
-	health(&s.n[0], t, true, 80);
-	sim_apply(&s, 0);
+	sim_event(&s, 0,
+		  &(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = 80 });
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
 	assert_int_equal(s.n[0].s.reason, FSM_R_PRIORITY);
@@ -2028,8 +2247,8 @@ static void test_sim_check_weight_handover(void **st)
 	assert_int_equal(s.double_ms, 0);
 	sim_run(&s, t + 3000);
 	t = s.now;
-	health(&s.n[0], t, true, 100);
-	sim_apply(&s, 0);
+	sim_event(&s, 0,
+		  &(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = 100 });
 	sim_run(&s, t + 10000);
 	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
@@ -2103,6 +2322,10 @@ int main(void)
 		cmocka_unit_test(test_check_weight_hands_over_to_fit_peer),
 		cmocka_unit_test(test_check_weight_waits_for_peer_to_rise),
 		cmocka_unit_test(test_sim_check_weight_handover),
+		cmocka_unit_test(test_health_input_table),
+		cmocka_unit_test(test_health_news_table),
+		cmocka_unit_test(test_duplicate_table),
+		cmocka_unit_test(test_announce_burst_table),
 	};
 
 	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);
