@@ -23,6 +23,14 @@ void log_msg_errno(int prio, const char *fmt, ...) __attribute__((format(printf,
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
 
+/*
+ * A bare line on stderr, for what `vipd -t` prints (config errors and
+ * warnings, exactly as the admin and the golden tests read them): no
+ * "vipd: level:" tag, and syslog never; under systemd (ExecStartPre) it
+ * still gets its "<N>" prefix, so the journal files it at @prio.
+ */
+void log_stderr(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Log and exit(1); for start-up only. fatal appends errno, fatalx does not. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

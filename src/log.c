@@ -91,6 +91,18 @@ void log_msg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_stderr(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_journal)
+		fprintf(stderr, "<%d>", prio & 7);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void log_msg_errno(int prio, const char *fmt, ...)
 {
 	int err = errno;

@@ -76,16 +76,16 @@ int main(int argc, char **argv)
 	}
 	log_init("vipd", use_syslog, verbose && !test);
 	if (sodium_init() < 0) {
-		fprintf(stderr, "vipd: libsodium cannot initialise\n");
+		log_stderr(LOG_ERR, "vipd: libsodium cannot initialise");
 		return 1;
 	}
 	if (conf_load(path, &d.conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		log_stderr(LOG_ERR, "%s", err);
 		return EXIT_CONFIG;
 	}
 	for (size_t i = 0; i < d.conf.n_warnings; i++) {
 		if (test)
-			fprintf(stderr, "warning: %s\n", d.conf.warnings[i]);
+			log_stderr(LOG_WARNING, "warning: %s", d.conf.warnings[i]);
 		else
 			log_warn("%s", d.conf.warnings[i]);
 	}

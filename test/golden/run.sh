@@ -123,5 +123,22 @@ else
 	fi
 fi
 
+# Under systemd (ExecStartPre=vipd -t) stderr is the journal's stream: the
+# same line, with the sd-daemon prefix "<3>" (error) that files it as such.
+# $JOURNAL_STREAM names the file stderr goes to, as systemd would.
+(
+	cd "$tmp/golden" || exit 1
+	: >"$tmp/out.d/journal"
+	exec 2>>"$tmp/out.d/journal"
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$tmp/out.d/journal") "$vipd" -t -f bad-address.conf
+)
+want="<3>$(cat "$here/bad-address.err")"
+if [ "$(cat "$tmp/out.d/journal")" = "$want" ]; then
+	ok 0 "under the journal a config error is one line at priority 3 (<3>)"
+else
+	ok 1 "under the journal a config error is one line at priority 3 (<3>)"
+	show "$tmp/out.d/journal"
+fi
+
 echo "1..$n"
 [ "$failed" = 0 ]
