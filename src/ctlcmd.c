@@ -12,6 +12,7 @@
 
 #include "ctlcmd.h"
 #include "daemon.h"
+#include "exec.h"
 #include "log.h"
 #include "metrics.h"
 #include "state.h"
@@ -67,6 +68,19 @@ static struct json_object *control_json(const struct control *ctl)
 	return o;
 }
 
+/* The external commands the daemon started (exec.h), for `vipctl status`. */
+static struct json_object *commands_json(void)
+{
+	const struct exec_stats *xs = exec_stats();
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "started", json_object_new_int64((int64_t)xs->spawns));
+	json_object_object_add(o, "failed", json_object_new_int64((int64_t)xs->failures));
+	json_object_object_add(o, "timed_out", json_object_new_int64((int64_t)xs->timeouts));
+	json_object_object_add(o, "untrusted", json_object_new_int64((int64_t)xs->untrusted));
+	return o;
+}
+
 static int cmd_status(struct daemon *d, struct json_object *args, struct json_object *data,
 		      char *err, size_t err_len)
 {
@@ -86,6 +100,7 @@ static int cmd_status(struct daemon *d, struct json_object *args, struct json_ob
 			       d->reload_error[0] ? json_object_new_string(d->reload_error) : NULL);
 	if (d->ctl)
 		json_object_object_add(data, "control", control_json(d->ctl));
+	json_object_object_add(data, "commands", commands_json());
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct json_object *g = json_object_new_object();
 

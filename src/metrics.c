@@ -458,11 +458,14 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	       "External commands (hooks and check scripts) the daemon started.");
 	fprintf(f, "vipd_commands_started_total %llu\n", ull(xs->spawns));
 	FAMILY(f, "command_failures_total", "counter",
-	       "External commands that failed, by reason: failed (did not start, exited "
-	       "non-zero or killed) or timed out.");
+	       "External commands that failed, by reason: untrusted (trust.c refused the "
+	       "program), failed (did not start otherwise, exited non-zero or killed) or "
+	       "timed out.");
 	fprintf(f, "vipd_command_failures_total{reason=\"failed\"} %llu\n"
-		   "vipd_command_failures_total{reason=\"timed_out\"} %llu\n",
-		ull(xs->failures - xs->timeouts), ull(xs->timeouts));
+		   "vipd_command_failures_total{reason=\"timed_out\"} %llu\n"
+		   "vipd_command_failures_total{reason=\"untrusted\"} %llu\n",
+		ull(xs->failures - xs->timeouts - xs->untrusted), ull(xs->timeouts),
+		ull(xs->untrusted));
 }
 
 void metrics_write(const struct daemon *d, FILE *f)

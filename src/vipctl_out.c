@@ -450,6 +450,23 @@ static void print_control(struct json_object *data)
 	printf("\n");
 }
 
+/*
+ * "commands: 2 refused as untrusted (of 40 started, 3 failed)": only when
+ * trust.c refused a hook, check or fence program (vipd(8), SECURITY), which
+ * otherwise shows only as that command's failure.
+ */
+static void print_commands(struct json_object *data)
+{
+	struct json_object *c = jget(data, "commands", json_type_object);
+	char u[24], st[24], f[24];
+
+	if (!c || json_object_get_int64(jget(c, "untrusted", json_type_int)) == 0)
+		return;
+	printf("commands: %s refused as untrusted (of %s started, %s failed)\n",
+	       jint_text(c, "untrusted", u, sizeof(u)), jint_text(c, "started", st, sizeof(st)),
+	       jint_text(c, "failed", f, sizeof(f)));
+}
+
 int vipctl_out_status(struct json_object *data)
 {
 	struct json_object *groups = jget(data, "groups", json_type_array);
@@ -466,6 +483,7 @@ int vipctl_out_status(struct json_object *data)
 		printf("last reload failed, previous configuration kept: %s\n",
 		       jstr(data, "reload_error"));
 	print_control(data);
+	print_commands(data);
 	for (i = 0; i < n; i++)
 		print_group(json_object_array_get_idx(groups, i));
 	return vipctl_out_status_exit(data);

@@ -258,6 +258,11 @@ wait_for "A logs the second refusal" 3000 grep -q \
 	"backup.sh: not trusted: file $LAB_DIR/hooks/backup.sh is owned by uid $U1_UID ($U1), not root" \
 	"$LAB_DIR/a.log"
 check "a hook owned by a service account is not run" not test -e "$LAB_DIR/pwned"
+check_eq "status: both refusals counted as untrusted commands" "$(js a '.commands.untrusted')" 2
+check "... and said in the human status" sh -c \
+	"'$VIPCTL' -s '$LAB_DIR/a.sock' status | grep -q '^commands: 2 refused as untrusted (of [0-9]* started, [0-9]* failed)$'"
+check "... and in the metrics" sh -c \
+	"'$VIPCTL' -s '$LAB_DIR/a.sock' metrics | grep -q '^vipd_command_failures_total{reason=\"untrusted\"} 2$'"
 "$VIPD" -t -f "$LAB_DIR/a.conf" >/dev/null 2>"$LAB_DIR/t.err"
 check_eq "vipd -t: that hook is refused (exit 3)" "$?" 3
 check_eq "... in one line" "$(wc -l <"$LAB_DIR/t.err")" 1
