@@ -24,11 +24,9 @@ static const char *what(const struct drain *d)
 	return d->standby ? "standby" : "switchover";
 }
 
-static void finish(struct drain *d, const char *how)
+/* Stop the timers and any counter still running; the drain is over. */
+static void halt(struct drain *d)
 {
-	char t[32];
-	struct tm tm;
-
 	ev_timer_stop(d->loop, &d->tick);
 	ev_timer_stop(d->loop, &d->limit);
 	if (d->x) {
@@ -37,6 +35,14 @@ static void finish(struct drain *d, const char *how)
 		d->x = NULL;
 	}
 	d->active = false;
+}
+
+static void finish(struct drain *d, const char *how)
+{
+	char t[32];
+	struct tm tm;
+
+	halt(d);
 	localtime_r(&d->since, &tm);
 	strftime(t, sizeof(t), "%H:%M:%S", &tm);
 	snprintf(d->ended, sizeof(d->ended), "%s", how);
@@ -216,16 +222,8 @@ bool drain_cancel(struct drain *d, const char *why)
 
 void drain_free(struct drain *d)
 {
-	if (!d->loop)
-		return;
-	ev_timer_stop(d->loop, &d->tick);
-	ev_timer_stop(d->loop, &d->limit);
-	if (d->x) {
-		exec_cancel(d->x);
-		free(d->x);
-		d->x = NULL;
-	}
-	d->active = false;
+	if (d->loop)
+		halt(d);
 }
 
 void drain_reconf(struct drain *d, const struct conf_group *cg)
