@@ -68,7 +68,7 @@ PURE	:= proto fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
 # The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link.
 CONF_PURE := conf conf_parse conf_net conf_cmd conf_print
 VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group claim digest status metrics vipset addrtab clock \
-	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control control_conn \
+	     hbsock syncset mcast nl nl_addr nl_link nlmon announce arp upstream exec hook check control control_conn \
 	     ctlcmd ctltab \
 	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
@@ -136,7 +136,7 @@ $(BUILD)/hbflood: $(call obj,hbflood proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 $(BUILD)/ctlflood: $(call obj,ctlflood ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^
-$(BUILD)/nltool: $(call obj,nltool nl nlmon addrtab clock announce log)
+$(BUILD)/nltool: $(call obj,nltool nl nl_addr nl_link nlmon addrtab clock announce log)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libFuzzer harnesses (clang): each links the pure file it attacks.
