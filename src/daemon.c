@@ -204,6 +204,45 @@ static void reconcile_all(struct daemon *d)
 		group_reconcile(d->groups[i]);
 }
 
+/*
+ * The groups of new configuration @nc into @ng (room for all of them): the
+ * running ones it keeps as they are follow it; those it drops, or changed
+ * beyond a live change, hand over and go; new ones start. Returns how many.
+ */
+static size_t reload_groups(struct daemon *d, const struct conf *nc, struct group **ng)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_groups; i++) {
+		struct group *g = d->groups[i];
+		const struct conf_group *cg = conf_group_by_id(nc, group_id(g));
+
+		if (cg && !needs_restart(group_conf(g), cg)) {
+			group_reconf(g, cg);
+			ng[n++] = g;
+			continue;
+		}
+		log_notice("reload: group %u %s", group_id(g), cg ? "restarts" : "removed");
+		group_stop(g);
+		group_free(g);
+		free(g);
+	}
+	for (size_t i = 0; i < nc->n_groups; i++)
+		(void)hbsock_reserve(d->hb, &nc->groups[i]);	/* a failure is logged, the group fails */
+	for (size_t i = 0; i < nc->n_groups; i++) {
+		bool kept = false;
+
+		for (size_t k = 0; k < n; k++)
+			kept |= group_id(ng[k]) == nc->groups[i].id;
+		if (kept)
+			continue;
+		ng[n] = group_new(d, &nc->groups[i]);
+		if (ng[n])
+			n++;
+	}
+	return n;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t err_len)
 {
 	/* On the heap: the address filter looks at it while the groups follow it. */
@@ -237,35 +276,8 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	d->next_conf = nc;
 	if (nl_addr_dump(d->nl, &d->addrs) < 0)
 		d->addrs_stale = true;
-	/* Groups that are gone, or changed beyond repair, hand over and go. */
 	d->reloading = true;
-	for (size_t i = 0; i < d->n_groups; i++) {
-		struct group *g = d->groups[i];
-		const struct conf_group *cg = conf_group_by_id(nc, group_id(g));
-
-		if (cg && !needs_restart(group_conf(g), cg)) {
-			group_reconf(g, cg);
-			ng[n++] = g;
-			continue;
-		}
-		log_notice("reload: group %u %s", group_id(g), cg ? "restarts" : "removed");
-		group_stop(g);
-		group_free(g);
-		free(g);
-	}
-	for (size_t i = 0; i < nc->n_groups; i++)
-		(void)hbsock_reserve(d->hb, &nc->groups[i]);	/* a failure is logged, the group fails */
-	for (size_t i = 0; i < nc->n_groups; i++) {
-		bool kept = false;
-
-		for (size_t k = 0; k < n; k++)
-			kept |= group_id(ng[k]) == nc->groups[i].id;
-		if (kept)
-			continue;
-		ng[n] = group_new(d, &nc->groups[i]);
-		if (ng[n])
-			n++;
-	}
+	n = reload_groups(d, nc, ng);
 	free(d->groups);
 	d->groups = ng;
 	d->n_groups = n;

@@ -353,11 +353,9 @@ static void layout_metrics(struct group *const *gs, size_t n, FILE *f)
 	}
 }
 
-/* Hooks and the check script, by outcome; the daemon's external commands. */
-static void command_metrics(struct group *const *gs, size_t n, FILE *f)
+/* Hook commands, by outcome. */
+static void hook_metrics(struct group *const *gs, size_t n, FILE *f)
 {
-	const struct exec_stats *xs = exec_stats();
-
 	FAMILY(f, "hooks_started_total", "counter", "Hook commands started.");
 	for (size_t i = 0; i < n; i++)
 		gsample(f, "hooks_started_total", gs[i], "%llu", ull(hook_stats(gs[i]->hook).run));
@@ -373,6 +371,11 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 			fprintf(f, "vipd_hooks_total{group=\"%u\",result=\"%s\"} %llu\n",
 				gs[i]->cg->id, res[k], ull(v[k]));
 	}
+}
+
+/* The check script, by outcome. */
+static void check_metrics(struct group *const *gs, size_t n, FILE *f)
+{
 	FAMILY(f, "check_ok", "gauge", "1 while the group's check script passes.");
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->check.on)
@@ -395,6 +398,11 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->check.on)
 			gsample(f, "check_skipped_total", gs[i], "%llu", ull(gs[i]->check.skipped));
+}
+
+/* The built-in SIP check: the last answer and the checks by outcome. */
+static void sip_metrics(struct group *const *gs, size_t n, FILE *f)
+{
 	FAMILY(f, "sip_check_ok", "gauge", "1 while the group's SIP OPTIONS check passes.");
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->sip.on)
@@ -428,6 +436,11 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->sip.on)
 			gsample(f, "sip_check_stray_total", gs[i], "%llu", ull(gs[i]->sip.stray));
+}
+
+/* Fences, by outcome, and how long the last one took. */
+static void fence_metrics(struct group *const *gs, size_t n, FILE *f)
+{
 	FAMILY(f, "fences_total", "counter", "Fence commands run, by result: ok, failed.");
 	for (size_t i = 0; i < n; i++) {
 		const struct fence *fc = &gs[i]->fence;
@@ -444,6 +457,11 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 		if (gs[i]->cg->fence_command)
 			gsample(f, "fence_duration_seconds", gs[i], "%.3f",
 				(double)gs[i]->fence.last_ms / 1000.0);
+}
+
+/* Switchovers waiting for the calls to end. */
+static void drain_metrics(struct group *const *gs, size_t n, FILE *f)
+{
 	FAMILY(f, "drain_active", "gauge",
 	       "1 while a switchover or standby --when-idle waits for the calls to end.");
 	for (size_t i = 0; i < n; i++)
@@ -454,6 +472,18 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->cg->calls_command)
 			gsample(f, "drain_calls", gs[i], "%lld", (long long)gs[i]->drain.calls);
+}
+
+/* Hooks, checks, fences and drains, by outcome; the daemon's external commands. */
+static void command_metrics(struct group *const *gs, size_t n, FILE *f)
+{
+	const struct exec_stats *xs = exec_stats();
+
+	hook_metrics(gs, n, f);
+	check_metrics(gs, n, f);
+	sip_metrics(gs, n, f);
+	fence_metrics(gs, n, f);
+	drain_metrics(gs, n, f);
 	FAMILY(f, "commands_started_total", "counter",
 	       "External commands (hooks and check scripts) the daemon started.");
 	fprintf(f, "vipd_commands_started_total %llu\n", ull(xs->spawns));
