@@ -79,7 +79,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
 		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab test_sipmsg
+UNIT	:= test_proto test_fsm test_conf test_ctlmsg test_addrtab test_sipmsg test_bundle
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit check-san demo install uninstall bench fuzz \
@@ -109,6 +109,8 @@ $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_bundle: $(call obj,test_bundle proto fsm)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf conf trust)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 
