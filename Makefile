@@ -66,6 +66,7 @@ DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm
 VIPD_MODS := main notify conf trust state priv group claim digest status metrics vipset addrtab clock \
+	     hbbundle \
 	     hbsock syncset mcast nl nlmon announce arp upstream exec hook check control ctlcmd \
 	     ctlmsg sipcheck sipmsg fence drain calls \
 	     log $(PURE)
