@@ -497,11 +497,12 @@ int proto_bundle_verify(const uint8_t *buf, size_t len, const uint8_t *key, size
 
 int proto_bundle_record(const uint8_t *buf, unsigned i, struct proto_pkt *p)
 {
-	const uint8_t *r = buf + PROTO_BUNDLE_HDR + (size_t)i * PROTO_BUNDLE_REC;
+	const uint8_t *r;
 	struct proto_pkt d;
 
-	if (!buf || !p)
+	if (!buf || !p || i >= PROTO_BUNDLE_MAX)
 		return PROTO_E_ARG;
+	r = buf + PROTO_BUNDLE_HDR + (size_t)i * PROTO_BUNDLE_REC;
 	d.type = buf[OFF_TYPE];
 	d.interval_ms = get16(buf + B_OFF_INTERVAL);
 	d.key_id = get32(buf + B_OFF_KEY);
