@@ -29,8 +29,12 @@ struct hbbundle;
  */
 #define HBBUNDLE_ALIGN_MS 2
 
-/* The member's send is due: step its state machine (FSM_EV_TIMER). */
-typedef void (*hbbundle_tick_fn)(void *member);
+/*
+ * The member's send is due: step its state machine (FSM_EV_TIMER) at
+ * @now_ms, the one time of the bundle's tick for every member it steps, so
+ * that their next sends fall due together again.
+ */
+typedef void (*hbbundle_tick_fn)(void *member, uint64_t now_ms);
 /* A record of the member went out (@err 0), or did not: errno, or a negative enum proto_err. */
 typedef void (*hbbundle_sent_fn)(void *member, int err);
 

@@ -107,10 +107,10 @@ static void bundle_sent(void *member, int err)
 	sent(member, err);
 }
 
-/* The bundle's phase came: the periodic send is due. */
-static void bundle_tick(void *member)
+/* The bundle's phase came: the periodic send is due, stamped with the tick's time. */
+static void bundle_tick(void *member, uint64_t now_ms)
 {
-	struct fsm_input in = { .ev = FSM_EV_TIMER };
+	struct fsm_input in = { .ev = FSM_EV_TIMER, .now_ms = now_ms };
 
 	step(member, &in);
 }
@@ -276,7 +276,9 @@ static int step(struct group *g, struct fsm_input *in)
 
 	if (g->exited)
 		return FSM_E_STATE;
-	in->now_ms = group_now_ms();
+	/* Stamped now, unless the caller stamped it (a send bundle's tick). */
+	if (!in->now_ms)
+		in->now_ms = group_now_ms();
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	apply(g, &out);
 	if (group_can_hold(g) != could && g->hooks.can_hold)

@@ -9,9 +9,12 @@
  * answer to a new session's challenge) leaves as fast as before.
  *
  * Phase: a member's periodic send is due one interval after its last send.
- * Members whose last sends fell into one turn are due together; the bundle's
- * one timer steps every member due, so their records land in the same turn
- * (their own timers, armed a few microseconds apart, might not). A member out
+ * The bundle's one timer steps every member due, all at the time it read
+ * once (stepping 64 state machines takes a while on a loaded machine: with
+ * a clock read for each, the last would fall due later, and the period of
+ * all would stretch by that), so their records land in the same turn and
+ * their next sends fall due together again (their own timers, armed a few
+ * microseconds apart, might not). A member out
  * of phase is held back by up to HBBUNDLE_ALIGN_MS per interval until it is
  * in phase: its heartbeats then come at most that much late, and, as the
  * state machine's other deadlines are only looked at when it is stepped,
@@ -51,7 +54,8 @@ struct hbbundle {
 	size_t n_q;
 	ev_prepare flush;
 	ev_timer tick;
-	uint64_t turn_ms;		/* this turn of the loop: the last record queued at */
+	uint64_t tick_ms;		/* the tick running now: its time, 0 = none */
+	uint64_t turn_ms;		/* this turn of the loop: its time */
 	size_t turn_n;			/* ... how many records */
 	uint64_t phase_ms;		/* the last turn of the most records in an interval */
 	size_t phase_n;			/* ... how many */
@@ -198,7 +202,9 @@ static void hbbundle_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			continue;
 		b->m[i].send_ms = 0;
 		budget--;
-		b->m[i].tick(b->m[i].member);
+		b->tick_ms = now;
+		b->m[i].tick(b->m[i].member, now);
+		b->tick_ms = 0;
 		i = (size_t)-1;	/* the array may have changed: from the start */
 	}
 	hbbundle_arm(b);
@@ -281,7 +287,8 @@ void hbbundle_put(struct hbbundle *b, void *member, const struct proto_pkt *p)
 		hbbundle_flush_now(b);
 	b->q[b->n_q] = *p;
 	b->q_member[b->n_q++] = member;
-	b->turn_ms = clock_now_ms();
+	/* A tick's records are of its time; an event's of the moment it was sent. */
+	b->turn_ms = b->tick_ms ? b->tick_ms : clock_now_ms();
 	b->turn_n++;
 	ev_prepare_start(b->loop, &b->flush);
 }
