@@ -65,6 +65,7 @@ static const uint8_t *rx_key(const struct group *g, uint32_t id, size_t *len)
 }
 
 static int step(struct group *g, struct fsm_input *in);
+static int step_at(struct group *g, struct fsm_input *in, uint64_t now_ms);
 
 /* The claim probe found another host answering for a VIP. */
 static void claim_answered(void *ctx)
@@ -110,9 +111,9 @@ static void bundle_sent(void *member, int err)
 /* The bundle's phase came: the periodic send is due, stamped with the tick's time. */
 static void bundle_tick(void *member, uint64_t now_ms)
 {
-	struct fsm_input in = { .ev = FSM_EV_TIMER, .now_ms = now_ms };
+	struct fsm_input in = { .ev = FSM_EV_TIMER };
 
-	step(member, &in);
+	step_at(member, &in, now_ms);
 }
 
 /*
@@ -268,7 +269,8 @@ bool group_can_hold(const struct group *g)
 	return g->fsm.state != FSM_FAULT && g->fsm.healthy && g->fsm.upstream;
 }
 
-static int step(struct group *g, struct fsm_input *in)
+/* Feed @in to the state machine, stamped @now_ms, and carry out what it says. */
+static int step_at(struct group *g, struct fsm_input *in, uint64_t now_ms)
 {
 	struct fsm_output out;
 	bool could = group_can_hold(g);
@@ -276,14 +278,17 @@ static int step(struct group *g, struct fsm_input *in)
 
 	if (g->exited)
 		return FSM_E_STATE;
-	/* Stamped now, unless the caller stamped it (a send bundle's tick). */
-	if (!in->now_ms)
-		in->now_ms = group_now_ms();
+	in->now_ms = now_ms;
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	apply(g, &out);
 	if (group_can_hold(g) != could && g->hooks.can_hold)
 		g->hooks.can_hold(g->hooks.ctx, g);
 	return rc;
+}
+
+static int step(struct group *g, struct fsm_input *in)
+{
+	return step_at(g, in, group_now_ms());
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
