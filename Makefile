@@ -67,7 +67,7 @@ DEB_BENCH := keepalived gnuplot-nox
 PURE	:= proto fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
 # The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link.
 CONF_PURE := conf conf_parse conf_net conf_cmd conf_print
-VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group claim digest status metrics vipset addrtab clock \
+VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group claim digest status metrics vipset addrtab clock hbbundle \
 	     hbsock syncset mcast nl nl_addr nl_link nlmon announce arp upstream exec hook check control control_conn \
 	     ctlcmd ctltab \
 	     ctlmsg sipcheck sipmsg fence drain calls \
@@ -82,7 +82,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
 		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg
+UNIT	:= test_proto test_fsm test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg test_bundle
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit list-unit check-san demo install uninstall bench fuzz \
@@ -112,6 +112,8 @@ $(BUILD)/test_proto: $(call obj,test_proto proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_bundle: $(call obj,test_bundle $(PURE))
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf $(CONF_PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
 # The system's side of the config (files, trust, interfaces): needs a trusted directory and lo.

@@ -34,6 +34,26 @@ struct hbsock;		/* one socket and the groups on it */
 typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int ttl,
 			     const struct sockaddr_storage *from, bool foreign);
 
+struct proto_pkt;
+
+/*
+ * What a member is given of the datagrams on the socket: @rx every version
+ * 2 packet and anything too broken to name a group; the rest for bundles
+ * (version 3), whose one HMAC hbsock checks for all the groups in them.
+ * @admit makes a member's checks that need no key (TTL, a listed source)
+ * and returns the key that @key_id names, or NULL (counted by the member);
+ * @deliver hands over a verified, decoded record; @reject says why a
+ * bundle with a record for the member was dropped (enum proto_err).
+ */
+struct hbsock_ops {
+	hbsock_rx_fn rx;
+	const uint8_t *(*admit)(void *member, int ttl, const struct sockaddr_storage *from,
+				uint32_t key_id, size_t *key_len);
+	void (*deliver)(void *member, const struct proto_pkt *p,
+			const struct sockaddr_storage *from);
+	void (*reject)(void *member, int err, const struct sockaddr_storage *from);
+};
+
 /* An empty table on @loop; NULL (logged) when out of memory. */
 struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop);
 
@@ -41,12 +61,12 @@ struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop);
 void hbsock_tab_free(struct hbsock_tab *t);
 
 /*
- * Add group @cg (with @member, whose datagrams go to @fn) to the socket for
+ * Add group @cg (with @member, whose datagrams go to @ops) to the socket for
  * its heartbeat transport, opening and joining it for the first member.
  * Returns the socket, or NULL (logged) on failure.
  */
-struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg, hbsock_rx_fn fn,
-			   void *member);
+struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg,
+			   const struct hbsock_ops *ops, void *member);
 
 /*
  * Open the socket of @cg's port and family now, without joining anything,
@@ -68,6 +88,10 @@ void hbsock_leave(struct hbsock *s, void *member);
 /* Send one datagram for @cg on the shared socket. 0, or -1 with errno. */
 int hbsock_send(struct hbsock *s, const struct conf_group *cg, const uint8_t *buf, size_t len);
 
+/* The loop @s runs on, and the list of its send bundles (hbbundle.c's to keep). */
+struct ev_loop *hbsock_loop(const struct hbsock *s);
+struct hbbundle **hbsock_bundles(struct hbsock *s);
+
 /* How many groups (paths) use @s. */
 size_t hbsock_members(const struct hbsock *s);
 
@@ -75,6 +99,7 @@ size_t hbsock_members(const struct hbsock *s);
 struct hbsock_stats {
 	uint64_t rx;			/* datagrams read */
 	uint64_t unmatched;		/* for no member's interface and address */
+	uint64_t bundles;		/* of them bundles (several groups, one HMAC) */
 	uint64_t kernel_drops;		/* SO_RXQ_OVFL: dropped by the kernel, buffer full */
 	int rcvbuf_bytes;		/* SO_RCVBUF as the kernel reports it */
 	int rcvbuf_asked;		/* what was asked for, bytes */

@@ -25,10 +25,35 @@
  *   76 32  node name, NUL padded, printable ASCII
  *  108 32  HMAC-SHA256(key, bytes 0..107)
  *  140     total (PROTO_LEN)
+ *
+ * A bundle (version 3, PROTO_BUNDLE_VERSION) carries the heartbeats of up
+ * to PROTO_BUNDLE_MAX groups of one node that share a socket, destination,
+ * key and interval, under one HMAC; each record still goes to its own group
+ * (vipd(8), WIRE FORMAT, Bundles, says why each check is where it is):
+ *
+ *    0  4  magic "VIPD"
+ *    4  1  version (PROTO_BUNDLE_VERSION)
+ *    5  1  type (PROTO_T_HEARTBEAT)
+ *    6  1  record count n, 1..PROTO_BUNDLE_MAX
+ *    7  1  zero
+ *    8  2  sender's heartbeat interval, ms (every record's)
+ *   10  2  zero
+ *   12  4  key id (every record's)
+ *   16 32  node name, NUL padded, printable ASCII (every record's)
+ *   48     n records of 64 bytes, each:
+ *           0  4  group id          16  8  nonce      40  8  echo_new
+ *           4  1  state             24  8  challenge  48  8  sequence number
+ *           5  1  priority          32  8  echo       56  8  peer's last sequence
+ *           6  2  flags
+ *           8  8  settings digests
+ *   48+64n 32  HMAC-SHA256(key, bytes 0..48+64n-1)
+ *
+ * A datagram of one group stays version 2: both versions are accepted.
  */
 #ifndef PROTO_H
 #define PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +61,18 @@
 #define PROTO_LEN	140
 #define PROTO_MAC_OFF	108
 #define PROTO_NAME_MAX	32	/* bytes on the wire, name is at most 31 chars */
+
+#define PROTO_BUNDLE_VERSION 3
+#define PROTO_BUNDLE_HDR 48	/* bytes before the first record */
+#define PROTO_BUNDLE_REC 64	/* bytes per record */
+/*
+ * Records per bundle: 18 make 1232 bytes, the UDP payload that fits the
+ * IPv6 minimum MTU of 1280 bytes, so no bundle is ever fragmented (a lost
+ * fragment would lose every group's heartbeat at once).
+ */
+#define PROTO_BUNDLE_MAX 18
+#define PROTO_BUNDLE_LEN(n) (PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC * (n) + 32)
+#define PROTO_MAX_LEN PROTO_BUNDLE_LEN(PROTO_BUNDLE_MAX) /* the longest datagram, bytes */
 
 enum proto_type {
 	PROTO_T_HEARTBEAT = 1,
@@ -136,6 +173,38 @@ uint16_t proto_digest(const void *data, size_t len);
  */
 int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len,
 		 struct proto_pkt *p);
+
+/*
+ * Bundles. Encode the @n (1..PROTO_BUNDLE_MAX) heartbeats @p, which share
+ * type, interval, key id and name, into one bundle signed with @key.
+ * Returns its length (PROTO_BUNDLE_LEN(n)), or PROTO_E_ARG as proto_encode
+ * does, and for records that differ in a shared field.
+ */
+int proto_bundle_encode(const struct proto_pkt *p, size_t n, const uint8_t *key, size_t key_len,
+			uint8_t *buf, size_t buf_len);
+
+/* Whether @buf is meant as a bundle: the magic and PROTO_BUNDLE_VERSION (nothing else checked). */
+bool proto_is_bundle(const uint8_t *buf, size_t len);
+
+/*
+ * The checks of a received bundle that need no key: length equal to that
+ * of the count it gives, count in 1..PROTO_BUNDLE_MAX, zero reserved bytes.
+ * Fills @n and @key_id. Returns PROTO_OK or a negative enum proto_err.
+ */
+int proto_bundle_peek(const uint8_t *buf, size_t len, unsigned *n, uint32_t *key_id);
+
+/* The group id of record @i of a bundle proto_bundle_peek() accepted. */
+uint32_t proto_bundle_group(const uint8_t *buf, unsigned i);
+
+/* The one HMAC of a bundle proto_bundle_peek() accepted: PROTO_OK or PROTO_E_AUTH. */
+int proto_bundle_verify(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len);
+
+/*
+ * Decode record @i of a bundle that passed proto_bundle_verify() into @p,
+ * with the shared fields of the header. PROTO_OK, or PROTO_E_FIELD for a
+ * field out of range (the other records are not affected).
+ */
+int proto_bundle_record(const uint8_t *buf, unsigned i, struct proto_pkt *p);
 
 const char *proto_strerror(int err);		/* "short", "bad HMAC", ... */
 const char *proto_err_key(int err);		/* stable counter key: "short", "auth" */

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "digest.h"
 #include "group_int.h"
+#include "hbbundle.h"
 #include "mcast.h"
 
 static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct conf_group *cg)
@@ -65,6 +66,8 @@ struct group_rx {
 };
 
 static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx);
+static int step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
+		   uint64_t now_ms);
 
 /* The claim probe found another host answering for a VIP. */
 static void claim_answered(void *ctx)
@@ -89,6 +92,37 @@ static void upstream_changed(void *ctx, bool reachable)
 	step(ctx, &in, NULL);
 }
 
+/* A heartbeat went out (@err 0) or not: errno, or a negative enum proto_err. */
+static void sent(struct group *g, int err)
+{
+	if (err) {
+		g->st.tx_err++;
+		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], clock_now_ms(), 5, 10000))
+			log_warn("group %u: send heartbeat: %s", g->cg->id,
+				 err < 0 ? proto_strerror(err) : strerror(err));
+		return;
+	}
+	g->st.tx++;
+}
+
+static void bundle_sent(void *member, int err)
+{
+	sent(member, err);
+}
+
+/* The bundle's phase came: the periodic send is due, stamped with the tick's time. */
+static void bundle_tick(void *member, uint64_t now_ms)
+{
+	struct fsm_input in = { .ev = FSM_EV_TIMER };
+
+	step_at(member, &in, NULL, now_ms);
+}
+
+/*
+ * Heartbeats leave through the group's send bundle (hbbundle.h): with the
+ * other groups' records of this turn of the loop, in one datagram. Without
+ * one (out of memory) the group sends its own.
+ */
 static void send_pkt(struct group *g, const struct proto_pkt *p)
 {
 	uint8_t buf[PROTO_LEN];
@@ -96,19 +130,25 @@ static void send_pkt(struct group *g, const struct proto_pkt *p)
 
 	if (!g->hb)
 		return;		/* the interface is missing: FAULT, nowhere to send */
+	if (g->bundle) {
+		hbbundle_put(g->bundle, g, p);
+		return;
+	}
 	n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
 
 	/* Every heartbeat goes out on every path; one that works is enough. */
 	if (n >= 0 && g->hb2)
 		hbsock_send(g->hb2, &g->cg2, buf, (size_t)n);
-	if (n < 0 || hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0) {
-		g->st.tx_err++;
-		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], clock_now_ms(), 5, 10000))
-			log_warn("group %u: send heartbeat: %s", g->cg->id,
-				 n < 0 ? proto_strerror(n) : strerror(errno));
-		return;
-	}
-	g->st.tx++;
+	sent(g, n < 0 ? n : hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0 ? errno : 0);
+}
+
+/* The group's send bundle, joined again whenever a path, the key or the interval changes. */
+static void bundle_rejoin(struct group *g)
+{
+	hbbundle_leave(g->bundle, g);
+	g->bundle = g->hb ? hbbundle_join(g->hb, g->cg, g->hb2, g->hb2 ? &g->cg2 : NULL,
+					  bundle_tick, bundle_sent, g)
+			  : NULL;
 }
 
 static void arm(struct group *g, uint64_t deadline_ms)
@@ -116,7 +156,13 @@ static void arm(struct group *g, uint64_t deadline_ms)
 	uint64_t now = clock_now_ms();
 
 	ev_timer_stop(g->loop, &g->timer);
-	if (deadline_ms == UINT64_MAX)
+	/* The periodic send is the bundle's to time, in phase with the others. */
+	if (g->bundle)
+		hbbundle_due(g->bundle, g,
+			     deadline_ms == g->fsm.next_send_ms && deadline_ms != UINT64_MAX
+				     ? deadline_ms
+				     : 0);
+	if (deadline_ms == UINT64_MAX || (g->bundle && deadline_ms == g->fsm.next_send_ms))
 		return;
 	ev_now_update(g->loop);
 	ev_timer_set(&g->timer, deadline_ms > now ? (deadline_ms - now) / 1000.0 : 0.0, 0.0);
@@ -327,11 +373,13 @@ static void rx_account(struct group *g, const struct group_rx *rx, const struct 
 }
 
 /*
- * The one way into the state machine: stamp @in with the clock, step,
+ * The one way into the state machine: stamp @in with @now_ms (step(): the
+ * clock; a bundle's tick: the one time it read for all its groups), step,
  * count the heartbeat (@rx, NULL for any other event), carry out the
  * actions and arm the timer, then make the callbacks (see note()).
  */
-static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx)
+static int step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
+		   uint64_t now_ms)
 {
 	struct fsm_output out;
 	bool could = group_can_hold(g);
@@ -343,7 +391,7 @@ static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx
 	if (g->stepping)
 		log_err("group %u: stepped again from within its own step", g->cg->id);
 	g->stepping = true;
-	in->now_ms = clock_now_ms();
+	in->now_ms = now_ms;
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	if (rx)
 		rx_account(g, rx, &out, in->now_ms);
@@ -353,6 +401,11 @@ static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx
 		note(g, &(struct group_note){ .type = GROUP_NOTE_CAN_HOLD });
 	deliver(g);
 	return rc;
+}
+
+static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx)
+{
+	return step_at(g, in, rx, clock_now_ms());
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -408,6 +461,66 @@ static int path_min_ttl(const struct group *g, const struct group_path *pa)
 }
 
 /*
+ * Each router between the nodes lowers the TTL by one: below 255 the sender
+ * is not on the link, and beyond peer_hops routers not a peer.
+ */
+static bool rx_on_link(struct group_path *pa, int ttl, const struct sockaddr_storage *from)
+{
+	struct group *g = pa->g;
+	int min = path_min_ttl(g, pa);
+	char why[96];
+
+	if (ttl >= min && ttl <= 255)
+		return true;
+	g->st.ttl++;
+	snprintf(why, sizeof(why), "TTL %d, not %d..255 (%s)", ttl, min,
+		 min == 255 ? "sender is not on this link" : "more routers than peer_hops");
+	count_drop(g, GROUP_LOG_TTL, from, why);
+	return false;
+}
+
+/*
+ * With peers listed, heartbeats come from them and from nobody else (the
+ * second path is multicast and has no list). Anyone else on the link may
+ * send us datagrams; none of them is worth an HMAC.
+ */
+static bool rx_source_ok(struct group_path *pa, const struct sockaddr_storage *from)
+{
+	struct group *g = pa->g;
+
+	if (pa != &g->path[0] || g->cg->n_peers == 0 || peer_listed(g->cg, from))
+		return true;
+	g->st.source++;
+	count_drop(g, GROUP_LOG_SOURCE, from, "sender is not a listed peer");
+	return false;
+}
+
+/* Count (and log, rate-limited) a datagram dropped for @err; @version its version byte or 0. */
+static void rx_error(struct group *g, int err, unsigned version,
+		     const struct sockaddr_storage *from)
+{
+	g->st.rx_err[-err]++;
+	if (err == PROTO_E_VERSION && version)
+		count_drop(g, proto_log_class(err), from,
+			   version < PROTO_VERSION
+				   ? "an older vipd (protocol version 1): upgrade it"
+				   : "a newer vipd (protocol version > 3)");
+	else
+		count_drop(g, proto_log_class(err), from, proto_strerror(err));
+}
+
+/* An authentic heartbeat of the group, from a version 2 packet or a bundle's record. */
+static void receive_pkt(struct group_path *pa, const struct proto_pkt *pkt,
+			const struct sockaddr_storage *from)
+{
+	struct fsm_input in = { .ev = FSM_EV_PACKET, .pkt = pkt };
+	struct group *g = pa->g;
+
+	in.multipath = g->hb2 != NULL;
+	step(g, &in, &(struct group_rx){ .path = pa, .from = from });
+}
+
+/*
  * Every check a datagram must pass before it reaches the state machine.
  * hbsock.c calls this for the datagrams of our group id sent to our group
  * address on our interface, and for those of no group on the socket
@@ -421,7 +534,6 @@ static int path_min_ttl(const struct group *g, const struct group_path *pa)
 static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 			const struct sockaddr_storage *from, bool foreign)
 {
-	struct fsm_input in = { .ev = FSM_EV_PACKET };
 	struct group_path *pa = member;
 	struct group *g = pa->g;
 	struct proto_pkt pkt;
@@ -430,57 +542,68 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	uint32_t key_id = 0;
 	int err;
 
-	if (g->exited)
+	if (g->exited || !rx_on_link(pa, ttl, from))
 		return;
-	/*
-	 * Each router between the nodes lowers it by one: below 255 the
-	 * sender is not on the link, and beyond peer_hops routers not a peer.
-	 */
-	if (ttl < path_min_ttl(g, pa) || ttl > 255) {
-		char why[96];
-
-		g->st.ttl++;
-		snprintf(why, sizeof(why), "TTL %d, not %d..255 (%s)", ttl, path_min_ttl(g, pa),
-			 path_min_ttl(g, pa) == 255 ? "sender is not on this link"
-						    : "more routers than peer_hops");
-		count_drop(g, GROUP_LOG_TTL, from, why);
-		return;
-	}
 	if (foreign) {
 		/* A group this node does not run, on the same address and port: not an error. */
 		g->st.other_group++;
 		return;
 	}
-	/*
-	 * With peers listed, heartbeats come from them and from nobody else
-	 * (the second path is multicast and has no list). Anyone else on the
-	 * link may send us datagrams; none of them is worth an HMAC.
-	 */
-	if (pa == &g->path[0] && g->cg->n_peers > 0 && !peer_listed(g->cg, from)) {
-		g->st.source++;
-		count_drop(g, GROUP_LOG_SOURCE, from, "sender is not a listed peer");
+	if (!rx_source_ok(pa, from))
 		return;
-	}
 	/* Length, magic, version and key id first: a forgery costs no HMAC until they pass. */
 	err = proto_peek_key(buf, n, &key_id);
 	key = err == PROTO_OK ? rx_key(g, key_id, &key_len) : NULL;
 	if (err == PROTO_OK)
 		err = key ? proto_decode(buf, n, key, key_len, &pkt) : PROTO_E_KEY;
 	if (err != PROTO_OK) {
-		g->st.rx_err[-err]++;
-		if (err == PROTO_E_VERSION && n > 4)
-			count_drop(g, proto_log_class(err), from,
-				   buf[4] < PROTO_VERSION
-					   ? "an older vipd (protocol version 1): upgrade it"
-					   : "a newer vipd (protocol version > 2)");
-		else
-			count_drop(g, proto_log_class(err), from, proto_strerror(err));
+		rx_error(g, err, n > 4 ? buf[4] : 0, from);
 		return;
 	}
-	in.pkt = &pkt;
-	in.multipath = g->hb2 != NULL;
-	step(g, &in, &(struct group_rx){ .path = pa, .from = from });
+	receive_pkt(pa, &pkt, from);
 }
+
+/*
+ * A bundle with a record of the group (hbsock.c splits it): the same checks
+ * before its one HMAC as receive_one makes, the key its key id names.
+ */
+static const uint8_t *bundle_admit(void *member, int ttl, const struct sockaddr_storage *from,
+				   uint32_t key_id, size_t *key_len)
+{
+	struct group_path *pa = member;
+	const uint8_t *key;
+
+	if (pa->g->exited || !rx_on_link(pa, ttl, from) || !rx_source_ok(pa, from))
+		return NULL;
+	key = rx_key(pa->g, key_id, key_len);
+	if (!key)
+		rx_error(pa->g, PROTO_E_KEY, 0, from);
+	return key;
+}
+
+static void bundle_deliver(void *member, const struct proto_pkt *p,
+			   const struct sockaddr_storage *from)
+{
+	struct group_path *pa = member;
+
+	if (!pa->g->exited)
+		receive_pkt(pa, p, from);
+}
+
+static void bundle_reject(void *member, int err, const struct sockaddr_storage *from)
+{
+	struct group_path *pa = member;
+
+	if (!pa->g->exited)
+		rx_error(pa->g, err, 0, from);
+}
+
+static const struct hbsock_ops rx_ops = {
+	.rx = receive_one,
+	.admit = bundle_admit,
+	.deliver = bundle_deliver,
+	.reject = bundle_reject,
+};
 
 /* The state machine's health input from what the group observes (fsm_health_input()). */
 static void health_input(const struct group *g, struct fsm_input *in)
@@ -574,7 +697,7 @@ static int iface_bind(struct group *g)
 	uint8_t mac[6];
 	bool up = false;
 
-	g->hb = hbsock_join(g->hbt, g->cg, receive_one, &g->path[0]);
+	g->hb = hbsock_join(g->hbt, g->cg, &rx_ops, &g->path[0]);
 	if (!g->hb)
 		return -1;
 	g->vip_ifindex = g->cg->ifindex;
@@ -587,6 +710,7 @@ static int iface_bind(struct group *g)
 	/* Announcements leave from where the VIPs live: the vmac's frames carry its MAC. */
 	vipset_attach(&g->vs, g->vip_ifindex);
 	g->link_up = nl_link_info(g->nl, g->cg->ifindex, mac, &up) == 0 && up;
+	bundle_rejoin(g);
 	return 0;
 }
 
@@ -594,6 +718,8 @@ static void iface_unbind(struct group *g)
 {
 	claim_close(&g->claim);
 	vipset_attach(&g->vs, 0);
+	hbbundle_leave(g->bundle, g);
+	g->bundle = NULL;
 	hbsock_leave(g->hb, &g->path[0]);
 	g->hb = NULL;
 	if (g->cg->vmac && g->vip_ifindex && g->vip_ifindex != g->cg->ifindex &&
@@ -648,7 +774,8 @@ void group_iface2(struct group *g, unsigned ifindex)
 	g->conf.ifindex2 = ifindex;
 	path2_conf(g);
 	if (ifindex)
-		g->hb2 = hbsock_join(g->hbt, &g->cg2, receive_one, &g->path[1]);
+		g->hb2 = hbsock_join(g->hbt, &g->cg2, &rx_ops, &g->path[1]);
+	bundle_rejoin(g);
 	log_notice("group %u: second path %s %s", g->cg->id, g->conf.interface2,
 		   g->hb2 ? "is there" : "missing");
 }
@@ -694,9 +821,10 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 		goto fail;
 	if (g->conf.ifindex2) {
 		path2_conf(g);
-		g->hb2 = hbsock_join(hbt, &g->cg2, receive_one, &g->path[1]);
+		g->hb2 = hbsock_join(hbt, &g->cg2, &rx_ops, &g->path[1]);
 		if (!g->hb2)
 			goto fail_bind;
+		bundle_rejoin(g);
 	}
 	log_info("group %u: listening on %s for %llu ms before claiming %zu VIP(s)%s", cg->id,
 		 cg->interface, (unsigned long long)fsm_dead_ms(&g->fc, &g->fsm, 0), cg->n_vips,
@@ -831,6 +959,7 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 	g->conf.ifindex2 = idx2;
 	if (g->hb2)
 		path2_conf(g);
+	bundle_rejoin(g);
 	fsm_cfg_from(&g->fc, name, g->cg);
 	hook_reconf(g->hook, g->cg);
 	check_reconf(&g->check, g->cg);

@@ -75,6 +75,7 @@ struct group {
 	struct fsm fsm;
 	struct hbsock *hb;		/* heartbeat socket, maybe shared with other groups */
 	struct hbsock *hb2;		/* second path (interface2), or NULL */
+	struct hbbundle *bundle;	/* send bundle of hb (and hb2), NULL if none */
 	struct conf_group cg2;		/* cg with interface2 in place of interface, for hb2 */
 	struct group_path {		/* what each path has heard of the peer */
 		struct group *g;

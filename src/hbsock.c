@@ -20,6 +20,11 @@
  * are read in batches (recvmmsg), and the kernel's drop count (SO_RXQ_OVFL)
  * is kept so status shows when the socket overflowed.
  *
+ * A bundle (version 3, one datagram for several groups of the sender) is
+ * split here: each record goes to the member of its group id, after that
+ * member's checks without a key and after the bundle's one HMAC, made once
+ * for all of them (a forged bundle costs one HMAC, not one per record).
+ *
  * Cost: one ev_io per socket, one system call per batch of datagrams; a
  * member lookup is a scan of the socket's members (at most two per group).
  */
@@ -63,7 +68,7 @@
 
 struct hbsock_member {
 	uint32_t id;
-	hbsock_rx_fn fn;
+	const struct hbsock_ops *ops;
 	void *member;
 	const struct conf_group *cg;	/* the member's, for its interface and group */
 };
@@ -79,11 +84,19 @@ struct hbsock {
 	size_t n, cap;
 	struct hbsock_stats st;
 	struct log_rl rl;
+	struct hbbundle *bundles;	/* hbbundle.c's list */
 };
 
 struct hbsock_tab {
 	struct ev_loop *loop;
 	struct hbsock *head;
+};
+
+/* The HMAC of the bundle being dispatched, made with @key (NULL: not yet). */
+struct hbsock_mac {
+	const uint8_t *key;
+	size_t key_len;
+	int err;
 };
 
 struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop)
@@ -115,22 +128,116 @@ void hbsock_tab_free(struct hbsock_tab *t)
 }
 
 
+/* Tell every member @d was sent to that it was dropped for @err; false if there was none. */
+static bool hbsock_reject_all(struct hbsock *s, const struct mcast_dgram *d, int err)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (mcast_for(d, s->m[i].cg)) {
+			s->m[i].ops->reject(s->m[i].member, err, &d->from);
+			any = true;
+		}
+	return any;
+}
+
+/* The member that record group @gid of @d is for, or SIZE_MAX. */
+static size_t hbsock_member_for(const struct hbsock *s, const struct mcast_dgram *d, uint32_t gid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->m[i].id == gid && mcast_for(d, s->m[i].cg))
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * One record of a bundle for member @i: its checks without a key, then the
+ * bundle's HMAC, made once with the first key a member names (@ok says
+ * whether it matched), again only for a member whose key differs (a key id
+ * collision, or a half-done rotation), then the record's own fields.
+ */
+static void hbsock_bundle_record(struct hbsock *s, const struct mcast_dgram *d, size_t i,
+				 unsigned rec, uint32_t key_id, struct hbsock_mac *mac)
+{
+	const struct hbsock_member *m = &s->m[i];
+	struct proto_pkt p;
+	size_t key_len = 0;
+	const uint8_t *key = m->ops->admit(m->member, d->ttl, &d->from, key_id, &key_len);
+	int err;
+
+	if (!key)
+		return;
+	if (!mac->key || mac->key_len != key_len || memcmp(mac->key, key, key_len) != 0) {
+		mac->key = key;
+		mac->key_len = key_len;
+		mac->err = proto_bundle_verify(d->buf, d->len, key, key_len);
+	}
+	err = mac->err == PROTO_OK ? proto_bundle_record(d->buf, rec, &p) : mac->err;
+	if (err != PROTO_OK)
+		m->ops->reject(m->member, err, &d->from);
+	else
+		m->ops->deliver(m->member, &p, &d->from);
+}
+
+/*
+ * A bundle (version 3): the checks that need no key, for the whole of it
+ * (length, count), then each record to the member of its group id and
+ * destination. A bundle that names none of our groups is, like a version 2
+ * packet of another group, foreign to every member of its destination;
+ * a broken one is counted by each of them.
+ */
+static void hbsock_dispatch_bundle(struct hbsock *s, const struct mcast_dgram *d)
+{
+	struct hbsock_mac mac = { 0 };
+	uint32_t key_id;
+	unsigned n;
+	bool any = false;
+	int err = proto_bundle_peek(d->buf, d->len, &n, &key_id);
+
+	s->st.bundles++;
+	if (err != PROTO_OK) {
+		if (!hbsock_reject_all(s, d, err))
+			s->st.unmatched++;
+		return;
+	}
+	for (unsigned r = 0; r < n && s->n > 0; r++) {
+		size_t i = hbsock_member_for(s, d, proto_bundle_group(d->buf, r));
+
+		if (i == SIZE_MAX)
+			continue;
+		any = true;
+		hbsock_bundle_record(s, d, i, r, key_id, &mac);
+	}
+	for (size_t i = 0; !any && i < s->n; i++)
+		if (mcast_for(d, s->m[i].cg)) {
+			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->ttl, &d->from, true);
+			any = true;
+		}
+	if (!any)
+		s->st.unmatched++;
+}
+
 /* Hand one datagram to its group, or to every member it was sent to (see the file comment). */
 static void hbsock_dispatch(struct hbsock *s, const struct mcast_dgram *d)
 {
 	uint32_t gid;
-	bool has_id = proto_peek_group(d->buf, d->len, &gid) == PROTO_OK, any = false;
+	bool has_id, any = false;
 
 	if (d->has_drops)
 		s->st.kernel_drops = d->drops;
+	if (proto_is_bundle(d->buf, d->len)) {
+		hbsock_dispatch_bundle(s, d);
+		return;
+	}
+	has_id = proto_peek_group(d->buf, d->len, &gid) == PROTO_OK;
 	for (size_t i = 0; has_id && i < s->n; i++)
 		if (s->m[i].id == gid && mcast_for(d, s->m[i].cg)) {
-			s->m[i].fn(s->m[i].member, d->buf, d->len, d->ttl, &d->from, false);
+			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->ttl, &d->from, false);
 			return;
 		}
 	for (size_t i = 0; i < s->n; i++)
 		if (mcast_for(d, s->m[i].cg)) {
-			s->m[i].fn(s->m[i].member, d->buf, d->len, d->ttl, &d->from, has_id);
+			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->ttl, &d->from, has_id);
 			any = true;
 		}
 	if (!any)
@@ -140,7 +247,7 @@ static void hbsock_dispatch(struct hbsock *s, const struct mcast_dgram *d)
 static void hbsock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct hbsock *s = w->data;
-	uint8_t buf[HBSOCK_BATCH][PROTO_LEN + 1];
+	static uint8_t buf[HBSOCK_BATCH][PROTO_MAX_LEN + 1]; /* 39 KiB: not on the stack */
 	struct mcast_dgram d[HBSOCK_BATCH];
 	uint64_t until_ms = clock_now_ms() + HBSOCK_RX_BUDGET_MS;
 
@@ -254,8 +361,8 @@ static void hbsock_size(struct hbsock *s)
 			 "(no CAP_NET_ADMIN, and net.core.rmem_max is lower)", s->port, got, want);
 }
 
-struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg, hbsock_rx_fn fn,
-			   void *member)
+struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg,
+			   const struct hbsock_ops *ops, void *member)
 {
 	struct hbsock *s = hbsock_find(t, cg);
 	bool opened = false;
@@ -279,7 +386,7 @@ struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg, hb
 	}
 	if (!hbsock_shared_membership(s, cg, SIZE_MAX) && mcast_join(s->fd, cg) < 0)
 		goto fail;
-	s->m[s->n++] = (struct hbsock_member){ .id = cg->id, .fn = fn, .member = member, .cg = cg };
+	s->m[s->n++] = (struct hbsock_member){ .id = cg->id, .ops = ops, .member = member, .cg = cg };
 	if (s->n == 1)
 		ev_io_start(t->loop, &s->io);
 	hbsock_size(s);
@@ -331,6 +438,16 @@ void hbsock_prune(struct hbsock_tab *t)
 int hbsock_send(struct hbsock *s, const struct conf_group *cg, const uint8_t *buf, size_t len)
 {
 	return mcast_send(s->fd, cg, buf, len);
+}
+
+struct ev_loop *hbsock_loop(const struct hbsock *s)
+{
+	return s->tab->loop;
+}
+
+struct hbbundle **hbsock_bundles(struct hbsock *s)
+{
+	return &s->bundles;
 }
 
 size_t hbsock_members(const struct hbsock *s)

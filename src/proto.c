@@ -79,20 +79,26 @@ static uint64_t get64(const uint8_t *b)
 }
 
 /*
- * HMAC-SHA256 (RFC 2104) with @key of the signed part of @pkt (bytes 0 up
- * to PROTO_MAC_OFF) into @mac, by libsodium: keys of any length, hashed
+ * HMAC-SHA256 (RFC 2104) with @key of the signed part of @pkt (its first
+ * @len bytes; PROTO_MAC_OFF for version 2) into @mac, by libsodium: keys of any length, hashed
  * first when longer than the block. Returns 0, or -1 if libsodium failed.
  */
-static int proto_mac(const uint8_t *pkt, const uint8_t *key, size_t key_len, uint8_t mac[MAC_LEN])
+static int proto_mac_len(const uint8_t *pkt, size_t len, const uint8_t *key, size_t key_len,
+			 uint8_t mac[MAC_LEN])
 {
 	crypto_auth_hmacsha256_state st;
 	int rc;
 
 	rc = crypto_auth_hmacsha256_init(&st, key, key_len) |
-	     crypto_auth_hmacsha256_update(&st, pkt, PROTO_MAC_OFF) |
+	     crypto_auth_hmacsha256_update(&st, pkt, len) |
 	     crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
 	return rc == 0 ? 0 : -1;
+}
+
+static int proto_mac(const uint8_t *pkt, const uint8_t *key, size_t key_len, uint8_t mac[MAC_LEN])
+{
+	return proto_mac_len(pkt, PROTO_MAC_OFF, key, key_len, mac);
 }
 
 /*
@@ -113,6 +119,15 @@ static int proto_name_len(const char *name)
 	if (n == 0 || n == PROTO_NAME_MAX)
 		return -1;
 	return (int)n;
+}
+
+/* Whether only zeros follow the NUL of @name (PROTO_NAME_MAX bytes, proto_name_len() >= 0). */
+static bool proto_name_padded(const char *name)
+{
+	for (int n = proto_name_len(name) + 1; n < PROTO_NAME_MAX; n++)
+		if (name[n] != '\0')
+			return false;
+	return true;
 }
 
 /*
@@ -290,7 +305,7 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
 {
 	uint8_t mac[MAC_LEN];
 	struct proto_pkt d;
-	int rc, n;
+	int rc;
 
 	if (!buf || !key || key_len == 0 || !p)
 		return PROTO_E_ARG;
@@ -334,11 +349,184 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
 	 * come from a sender that leaks memory onto the wire. Requiring zeros
 	 * also keeps one encoding per packet: re-encoding gives the same bytes.
 	 */
-	for (n = proto_name_len(d.name) + 1; n < PROTO_NAME_MAX; n++) {
-		if (d.name[n] != '\0')
-			return PROTO_E_FIELD;
-	}
+	if (!proto_name_padded(d.name))
+		return PROTO_E_FIELD;
 
+	*p = d;
+	return PROTO_OK;
+}
+
+/*
+ * Bundles (layout in proto.h). The fields every record shares (type,
+ * interval, key id, name) are in the header once; the MAC covers the
+ * header and every record, so a record cut out of one bundle and put into
+ * another, or two bundles spliced, fail it like any altered byte.
+ */
+enum {
+	B_OFF_COUNT = 6,
+	B_OFF_ZERO1 = 7,
+	B_OFF_INTERVAL = 8,
+	B_OFF_ZERO2 = 10,
+	B_OFF_KEY = 12,
+	B_OFF_NAME = 16,
+	R_OFF_GROUP = 0,
+	R_OFF_STATE = 4,
+	R_OFF_PRIORITY = 5,
+	R_OFF_FLAGS = 6,
+	R_OFF_DIGEST = 8,
+	R_OFF_NONCE = 16,
+	R_OFF_CHALLENGE = 24,
+	R_OFF_ECHO = 32,
+	R_OFF_ECHO_NEW = 40,
+	R_OFF_SEQ = 48,
+	R_OFF_PEER_SEQ = 56,
+};
+
+static_assert(B_OFF_NAME + PROTO_NAME_MAX == PROTO_BUNDLE_HDR, "the name ends the header");
+static_assert(R_OFF_PEER_SEQ + 8 == PROTO_BUNDLE_REC, "peer_seq ends a record");
+static_assert(PROTO_MAX_LEN == 1232, "the longest bundle fits the IPv6 minimum MTU");
+
+/* Whether record @q may share a bundle with @p, the first: the header holds their common fields. */
+static bool proto_bundle_same(const struct proto_pkt *p, const struct proto_pkt *q)
+{
+	return q->type == p->type && q->interval_ms == p->interval_ms && q->key_id == p->key_id &&
+	       strncmp(q->name, p->name, PROTO_NAME_MAX) == 0;
+}
+
+static void proto_put_record(uint8_t *r, const struct proto_pkt *p)
+{
+	put32(r + R_OFF_GROUP, p->group_id);
+	r[R_OFF_STATE] = p->state;
+	r[R_OFF_PRIORITY] = p->priority;
+	put16(r + R_OFF_FLAGS, p->flags);
+	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
+		put16(r + R_OFF_DIGEST + (size_t)i * 2, p->digest[i]);
+	put64(r + R_OFF_NONCE, p->nonce);
+	put64(r + R_OFF_CHALLENGE, p->challenge);
+	put64(r + R_OFF_ECHO, p->echo);
+	put64(r + R_OFF_ECHO_NEW, p->echo_new);
+	put64(r + R_OFF_SEQ, p->seq);
+	put64(r + R_OFF_PEER_SEQ, p->peer_seq);
+}
+
+int proto_bundle_encode(const struct proto_pkt *p, size_t n, const uint8_t *key, size_t key_len,
+			uint8_t *buf, size_t buf_len)
+{
+	size_t len = PROTO_BUNDLE_LEN(n), mac_off = len - MAC_LEN;
+
+	if (!p || n == 0 || n > PROTO_BUNDLE_MAX || !key || key_len == 0 || !buf || buf_len < len)
+		return PROTO_E_ARG;
+	for (size_t i = 0; i < n; i++)
+		if (!proto_fields_ok(&p[i]) || !proto_bundle_same(&p[0], &p[i]))
+			return PROTO_E_ARG;
+
+	memset(buf, 0, PROTO_BUNDLE_HDR);
+	memcpy(buf + OFF_MAGIC, proto_magic, sizeof(proto_magic));
+	buf[OFF_VERSION] = PROTO_BUNDLE_VERSION;
+	buf[OFF_TYPE] = p->type;
+	buf[B_OFF_COUNT] = (uint8_t)n;
+	put16(buf + B_OFF_INTERVAL, p->interval_ms);
+	put32(buf + B_OFF_KEY, p->key_id);
+	/* As in proto_encode: the name only, zeros after it. */
+	memcpy(buf + B_OFF_NAME, p->name, (size_t)proto_name_len(p->name));
+	for (size_t i = 0; i < n; i++)
+		proto_put_record(buf + PROTO_BUNDLE_HDR + i * PROTO_BUNDLE_REC, &p[i]);
+	if (proto_mac_len(buf, mac_off, key, key_len, buf + mac_off) < 0) {
+		memset(buf, 0, len);
+		return PROTO_E_ARG;
+	}
+	return (int)len;
+}
+
+bool proto_is_bundle(const uint8_t *buf, size_t len)
+{
+	return buf && len > OFF_VERSION && memcmp(buf, proto_magic, sizeof(proto_magic)) == 0 &&
+	       buf[OFF_VERSION] == PROTO_BUNDLE_VERSION;
+}
+
+int proto_bundle_peek(const uint8_t *buf, size_t len, unsigned *n, uint32_t *key_id)
+{
+	unsigned count;
+
+	if (!buf || !n || !key_id)
+		return PROTO_E_ARG;
+	if (len < OFF_VERSION + 1)
+		return PROTO_E_SHORT;
+	if (memcmp(buf + OFF_MAGIC, proto_magic, sizeof(proto_magic)) != 0)
+		return PROTO_E_MAGIC;
+	if (buf[OFF_VERSION] != PROTO_BUNDLE_VERSION)
+		return PROTO_E_VERSION;
+	/* Too short for the header and the smallest bundle: truncated. */
+	if (len < PROTO_BUNDLE_LEN(1))
+		return PROTO_E_SHORT;
+	/*
+	 * The count says how long the bundle is, to the byte: a shorter one
+	 * was cut (its last records would be read past the end), a longer one
+	 * has unsigned bytes appended. A count of 0 carries nothing, and one
+	 * above PROTO_BUNDLE_MAX no vipd sends: both are refused before any
+	 * record is looked at, so the loops over records are bounded by 18.
+	 */
+	count = buf[B_OFF_COUNT];
+	if (count == 0 || count > PROTO_BUNDLE_MAX)
+		return PROTO_E_FIELD;
+	if (len < PROTO_BUNDLE_LEN(count))
+		return PROTO_E_SHORT;
+	if (len > PROTO_BUNDLE_LEN(count))
+		return PROTO_E_LONG;
+	*n = count;
+	*key_id = get32(buf + B_OFF_KEY);
+	return PROTO_OK;
+}
+
+uint32_t proto_bundle_group(const uint8_t *buf, unsigned i)
+{
+	return get32(buf + PROTO_BUNDLE_HDR + (size_t)i * PROTO_BUNDLE_REC + R_OFF_GROUP);
+}
+
+int proto_bundle_verify(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len)
+{
+	uint8_t mac[MAC_LEN];
+
+	/* As in proto_decode: constant time, and a libsodium failure is a bad MAC. */
+	if (!buf || !key || key_len == 0 || len < PROTO_BUNDLE_LEN(1) ||
+	    proto_mac_len(buf, len - MAC_LEN, key, key_len, mac) < 0 ||
+	    sodium_memcmp(mac, buf + len - MAC_LEN, MAC_LEN) != 0)
+		return PROTO_E_AUTH;
+	return PROTO_OK;
+}
+
+int proto_bundle_record(const uint8_t *buf, unsigned i, struct proto_pkt *p)
+{
+	const uint8_t *r;
+	struct proto_pkt d;
+
+	if (!buf || !p || i >= PROTO_BUNDLE_MAX)
+		return PROTO_E_ARG;
+	r = buf + PROTO_BUNDLE_HDR + (size_t)i * PROTO_BUNDLE_REC;
+	d.type = buf[OFF_TYPE];
+	d.interval_ms = get16(buf + B_OFF_INTERVAL);
+	d.key_id = get32(buf + B_OFF_KEY);
+	memcpy(d.name, buf + B_OFF_NAME, PROTO_NAME_MAX);
+	d.group_id = get32(r + R_OFF_GROUP);
+	d.state = r[R_OFF_STATE];
+	d.priority = r[R_OFF_PRIORITY];
+	d.flags = get16(r + R_OFF_FLAGS);
+	for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
+		d.digest[k] = get16(r + R_OFF_DIGEST + (size_t)k * 2);
+	d.nonce = get64(r + R_OFF_NONCE);
+	d.challenge = get64(r + R_OFF_CHALLENGE);
+	d.echo = get64(r + R_OFF_ECHO);
+	d.echo_new = get64(r + R_OFF_ECHO_NEW);
+	d.seq = get64(r + R_OFF_SEQ);
+	d.peer_seq = get64(r + R_OFF_PEER_SEQ);
+	/*
+	 * The same field checks as a version 2 packet, and zeros where the
+	 * layout has none: the reserved bytes and the name's padding (one
+	 * encoding per bundle, no leaked memory).
+	 */
+	if (!proto_fields_ok(&d) || buf[B_OFF_ZERO1] != 0 || get16(buf + B_OFF_ZERO2) != 0 ||
+	    !proto_name_padded(d.name))
+		return PROTO_E_FIELD;
 	*p = d;
 	return PROTO_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "group_int.h"
+#include "hbbundle.h"
 #include "mcast.h"
 #include "status.h"
 
@@ -281,6 +282,18 @@ static struct json_object *status_settings(const struct group *g)
  * drops (SO_RXQ_OVFL, datagrams lost because the buffer was full) are also
  * among the counters, summed over both paths' sockets.
  */
+/* The group's send bundle (hbbundle.h): its groups and what it sent. */
+static struct json_object *status_bundle(const struct hbbundle *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct hbbundle_stats bs = hbbundle_stats(b);
+
+	json_object_object_add(o, "groups", json_object_new_int64((int64_t)hbbundle_members(b)));
+	json_object_object_add(o, "datagrams", json_object_new_int64((int64_t)bs.datagrams));
+	json_object_object_add(o, "records", json_object_new_int64((int64_t)bs.records));
+	return o;
+}
+
 static struct json_object *status_socket(const struct group *g)
 {
 	struct json_object *o = json_object_new_object();
@@ -295,6 +308,7 @@ static struct json_object *status_socket(const struct group *g)
 	json_object_object_add(o, "datagrams", json_object_new_int64((int64_t)hs.rx));
 	json_object_object_add(o, "kernel_drops", json_object_new_int64((int64_t)hs.kernel_drops));
 	json_object_object_add(o, "unmatched", json_object_new_int64((int64_t)hs.unmatched));
+	json_object_object_add(o, "bundle", status_bundle(g->bundle));
 	return o;
 }
 

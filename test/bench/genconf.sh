@@ -31,6 +31,10 @@
 # 0.1 s would make the 64 x 4 case announce group 64 only seconds later
 # (measured while writing this: a 2.2 s client gap on group 64's VIP).
 #
+# vipd's groups each have their own UDP port (5800 + i - 1), or, with
+# BENCH_SHARED_PORT=1 in the environment (the idle64 part), all port 5800:
+# then they share one heartbeat socket and one send bundle.
+#
 # keepalived is kept inside its namespace: no scripts, no notify, no email,
 # no vrrp_strict, no vrrp_iptables / vrrp_nftables (so it never touches a
 # firewall), no VMAC (so it never creates interfaces).
@@ -85,7 +89,7 @@ EOF
 		interval_ms = $iv;
 		misses = $misses;
 		multicast = "239.255.80.1";
-		port = $((5799 + i));
+		port = $([ "${BENCH_SHARED_PORT:-0}" = 1 ] && echo 5800 || echo $((5799 + i)));
 		key_file = "$dir/key";${extra:+
 		$extra}
 	}$sep

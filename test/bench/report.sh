@@ -130,6 +130,14 @@ while IFS=$'\t' read -r d n role cpu hwm rss anon file np win ticks sched pss to
 		S[$d.idle.$n.$f]=${!f}
 	done
 done <"$RES/idle.tsv"
+# Idle at 64 groups (idle64.tsv, when the bench ran that part): the same fields.
+# shellcheck disable=SC2034
+[ -r "$RES/idle64.tsv" ] && while IFS=$'\t' read -r d n role cpu hwm rss anon file np win ticks sched pss top; do
+	[ "$d" = daemon ] && continue
+	for f in role cpu hwm rss anon file np win ticks sched pss top; do
+		S[$d.idle64.$n.$f]=${!f}
+	done
+done <"$RES/idle64.tsv"
 
 # Fence: the median and max of the fence's own time over the valid runs.
 if [ -f "$RES/fence.tsv" ]; then
@@ -452,6 +460,20 @@ results_table() {
 		"$(ratio "$(get $v.idle.a.pss)" "$(get $k.idle.a.pss)")"
 	printf '| processes measured | %s | %s | %s | %s | |\n' \
 		"$(get $v.idle.a.np)" "$(get $v.idle.b.np)" "$(get $k.idle.a.np)" "$(get $k.idle.b.np)"
+	echo
+	echo "| Idle, 64 groups × 4 VIPs at 20 heartbeats/s (keepalived: 64 instances) | vipd master | vipd backup | keepalived master | keepalived backup | vipd / keepalived (master; target ≤ 0.25) |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	printf '| CPU %% of one core (utime + stime) | %s | %s | %s | %s | %s |\n' \
+		"$(fmt "$(get $v.idle64.a.cpu)" 3)" "$(fmt "$(get $v.idle64.b.cpu)" 3)" \
+		"$(fmt "$(get $k.idle64.a.cpu)" 3)" "$(fmt "$(get $k.idle64.b.cpu)" 3)" \
+		"$(ratio "$(get $v.idle64.a.cpu)" "$(get $k.idle64.a.cpu)")"
+	printf '| CPU %% of one core (schedstat, exact) | %s | %s | %s | %s | %s |\n' \
+		"$(fmt "$(get $v.idle64.a.sched)" 3)" "$(fmt "$(get $v.idle64.b.sched)" 3)" \
+		"$(fmt "$(get $k.idle64.a.sched)" 3)" "$(fmt "$(get $k.idle64.b.sched)" 3)" \
+		"$(ratio "$(get $v.idle64.a.sched)" "$(get $k.idle64.a.sched)")"
+	printf '| peak RSS, VmHWM (kB) | %s | %s | %s | %s | %s |\n' \
+		"$(get $v.idle64.a.hwm)" "$(get $v.idle64.b.hwm)" "$(get $k.idle64.a.hwm)" "$(get $k.idle64.b.hwm)" \
+		"$(ratio "$(get $v.idle64.a.hwm)" "$(get $k.idle64.a.hwm)")"
 }
 
 # breakdown_table - what the gaps are made of (medians).

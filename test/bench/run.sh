@@ -32,6 +32,10 @@
 #             BENCH_IDLE_S seconds (utime + stime) and peak RSS (VmHWM), both
 #             nodes, keepalived's processes summed; vipd's window, then
 #             keepalived's.
+#   idle64    the same for 64 groups (vipd) or 64 VRRP instances (keepalived)
+#             of 4 VIPs each, every one at 20 heartbeats/s: vipd's groups
+#             on one UDP port, so they share one socket and one send bundle
+#             (4 datagrams per interval).
 #
 # Where the time goes is measured too: an `ip -ts monitor` on every node
 # (when a VIP came and went), one on the switch (when a cable was pulled),
@@ -48,7 +52,7 @@
 #   BENCH_DEADLINE_S [900] skip what is left once the bench ran this long
 #   BENCH_MD [docs/BENCHMARKS.md]  BENCH_PNG [docs/bench-gaps.png]
 #   BENCH_KEEP [0]         1: keep the scratch dir (raw TSV, lab logs)
-#   BENCH_ONLY ["failover fence scale idle flood"]  the parts to run (for development)
+#   BENCH_ONLY ["failover fence scale idle idle64 flood"]  the parts to run (for development)
 #   VIPD VIPCTL PROBE [build/...]  KEEPALIVED [keepalived in PATH]
 #
 # Test network rules (shared/BRIEF.md) hold as in lib.sh: namespaces only,
@@ -131,7 +135,7 @@ printf 'daemon\trate\trun\tsent\twindow_s\tcpu_master_pct\tcpu_backup_pct\tvip_e
 printf 'daemon\tscenario\trun\tgap_ms\tlost\tswitches\tmoved\ttakeover_ms\tremoved_ms\tvalid\tnote\traw_max_gap_ms\thb_to_garp_ms\thb_to_probe_ms\tprobe_to_garp_ms\n' \
 	>"$RES/gaps.tsv"
 printf 'daemon\tnode\trole\tcpu_pct\thwm_kb\trss_kb\tanon_kb\tfile_kb\tnprocs\twindow_s\tticks\tsched_pct\tpss_kb\ttop_rss\n' \
-	>"$RES/idle.tsv"
+	| tee "$RES/idle64.tsv" >"$RES/idle.tsv"
 printf 'run\tfence_ms\tvalid\n' >"$RES/fence.tsv"
 printf 'daemon\trun\tlast_poll_ms\tfirst_add_ms\tlast_add_ms\tadded\tclient_gap_ms\tvalid\tnote\tlast_group_start_ms\tgroup_spread_ms\tcap_groups\tcap_min_ms\tcap_med_ms\tcap_max_ms\tcap_first_ms\tcap_last_ms\tcap_probed\tcap_det_med_ms\tcap_wait_min_ms\tcap_wait_med_ms\tcap_wait_max_ms\n' \
 	>"$RES/scale.tsv"
@@ -690,15 +694,17 @@ proc_kb() {
 	echo "$sum"
 }
 
+# idle [GROUPS TSV] - the idle cost of one group (idle.tsv), or of GROUPS
+# (idle64: 64 groups x 4 VIPs, every group at 20 heartbeats/s, idle64.tsv).
 idle() {
-	local n t0 t1 hz role
+	local ng=${1:-1} tsv=${2:-idle.tsv} n t0 t1 hz role
 	local -A tk0 tk1 ns0 ns1
 	hz=$(getconf CLK_TCK)
-	bench_lab_up 1 || return 1
+	bench_lab_up "$ng" || return 1
 	d_start a || return 1
-	wait_for "$D on a takes the VIP" 5000 all_vips_on a || return 1
+	wait_for "$D on a takes the VIPs" $((5000 + 150 * ng)) all_vips_on a || return 1
 	d_start b || return 1
-	settle a b 5000 || return 1
+	settle a b $((5000 + 150 * ng)) || return 1
 	sleep 2		# past the start-up: the steady state only
 	mark
 	t0=$MARK_US
@@ -736,7 +742,7 @@ idle() {
 			"$(awk '$1 == "Pss:" { s += $2 } END { print s + 0 }' \
 				$(printf '/proc/%s/smaps_rollup ' $(d_pids "$n")) 2>/dev/null)" \
 			"$(for p in $(d_pids "$n"); do proc_top_rss "$p"; echo; done | paste -sd';')" \
-			>>"$RES/idle.tsv"
+			>>"$RES/$tsv"
 	done
 	return 0
 }
@@ -1014,7 +1020,7 @@ CPU0=$(cpu_jiffies)
 say "bench: $BENCH_RUNS failover round(s), $BENCH_SCALE_RUNS scale run(s), ${BENCH_IDLE_S} s idle" \
 	"windows; vipd $VIPD, keepalived $KEEPALIVED"
 skipped=
-BENCH_ONLY=${BENCH_ONLY:-failover fence scale idle flood}
+BENCH_ONLY=${BENCH_ONLY:-failover fence scale idle idle64 flood}
 want() {
 	case " $BENCH_ONLY " in *" $1 "*) return 0 ;; esac
 	return 1
@@ -1075,6 +1081,18 @@ for D in vipd keepalived; do
 	fi
 	idle || say "$D idle aborted"
 	keep_logs "$D-idle"
+	lab_down
+done
+for D in vipd keepalived; do
+	want idle64 || break
+	if [ "$SECONDS" -ge "$BENCH_DEADLINE_S" ]; then
+		skipped="$skipped idle64 $D;"
+		continue
+	fi
+	say "$D idle64: $SCALE_NG groups x 4 VIPs at 20 heartbeats/s each"
+	# One port for all 64 groups: one socket, one send bundle (genconf.sh).
+	BENCH_SHARED_PORT=1 idle "$SCALE_NG" idle64.tsv || say "$D idle64 aborted"
+	keep_logs "$D-idle64"
 	lab_down
 done
 want flood || BENCH_FLOOD_RUNS=0

@@ -77,6 +77,50 @@ check "demux: every group of B hears A (rx > 0, peer alive)" \
 check "demux: no group counted another group's heartbeats" \
 	test "$(js b '[.groups[].counters.other_group] | add')" = 0
 
+# One datagram for many groups: A's 64 groups share one send bundle, whose
+# heartbeats leave as bundles of up to 18 records (1232 bytes, no fragments):
+# 4 datagrams per interval, not 64. Counted by A's own send counters.
+# bundle_sent NODE - "datagrams records" sent by NODE's bundle so far.
+bundle_sent() {
+	js "$1" '.groups[0].socket.bundle | "\(.datagrams) \(.records)"'
+}
+check "bundle: A's $NG groups share one send bundle" \
+	test "$(js a '[.groups[].socket.bundle.groups] | unique | join(",")')" = "$NG"
+# per_interval NODE - datagrams and records per interval over one second.
+per_interval() {
+	local d0 r0 d1 r1 t0 t1
+	read -r d0 r0 <<<"$(bundle_sent "$1")"
+	lab_now
+	t0=$LAB_NOW_MS
+	sleep 1
+	read -r d1 r1 <<<"$(bundle_sent "$1")"
+	lab_now
+	t1=$LAB_NOW_MS
+	awk -v d=$((d1 - d0)) -v r=$((r1 - r0)) -v ms=$((t1 - t0)) -v iv="$LAB_INTERVAL_MS" \
+		'BEGIN { printf "%.1f %.1f\n", d * iv / ms, r * iv / ms }'
+}
+read -r dpi rpi <<<"$(per_interval a)"
+echo "# bundle: A sends $dpi datagrams carrying $rpi records per ${LAB_INTERVAL_MS} ms interval"
+check_num "bundle: A's datagrams per interval (64 groups, 18 a bundle: 4)" "$dpi" "<=" 5
+check_num "bundle: A's records per interval (one per group)" "$rpi" ">=" 55
+# Each group still elects on its own: group 5 moves to B, the other 63 stay.
+"$VIPCTL" -s "$LAB_DIR/a.sock" switchover 5 >/dev/null
+g5_on_b() {
+	test "$(js b '.groups[] | select(.id == 5) | .state')" = MASTER
+}
+wait_for "B MASTER in group 5" 2000 g5_on_b
+check "bundle: after switchover 5, B is MASTER in group 5" g5_on_b
+check "bundle: ... and A is still MASTER in the other $((NG - 1))" \
+	test "$(js a '[.groups[] | select(.state == "MASTER")] | length')" = $((NG - 1))
+sleep 1
+read -r dpi rpi <<<"$(per_interval a)"
+echo "# bundle: after the switchover A sends $dpi datagrams per interval ($rpi records)"
+check_num "bundle: group 5 drifted back into the bundle's phase (datagrams per interval)" \
+	"$dpi" "<=" 5
+"$VIPCTL" -s "$LAB_DIR/b.sock" switchover 5 >/dev/null
+wait_for "A holds all $NV VIPs again" 3000 all_on a
+check "bundle: switched back, A holds all $NV VIPs" all_on a
+
 # The whole status and metrics in one reply each: more than the old 64 KiB frame.
 "$VIPCTL" -s "$LAB_DIR/a.sock" --json status >"$LAB_DIR/status.json" 2>"$LAB_DIR/status.err"
 check "status: vipctl --json status of $NG groups succeeds" test "$?" = 0

@@ -804,6 +804,279 @@ static void test_state_names(void **state)
 	assert_string_equal(proto_state_name(UINT_MAX), "?");
 }
 
+/* Bundles (version 3): @n records of sample(), record i of group id 0x100 + i, seq 1000 + i. */
+static size_t bundle_make(struct proto_pkt *p, size_t n, uint8_t *buf)
+{
+	int len;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i] = sample();
+		p[i].group_id = 0x100 + (uint32_t)i;
+		p[i].seq = 1000 + i;
+		p[i].state = (uint8_t)(i % PROTO_ST_COUNT);
+	}
+	len = proto_bundle_encode(p, n, key, sizeof(key), buf, PROTO_MAX_LEN);
+	assert_int_equal(len, PROTO_BUNDLE_LEN(n));
+	return (size_t)len;
+}
+
+/* Replace the MAC of bundle @buf (@len bytes) with one computed by OpenSSL. */
+static void bundle_resign(uint8_t *buf, size_t len)
+{
+	unsigned int mac_len = 0;
+
+	assert_non_null(HMAC(EVP_sha256(), key, (int)sizeof(key), buf, len - 32, buf + len - 32,
+			     &mac_len));
+	assert_int_equal(mac_len, 32);
+}
+
+static void test_bundle_round_trip(void **state)
+{
+	static const size_t counts[] = { 1, 2, 7, PROTO_BUNDLE_MAX };
+	struct proto_pkt p[PROTO_BUNDLE_MAX], d;
+	uint8_t buf[PROTO_MAX_LEN];
+	uint32_t key_id;
+	unsigned n;
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		size_t len = bundle_make(p, counts[c], buf);
+
+		assert_true(proto_is_bundle(buf, len));
+		assert_int_equal(proto_bundle_peek(buf, len, &n, &key_id), PROTO_OK);
+		assert_int_equal(n, counts[c]);
+		assert_int_equal(key_id, p[0].key_id);
+		assert_int_equal(proto_bundle_verify(buf, len, key, sizeof(key)), PROTO_OK);
+		for (unsigned i = 0; i < n; i++) {
+			assert_int_equal(proto_bundle_group(buf, i), p[i].group_id);
+			memset(&d, 0x5a, sizeof(d));
+			assert_int_equal(proto_bundle_record(buf, i, &d), PROTO_OK);
+			assert_pkt_equal(&d, &p[i]);
+		}
+	}
+}
+
+static void test_bundle_layout(void **state)
+{
+	struct proto_pkt p[2];
+	uint8_t buf[PROTO_MAX_LEN], mac[32];
+	unsigned int mac_len = 0;
+	size_t len = bundle_make(p, 2, buf);
+
+	(void)state;
+	assert_int_equal(len, 48 + 2 * 64 + 32);
+	assert_memory_equal(buf, "VIPD", 4);
+	assert_int_equal(buf[4], PROTO_BUNDLE_VERSION);
+	assert_int_equal(buf[5], PROTO_T_HEARTBEAT);
+	assert_int_equal(buf[6], 2);			/* count */
+	assert_int_equal(buf[7], 0);
+	assert_int_equal(buf[8] << 8 | buf[9], 200);	/* interval */
+	assert_int_equal(buf[10] | buf[11], 0);
+	assert_int_equal(buf[12], 0x41);		/* key id */
+	assert_int_equal(buf[15], 0x44);
+	assert_string_equal((const char *)buf + 16, "pbx-a");
+	for (size_t i = 16 + 5; i < 48; i++)
+		assert_int_equal(buf[i], 0);
+	/* Record 1: group id, state, then seq at +48 and peer_seq at +56, big-endian. */
+	assert_int_equal(buf[48 + 64 + 3], 0x01);
+	assert_int_equal(buf[48 + 64 + 2], 0x01);
+	assert_int_equal(buf[48 + 64 + 4], 1);
+	assert_int_equal(buf[48 + 64 + 48 + 6], (1001 >> 8) & 0xff);
+	assert_int_equal(buf[48 + 64 + 48 + 7], 1001 & 0xff);
+	assert_int_equal(buf[48 + 64 + 56], 0x31);
+	/* One HMAC over everything before it, as OpenSSL computes it. */
+	assert_non_null(HMAC(EVP_sha256(), key, (int)sizeof(key), buf, len - 32, mac, &mac_len));
+	assert_memory_equal(mac, buf + len - 32, 32);
+}
+
+/* The checks without a key: each refuses what it must, before any HMAC. */
+static void test_bundle_peek(void **state)
+{
+	struct proto_pkt p[3];
+	uint8_t buf[PROTO_MAX_LEN + 64], b2[PROTO_MAX_LEN + 64];
+	size_t len = bundle_make(p, 3, buf);
+	uint32_t key_id;
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(proto_bundle_peek(buf, 0, &n, &key_id), PROTO_E_SHORT);
+	assert_int_equal(proto_bundle_peek(buf, 4, &n, &key_id), PROTO_E_SHORT);
+	assert_int_equal(proto_bundle_peek(buf, 47, &n, &key_id), PROTO_E_SHORT);
+	assert_int_equal(proto_bundle_peek(buf, len - 1, &n, &key_id), PROTO_E_SHORT);
+	assert_int_equal(proto_bundle_peek(buf, PROTO_BUNDLE_LEN(2), &n, &key_id), PROTO_E_SHORT);
+	assert_int_equal(proto_bundle_peek(buf, len + 1, &n, &key_id), PROTO_E_LONG);
+	assert_int_equal(proto_bundle_peek(buf, len + 64, &n, &key_id), PROTO_E_LONG);
+	memcpy(b2, buf, len);
+	b2[6] = 0;
+	assert_int_equal(proto_bundle_peek(b2, len, &n, &key_id), PROTO_E_FIELD);
+	b2[6] = PROTO_BUNDLE_MAX + 1;
+	assert_int_equal(proto_bundle_peek(b2, PROTO_BUNDLE_LEN(PROTO_BUNDLE_MAX + 1), &n, &key_id),
+			 PROTO_E_FIELD);
+	b2[6] = 255;
+	assert_int_equal(proto_bundle_peek(b2, sizeof(b2), &n, &key_id), PROTO_E_FIELD);
+	memcpy(b2, buf, len);
+	b2[4] = PROTO_VERSION;
+	assert_false(proto_is_bundle(b2, len));
+	assert_int_equal(proto_bundle_peek(b2, len, &n, &key_id), PROTO_E_VERSION);
+	b2[4] = PROTO_BUNDLE_VERSION;
+	b2[0] = 'X';
+	assert_false(proto_is_bundle(b2, len));
+	assert_int_equal(proto_bundle_peek(b2, len, &n, &key_id), PROTO_E_MAGIC);
+	assert_false(proto_is_bundle(NULL, len));
+	assert_int_equal(proto_bundle_peek(NULL, len, &n, &key_id), PROTO_E_ARG);
+	/* A version 2 packet is no bundle, and the version 2 decoder refuses a bundle. */
+	encode(&p[0], b2);
+	assert_false(proto_is_bundle(b2, PROTO_LEN));
+	assert_int_equal(proto_decode(buf, len, key, sizeof(key), &p[1]), PROTO_E_VERSION);
+}
+
+/* Any single bit flipped anywhere: refused by the header checks or by the one HMAC. */
+static void test_bundle_bit_flips(void **state)
+{
+	struct proto_pkt p[3];
+	uint8_t buf[PROTO_MAX_LEN], b2[PROTO_MAX_LEN];
+	size_t len = bundle_make(p, 3, buf);
+	uint32_t key_id;
+	unsigned n, passed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			memcpy(b2, buf, len);
+			b2[i] ^= (uint8_t)(1u << bit);
+			if (proto_bundle_peek(b2, len, &n, &key_id) == PROTO_OK &&
+			    proto_bundle_verify(b2, len, key, sizeof(key)) == PROTO_OK)
+				passed++;
+		}
+	assert_int_equal(passed, 0);
+}
+
+/*
+ * A record cut out of one bundle and put into another, records swapped,
+ * and a bundle cut short with its count lowered: each fails the MAC.
+ */
+static void test_bundle_splice(void **state)
+{
+	struct proto_pkt p[3], q[3];
+	uint8_t a[PROTO_MAX_LEN], b[PROTO_MAX_LEN], c[PROTO_MAX_LEN];
+	size_t len = bundle_make(p, 3, a), len_b;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		q[i] = p[i];
+		q[i].seq += 100;
+	}
+	len_b = (size_t)proto_bundle_encode(q, 3, key, sizeof(key), b, sizeof(b));
+	assert_int_equal(len_b, len);
+	assert_int_equal(proto_bundle_verify(b, len_b, key, sizeof(key)), PROTO_OK);
+	/* Record 1 of the older bundle into the newer one. */
+	memcpy(c, b, len);
+	memcpy(c + PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC, a + PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC,
+	       PROTO_BUNDLE_REC);
+	assert_int_equal(proto_bundle_verify(c, len, key, sizeof(key)), PROTO_E_AUTH);
+	/* Records 0 and 2 swapped. */
+	memcpy(c, a, len);
+	memcpy(c + PROTO_BUNDLE_HDR, a + PROTO_BUNDLE_HDR + 2 * PROTO_BUNDLE_REC, PROTO_BUNDLE_REC);
+	memcpy(c + PROTO_BUNDLE_HDR + 2 * PROTO_BUNDLE_REC, a + PROTO_BUNDLE_HDR, PROTO_BUNDLE_REC);
+	assert_int_equal(proto_bundle_verify(c, len, key, sizeof(key)), PROTO_E_AUTH);
+	/* The last record dropped, the count lowered and the MAC moved up. */
+	memcpy(c, a, PROTO_BUNDLE_LEN(2) - 32);
+	c[6] = 2;
+	memcpy(c + PROTO_BUNDLE_LEN(2) - 32, a + len - 32, 32);
+	assert_int_equal(proto_bundle_verify(c, PROTO_BUNDLE_LEN(2), key, sizeof(key)),
+			 PROTO_E_AUTH);
+	/* The right bundle with the key cut by a byte. */
+	assert_int_equal(proto_bundle_verify(a, len, key, sizeof(key) - 1), PROTO_E_AUTH);
+}
+
+/* Authentic, yet a record out of range: that record is refused, the others stand. */
+static void test_bundle_fields(void **state)
+{
+	struct proto_pkt p[3], d;
+	uint8_t buf[PROTO_MAX_LEN];
+	size_t len = bundle_make(p, 3, buf);
+	uint8_t *r1 = buf + PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC;
+
+	(void)state;
+	put_be(r1, 0, 4);			/* group id 0 */
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_verify(buf, len, key, sizeof(key)), PROTO_OK);
+	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_OK);
+	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
+	assert_int_equal(proto_bundle_record(buf, 2, &d), PROTO_OK);
+	put_be(r1, 0x101, 4);
+	r1[5] = 0;				/* priority 0 */
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
+	r1[5] = 100;
+	put_be(r1 + 48, 0, 8);			/* seq 0 */
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
+	put_be(r1 + 48, 7, 8);
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_OK);
+	/* Header bytes every record shares: reserved, interval, name padding. */
+	buf[7] = 1;
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_E_FIELD);
+	buf[7] = 0;
+	buf[11] = 1;
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 2, &d), PROTO_E_FIELD);
+	buf[11] = 0;
+	buf[8] = buf[9] = 0;
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_E_FIELD);
+	buf[9] = 200;
+	buf[16 + 30] = 'x';
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_E_FIELD);
+	buf[16 + 30] = 0;
+	bundle_resign(buf, len);
+	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_OK);
+}
+
+static void test_bundle_encode_bad(void **state)
+{
+	struct proto_pkt p[PROTO_BUNDLE_MAX + 1];
+	uint8_t buf[PROTO_MAX_LEN + 64];
+
+	(void)state;
+	for (size_t i = 0; i <= PROTO_BUNDLE_MAX; i++) {
+		p[i] = sample();
+		p[i].group_id = 1 + (uint32_t)i;
+	}
+	assert_int_equal(proto_bundle_encode(p, 0, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_E_ARG);
+	assert_int_equal(proto_bundle_encode(p, PROTO_BUNDLE_MAX + 1, key, sizeof(key), buf,
+					     sizeof(buf)),
+			 PROTO_E_ARG);
+	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, PROTO_BUNDLE_LEN(2) - 1),
+			 PROTO_E_ARG);
+	assert_int_equal(proto_bundle_encode(NULL, 2, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_E_ARG);
+	assert_int_equal(proto_bundle_encode(p, 2, key, 0, buf, sizeof(buf)), PROTO_E_ARG);
+	/* The shared fields must be shared. */
+	p[1].interval_ms = 100;
+	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_E_ARG);
+	p[1] = p[0];
+	p[1].key_id++;
+	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_E_ARG);
+	p[1] = p[0];
+	strcpy(p[1].name, "pbx-b");
+	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_E_ARG);
+	p[1] = p[0];
+	p[1].seq = 0;
+	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_E_ARG);
+	p[1].seq = 1;
+	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+			 PROTO_BUNDLE_LEN(2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +1106,13 @@ int main(void)
 		cmocka_unit_test(test_keys_of_any_length),
 		cmocka_unit_test(test_err_strings),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_bundle_round_trip),
+		cmocka_unit_test(test_bundle_layout),
+		cmocka_unit_test(test_bundle_peek),
+		cmocka_unit_test(test_bundle_bit_flips),
+		cmocka_unit_test(test_bundle_splice),
+		cmocka_unit_test(test_bundle_fields),
+		cmocka_unit_test(test_bundle_encode_bad),
 	};
 
 	if (sodium_init() < 0)
