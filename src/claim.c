@@ -34,7 +34,7 @@ static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 			log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
 				 "not claiming", c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3],
 				 mac[4], mac[5]);
-		c->answered(c->ctx);
+		c->heard = true;
 		return;
 	}
 }
@@ -45,7 +45,15 @@ static void claim_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/*
+	 * The group hears of an answer only once the socket is read: its step
+	 * may close this probe and open the next one (arp_close frees what
+	 * arp_read still reads from).
+	 */
+	c->heard = false;
 	arp_read(c->arp, c->mac, claim_answer, c);
+	if (c->heard)
+		c->answered(c->ctx);
 }
 
 static void claim_end_cb(struct ev_loop *loop, ev_timer *w, int revents)
