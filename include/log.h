@@ -17,8 +17,8 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void log_msg_errno(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_errx(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warnx(...)	log_msg(LOG_WARNING, __VA_ARGS__)
-#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_err(...)	log_msg_errno(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	log_msg_errno(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
@@ -39,8 +39,8 @@ void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
  * A rate limit for one class of message (per packet, per client, per
  * retry): at most @burst lines per @period_ms. What it holds back is
  * counted, and the next line it lets through says how many lines of its
- * class were not logged. The caller owns the memory: LOG_RL_INIT(burst,
- * period_ms), or log_rl_init() for one inside a calloc'ed struct.
+ * class were not logged. A zeroed one allows 5 lines per 10 s; others are
+ * set with LOG_RL_INIT(burst, period_ms) or log_rl_init().
  */
 struct log_rl {
 	uint32_t burst;
@@ -56,6 +56,14 @@ void log_rl_init(struct log_rl *rl, uint32_t burst, uint32_t period_ms);
 void log_rl(struct log_rl *rl, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void log_rl_errno(struct log_rl *rl, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * For a line that costs something to make (a flood's per-packet message):
+ * log_rl_pass says whether @rl lets one through now (counting it if not),
+ * log_rl_emit then logs it without asking again.
+ */
+bool log_rl_pass(struct log_rl *rl);
+void log_rl_emit(struct log_rl *rl, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The bare window: true at most @burst times per @period_ms of @now_ms. */
 bool log_ratelimit(struct log_rl *rl, uint64_t now_ms, uint32_t burst, uint32_t period_ms);
 
 #endif

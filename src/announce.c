@@ -45,7 +45,7 @@ static void announce_log(const struct announce *a, const char *vip, const char *
 
 	if (!if_indextoname(a->ifindex, name))
 		snprintf(name, sizeof(name), "if#%u", a->ifindex);
-	log_err("announce_vip %s %s: %s: %s", name, vip, what, strerror(err));
+	log_errx("announce_vip %s %s: %s: %s", name, vip, what, strerror(err));
 }
 
 /*
@@ -64,11 +64,11 @@ static int announce_open4(unsigned ifindex)
 
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_err("announce_open ifindex %u: packet socket: %s", ifindex, strerror(errno));
+		log_err("announce_open ifindex %u: packet socket", ifindex);
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		log_err("announce_open ifindex %u: packet bind: %s", ifindex, strerror(errno));
+		log_err("announce_open ifindex %u: packet bind", ifindex);
 		close(fd);
 		return -1;
 	}
@@ -117,7 +117,7 @@ struct announce *announce_open(unsigned ifindex)
 
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		log_err("announce_open ifindex %u: %s", ifindex, strerror(errno));
+		log_err("announce_open ifindex %u", ifindex);
 		return NULL;
 	}
 	a->ifindex = ifindex;

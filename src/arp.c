@@ -29,17 +29,17 @@ struct arp *arp_open(unsigned ifindex)
 	struct arp *a = calloc(1, sizeof(*a));
 
 	if (!a) {
-		log_err("arp_open: %s", strerror(ENOMEM));
+		log_errx("arp_open: %s", strerror(ENOMEM));
 		return NULL;
 	}
 	a->ifindex = ifindex;
 	a->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
 	if (a->fd < 0) {
-		log_err("arp_open: socket: %s", strerror(errno));
+		log_err("arp_open: socket");
 		goto fail;
 	}
 	if (bind(a->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		log_err("arp_open: bind ifindex %u: %s", ifindex, strerror(errno));
+		log_err("arp_open: bind ifindex %u", ifindex);
 		goto fail_fd;
 	}
 	return a;
@@ -66,7 +66,7 @@ int arp_probe(struct arp *a, const uint8_t mac[6], struct in_addr target)
 	/* sender IP 0.0.0.0 (bytes 14..17), target MAC zero (18..23) */
 	memcpy(p + 24, &target.s_addr, 4);	/* target IP */
 	if (sendto(a->fd, p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(p)) {
-		log_warn("arp_probe %s: %s", inet_ntoa(target), strerror(errno));
+		log_warn("arp_probe %s", inet_ntoa(target));
 		return -1;
 	}
 	return 0;

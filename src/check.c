@@ -48,9 +48,9 @@ static void verdict(struct check *c, bool ok)
 	if (c->ok)
 		log_notice("group %u: check script passes%s", c->cg->id, first ? "" : " again");
 	else if (first)
-		log_warn("group %u: check script failed its first run: %s", c->cg->id, effect);
+		log_warnx("group %u: check script failed its first run: %s", c->cg->id, effect);
 	else
-		log_warn("group %u: check script failed %u time(s) in a row: %s", c->cg->id,
+		log_warnx("group %u: check script failed %u time(s) in a row: %s", c->cg->id,
 			 c->bad, effect);
 	c->fn(c->ctx);
 }
@@ -71,7 +71,7 @@ static void result(struct check *c, bool ok, int exit_status, const char *what, 
 		c->bad++;
 	}
 	if (!ok && (first || c->last_ok))
-		log_warn("group %u: check script %s%s%s", c->cg->id, what, line[0] ? ": " : "",
+		log_warnx("group %u: check script %s%s%s", c->cg->id, what, line[0] ? ": " : "",
 			 line);
 	c->last_ok = ok;
 	verdict(c, ok);

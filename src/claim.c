@@ -30,8 +30,7 @@ static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 			continue;
 		c->conflicts++;
 		/* Every probe round while FAULT gets its answer: counted, logged rate-limited. */
-		if (log_ratelimit(&c->rl, clock_now_ms(), 3, 60000))
-			log_warn("group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
+		log_rl(&c->rl, LOG_WARNING, "group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
 				 "not claiming", c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3],
 				 mac[4], mac[5]);
 		c->heard = true;
@@ -72,6 +71,7 @@ void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl,
 	c->cg = cg;
 	c->answered = answered;
 	c->ctx = ctx;
+	log_rl_init(&c->rl, 3, 60000);
 	ev_init(&c->end, claim_end_cb);
 	c->end.data = c;
 }

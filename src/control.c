@@ -44,7 +44,7 @@
 
 bool control_rl(struct control *c)
 {
-	return log_ratelimit(&c->rl, clock_now_ms(), CONTROL_LOG_BURST, CONTROL_LOG_PERIOD_MS);
+	return log_rl_pass(&c->rl);
 }
 
 /* ---- peers ---------------------------------------------------------- */
@@ -54,7 +54,7 @@ static void control_peer(int fd, struct ucred *uc)
 	socklen_t len = sizeof(*uc);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, uc, &len) < 0) {
-		log_warn("control: SO_PEERCRED: %s", strerror(errno));
+		log_warn("control: SO_PEERCRED");
 		uc->pid = 0;
 		uc->uid = (uid_t)-1;
 		uc->gid = (gid_t)-1;
@@ -130,7 +130,7 @@ static void control_busy(struct control *c, int fd, const struct ucred *uc, cons
 	n = ctlmsg_frame(msg, strlen(msg), frame, sizeof(frame));
 	c->stats.busy++;
 	if (control_rl(c))
-		log_warn("control: uid %u pid %d turned away: %s", (unsigned)uc->uid, (int)uc->pid,
+		log_rl_emit(&c->rl, LOG_WARNING, "control: uid %u pid %d turned away: %s", (unsigned)uc->uid, (int)uc->pid,
 			 why);
 	if (n > 0 && send(fd, frame, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("control: busy reply: %s", strerror(errno));
@@ -157,7 +157,7 @@ static void control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			 * queued and the socket stays readable, so rest rather than spin.
 			 */
 			if (control_rl(c))
-				log_err("control: accept: %s", strerror(errno));
+				log_rl_emit(&c->rl, LOG_ERR, "control: accept: %s", strerror(errno));
 			ev_io_stop(loop, &c->accept_io);
 			ev_timer_set(&c->accept_pause, CONTROL_PAUSE_MS / 1000.0, 0.0);
 			ev_timer_start(loop, &c->accept_pause);
@@ -191,11 +191,11 @@ static int control_mkdirs(const char *path)
 		*p = '\0';
 		if (mkdir(dir, 0755) == 0) {
 			if (chmod(dir, 0755) < 0) {
-				log_err("control socket: chmod %s: %s", dir, strerror(errno));
+				log_err("control socket: chmod %s", dir);
 				return -1;
 			}
 		} else if (errno != EEXIST) {
-			log_err("control socket: mkdir %s: %s", dir, strerror(errno));
+			log_err("control socket: mkdir %s", dir);
 			return -1;
 		}
 		*p = '/';
@@ -221,36 +221,34 @@ static int control_clear_stale(const struct sockaddr_un *sa)
 	if (lstat(sa->sun_path, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		log_err("control socket %s: %s", sa->sun_path, strerror(errno));
+		log_err("control socket %s", sa->sun_path);
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		log_err("control socket %s: exists and is not a socket, not touching it",
+		log_errx("control socket %s: exists and is not a socket, not touching it",
 			sa->sun_path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_err("control socket: socket: %s", strerror(errno));
+		log_err("control socket: socket");
 		return -1;
 	}
 	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
 	if (rc < 0 && errno == ECONNREFUSED) {
 		close(fd);
 		if (unlink(sa->sun_path) < 0 && errno != ENOENT) {
-			log_err("control socket %s: removing the stale socket: %s", sa->sun_path,
-				strerror(errno));
+			log_err("control socket %s: removing the stale socket", sa->sun_path);
 			return -1;
 		}
 		log_notice("control socket %s: removed a stale socket", sa->sun_path);
 		return 0;
 	}
 	if (rc == 0 || errno == EAGAIN)
-		log_err("control socket %s: another vipd is running (it answers there)",
+		log_errx("control socket %s: another vipd is running (it answers there)",
 			sa->sun_path);
 	else
-		log_err("control socket %s: probing the existing socket: %s", sa->sun_path,
-			strerror(errno));
+		log_err("control socket %s: probing the existing socket", sa->sun_path);
 	close(fd);
 	return -1;
 }
@@ -270,7 +268,7 @@ static int control_bind(struct control *c, const struct sockaddr_un *sa)
 	rc = bind(c->fd, (const struct sockaddr *)sa, sizeof(*sa));
 	umask(old);
 	if (rc < 0)
-		log_err("control socket %s: bind: %s", sa->sun_path, strerror(errno));
+		log_err("control socket %s: bind", sa->sun_path);
 	return rc;
 }
 
@@ -280,12 +278,11 @@ static int control_own(struct control *c)
 	struct stat st;
 
 	if (c->read_gid != (gid_t)-1 && chown(c->path, (uid_t)-1, c->read_gid) < 0) {
-		log_err("control socket %s: chown to group %s: %s", c->path, c->group_name,
-			strerror(errno));
+		log_err("control socket %s: chown to group %s", c->path, c->group_name);
 		return -1;
 	}
 	if (chmod(c->path, control_mode(c)) < 0 || stat(c->path, &st) < 0) {
-		log_err("control socket %s: %s", c->path, strerror(errno));
+		log_err("control socket %s", c->path);
 		return -1;
 	}
 	c->dev = st.st_dev;
@@ -312,17 +309,18 @@ struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_
 	struct control *c;
 
 	if (strlen(path) >= sizeof(sa.sun_path) || path[0] != '/') {
-		log_err("control socket %s: must be an absolute path shorter than %zu bytes", path,
+		log_errx("control socket %s: must be an absolute path shorter than %zu bytes", path,
 			sizeof(sa.sun_path));
 		return NULL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		log_err("control socket %s: out of memory", path);
+		log_errx("control socket %s: out of memory", path);
 		return NULL;
 	}
 	c->loop = loop;
+	log_rl_init(&c->rl, CONTROL_LOG_BURST, CONTROL_LOG_PERIOD_MS);
 	c->read_gid = read_gid;
 	c->fn = fn;
 	c->ctx = ctx;
@@ -332,7 +330,7 @@ struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_
 		goto fail_free;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		log_err("control socket: socket: %s", strerror(errno));
+		log_err("control socket: socket");
 		goto fail_free;
 	}
 	if (control_bind(c, &sa) < 0)
@@ -340,7 +338,7 @@ struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_
 	if (control_own(c) < 0)
 		goto fail_unlink;
 	if (listen(c->fd, CONTROL_BACKLOG) < 0) {
-		log_err("control socket %s: listen: %s", path, strerror(errno));
+		log_err("control socket %s: listen", path);
 		goto fail_unlink;
 	}
 	ev_io_init(&c->accept_io, control_accept_cb, c->fd, EV_READ);

@@ -145,7 +145,7 @@ static struct group *group_new(struct daemon *d, const struct conf_group *cg)
 	struct group *g = group_alloc();
 
 	if (!g) {
-		log_err("group %u: out of memory", cg->id);
+		log_errx("group %u: out of memory", cg->id);
 		return NULL;
 	}
 	if (group_start(g, d->loop, d->nl, d->hb, &d->addrs, d->conf.node_name, cg,
@@ -299,7 +299,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	return 0;
 refused:
 	free(nc);
-	log_err("reload refused, running configuration kept: %s", err);
+	log_errx("reload refused, running configuration kept: %s", err);
 	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
 	notify("READY=1");
 	return -1;
@@ -352,7 +352,7 @@ static void addr_event(void *ctx, const struct nl_ifaddr *a)
  */
 static void resync(struct daemon *d)
 {
-	log_warn("netlink events lost: asking the kernel again");
+	log_warnx("netlink events lost: asking the kernel again");
 	d->addrs_stale = nl_addr_dump(d->nl, &d->addrs) < 0;
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
@@ -409,9 +409,9 @@ static void stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (draining)
-		log_warn("stop: hooks still running, exiting anyway");
+		log_warnx("stop: hooks still running, exiting anyway");
 	else
-		log_warn("stop: peer did not acknowledge in time, exiting anyway");
+		log_warnx("stop: peer did not acknowledge in time, exiting anyway");
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -508,7 +508,7 @@ int daemon_run(struct daemon *d)
 		return 1;
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	if (!d->loop)
-		fatal("cannot initialise libev");
+		fatalx("cannot initialise libev");
 	signal(SIGPIPE, SIG_IGN);
 	d->nl = nl_open();
 	if (!d->nl)
@@ -531,7 +531,7 @@ int daemon_run(struct daemon *d)
 	d->start_ms = clock_now_ms();
 	d->groups = calloc(d->conf.n_groups, sizeof(struct group *));
 	if (!d->groups)
-		fatal("out of memory");
+		fatalx("out of memory");
 	d->ctl = control_open(d->loop, d->conf.control_socket, d->conf.control_gid, ctlcmd_handle,
 			      d);
 	if (!d->ctl)

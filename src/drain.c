@@ -62,7 +62,7 @@ static void fire(struct drain *d, const char *because)
 		snprintf(msg, sizeof(msg), "%s, but the %s was refused: %s", because,
 			 standby ? "standby" : "switchover", why);
 		snprintf(d->ended, sizeof(d->ended), "%s", msg);
-		log_warn("group %u: %s", d->cg->id, msg);
+		log_warnx("group %u: %s", d->cg->id, msg);
 	}
 }
 
@@ -88,7 +88,7 @@ static void done_cb(void *ctx, const struct exec_result *r)
 		if (r->exit_status == 0 && !r->timed_out)
 			snprintf(desc, sizeof(desc), "printed no call count");
 		if (!d->last_error[0])
-			log_warn("group %u: calls_command %s%s%s: calls unknown, still waiting",
+			log_warnx("group %u: calls_command %s%s%s: calls unknown, still waiting",
 				 d->cg->id, desc, line[0] ? ": " : "", line);
 		snprintf(d->last_error, sizeof(d->last_error), "calls_command %s%s%s", desc,
 			 line[0] ? ": " : "", line);

@@ -113,8 +113,9 @@ static void out_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void kill_group(struct exec *x, int sig)
 {
 	if (kill(-x->pid, sig) < 0 && errno != ESRCH &&
-	    log_ratelimit(&spawn_rl, clock_now_ms(), 5, 10000))
-		log_warn("%s: kill process group %d: %s", x->tag, (int)x->pid, strerror(errno));
+	    log_rl_pass(&spawn_rl))
+		log_rl_emit(&spawn_rl, LOG_WARNING, "%s: kill process group %d: %s", x->tag,
+			    (int)x->pid, strerror(errno));
 }
 
 static void finish(struct exec *x, int wstatus, bool reaped)
@@ -184,7 +185,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		kill_group(x, SIGKILL);
 	} else {
 		/* Unkillable (stuck in the kernel): stop waiting, libev still reaps it. */
-		log_warn("%s: process %d survives SIGKILL, no longer waiting for it", x->tag,
+		log_warnx("%s: process %d survives SIGKILL, no longer waiting for it", x->tag,
 			 (int)x->pid);
 		finish(x, 0, false);
 		return;
@@ -299,7 +300,7 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 	pid_t pid;
 
 	if (x->pid > 0) {
-		log_err("%s: exec_start while the previous command runs", tag);
+		log_errx("%s: exec_start while the previous command runs", tag);
 		return -1;
 	}
 	memset(x, 0, sizeof(*x));
@@ -308,7 +309,7 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 	envp[ne++] = "PATH=" VIPD_EXEC_PATH;
 	for (size_t i = 0; env && env[i]; i++) {
 		if (ne == EXEC_ENV_MAX) {
-			log_err("%s: more than %d environment variables", tag, EXEC_ENV_MAX);
+			log_errx("%s: more than %d environment variables", tag, EXEC_ENV_MAX);
 			stats.failures++;
 			return -1;
 		}
@@ -319,8 +320,7 @@ int exec_start(struct exec *x, struct ev_loop *loop, const char *const *argv,
 	if (prog < 0) {
 		stats.failures++;
 		stats.untrusted++;
-		if (log_ratelimit(&spawn_rl, clock_now_ms(), 5, 10000))
-			log_err("%s: not running %s: %s", tag, argv[0], why);
+		log_rl(&spawn_rl, LOG_ERR, "%s: not running %s: %s", tag, argv[0], why);
 		return -1;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
@@ -367,8 +367,7 @@ fail_pipe:
 fail:
 	close(prog);
 	stats.failures++;
-	if (log_ratelimit(&spawn_rl, clock_now_ms(), 5, 10000))
-		log_err("%s: cannot run %s: %s", tag, argv[0], strerror(rc));
+	log_rl(&spawn_rl, LOG_ERR, "%s: cannot run %s: %s", tag, argv[0], strerror(rc));
 	return -1;
 }
 

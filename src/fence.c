@@ -47,7 +47,7 @@ static void done_cb(void *ctx, const struct exec_result *r)
 		log_notice("group %u: fenced %s in %llu ms", f->cg->id, f->peer,
 			   (unsigned long long)r->duration_ms);
 	else
-		log_warn("group %u: fencing %s failed: fence command %s%s%s", f->cg->id, f->peer,
+		log_warnx("group %u: fencing %s failed: fence command %s%s%s", f->cg->id, f->peer,
 			 what, f->last_line[0] ? ": " : "", f->last_line);
 	report(f, ok);
 }
@@ -107,7 +107,7 @@ void fence_start(struct fence *f, const char *peer_name, const char *peer_addr)
 		f->last_exit = -1;
 		f->last_ms = 0;
 		snprintf(f->last_line, sizeof(f->last_line), "could not be started");
-		log_warn("group %u: fencing %s failed: the fence command could not be started",
+		log_warnx("group %u: fencing %s failed: the fence command could not be started",
 			 cg->id, peer_name);
 		ev_timer_set(&f->fail, 0.0, 0.0);
 		ev_timer_start(f->loop, &f->fail);

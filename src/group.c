@@ -97,8 +97,7 @@ static void sent(struct group *g, int err)
 {
 	if (err) {
 		g->st.tx_err++;
-		if (log_ratelimit(&g->rl[GROUP_LOG_SEND], clock_now_ms(), 5, 10000))
-			log_warn("group %u: send heartbeat: %s", g->cg->id,
+		log_rl(&g->rl[GROUP_LOG_SEND], LOG_WARNING, "group %u: send heartbeat: %s", g->cg->id,
 				 err < 0 ? proto_strerror(err) : strerror(err));
 		return;
 	}
@@ -180,7 +179,7 @@ static void log_mismatch(const struct group *g)
 			len += (size_t)snprintf(what + len, len < sizeof(what) ? sizeof(what) - len : 0,
 						"%s%s", len ? ", " : "", digest_class_name(k));
 	if (g->fsm.peer.mismatch)
-		log_warn("group %u: %s's settings differ from this node's: %s (reported, not acted "
+		log_warnx("group %u: %s's settings differ from this node's: %s (reported, not acted "
 			 "on; make the configs agree)", g->cg->id, g->fsm.peer.name, what);
 	else
 		log_notice("group %u: %s's settings agree with this node's again", g->cg->id,
@@ -205,7 +204,7 @@ static void log_mismatch(const struct group *g)
 static void note(struct group *g, const struct group_note *n)
 {
 	if (g->n_notes == GROUP_NOTES) {
-		log_err("group %u: %d notifications pending: one dropped", g->cg->id, GROUP_NOTES);
+		log_errx("group %u: %d notifications pending: one dropped", g->cg->id, GROUP_NOTES);
 		return;
 	}
 	g->notes[(g->note_head + g->n_notes++) % GROUP_NOTES] = *n;
@@ -267,7 +266,7 @@ static void apply(struct group *g, const struct fsm_output *o)
 	if (o->peer_returned)
 		log_info("group %u: %s is back, announcing again", g->cg->id, peer);
 	if (o->conflict_started)
-		log_err("group %u: another node uses the name %s: not claiming (give each node its "
+		log_errx("group %u: another node uses the name %s: not claiming (give each node its "
 			"own node.name)", g->cg->id, g->fc.name);
 	if (o->mismatch_changed)
 		log_mismatch(g);
@@ -334,19 +333,13 @@ bool group_can_hold(const struct group *g)
 static void count_drop(struct group *g, enum group_log cls, const struct sockaddr_storage *from,
 		       const char *why)
 {
-	struct log_rl *rl = &g->rl[cls];
-	uint64_t hidden = rl->suppressed;
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!log_ratelimit(rl, clock_now_ms(), 5, 10000))
+	if (!log_rl_pass(&g->rl[cls]))
 		return;
 	mcast_addr_text(from, addr, sizeof(addr));
-	rl->suppressed = 0;
-	if (hidden)
-		log_warn("group %u: dropped heartbeat from %s: %s (and %llu more of this kind "
-			 "not logged)", g->cg->id, addr, why, (unsigned long long)hidden);
-	else
-		log_warn("group %u: dropped heartbeat from %s: %s", g->cg->id, addr, why);
+	log_rl_emit(&g->rl[cls], LOG_WARNING, "group %u: dropped heartbeat from %s: %s", g->cg->id,
+		    addr, why);
 }
 
 /*
@@ -389,7 +382,7 @@ static int step_at(struct group *g, struct fsm_input *in, const struct group_rx 
 		return FSM_E_STATE;
 	/* Cannot happen (see note()); said if it ever does. */
 	if (g->stepping)
-		log_err("group %u: stepped again from within its own step", g->cg->id);
+		log_errx("group %u: stepped again from within its own step", g->cg->id);
 	g->stepping = true;
 	in->now_ms = now_ms;
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
@@ -742,7 +735,7 @@ void group_iface(struct group *g, unsigned ifindex)
 		log_notice("group %u: interface %s is there (index %u)%s", g->cg->id,
 			   g->cg->interface, ifindex, g->link_up ? "" : ", no carrier yet");
 	else
-		log_warn("group %u: interface %s missing: FAULT until it is there", g->cg->id,
+		log_warnx("group %u: interface %s missing: FAULT until it is there", g->cg->id,
 			 g->cg->interface);
 	health_update(g);
 }
@@ -751,7 +744,7 @@ void group_vmac_lost(struct group *g)
 {
 	if (g->exited || !g->cg->vmac || !g->conf.ifindex)
 		return;
-	log_warn("group %u: %s was deleted by another program: creating it again", g->cg->id,
+	log_warnx("group %u: %s was deleted by another program: creating it again", g->cg->id,
 		 g->cg->vmac_ifname);
 	vipset_attach(&g->vs, 0);
 	g->vip_ifindex = 0;
@@ -830,7 +823,7 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 		 cg->interface, (unsigned long long)fsm_dead_ms(&g->fc, &g->fsm, 0), cg->n_vips,
 		 standby ? " (standby)" : "");
 	if (!g->conf.ifindex)
-		log_warn("group %u: interface %s missing: FAULT until it is there", cg->id,
+		log_warnx("group %u: interface %s missing: FAULT until it is there", cg->id,
 			 cg->interface);
 	/* Copies of the VIPs left by a crash go: this node is not master yet. */
 	step(g, &in, NULL);

@@ -222,7 +222,7 @@ struct hbbundle *hbbundle_join(struct hbsock *s, const struct conf_group *cg, st
 	if (!b) {
 		b = calloc(1, sizeof(*b));
 		if (!b) {
-			log_err("group %u: hbbundle: out of memory", cg->id);
+			log_errx("group %u: hbbundle: out of memory", cg->id);
 			return NULL;
 		}
 		b->s = s;
@@ -240,7 +240,7 @@ struct hbbundle *hbbundle_join(struct hbsock *s, const struct conf_group *cg, st
 		struct hbbundle_member *m = realloc(b->m, cap * sizeof(*m));
 
 		if (!m) {
-			log_err("group %u: hbbundle: out of memory", cg->id);
+			log_errx("group %u: hbbundle: out of memory", cg->id);
 			if (b->n == 0)
 				hbbundle_leave(b, NULL);
 			return NULL;

@@ -104,7 +104,7 @@ struct hbsock_tab *hbsock_tab_new(struct ev_loop *loop)
 	struct hbsock_tab *t = calloc(1, sizeof(*t));
 
 	if (!t) {
-		log_err("hbsock: out of memory");
+		log_errx("hbsock: out of memory");
 		return NULL;
 	}
 	t->loop = loop;
@@ -119,7 +119,7 @@ void hbsock_tab_free(struct hbsock_tab *t)
 		return;
 	for (struct hbsock *s = t->head; s; s = s->next)
 		if (s->n > 0) {
-			log_err("hbsock: table freed with sockets still in use");
+			log_errx("hbsock: table freed with sockets still in use");
 			break;
 		}
 	while (t->head)
@@ -264,9 +264,7 @@ static void hbsock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n == MCAST_NONE)
 			break;
 		if (n == MCAST_ERROR) {
-			if (log_ratelimit(&s->rl, clock_now_ms(), 5, 10000))
-				log_warn("hbsock UDP port %u: receive: %s", s->port,
-					 strerror(errno));
+			log_rl_errno(&s->rl, LOG_WARNING, "hbsock UDP port %u: receive", s->port);
 			break;
 		}
 		for (int i = 0; i < n && s->n > 0; i++)
@@ -292,7 +290,7 @@ static struct hbsock *hbsock_open(struct hbsock_tab *t, const struct conf_group 
 	struct hbsock *s = calloc(1, sizeof(*s));
 
 	if (!s) {
-		log_err("hbsock %s: out of memory", cg->interface);
+		log_errx("hbsock %s: out of memory", cg->interface);
 		return NULL;
 	}
 	s->family = mcast_family(cg);
@@ -357,7 +355,7 @@ static void hbsock_size(struct hbsock *s)
 	if (got >= 0)
 		s->st.rcvbuf_bytes = got;
 	if (got >= 0 && got < (int)want)
-		log_warn("hbsock UDP port %u: receive buffer %d bytes, not %zu "
+		log_warnx("hbsock UDP port %u: receive buffer %d bytes, not %zu "
 			 "(no CAP_NET_ADMIN, and net.core.rmem_max is lower)", s->port, got, want);
 }
 
@@ -378,7 +376,7 @@ struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg,
 		struct hbsock_member *m = realloc(s->m, cap * sizeof(*m));
 
 		if (!m) {
-			log_err("group %u: hbsock: out of memory", cg->id);
+			log_errx("group %u: hbsock: out of memory", cg->id);
 			goto fail;
 		}
 		s->m = m;

@@ -167,7 +167,7 @@ static void kick(struct hook *h)
 		if (!h->x)
 			h->x = calloc(1, sizeof(*h->x));
 		if (!h->x)
-			log_err("%s: out of memory, not run", tag);
+			log_errx("%s: out of memory, not run", tag);
 		else if (exec_start(h->x, h->loop, (const char *const *)j->v,
 				    (const char *const *)j->envp, j->timeout_ms, done_cb, h,
 				    tag) == 0) {
@@ -203,12 +203,12 @@ static void done_cb(void *ctx, const struct exec_result *r)
 	if (r->timed_out) {
 		h->st.timed_out++;
 		h->st.failed++;
-		log_warn("group %u: hook %s timed out after %llu ms (limit %u ms), process group "
+		log_warnx("group %u: hook %s timed out after %llu ms (limit %u ms), process group "
 			 "killed%s%s", h->group_id, key, (unsigned long long)r->duration_ms,
 			 j->timeout_ms, line[0] ? ": " : "", line);
 	} else if (r->exit_status != 0) {
 		h->st.failed++;
-		log_warn("group %u: hook %s %s in %llu ms%s%s", h->group_id, key, what,
+		log_warnx("group %u: hook %s %s in %llu ms%s%s", h->group_id, key, what,
 			 (unsigned long long)r->duration_ms, line[0] ? ": " : "", line);
 	} else {
 		h->st.ok++;
@@ -230,7 +230,7 @@ static void enqueue(struct hook *h, struct hook_job *j)
 			h->tail = NULL;
 		h->queued--;
 		h->st.dropped++;
-		log_warn("group %u: hook queue full (%d waiting): dropped the oldest, %s",
+		log_warnx("group %u: hook queue full (%d waiting): dropped the oldest, %s",
 			 h->group_id, VIPD_HOOK_QUEUE, conf_notify_keys[old->cmd]);
 		free(old);
 	}
@@ -317,7 +317,7 @@ void hook_run(struct hook *h, const struct hook_event *e)
 			    env.v);
 		if (!j) {
 			h->st.dropped++;
-			log_err("group %u: hook %s: out of memory, not run", h->group_id,
+			log_errx("group %u: hook %s: out of memory, not run", h->group_id,
 				conf_notify_keys[cmds[i]]);
 			continue;
 		}
@@ -339,7 +339,7 @@ struct hook *hook_new(struct ev_loop *loop, const struct conf_group *cg, const c
 	} else {
 		h = calloc(1, sizeof(*h));
 		if (!h) {
-			log_err("group %u: hooks: out of memory", cg->id);
+			log_errx("group %u: hooks: out of memory", cg->id);
 			return NULL;
 		}
 	}
@@ -396,13 +396,13 @@ void hook_shutdown(void)
 
 		hook_released = h->next_released;
 		if (h->cur) {
-			log_warn("group %u: hook %s still running at exit: killed", h->group_id,
+			log_warnx("group %u: hook %s still running at exit: killed", h->group_id,
 				 conf_notify_keys[h->cur->cmd]);
 			exec_cancel(h->x);
 			free(h->cur);
 		}
 		if (h->queued)
-			log_warn("group %u: %zu queued hook(s) not run: exiting", h->group_id,
+			log_warnx("group %u: %zu queued hook(s) not run: exiting", h->group_id,
 				 h->queued);
 		while (h->head) {
 			struct hook_job *j = h->head;

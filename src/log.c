@@ -140,13 +140,23 @@ void log_rl_init(struct log_rl *rl, uint32_t burst, uint32_t period_ms)
 	*rl = (struct log_rl){ .burst = burst, .period_ms = period_ms };
 }
 
-/* Whether @rl lets a line through now; if not, it is counted. */
-static bool log_rl_pass(struct log_rl *rl)
+bool log_rl_pass(struct log_rl *rl)
 {
-	if (log_ratelimit(rl, clock_now_ms(), rl->burst, rl->period_ms))
+	if (log_ratelimit(rl, clock_now_ms(), rl->burst ? rl->burst : 5,
+			  rl->period_ms ? rl->period_ms : 10000))
 		return true;
 	rl->suppressed_total++;
 	return false;
+}
+
+void log_rl_emit(struct log_rl *rl, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(prio, 0, rl->suppressed, fmt, ap);
+	va_end(ap);
+	rl->suppressed = 0;
 }
 
 void log_rl(struct log_rl *rl, int prio, const char *fmt, ...)

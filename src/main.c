@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 		if (test)
 			log_stderr(LOG_WARNING, "warning: %s", d.conf.warnings[i]);
 		else
-			log_warn("%s", d.conf.warnings[i]);
+			log_warnx("%s", d.conf.warnings[i]);
 	}
 	if (test) {
 		if (verbose)

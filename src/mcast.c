@@ -48,7 +48,7 @@ static int set_int(int fd, int level, int opt, int val, const char *what, int fa
 {
 	if (setsockopt(fd, level, opt, &val, sizeof(val)) == 0)
 		return 0;
-	log_err("mcast UDP port %u (%s): %s: %s", port, fam_text(family), what, strerror(errno));
+	log_err("mcast UDP port %u (%s): %s", port, fam_text(family), what);
 	return -1;
 }
 
@@ -120,7 +120,7 @@ static int mcast_opts6(int fd, uint16_t port)
 
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &(int){ 0 }, sizeof(int)) < 0 &&
 	    errno != ENOPROTOOPT) {
-		log_err("mcast UDP port %u (IPv6): IPV6_MULTICAST_ALL: %s", port, strerror(errno));
+		log_err("mcast UDP port %u (IPv6): IPV6_MULTICAST_ALL", port);
 		return -1;
 	}
 	return set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", f, port) < 0 ||
@@ -148,25 +148,23 @@ int mcast_open(int family, uint16_t port)
 
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_err("mcast UDP port %u (%s): socket: %s", port, fam_text(family),
-			strerror(errno));
+		log_err("mcast UDP port %u (%s): socket", port, fam_text(family));
 		return -1;
 	}
 	if ((family == AF_INET6 ? mcast_opts6(fd, port) : mcast_opts4(fd, port)) < 0)
 		goto fail;
 	/* Drops are counted in status; an old kernel without it only loses the count. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &(int){ 1 }, sizeof(int)) < 0)
-		log_warn("mcast UDP port %u (%s): SO_RXQ_OVFL: %s (kernel drops not counted)",
+		log_warnx("mcast UDP port %u (%s): SO_RXQ_OVFL: %s (kernel drops not counted)",
 			 port, fam_text(family), strerror(errno));
 	/* No SO_REUSEADDR, no SO_REUSEPORT: see the file comment. */
 	if ((family == AF_INET6 ? bind(fd, (struct sockaddr *)&sa6, sizeof(sa6))
 				: bind(fd, (struct sockaddr *)&sa4, sizeof(sa4))) < 0) {
 		if (errno == EADDRINUSE)
-			log_err("UDP port %u (%s) is in use by another program", port,
+			log_errx("UDP port %u (%s) is in use by another program", port,
 				fam_text(family));
 		else
-			log_err("mcast UDP port %u (%s): bind: %s", port, fam_text(family),
-				strerror(errno));
+			log_err("mcast UDP port %u (%s): bind", port, fam_text(family));
 		goto fail;
 	}
 	return fd;
@@ -198,8 +196,7 @@ int mcast_join(int fd, const struct conf_group *g)
 
 	if (mcast_member(fd, g, true) == 0)
 		return 0;
-	log_err("mcast %s: join %s: %s", g->interface, mcast_group_text(g, grp, sizeof(grp)),
-		strerror(errno));
+	log_err("mcast %s: join %s", g->interface, mcast_group_text(g, grp, sizeof(grp)));
 	return -1;
 }
 
@@ -210,8 +207,8 @@ void mcast_leave(int fd, const struct conf_group *g)
 	/* A deleted interface took its memberships with it. */
 	if (mcast_member(fd, g, false) < 0 && errno != ENODEV && errno != EADDRNOTAVAIL &&
 	    errno != EINVAL && errno != ENOENT)
-		log_warn("mcast %s: leave %s: %s", g->interface,
-			 mcast_group_text(g, grp, sizeof(grp)), strerror(errno));
+		log_warn("mcast %s: leave %s", g->interface,
+			 mcast_group_text(g, grp, sizeof(grp)));
 }
 
 int mcast_rcvbuf(int fd, int bytes)

@@ -518,7 +518,7 @@ void metrics_write(const struct daemon *d, FILE *f)
 
 static ev_timer metrics_timer;
 static char metrics_last[CONF_PATH_MAX];	/* the file last written, "" if none */
-static struct log_rl metrics_rl;
+static struct log_rl metrics_rl = LOG_RL_INIT(METRICS_LOG_BURST, METRICS_LOG_PERIOD_MS);
 
 /* Write the text to a temporary file beside @path and rename it over @path. 0 or -1 (logged). */
 static int metrics_file_write(const struct daemon *d, const char *path)
@@ -561,8 +561,7 @@ fail_unlink:
 		fclose(f);
 	unlink(tmp);
 fail:
-	if (log_ratelimit(&metrics_rl, clock_now_ms(), METRICS_LOG_BURST, METRICS_LOG_PERIOD_MS))
-		log_err("metrics_file %s: %s", path, strerror(err));
+	log_rl(&metrics_rl, LOG_ERR, "metrics_file %s: %s", path, strerror(err));
 	return -1;
 }
 

@@ -53,16 +53,16 @@ struct nl *nl_open(void)
 
 	nl = calloc(1, sizeof(*nl));
 	if (!nl) {
-		log_err("nl_open: %s", strerror(errno));
+		log_err("nl_open");
 		return NULL;
 	}
 	nl->mnl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->mnl) {
-		log_err("nl_open: netlink socket: %s", strerror(errno));
+		log_err("nl_open: netlink socket");
 		goto fail_free;
 	}
 	if (mnl_socket_bind(nl->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		log_err("nl_open: netlink bind: %s", strerror(errno));
+		log_err("nl_open: netlink bind");
 		goto fail_mnl;
 	}
 	nl->portid = mnl_socket_get_portid(nl->mnl);
@@ -72,26 +72,26 @@ struct nl *nl_open(void)
 	 * without them we still get the errno, so failure is not fatal.
 	 */
 	if (mnl_socket_setsockopt(nl->mnl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0)
-		log_warn("nl_open: NETLINK_EXT_ACK: %s", strerror(errno));
+		log_warn("nl_open: NETLINK_EXT_ACK");
 	if (mnl_socket_setsockopt(nl->mnl, NETLINK_CAP_ACK, &one, sizeof(one)) < 0)
-		log_warn("nl_open: NETLINK_CAP_ACK: %s", strerror(errno));
+		log_warn("nl_open: NETLINK_CAP_ACK");
 	if (nl_set_timeout(mnl_socket_get_fd(nl->mnl)) < 0) {
-		log_err("nl_open: SO_RCVTIMEO: %s", strerror(errno));
+		log_err("nl_open: SO_RCVTIMEO");
 		goto fail_mnl;
 	}
 
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk) {
-		log_err("nl_open: libnl socket: out of memory");
+		log_errx("nl_open: libnl socket: out of memory");
 		goto fail_mnl;
 	}
 	err = nl_connect(nl->sk, NETLINK_ROUTE);
 	if (err < 0) {
-		log_err("nl_open: libnl connect: %s", nl_geterror(err));
+		log_errx("nl_open: libnl connect: %s", nl_geterror(err));
 		goto fail_sk;
 	}
 	if (nl_set_timeout(nl_socket_get_fd(nl->sk)) < 0) {
-		log_err("nl_open: SO_RCVTIMEO: %s", strerror(errno));
+		log_err("nl_open: SO_RCVTIMEO");
 		goto fail_sk;
 	}
 	return nl;
@@ -133,13 +133,14 @@ void nl_log_fail(const char *fn, unsigned ifindex, const char *what, const struc
 	static struct log_rl rl;
 	char name[IF_NAMESIZE];
 
-	if (!log_ratelimit(&rl, clock_now_ms(), 5, 10000))
+	if (!log_rl_pass(&rl))
 		return;
 	if (t->ext[0])
-		log_err("%s %s %s: %s (kernel: %s)", fn, nl_ifname(ifindex, name), what,
-			strerror(t->err), t->ext);
+		log_rl_emit(&rl, LOG_ERR, "%s %s %s: %s (kernel: %s)", fn, nl_ifname(ifindex, name),
+			    what, strerror(t->err), t->ext);
 	else
-		log_err("%s %s %s: %s", fn, nl_ifname(ifindex, name), what, strerror(t->err));
+		log_rl_emit(&rl, LOG_ERR, "%s %s %s: %s", fn, nl_ifname(ifindex, name), what,
+			    strerror(t->err));
 }
 
 static int nl_ext_attr_cb(const struct nlattr *attr, void *data)

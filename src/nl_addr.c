@@ -70,12 +70,12 @@ static bool nl_vip_ok(const char *fn, unsigned ifindex, const char *label,
 	char name[IF_NAMESIZE];
 
 	if ((vip->family != AF_INET && vip->family != AF_INET6) || vip->prefix_len > max) {
-		log_err("%s %s %s: %s", fn, nl_ifname(ifindex, name), vip->text,
+		log_errx("%s %s %s: %s", fn, nl_ifname(ifindex, name), vip->text,
 			strerror(EAFNOSUPPORT));
 		return false;
 	}
 	if (label && strlen(label) >= IFNAMSIZ) {
-		log_err("%s %s %s: label \"%s\" longer than %d bytes", fn,
+		log_errx("%s %s %s: label \"%s\" longer than %d bytes", fn,
 			nl_ifname(ifindex, name), vip->text, label, IFNAMSIZ - 1);
 		return false;
 	}
@@ -230,6 +230,6 @@ int nl_addr_dump(struct nl *nl, struct addrtab *tab)
 		if (t.err != EINTR)	/* EINTR: the dump raced a change, ask again */
 			break;
 	}
-	log_err("nl_addr_dump: %s", strerror(t.err ? t.err : ENOMEM));
+	log_errx("nl_addr_dump: %s", strerror(t.err ? t.err : ENOMEM));
 	return -1;
 }

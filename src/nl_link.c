@@ -36,17 +36,17 @@ int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 	int err;
 
 	if (ifindex == 0 || ifindex > INT32_MAX) {
-		log_err("nl_link_info ifindex %u: %s", ifindex, strerror(ENODEV));
+		log_errx("nl_link_info ifindex %u: %s", ifindex, strerror(ENODEV));
 		return -1;
 	}
 	err = rtnl_link_get_kernel(nl->sk, (int)ifindex, NULL, &link);
 	if (err < 0) {
-		log_err("nl_link_info %s: %s", nl_ifname(ifindex, name), nl_geterror(err));
+		log_errx("nl_link_info %s: %s", nl_ifname(ifindex, name), nl_geterror(err));
 		return -1;
 	}
 	lladdr = rtnl_link_get_addr(link);
 	if (!lladdr || nl_addr_get_len(lladdr) != 6) {
-		log_err("nl_link_info %s: no Ethernet address", nl_ifname(ifindex, name));
+		log_errx("nl_link_info %s: no Ethernet address", nl_ifname(ifindex, name));
 		rtnl_link_put(link);
 		return -1;
 	}
@@ -95,7 +95,7 @@ static int nl_vmac_lookup(struct nl *nl, unsigned parent, const char *name, unsi
 	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 		return 0;
 	if (err < 0) {
-		log_err("nl_vmac %s: %s", name, nl_geterror(err));
+		log_errx("nl_vmac %s: %s", name, nl_geterror(err));
 		return -1;
 	}
 	kind = rtnl_link_get_type(link);
@@ -129,7 +129,7 @@ int nl_vmac_delete(struct nl *nl, unsigned parent, const char *name)
 	case 1:
 		return nl_link_del(nl, idx, name);
 	case 2:
-		log_err("nl_vmac_delete %s: not a macvlan on %s, not touching it", name,
+		log_errx("nl_vmac_delete %s: not a macvlan on %s, not touching it", name,
 			nl_ifname(parent, pname));
 		return -1;
 	default:
@@ -184,7 +184,7 @@ int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t 
 
 	err = rtnl_link_get_kernel(nl->sk, (int)ifindex, NULL, &link);
 	if (err < 0) {
-		log_err("nl_arp_raise %s: %s", nl_ifname(ifindex, name), nl_geterror(err));
+		log_errx("nl_arp_raise %s: %s", nl_ifname(ifindex, name), nl_geterror(err));
 		return -1;
 	}
 	err = rtnl_link_inet_get_conf(link, IPV4_DEVCONF_ARP_IGNORE, &ign);
@@ -192,7 +192,7 @@ int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t 
 		err = rtnl_link_inet_get_conf(link, IPV4_DEVCONF_ARP_ANNOUNCE, &ann);
 	rtnl_link_put(link);
 	if (err < 0) {
-		log_err("nl_arp_raise %s: no IPv4 settings: %s", nl_ifname(ifindex, name),
+		log_errx("nl_arp_raise %s: no IPv4 settings: %s", nl_ifname(ifindex, name),
 			nl_geterror(err));
 		return -1;
 	}
@@ -233,7 +233,7 @@ int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8
 	unsigned idx = 0;
 
 	if (strlen(name) >= IF_NAMESIZE) {
-		log_err("nl_vmac_create %s: name longer than %d bytes", name, IF_NAMESIZE - 1);
+		log_errx("nl_vmac_create %s: name longer than %d bytes", name, IF_NAMESIZE - 1);
 		return -1;
 	}
 	switch (nl_vmac_lookup(nl, parent, name, &idx)) {
@@ -245,7 +245,7 @@ int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8
 			return -1;
 		break;
 	case 2:
-		log_err("nl_vmac_create %s: an interface of that name exists and is not a "
+		log_errx("nl_vmac_create %s: an interface of that name exists and is not a "
 			"macvlan on %s", name, nl_ifname(parent, pname));
 		return -1;
 	default:
@@ -267,7 +267,7 @@ int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8
 	}
 	idx = if_nametoindex(name);
 	if (idx == 0) {
-		log_err("nl_vmac_create %s: created but not found: %s", name, strerror(errno));
+		log_err("nl_vmac_create %s: created but not found", name);
 		return -1;
 	}
 	if (nl_vmac_no_ll(nl, idx, name) < 0 || nl_arp_raise(nl, idx, 1, 0, was, sizeof(was)) < 0) {

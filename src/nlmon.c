@@ -42,18 +42,17 @@ struct nlmon *nlmon_open(void)
 	int fd, fl, sz = NLMON_RCVBUF;
 
 	if (!m) {
-		log_err("nlmon_open: %s", strerror(ENOMEM));
+		log_errx("nlmon_open: %s", strerror(ENOMEM));
 		return NULL;
 	}
 	m->mnl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!m->mnl) {
-		log_err("nlmon_open: socket: %s", strerror(errno));
+		log_err("nlmon_open: socket");
 		goto fail;
 	}
 	if (mnl_socket_bind(m->mnl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
 			    MNL_SOCKET_AUTOPID) < 0) {
-		log_err("nlmon_open: bind RTMGRP_LINK|IPV4_IFADDR|IPV6_IFADDR: %s",
-			strerror(errno));
+		log_err("nlmon_open: bind RTMGRP_LINK|IPV4_IFADDR|IPV6_IFADDR");
 		goto fail_sock;
 	}
 	fd = mnl_socket_get_fd(m->mnl);
@@ -62,7 +61,7 @@ struct nlmon *nlmon_open(void)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		log_err("nlmon_open: O_NONBLOCK: %s", strerror(errno));
+		log_err("nlmon_open: O_NONBLOCK");
 		goto fail_sock;
 	}
 	return m;
@@ -142,14 +141,14 @@ int nlmon_read(struct nlmon *m, const struct nlmon_ops *ops)
 				return 0;
 			if (errno == ENOBUFS)
 				return NLMON_RESYNC;
-			log_err("nlmon_read: %s", strerror(errno));
+			log_err("nlmon_read");
 			return -1;
 		}
 		/* Not from the kernel: a local process writing to our port. */
 		if (mh.msg_namelen != sizeof(sa) || sa.nl_pid != 0)
 			continue;
 		if (mnl_cb_run(m->buf, (size_t)n, 0, 0, nlmon_cb, m) < 0 && errno != ENOENT) {
-			log_err("nlmon_read: %s", strerror(errno));
+			log_err("nlmon_read");
 			return -1;
 		}
 	}

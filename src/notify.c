@@ -30,7 +30,7 @@ int notify(const char *state)
 		return 0;
 	len = strlen(path);
 	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(sa.sun_path)) {
-		log_warn("notify: NOTIFY_SOCKET \"%s\" is not a socket path", path);
+		log_warnx("notify: NOTIFY_SOCKET \"%s\" is not a socket path", path);
 		return -1;
 	}
 	memcpy(sa.sun_path, path, len);
@@ -40,7 +40,7 @@ int notify(const char *state)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
 			     salen) < 0) {
-		log_warn("notify %s: %s", state, strerror(errno));
+		log_warn("notify %s", state);
 		rc = -1;
 	}
 	if (fd >= 0)

@@ -41,7 +41,7 @@ static bool priv_extra(void)
 int priv_drop(void)
 {
 	if (capng_get_caps_process() < 0) {
-		log_err("capabilities: cannot read this process's capabilities");
+		log_errx("capabilities: cannot read this process's capabilities");
 		return -1;
 	}
 	if (!priv_extra()) {
@@ -64,7 +64,7 @@ int priv_drop(void)
 			  CAPNG_EFFECTIVE | CAPNG_PERMITTED | (bounds ? CAPNG_BOUNDING_SET : 0),
 			  CAP_NET_ADMIN, CAP_NET_RAW, -1) < 0 ||
 	    capng_apply(what) < 0) {
-		log_err("capabilities: cannot drop to CAP_NET_ADMIN and CAP_NET_RAW "
+		log_errx("capabilities: cannot drop to CAP_NET_ADMIN and CAP_NET_RAW "
 			"(CAP_SETPCAP missing?)");
 		return -1;
 	}

@@ -84,7 +84,7 @@ static void verdict(struct sipcheck *c, bool ok)
 			   c->cg->sip_target, first ? "" : " again", c->last_code,
 			   (unsigned long long)c->last_rtt_ms);
 	else
-		log_warn("group %u: SIP check of %s failed %u time(s) in a row (%s): %s",
+		log_warnx("group %u: SIP check of %s failed %u time(s) in a row (%s): %s",
 			 c->cg->id, c->cg->sip_target, first ? 1 : c->bad, c->last_error, effect);
 	c->fn(c->ctx);
 }
@@ -110,7 +110,7 @@ static void result(struct sipcheck *c, bool ok, int code, const char *why)
 		c->good = 0;
 		c->bad++;
 		if (c->last_ok || c->runs == 1)
-			log_warn("group %u: SIP check of %s: %s", c->cg->id, c->cg->sip_target, why);
+			log_warnx("group %u: SIP check of %s: %s", c->cg->id, c->cg->sip_target, why);
 	}
 	c->last_ok = ok;
 	verdict(c, ok);

@@ -99,7 +99,7 @@ static int state_replace(int dfd, const char *dir, const char *name, const char 
 		goto fail;
 	}
 	if (fsync(dfd) < 0)
-		log_warn("state: fsync %s: %s", dir, strerror(errno));
+		log_warn("state: fsync %s", dir);
 	return 0;
 fail:
 	if (fd >= 0)
@@ -117,7 +117,7 @@ bool state_standby_saved(const char *dir, uint32_t id)
 	if (lstat(path, &st) < 0)
 		return false;
 	if (!S_ISREG(st.st_mode)) {
-		log_warn("state: %s is not a regular file, ignored", path);
+		log_warnx("state: %s is not a regular file, ignored", path);
 		return false;
 	}
 	return true;
@@ -139,12 +139,12 @@ int state_standby_save(const char *dir, uint32_t id, bool on, char *err, size_t 
 		snprintf(err, err_len, "%s/%s: %s", dir, name, strerror(errno));
 		rc = -1;
 	} else if (fsync(dfd) < 0) {
-		log_warn("state: fsync %s: %s", dir, strerror(errno));
+		log_warn("state: fsync %s", dir);
 	}
 	close(dfd);
 out:
 	if (dfd < 0 || rc < 0) {
-		log_err("standby: %.*s", (int)err_len, err);
+		log_errx("standby: %.*s", (int)err_len, err);
 		return -1;
 	}
 	return 0;
@@ -160,7 +160,7 @@ static int state_mkdirs(const char *path)
 	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			log_err("lock: mkdir %s: %s", dir, strerror(errno));
+			log_err("lock: mkdir %s", dir);
 			return -1;
 		}
 		*p = '/';
@@ -203,7 +203,7 @@ int state_lock(const char *control_socket)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
 	if (fd < 0) {
-		log_err("lock %s: %s", path, strerror(errno));
+		log_err("lock %s", path);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -211,16 +211,16 @@ int state_lock(const char *control_socket)
 
 		holder = err == EWOULDBLOCK ? state_lock_holder(fd) : 0;
 		if (err == EWOULDBLOCK)
-			log_err("another vipd (PID %ld) is running for control socket %s "
+			log_errx("another vipd (PID %ld) is running for control socket %s "
 				"(lock %s held): not starting", holder, control_socket, path);
 		else
-			log_err("lock %s: %s", path, strerror(err));
+			log_errx("lock %s: %s", path, strerror(err));
 		close(fd);
 		return -1;
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
-		log_warn("lock %s: cannot record the PID: %s", path, strerror(errno));
+		log_warn("lock %s: cannot record the PID", path);
 	state_lock_fd = fd;
 	return 0;
 }

@@ -56,7 +56,7 @@ void syncset_link(struct group *const *gs, size_t n)
 				g->leader = gs[k];
 		/* The leader failed to start: the follower waits, it never claims alone. */
 		if (!g->leader)
-			log_err("group %u: sync set \"%s\": leader group %u is not running", g->cg->id,
+			log_errx("group %u: sync set \"%s\": leader group %u is not running", g->cg->id,
 				g->cg->sync_group, lid);
 	}
 	for (size_t i = 0; i < n; i++)

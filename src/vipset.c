@@ -80,7 +80,7 @@ static void fight_note(struct vipset *vs, uint64_t now)
 		return;
 	vs->fighting = true;
 	vs->st.fights++;
-	log_warn("group %u: another program keeps changing the VIPs on %s (%u repairs in %u s): "
+	log_warnx("group %u: another program keeps changing the VIPs on %s (%u repairs in %u s): "
 		 "repairing once per interval (%u ms) for as long as it goes on; see vipd.conf(5), "
 		 "DRIFT", vs->cg->id, vs->cg->interface, vs->fight_n,
 		 VIPSET_FIGHT_WINDOW_MS / 1000, vs->cg->interval_ms);
@@ -249,8 +249,7 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 		return;
 	vs->st.removed++;
 	fight_note(vs, now);
-	if (log_ratelimit(&vs->rl, now, 5, 10000))
-		log_notice("group %u: removed %s: %s", vs->cg->id, what,
+	log_rl(&vs->rl, LOG_NOTICE, "group %u: removed %s: %s", vs->cg->id, what,
 			   vs->want ? "not where this master keeps the VIP"
 				    : "this node does not hold the VIP");
 }
@@ -268,8 +267,7 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now)
 		s->lost = true;
 		vs->st.repairs++;
 		fight_note(vs, now);
-		if (log_ratelimit(&vs->rl, now, 5, 10000))
-			log_warn("group %u: %s was removed from %s by another program: adding it "
+		log_rl(&vs->rl, LOG_WARNING, "group %u: %s was removed from %s by another program: adding it "
 				 "back", vs->cg->id, v->text, vs->cg->interface);
 	}
 	/* Its addresses go first when an interface is deleted: the link event follows. */
