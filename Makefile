@@ -67,7 +67,7 @@ DEB_BENCH := keepalived gnuplot-nox
 PURE	:= proto fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
 # The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link.
 CONF_PURE := conf conf_parse conf_net conf_cmd conf_print
-VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group claim digest status metrics vipset addrtab clock hbbundle \
+VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group group_rx group_net claim digest status metrics vipset addrtab clock hbbundle \
 	     hbsock syncset mcast nl nl_addr nl_link nlmon announce arp upstream exec hook check control control_conn \
 	     ctlcmd ctltab \
 	     ctlmsg sipcheck sipmsg fence drain calls \

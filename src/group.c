@@ -6,6 +6,10 @@
  *
  * Cost: one timer per group armed at the state machine's next deadline,
  * one datagram per interval each way; nothing runs between deadlines.
+ *
+ * Its other files: group_rx.c (what a datagram must pass to reach the state
+ * machine), group_net.c (where heartbeats go out and VIPs live: sockets,
+ * bundles, interfaces, vmac), shared in src/group_int.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,40 +45,15 @@ static void fsm_cfg_from(struct fsm_cfg *fc, const char *node_name, const struct
 	fc->fence = cg->fence_command != NULL;
 }
 
-/*
- * The key a received packet names (key_file's, or key_file_next's during a
- * rotation): one key is tried, never all, so a forged packet costs at most
- * one HMAC. NULL when it names neither.
- */
-static const uint8_t *rx_key(const struct group *g, uint32_t id, size_t *len)
-{
-	if (id == g->fc.key_id) {
-		*len = g->cg->key_len;
-		return g->cg->key;
-	}
-	if (g->cg->key_next_len && id == proto_key_id(g->cg->key_next, g->cg->key_next_len)) {
-		*len = g->cg->key_next_len;
-		return g->cg->key_next;
-	}
-	return NULL;
-}
-
-/* Where a heartbeat came from, for the counters (see rx_account()). */
-struct group_rx {
-	struct group_path *path;
-	const struct sockaddr_storage *from;
-};
-
-static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx);
-static int step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
-		   uint64_t now_ms);
+int group_step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
+		  uint64_t now_ms);
 
 /* The claim probe found another host answering for a VIP. */
 static void claim_answered(void *ctx)
 {
 	struct fsm_input in = { .ev = FSM_EV_VIP_ANSWERED };
 
-	step(ctx, &in, NULL);
+	group_step(ctx, &in, NULL);
 }
 
 /* The fence command ended (fence.c); the state machine decides what it allows. */
@@ -82,72 +61,14 @@ static void fence_done(void *ctx, bool ok)
 {
 	struct fsm_input in = { .ev = FSM_EV_FENCE_DONE, .ok = ok };
 
-	step(ctx, &in, NULL);
+	group_step(ctx, &in, NULL);
 }
 
 static void upstream_changed(void *ctx, bool reachable)
 {
 	struct fsm_input in = { .ev = FSM_EV_UPSTREAM, .healthy = reachable };
 
-	step(ctx, &in, NULL);
-}
-
-/* A heartbeat went out (@err 0) or not: errno, or a negative enum proto_err. */
-static void sent(struct group *g, int err)
-{
-	if (err) {
-		g->st.tx_err++;
-		log_rl(&g->rl[GROUP_LOG_SEND], LOG_WARNING, "group %u: send heartbeat: %s", g->cg->id,
-				 err < 0 ? proto_strerror(err) : strerror(err));
-		return;
-	}
-	g->st.tx++;
-}
-
-static void bundle_sent(void *member, int err)
-{
-	sent(member, err);
-}
-
-/* The bundle's phase came: the periodic send is due, stamped with the tick's time. */
-static void bundle_tick(void *member, uint64_t now_ms)
-{
-	struct fsm_input in = { .ev = FSM_EV_TIMER };
-
-	step_at(member, &in, NULL, now_ms);
-}
-
-/*
- * Heartbeats leave through the group's send bundle (hbbundle.h): with the
- * other groups' records of this turn of the loop, in one datagram. Without
- * one (out of memory) the group sends its own.
- */
-static void send_pkt(struct group *g, const struct proto_pkt *p)
-{
-	uint8_t buf[PROTO_LEN];
-	int n;
-
-	if (!g->hb)
-		return;		/* the interface is missing: FAULT, nowhere to send */
-	if (g->bundle) {
-		hbbundle_put(g->bundle, g, p);
-		return;
-	}
-	n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
-
-	/* Every heartbeat goes out on every path; one that works is enough. */
-	if (n >= 0 && g->hb2)
-		hbsock_send(g->hb2, &g->cg2, buf, (size_t)n);
-	sent(g, n < 0 ? n : hbsock_send(g->hb, g->cg, buf, (size_t)n) < 0 ? errno : 0);
-}
-
-/* The group's send bundle, joined again whenever a path, the key or the interval changes. */
-static void bundle_rejoin(struct group *g)
-{
-	hbbundle_leave(g->bundle, g);
-	g->bundle = g->hb ? hbbundle_join(g->hb, g->cg, g->hb2, g->hb2 ? &g->cg2 : NULL,
-					  bundle_tick, bundle_sent, g)
-			  : NULL;
+	group_step(ctx, &in, NULL);
 }
 
 static void arm(struct group *g, uint64_t deadline_ms)
@@ -273,7 +194,7 @@ static void apply(struct group *g, const struct fsm_output *o)
 	for (size_t i = 0; i < o->n_act; i++) {
 		switch (o->act[i].type) {
 		case FSM_ACT_SEND:
-			send_pkt(g, &o->act[i].pkt);
+			group_send(g, &o->act[i].pkt);
 			break;
 		case FSM_ACT_ADD_VIPS:
 			vipset_want(&g->vs, true);
@@ -326,23 +247,6 @@ bool group_can_hold(const struct group *g)
 }
 
 /*
- * Log a dropped datagram, at most 5 per 10 s for each class: a flood of one
- * class leaves the others (and send errors) their own share of the log.
- * The first message after a suppressed stretch says how many were not shown.
- */
-static void count_drop(struct group *g, enum group_log cls, const struct sockaddr_storage *from,
-		       const char *why)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	if (!log_rl_pass(&g->rl[cls]))
-		return;
-	mcast_addr_text(from, addr, sizeof(addr));
-	log_rl_emit(&g->rl[cls], LOG_WARNING, "group %u: dropped heartbeat from %s: %s", g->cg->id,
-		    addr, why);
-}
-
-/*
  * What a heartbeat that reached the state machine did to the counters: an
  * accepted one (or a copy of one, by the other path) shows its path alive.
  */
@@ -352,7 +256,7 @@ static void rx_account(struct group *g, const struct group_rx *rx, const struct 
 	if (o->drop != FSM_DROP_NONE) {
 		g->st.drop[o->drop]++;
 		if (o->drop != FSM_DROP_OWN && o->drop != FSM_DROP_HELLO)
-			count_drop(g, GROUP_LOG_PEER, rx->from, fsm_drop_key(o->drop));
+			group_count_drop(g, GROUP_LOG_PEER, rx->from, fsm_drop_key(o->drop));
 		return;
 	}
 	if (o->duplicate) {
@@ -366,13 +270,13 @@ static void rx_account(struct group *g, const struct group_rx *rx, const struct 
 }
 
 /*
- * The one way into the state machine: stamp @in with @now_ms (step(): the
+ * The one way into the state machine: stamp @in with @now_ms (group_step(): the
  * clock; a bundle's tick: the one time it read for all its groups), step,
  * count the heartbeat (@rx, NULL for any other event), carry out the
  * actions and arm the timer, then make the callbacks (see note()).
  */
-static int step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
-		   uint64_t now_ms)
+int group_step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
+		  uint64_t now_ms)
 {
 	struct fsm_output out;
 	bool could = group_can_hold(g);
@@ -396,9 +300,9 @@ static int step_at(struct group *g, struct fsm_input *in, const struct group_rx 
 	return rc;
 }
 
-static int step(struct group *g, struct fsm_input *in, const struct group_rx *rx)
+int group_step(struct group *g, struct fsm_input *in, const struct group_rx *rx)
 {
-	return step_at(g, in, rx, clock_now_ms());
+	return group_step_at(g, in, rx, clock_now_ms());
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -407,196 +311,8 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	step(w->data, &in, NULL);
+	group_step(w->data, &in, NULL);
 }
-
-/* The log class of a proto_decode error. */
-static enum group_log proto_log_class(int err)
-{
-	switch (err) {
-	case PROTO_E_AUTH:
-	case PROTO_E_KEY:
-		return GROUP_LOG_AUTH;
-	case PROTO_E_FIELD:
-		return GROUP_LOG_PEER;
-	default:
-		return GROUP_LOG_FRAME;
-	}
-}
-
-/* Whether @from is one of the group's listed unicast peers (IPv4 or IPv6). */
-static bool peer_listed(const struct conf_group *cg, const struct sockaddr_storage *from)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)from;
-
-	for (size_t i = 0; i < cg->n_peers; i++) {
-		const struct conf_peer *p = &cg->peers[i];
-
-		if (p->family != from->ss_family)
-			continue;
-		if (p->family == AF_INET ? memcmp(p->addr, &sin->sin_addr, 4) == 0
-					 : memcmp(p->addr, &sin6->sin6_addr, 16) == 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The lowest TTL (hop limit) this path accepts: 255 on the link (GTSM),
- * 256 - peer_hops from listed unicast peers, which may sit behind routers.
- */
-static int path_min_ttl(const struct group *g, const struct group_path *pa)
-{
-	if (pa == &g->path[0] && g->cg->n_peers > 0)
-		return 256 - (int)g->cg->peer_hops;
-	return 255;
-}
-
-/*
- * Each router between the nodes lowers the TTL by one: below 255 the sender
- * is not on the link, and beyond peer_hops routers not a peer.
- */
-static bool rx_on_link(struct group_path *pa, int ttl, const struct sockaddr_storage *from)
-{
-	struct group *g = pa->g;
-	int min = path_min_ttl(g, pa);
-	char why[96];
-
-	if (ttl >= min && ttl <= 255)
-		return true;
-	g->st.ttl++;
-	snprintf(why, sizeof(why), "TTL %d, not %d..255 (%s)", ttl, min,
-		 min == 255 ? "sender is not on this link" : "more routers than peer_hops");
-	count_drop(g, GROUP_LOG_TTL, from, why);
-	return false;
-}
-
-/*
- * With peers listed, heartbeats come from them and from nobody else (the
- * second path is multicast and has no list). Anyone else on the link may
- * send us datagrams; none of them is worth an HMAC.
- */
-static bool rx_source_ok(struct group_path *pa, const struct sockaddr_storage *from)
-{
-	struct group *g = pa->g;
-
-	if (pa != &g->path[0] || g->cg->n_peers == 0 || peer_listed(g->cg, from))
-		return true;
-	g->st.source++;
-	count_drop(g, GROUP_LOG_SOURCE, from, "sender is not a listed peer");
-	return false;
-}
-
-/* Count (and log, rate-limited) a datagram dropped for @err; @version its version byte or 0. */
-static void rx_error(struct group *g, int err, unsigned version,
-		     const struct sockaddr_storage *from)
-{
-	g->st.rx_err[-err]++;
-	if (err == PROTO_E_VERSION && version)
-		count_drop(g, proto_log_class(err), from,
-			   version < PROTO_VERSION
-				   ? "an older vipd (protocol version 1): upgrade it"
-				   : "a newer vipd (protocol version > 3)");
-	else
-		count_drop(g, proto_log_class(err), from, proto_strerror(err));
-}
-
-/* An authentic heartbeat of the group, from a version 2 packet or a bundle's record. */
-static void receive_pkt(struct group_path *pa, const struct proto_pkt *pkt,
-			const struct sockaddr_storage *from)
-{
-	struct fsm_input in = { .ev = FSM_EV_PACKET, .pkt = pkt };
-	struct group *g = pa->g;
-
-	in.multipath = g->hb2 != NULL;
-	step(g, &in, &(struct group_rx){ .path = pa, .from = from });
-}
-
-/*
- * Every check a datagram must pass before it reaches the state machine.
- * hbsock.c calls this for the datagrams of our group id sent to our group
- * address on our interface, and for those of no group on the socket
- * (@foreign) or with no readable id at all.
- *
- * The order is by cost: the checks that need no key (TTL, group id, the
- * listed source, then length, magic and version inside proto_decode) come
- * before the HMAC, so a flood that fails any of them costs a comparison per
- * datagram, not a SHA-256.
- */
-static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
-			const struct sockaddr_storage *from, bool foreign)
-{
-	struct group_path *pa = member;
-	struct group *g = pa->g;
-	struct proto_pkt pkt;
-	const uint8_t *key;
-	size_t key_len = 0;
-	uint32_t key_id = 0;
-	int err;
-
-	if (g->exited || !rx_on_link(pa, ttl, from))
-		return;
-	if (foreign) {
-		/* A group this node does not run, on the same address and port: not an error. */
-		g->st.other_group++;
-		return;
-	}
-	if (!rx_source_ok(pa, from))
-		return;
-	/* Length, magic, version and key id first: a forgery costs no HMAC until they pass. */
-	err = proto_peek_key(buf, n, &key_id);
-	key = err == PROTO_OK ? rx_key(g, key_id, &key_len) : NULL;
-	if (err == PROTO_OK)
-		err = key ? proto_decode(buf, n, key, key_len, &pkt) : PROTO_E_KEY;
-	if (err != PROTO_OK) {
-		rx_error(g, err, n > 4 ? buf[4] : 0, from);
-		return;
-	}
-	receive_pkt(pa, &pkt, from);
-}
-
-/*
- * A bundle with a record of the group (hbsock.c splits it): the same checks
- * before its one HMAC as receive_one makes, the key its key id names.
- */
-static const uint8_t *bundle_admit(void *member, int ttl, const struct sockaddr_storage *from,
-				   uint32_t key_id, size_t *key_len)
-{
-	struct group_path *pa = member;
-	const uint8_t *key;
-
-	if (pa->g->exited || !rx_on_link(pa, ttl, from) || !rx_source_ok(pa, from))
-		return NULL;
-	key = rx_key(pa->g, key_id, key_len);
-	if (!key)
-		rx_error(pa->g, PROTO_E_KEY, 0, from);
-	return key;
-}
-
-static void bundle_deliver(void *member, const struct proto_pkt *p,
-			   const struct sockaddr_storage *from)
-{
-	struct group_path *pa = member;
-
-	if (!pa->g->exited)
-		receive_pkt(pa, p, from);
-}
-
-static void bundle_reject(void *member, int err, const struct sockaddr_storage *from)
-{
-	struct group_path *pa = member;
-
-	if (!pa->g->exited)
-		rx_error(pa->g, err, 0, from);
-}
-
-static const struct hbsock_ops rx_ops = {
-	.rx = receive_one,
-	.admit = bundle_admit,
-	.deliver = bundle_deliver,
-	.reject = bundle_reject,
-};
 
 /* The state machine's health input from what the group observes (fsm_health_input()). */
 static void health_input(const struct group *g, struct fsm_input *in)
@@ -615,18 +331,18 @@ static void health_input(const struct group *g, struct fsm_input *in)
 }
 
 /* Feed the state machine one FSM_EV_HEALTH if health, its reason or priority changed. */
-static void health_update(struct group *g)
+void group_health_update(struct group *g)
 {
 	struct fsm_input in = { .ev = FSM_EV_HEALTH };
 
 	health_input(g, &in);
 	if (fsm_health_news(&g->fsm, &in))
-		step(g, &in, NULL);
+		group_step(g, &in, NULL);
 }
 
 static void check_changed(void *ctx)
 {
-	health_update(ctx);
+	group_health_update(ctx);
 }
 
 void group_link(struct group *g, bool up)
@@ -635,142 +351,7 @@ void group_link(struct group *g, bool up)
 		return;
 	g->link_up = up;
 	log_notice("group %u: %s link %s", g->cg->id, g->cg->interface, up ? "up" : "down");
-	health_update(g);
-}
-
-/*
- * The vmac: create the macvlan (down), and make the parent interface stop
- * answering ARP for addresses that are not its own (arp_ignore 1) and stop
- * asking with them as the source (arp_announce 2). Without both, the parent
- * answers for the VIPs with its own MAC, or teaches the LAN that MAC while
- * it resolves a host to reply from a VIP, and hosts stop using the virtual
- * MAC. Both are raised only, never lowered, and left set at exit. Copies of
- * the VIPs on the parent are the reconciler's business (they do not belong).
- */
-static int vmac_start(struct group *g)
-{
-	const struct conf_group *cg = g->cg;
-	char was[64];
-	int idx;
-
-	switch (nl_arp_raise(g->nl, cg->ifindex, 1, 2, was, sizeof(was))) {
-	case -1:
-		return -1;
-	case 1:
-		log_notice("group %u: vmac: %s now has arp_ignore >= 1, arp_announce >= 2 (was %s)",
-			   cg->id, cg->interface, was);
-		break;
-	}
-	idx = nl_vmac_create(g->nl, cg->ifindex, cg->vmac_ifname, cg->vmac_mac);
-	if (idx < 0)
-		return -1;
-	g->vip_ifindex = (unsigned)idx;
-	log_info("group %u: vmac %s (%02x:%02x:%02x:%02x:%02x:%02x) on %s, down until master",
-		 cg->id, cg->vmac_ifname, cg->vmac_mac[0], cg->vmac_mac[1], cg->vmac_mac[2],
-		 cg->vmac_mac[3], cg->vmac_mac[4], cg->vmac_mac[5], cg->interface);
-	return 0;
-}
-
-/* The copy of the group's settings that path 2's socket is keyed by. */
-static void path2_conf(struct group *g)
-{
-	g->cg2 = g->conf;
-	snprintf(g->cg2.interface, sizeof(g->cg2.interface), "%s", g->conf.interface2);
-	g->cg2.ifindex = g->conf.ifindex2;
-	g->cg2.n_peers = 0;
-}
-
-/*
- * Everything bound to the interface's index: the heartbeat socket, the
- * vmac, where the VIPs go. Returns 0, or -1 (logged) with nothing bound;
- * the group then counts as having no interface until the next link event.
- */
-static int iface_bind(struct group *g)
-{
-	uint8_t mac[6];
-	bool up = false;
-
-	g->hb = hbsock_join(g->hbt, g->cg, &rx_ops, &g->path[0]);
-	if (!g->hb)
-		return -1;
-	g->vip_ifindex = g->cg->ifindex;
-	if (g->cg->vmac && vmac_start(g) < 0) {
-		hbsock_leave(g->hb, &g->path[0]);
-		g->hb = NULL;
-		g->vip_ifindex = 0;
-		return -1;
-	}
-	/* Announcements leave from where the VIPs live: the vmac's frames carry its MAC. */
-	vipset_attach(&g->vs, g->vip_ifindex);
-	g->link_up = nl_link_info(g->nl, g->cg->ifindex, mac, &up) == 0 && up;
-	bundle_rejoin(g);
-	return 0;
-}
-
-static void iface_unbind(struct group *g)
-{
-	claim_close(&g->claim);
-	vipset_attach(&g->vs, 0);
-	hbbundle_leave(g->bundle, g);
-	g->bundle = NULL;
-	hbsock_leave(g->hb, &g->path[0]);
-	g->hb = NULL;
-	if (g->cg->vmac && g->vip_ifindex && g->vip_ifindex != g->cg->ifindex &&
-	    nl_vmac_delete(g->nl, g->cg->ifindex, g->cg->vmac_ifname) == 0)
-		log_info("group %u: removed %s", g->cg->id, g->cg->vmac_ifname);
-	g->vip_ifindex = 0;
-}
-
-void group_iface(struct group *g, unsigned ifindex)
-{
-	if (g->exited || ifindex == g->conf.ifindex)
-		return;
-	if (g->conf.ifindex)
-		iface_unbind(g);
-	g->conf.ifindex = ifindex;
-	g->link_up = false;
-	if (ifindex && iface_bind(g) < 0)
-		g->conf.ifindex = 0;
-	if (g->conf.ifindex)
-		log_notice("group %u: interface %s is there (index %u)%s", g->cg->id,
-			   g->cg->interface, ifindex, g->link_up ? "" : ", no carrier yet");
-	else
-		log_warnx("group %u: interface %s missing: FAULT until it is there", g->cg->id,
-			 g->cg->interface);
-	health_update(g);
-}
-
-void group_vmac_lost(struct group *g)
-{
-	if (g->exited || !g->cg->vmac || !g->conf.ifindex)
-		return;
-	log_warnx("group %u: %s was deleted by another program: creating it again", g->cg->id,
-		 g->cg->vmac_ifname);
-	vipset_attach(&g->vs, 0);
-	g->vip_ifindex = 0;
-	if (vmac_start(g) < 0) {
-		/* Nowhere to put the VIPs: as good as no interface; a later link event retries. */
-		iface_unbind(g);
-		g->conf.ifindex = 0;
-		health_update(g);
-		return;
-	}
-	vipset_attach(&g->vs, g->vip_ifindex);
-}
-
-void group_iface2(struct group *g, unsigned ifindex)
-{
-	if (g->exited || !g->conf.interface2[0] || ifindex == g->conf.ifindex2)
-		return;
-	hbsock_leave(g->hb2, &g->path[1]);
-	g->hb2 = NULL;
-	g->conf.ifindex2 = ifindex;
-	path2_conf(g);
-	if (ifindex)
-		g->hb2 = hbsock_join(g->hbt, &g->cg2, &rx_ops, &g->path[1]);
-	bundle_rejoin(g);
-	log_notice("group %u: second path %s %s", g->cg->id, g->conf.interface2,
-		   g->hb2 ? "is there" : "missing");
+	group_health_update(g);
 }
 
 void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t len)
@@ -810,14 +391,14 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 	g->timer.data = g;
 	claim_init(&g->claim, loop, nl, g->cg, claim_answered, g);
 	/* A missing interface is not an error: FAULT until one of that name appears. */
-	if (g->conf.ifindex && iface_bind(g) < 0)
+	if (g->conf.ifindex && group_iface_bind(g) < 0)
 		goto fail;
 	if (g->conf.ifindex2) {
-		path2_conf(g);
-		g->hb2 = hbsock_join(hbt, &g->cg2, &rx_ops, &g->path[1]);
+		group_path2_conf(g);
+		g->hb2 = hbsock_join(hbt, &g->cg2, &group_rx_ops, &g->path[1]);
 		if (!g->hb2)
 			goto fail_bind;
-		bundle_rejoin(g);
+		group_bundle_rejoin(g);
 	}
 	log_info("group %u: listening on %s for %llu ms before claiming %zu VIP(s)%s", cg->id,
 		 cg->interface, (unsigned long long)fsm_dead_ms(&g->fc, &g->fsm, 0), cg->n_vips,
@@ -826,19 +407,19 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 		log_warnx("group %u: interface %s missing: FAULT until it is there", cg->id,
 			 cg->interface);
 	/* Copies of the VIPs left by a crash go: this node is not master yet. */
-	step(g, &in, NULL);
+	group_step(g, &in, NULL);
 	/* Without carrier (or interface) the node is FAULT from the start, never MASTER. */
 	if (!g->link_up) {
 		struct fsm_input hi;
 
 		health_input(g, &hi);
-		step(g, &hi, NULL);
+		group_step(g, &hi, NULL);
 	}
 	/* Upstream is unknown until the first round answers: no claim before. */
 	if (cg->n_upstream > 0) {
 		struct fsm_input un = { .ev = FSM_EV_UPSTREAM, .healthy = false };
 
-		step(g, &un, NULL);
+		group_step(g, &un, NULL);
 	}
 	upstream_start(&g->up, loop, nl, g->cg, upstream_changed, g);
 	g->hook = hook_new(loop, g->cg, node_name);
@@ -847,10 +428,10 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 	sipcheck_start(&g->sip, loop, g->cg, false, check_changed, g);
 	fence_init(&g->fence, loop, g->cg, node_name, fence_done, g);
 	drain_init(&g->drain, loop, g->cg, NULL, NULL, g);
-	health_update(g);
+	group_health_update(g);
 	return 0;
 fail_bind:
-	iface_unbind(g);
+	group_iface_unbind(g);
 fail:
 	vipset_free(&g->vs);
 	g->hb = g->hb2 = NULL;
@@ -861,7 +442,7 @@ void group_stop(struct group *g)
 {
 	struct fsm_input in = { .ev = FSM_EV_STOP };
 
-	step(g, &in, NULL);
+	group_step(g, &in, NULL);
 }
 
 void group_free(struct group *g)
@@ -876,7 +457,7 @@ void group_free(struct group *g)
 	fence_free(&g->fence);
 	drain_free(&g->drain);
 	if (g->conf.ifindex)
-		iface_unbind(g);
+		group_iface_unbind(g);
 	vipset_free(&g->vs);
 	hook_release(g->hook);	/* queued hooks (notify_stop) still run */
 	g->hook = NULL;
@@ -908,21 +489,21 @@ int group_switchover(struct group *g, bool force)
 {
 	struct fsm_input in = { .ev = FSM_EV_SWITCHOVER, .force = force };
 
-	return step(g, &in, NULL);
+	return group_step(g, &in, NULL);
 }
 
 int group_standby(struct group *g, bool on, bool force)
 {
 	struct fsm_input in = { .ev = FSM_EV_STANDBY, .on = on, .force = force };
 
-	return step(g, &in, NULL);
+	return group_step(g, &in, NULL);
 }
 
 int group_sync(struct group *g, bool leader_master)
 {
 	struct fsm_input in = { .ev = FSM_EV_SYNC, .leader_master = leader_master };
 
-	return step(g, &in, NULL);
+	return group_step(g, &in, NULL);
 }
 
 void group_sync_blocked(struct group *g, bool blocked)
@@ -933,7 +514,7 @@ void group_sync_blocked(struct group *g, bool blocked)
 	log_notice("group %u: sync set \"%s\": %s", g->cg->id, g->cg->sync_group,
 		   blocked ? "a follower cannot hold its VIPs, the set is unhealthy"
 			   : "every follower can hold its VIPs again");
-	health_update(g);
+	group_health_update(g);
 }
 
 void group_reconf(struct group *g, const struct conf_group *cg)
@@ -951,8 +532,8 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 	g->conf.ifindex = idx;
 	g->conf.ifindex2 = idx2;
 	if (g->hb2)
-		path2_conf(g);
-	bundle_rejoin(g);
+		group_path2_conf(g);
+	group_bundle_rejoin(g);
 	fsm_cfg_from(&g->fc, name, g->cg);
 	hook_reconf(g->hook, g->cg);
 	check_reconf(&g->check, g->cg);
@@ -962,7 +543,7 @@ void group_reconf(struct group *g, const struct conf_group *cg)
 	upstream_reconf(&g->up);
 	vipset_reconf(&g->vs, old, n_old);
 	health_input(g, &in);
-	step(g, &in, NULL);
+	group_step(g, &in, NULL);
 }
 
 uint64_t group_kernel_drops(const struct group *g)

@@ -106,4 +106,34 @@ struct group {
 	size_t note_head, n_notes;
 };
 
+/* Where a heartbeat came from, for the counters (see rx_account()). */
+struct group_rx {
+	struct group_path *path;
+	const struct sockaddr_storage *from;
+};
+
+/*
+ * The one way into the state machine (group.c): stamp @in (group_step: the
+ * clock; group_step_at: @now_ms, a bundle tick's one time for all its
+ * groups), step, count the heartbeat @rx (NULL for other events), carry out
+ * the actions, arm the timer, then make the daemon's callbacks.
+ */
+int group_step(struct group *g, struct fsm_input *in, const struct group_rx *rx);
+int group_step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
+		  uint64_t now_ms);
+
+/* group_rx.c: the socket's hooks into the group; a dropped datagram counted and logged. */
+extern const struct hbsock_ops group_rx_ops;
+void group_count_drop(struct group *g, enum group_log cls, const struct sockaddr_storage *from,
+		      const char *why);
+
+/* group_net.c: send a heartbeat on every path; the paths, the bundle, the interface. */
+void group_send(struct group *g, const struct proto_pkt *p);
+void group_bundle_rejoin(struct group *g);
+void group_path2_conf(struct group *g);
+int group_iface_bind(struct group *g);
+void group_iface_unbind(struct group *g);
+/* group.c: the health input changed (link, interface, check): tell the state machine. */
+void group_health_update(struct group *g);
+
 #endif
