@@ -31,9 +31,11 @@ done
 lab_pair_up -n -p
 wait_for "A sees B fit" 2000 peer_fit a
 
-# mask - volatile fields of `vipctl status` replaced by placeholders.
+# mask - volatile fields of `vipctl status` replaced by placeholders. The
+# stall counter (the loop woke late: a loaded machine) shows only once it is
+# not 0, so it goes entirely: t_core and the fault matrix test stalls.
 mask() {
-	sed -E -e "s|$LAB_DIR|LAB|g" -e 's/pid [0-9]+/pid N/' \
+	sed -E -e "s|$LAB_DIR|LAB|g" -e 's/pid [0-9]+/pid N/' -e 's/ stalls [0-9]+//' \
 		-e 's/[0-9]+(\.[0-9]+)? ?(ms|s|min|h)\b/T/g' \
 		-e 's/(tx|rx|transitions|announcements|loss) [0-9.]+/\1 N/g'
 }
