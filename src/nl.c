@@ -246,6 +246,8 @@ int nl_talk(struct nl *nl, mnl_cb_t cb, struct nl_talk *t)
 	ssize_t n;
 	int ret;
 
+	/* Any request may change a link (up, down, a vmac made or deleted): ask afresh. */
+	memset(nl->links, 0, sizeof(nl->links));
 	/* Queued requests go first: their ACKs must not be taken for ours. */
 	if (nl->qn)
 		nl_flush(nl);

@@ -23,7 +23,17 @@ struct nl_sock;
 #define NL_RECV_SIZE	32768	/* bytes; the kernel's largest dump message fits */
 #define NL_REQ_SIZE	256	/* bytes; one address request with its attributes */
 #define NL_DUMP_TRIES	3	/* dumps retried when the kernel flags them inconsistent */
+#define NL_LINK_FACTS	4	/* interfaces whose link facts are remembered */
+#define NL_LINK_FRESH_MS 10	/* ms a link fact is reused: the groups of one burst ask once */
 #define NL_Q_MAX	128	/* queued address requests sent in one sendmsg (their ACKs fit the socket) */
+
+/* What nl_link_info last heard about one interface. */
+struct nl_link_fact {
+	unsigned ifindex;		/* 0: empty */
+	uint8_t mac[6];
+	bool up;
+	uint64_t at_ms;			/* clock_now_ms() of the answer */
+};
 
 /* One queued address request (nl_addr_add_q, nl_addr_del_q) awaiting its ACK. */
 struct nl_q {
@@ -43,6 +53,8 @@ struct nl {
 	unsigned seq;
 	bool stale;			/* a conversation was cut short: drain first */
 	struct nl_sock *sk;		/* link queries (libnl-3) */
+	struct nl_link_fact links[NL_LINK_FACTS];	/* emptied by every request (nl_talk) */
+	unsigned link_next;
 	alignas(struct nlmsghdr) char req[NL_REQ_SIZE];
 	alignas(struct nlmsghdr) char buf[NL_RECV_SIZE];
 	struct nl_q q[NL_Q_MAX];	/* the queue, in the order sent */
