@@ -55,10 +55,6 @@ int nl_addr_del_q(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
 		  const struct nl_done *done);
 /* Send what is queued and read every answer; a no-op when nothing is. */
 void nl_flush(struct nl *nl);
-/* Requests of @ctx still queued are sent, but their fn is not called (@ctx is going away). */
-void nl_forget(struct nl *nl, const void *ctx);
-/* True while requests wait for nl_flush. */
-bool nl_pending(const struct nl *nl);
 
 /* 1 if @vip is on @ifindex, 0 if not, -1 on error. */
 int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);

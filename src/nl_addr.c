@@ -154,18 +154,6 @@ int nl_addr_del_q(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
 	return nl_q_put(nl, false, ifindex, vip, done);
 }
 
-bool nl_pending(const struct nl *nl)
-{
-	return nl->qn > 0;
-}
-
-void nl_forget(struct nl *nl, const void *ctx)
-{
-	for (size_t i = 0; i < nl->qn; i++)
-		if (nl->q[i].done.ctx == ctx)
-			nl->q[i].done.fn = NULL;
-}
-
 /* The ACKs in one datagram to their requests; how many were answered. */
 static size_t nl_q_match(struct nl *nl, size_t n)
 {

@@ -41,7 +41,7 @@ struct nl_q {
 	unsigned ifindex;
 	bool add;
 	bool answered;
-	struct nl_done done;		/* done.fn NULL: forgotten by its owner */
+	struct nl_done done;		/* done.fn may be NULL: nobody waits for the answer */
 	char text[64];			/* the address, for the failure's log line */
 	int err;
 	char ext[128];

@@ -71,8 +71,9 @@ void vipset_free(struct vipset *vs)
 		return;
 	ev_timer_stop(vs->loop, &vs->garp);
 	ev_timer_stop(vs->loop, &vs->retry);
+	/* What this group queued (its VIPs' removal on the way out) goes now, answered here. */
 	ev_prepare_stop(vs->loop, &vs->flush);
-	nl_forget(vs->nl, vs);	/* still sent, by whoever flushes next; no answer comes here */
+	nl_flush(vs->nl);
 	announce_close(vs->ann);
 	vs->ann = NULL;
 	vs->ifindex = 0;
