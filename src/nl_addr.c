@@ -192,7 +192,7 @@ static void nl_q_talk(struct nl *nl)
 	if (mnl_socket_sendto(nl->mnl, nl->qbuf, nl->qlen) < 0)
 		err = errno;
 	/* Each ACK is its own datagram: at most one read per request, plus the interrupted ones. */
-	for (size_t reads = 0; !err && left && reads < 4 * NL_Q_MAX; reads++) {
+	for (size_t reads = 0; !err && left && reads < (size_t)4 * NL_Q_MAX; reads++) {
 		n = mnl_socket_recvfrom(nl->mnl, nl->buf, sizeof(nl->buf));
 		if (n < 0 && errno == EINTR)
 			continue;
