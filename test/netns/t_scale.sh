@@ -5,7 +5,7 @@
 # only its own group; a crash of the master (cable pulled, vipd killed)
 # moves all 256 addresses, and the test prints the time until the last one
 # is up on the new master and checks that the last of them was added
-# within 50 ms of the first (B's address monitor). The master's status and metrics (some 65 and
+# within SCALE_SPREAD_MS [50] of the first (B's address monitor). The master's status and metrics (some 65 and
 # 100 KB) come back whole.
 #
 # Addresses: group i (1..64) has 192.0.2.(98+2i) and .(99+2i), i.e.
@@ -17,6 +17,13 @@ NG=64
 NV=$((NG * 4))
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 DEAD_MS=$((LAB_INTERVAL_MS * LAB_MISSES))
+# The bound on the first-to-last spread of the 256 additions after the crash:
+# generous for a loaded 2-core machine (10 ms is the aim); the sanitizer
+# build (run.sh netns-san) costs several times the CPU per group.
+case ${VIPD:-} in
+*build-san*) SCALE_SPREAD_MS=${SCALE_SPREAD_MS:-150} ;;
+esac
+SCALE_SPREAD_MS=${SCALE_SPREAD_MS:-50}
 
 lab_up || exit 1
 lab_key
@@ -200,7 +207,7 @@ read -r mon_n spread bursts <<<"$(mon_spread "$LAB_DIR/mon-b.log")"
 echo "# crash: B's monitor saw $mon_n VIPs added, the last ${spread} ms after the first" \
 	"($bursts bursts)"
 check_num "crash: VIPs added on B, by B's address monitor" "$mon_n" "==" "$NV"
-check_num "crash: ms from the first VIP added on B to the last" "$spread" "<=" 50
+check_num "crash: ms from the first VIP added on B to the last" "$spread" "<=" "$SCALE_SPREAD_MS"
 check_num "crash: ms until the last VIP is up on B" "$last_ms" "<" 1500
 wait_for "B MASTER in every group" 2000 states_are b MASTER
 check "crash: B is MASTER in all $NG groups" states_are b MASTER
