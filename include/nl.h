@@ -30,6 +30,32 @@ int nl_addr_add(struct nl *nl, unsigned ifindex, const char *label, const struct
 /* Remove @vip from @ifindex; an address that is not there counts as success. */
 int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 
+/*
+ * Queued requests. A takeover adds the VIPs of many groups in one loop
+ * iteration: nl_addr_add_q and nl_addr_del_q only queue the request (with
+ * its own sequence number), nl_flush sends the queue in one sendmsg and
+ * reads the ACKs, each matched to its request. Each request's outcome is
+ * exactly what nl_addr_add / nl_addr_del would have returned: a refusal is
+ * logged (rate-limited, with the kernel's text) and @done's fn gets the
+ * errno (0 on success) and the address as given (EEXIST for an add, "not there" for a delete count
+ * as success). fn runs inside nl_flush and must not call nl_* itself.
+ * The queue is flushed when full, and before any other request on the
+ * socket, so the kernel sees the requests in the order they were made.
+ */
+struct nl_done {
+	void (*fn)(void *ctx, const struct nl_done *d, int err, const char *what);
+	void *ctx;
+	uint32_t tag;		/* the caller's: which VIP */
+	uint64_t arg;		/* the caller's */
+};
+/* 0 queued, -1 (logged) if @vip cannot be asked for at all: fn is not called. */
+int nl_addr_add_q(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip,
+		  const struct nl_done *done);
+int nl_addr_del_q(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
+		  const struct nl_done *done);
+/* Send what is queued and read every answer; a no-op when nothing is. */
+void nl_flush(struct nl *nl);
+
 /* 1 if @vip is on @ifindex, 0 if not, -1 on error. */
 int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 

@@ -69,6 +69,7 @@ struct vipset {
 	uint8_t mac[6];			/* source MAC of the current burst */
 	ev_timer garp;			/* the rest of an announcement burst */
 	ev_timer retry;			/* a repair held back by a fight */
+	ev_prepare flush;		/* sends the queued requests before the loop waits */
 	uint64_t fight_win_ms;		/* start of the counting window */
 	uint32_t fight_n;		/* repairs in that window */
 	uint64_t fight_last_ms;

@@ -33,7 +33,14 @@ struct arp *arp_open(unsigned ifindex)
 		return NULL;
 	}
 	a->ifindex = ifindex;
-	a->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	/*
+	 * Protocol 0 at socket(), ETH_P_ARP at bind(): a socket created with a
+	 * protocol is already hooked in (to every interface), and binding it
+	 * then unhooks it first, which waits for an RCU grace period
+	 * (synchronize_net, milliseconds on a busy machine). Every group's
+	 * claim probe opens one, all in the same loop iteration after a crash.
+	 */
+	a->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (a->fd < 0) {
 		log_err("arp_open: socket");
 		goto fail;

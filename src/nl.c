@@ -7,6 +7,10 @@
  * parent, IPv4 settings) come from libnl-route-3, whose rtnl_link object
  * already decodes IFLA_* for us.
  *
+ * Address requests may also be queued (nl_addr_add_q, nl_addr_del_q) and
+ * sent together by nl_flush (nl_addr.c): one sendmsg, then every ACK
+ * matched to its request by sequence number.
+ *
  * Every call is synchronous and bounded: the sockets carry a receive timeout,
  * so a kernel that never answers costs NL_TIMEOUT_MS, not the daemon.
  */
@@ -109,6 +113,7 @@ void nl_free(struct nl *nl)
 {
 	if (!nl)
 		return;
+	nl_flush(nl);	/* a VIP removed on the way out must really go */
 	nl_socket_free(nl->sk);
 	mnl_socket_close(nl->mnl);
 	free(nl);
@@ -191,6 +196,11 @@ static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+int nl_ack_read(const struct nlmsghdr *nlh, struct nl_talk *t)
+{
+	return nl_error_cb(nlh, t) == MNL_CB_STOP ? 0 : -1;
+}
+
 /* NLMSG_DONE ends a dump; a dump that failed half-way says why in it. */
 static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -208,7 +218,7 @@ static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Drop replies a cut-short conversation (timeout) left in the socket. */
-static void nl_drain(struct nl *nl)
+void nl_drain(struct nl *nl)
 {
 	int fd = mnl_socket_get_fd(nl->mnl);
 	int i;
@@ -236,6 +246,11 @@ int nl_talk(struct nl *nl, mnl_cb_t cb, struct nl_talk *t)
 	ssize_t n;
 	int ret;
 
+	/* Any request may change a link (up, down, a vmac made or deleted): ask afresh. */
+	memset(nl->links, 0, sizeof(nl->links));
+	/* Queued requests go first: their ACKs must not be taken for ours. */
+	if (nl->qn)
+		nl_flush(nl);
 	if (nl->stale)
 		nl_drain(nl);
 	nlh->nlmsg_seq = ++nl->seq;

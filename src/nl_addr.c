@@ -1,6 +1,7 @@
 /*
  * nl_addr.c - VIPs on an interface through rtnetlink: add, delete, ask,
- * and the dump of every address (libmnl, one request and its ACK each).
+ * and the dump of every address (libmnl, one request and its ACK each);
+ * and the queue of adds and deletes that nl_flush sends in one go.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +111,128 @@ int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the queue ---- */
+
+static int nl_q_put(struct nl *nl, bool add, unsigned ifindex, const struct conf_vip *vip,
+		    const struct nl_done *done)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)nl->req;
+	struct nl_q *q;
+
+	if (nl->qn == NL_Q_MAX || nl->qlen + nlh->nlmsg_len > sizeof(nl->qbuf))
+		nl_flush(nl);
+	nlh->nlmsg_seq = ++nl->seq;
+	memcpy(nl->qbuf + nl->qlen, nlh, nlh->nlmsg_len);
+	nl->qlen += NLMSG_ALIGN(nlh->nlmsg_len);
+	q = &nl->q[nl->qn++];
+	memset(q, 0, sizeof(*q));
+	q->seq = nlh->nlmsg_seq;
+	q->ifindex = ifindex;
+	q->add = add;
+	q->done = *done;
+	snprintf(q->text, sizeof(q->text), "%s", vip->text);
+	return 0;
+}
+
+int nl_addr_add_q(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip,
+		  const struct nl_done *done)
+{
+	if (!nl_vip_ok("nl_addr_add", ifindex, label, vip))
+		return -1;
+	nl_addr_req(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, label, vip);
+	return nl_q_put(nl, true, ifindex, vip, done);
+}
+
+int nl_addr_del_q(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
+		  const struct nl_done *done)
+{
+	if (!nl_vip_ok("nl_addr_del", ifindex, NULL, vip))
+		return -1;
+	nl_addr_req(nl, RTM_DELADDR, 0, ifindex, NULL, vip);
+	return nl_q_put(nl, false, ifindex, vip, done);
+}
+
+/* The ACKs in one datagram to their requests; how many were answered. */
+static size_t nl_q_match(struct nl *nl, size_t n)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
+	int len = (int)n;
+	size_t got = 0;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		struct nl_talk t = { 0 };
+		uint32_t k = nlh->nlmsg_seq - nl->q[0].seq;
+		struct nl_q *q;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid ||
+		    k >= nl->qn || nl->q[k].answered)
+			continue;	/* not an answer to this queue (the socket was drained) */
+		q = &nl->q[k];
+		q->answered = true;
+		got++;
+		if (nl_ack_read(nlh, &t) < 0) {
+			q->err = t.err;
+			memcpy(q->ext, t.ext, sizeof(q->ext));
+		}
+	}
+	return got;
+}
+
+/* Send the queue and read until every request has its answer (or the socket times out). */
+static void nl_q_talk(struct nl *nl)
+{
+	size_t left = nl->qn;
+	int err = 0;
+	ssize_t n;
+
+	if (nl->stale)
+		nl_drain(nl);
+	if (mnl_socket_sendto(nl->mnl, nl->qbuf, nl->qlen) < 0)
+		err = errno;
+	/* Each ACK is its own datagram: at most one read per request, plus the interrupted ones. */
+	for (size_t reads = 0; !err && left && reads < (size_t)4 * NL_Q_MAX; reads++) {
+		n = mnl_socket_recvfrom(nl->mnl, nl->buf, sizeof(nl->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno == EAGAIN ? ETIMEDOUT : errno;
+			break;
+		}
+		left -= nl_q_match(nl, (size_t)n);
+	}
+	if (left && !err)
+		err = EPROTO;
+	for (size_t i = 0; left && i < nl->qn; i++)
+		if (!nl->q[i].answered)
+			nl->q[i].err = err;
+	if (left)
+		nl->stale = true;
+}
+
+void nl_flush(struct nl *nl)
+{
+	size_t n = nl->qn;
+
+	if (!n)
+		return;
+	nl_q_talk(nl);
+	nl->qn = 0;
+	nl->qlen = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct nl_q *q = &nl->q[i];
+		struct nl_talk t = { .err = q->err };
+		bool gone = q->add ? q->err == EEXIST
+				   : q->err == EADDRNOTAVAIL || q->err == ENOENT;
+
+		if (q->err && !gone) {
+			memcpy(t.ext, q->ext, sizeof(t.ext));
+			nl_log_fail(q->add ? "nl_addr_add" : "nl_addr_del", q->ifindex, q->text, &t);
+		}
+		if (q->done.fn)
+			q->done.fn(q->done.ctx, &q->done, q->err && !gone ? q->err : 0, q->text);
+	}
 }
 
 static int nl_ifa_attr_cb(const struct nlattr *attr, void *data)

@@ -14,6 +14,7 @@
 
 #include "addrtab.h"
 #include "conf.h"
+#include "nl.h"
 
 struct nl_sock;
 
@@ -22,6 +23,29 @@ struct nl_sock;
 #define NL_RECV_SIZE	32768	/* bytes; the kernel's largest dump message fits */
 #define NL_REQ_SIZE	256	/* bytes; one address request with its attributes */
 #define NL_DUMP_TRIES	3	/* dumps retried when the kernel flags them inconsistent */
+#define NL_LINK_FACTS	4	/* interfaces whose link facts are remembered */
+#define NL_LINK_FRESH_MS 10	/* ms a link fact is reused: the groups of one burst ask once */
+#define NL_Q_MAX	128	/* queued address requests sent in one sendmsg (their ACKs fit the socket) */
+
+/* What nl_link_info last heard about one interface. */
+struct nl_link_fact {
+	unsigned ifindex;		/* 0: empty */
+	uint8_t mac[6];
+	bool up;
+	uint64_t at_ms;			/* clock_now_ms() of the answer */
+};
+
+/* One queued address request (nl_addr_add_q, nl_addr_del_q) awaiting its ACK. */
+struct nl_q {
+	uint32_t seq;
+	unsigned ifindex;
+	bool add;
+	bool answered;
+	struct nl_done done;		/* done.fn may be NULL: nobody waits for the answer */
+	char text[64];			/* the address, for the failure's log line */
+	int err;
+	char ext[128];
+};
 
 struct nl {
 	struct mnl_socket *mnl;		/* address requests and dumps (libmnl) */
@@ -29,8 +53,14 @@ struct nl {
 	unsigned seq;
 	bool stale;			/* a conversation was cut short: drain first */
 	struct nl_sock *sk;		/* link queries (libnl-3) */
+	struct nl_link_fact links[NL_LINK_FACTS];	/* emptied by every request (nl_talk) */
+	unsigned link_next;
 	alignas(struct nlmsghdr) char req[NL_REQ_SIZE];
 	alignas(struct nlmsghdr) char buf[NL_RECV_SIZE];
+	struct nl_q q[NL_Q_MAX];	/* the queue, in the order sent */
+	size_t qn;
+	size_t qlen;			/* bytes of qbuf used */
+	alignas(struct nlmsghdr) char qbuf[NL_Q_MAX * NL_REQ_SIZE];
 };
 
 /* What one conversation with the kernel came to. */
@@ -49,6 +79,10 @@ struct nl_talk {
  * dump), passing each data message to @cb. 0, or -1 with t->err and t->ext.
  */
 int nl_talk(struct nl *nl, mnl_cb_t cb, struct nl_talk *t);
+/* Drop replies a cut-short conversation (timeout) left in the socket. */
+void nl_drain(struct nl *nl);
+/* Read one NLMSG_ERROR (ACK or failure) into t: 0 for an ACK, -1 with t->err. */
+int nl_ack_read(const struct nlmsghdr *nlh, struct nl_talk *t);
 /* The interface's name for messages; "if#N" when it has none (any more). */
 const char *nl_ifname(unsigned ifindex, char name[IF_NAMESIZE]);
 /* Log a failed request once (rate-limited), with the kernel's text. */

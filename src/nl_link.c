@@ -23,12 +23,49 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet.h>
 
+#include "clock.h"
 #include "log.h"
 #include "nl.h"
 #include "nl_int.h"
 
+/*
+ * After a crash every group asks for the same link within a few
+ * milliseconds (its claim probe, its announcement's MAC): an answer younger
+ * than NL_LINK_FRESH_MS is reused. A change of the link in between is not
+ * lost: its event reaches the groups through nlmon all the same.
+ */
+static const struct nl_link_fact *nl_link_fresh(const struct nl *nl, unsigned ifindex,
+						uint64_t now)
+{
+	for (size_t i = 0; i < NL_LINK_FACTS; i++) {
+		const struct nl_link_fact *f = &nl->links[i];
+
+		if (f->ifindex == ifindex && now - f->at_ms < NL_LINK_FRESH_MS)
+			return f;
+	}
+	return NULL;
+}
+
+static void nl_link_remember(struct nl *nl, unsigned ifindex, const uint8_t mac[6], bool up,
+			     uint64_t now)
+{
+	struct nl_link_fact *f = NULL;
+
+	for (size_t i = 0; i < NL_LINK_FACTS && !f; i++)
+		if (nl->links[i].ifindex == ifindex)
+			f = &nl->links[i];
+	if (!f)
+		f = &nl->links[nl->link_next++ % NL_LINK_FACTS];
+	f->ifindex = ifindex;
+	memcpy(f->mac, mac, 6);
+	f->up = up;
+	f->at_ms = now;
+}
+
 int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 {
+	uint64_t now = clock_now_ms();
+	const struct nl_link_fact *f = nl_link_fresh(nl, ifindex, now);
 	struct rtnl_link *link = NULL;
 	struct nl_addr *lladdr;
 	char name[IF_NAMESIZE];
@@ -38,6 +75,11 @@ int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 	if (ifindex == 0 || ifindex > INT32_MAX) {
 		log_errx("nl_link_info ifindex %u: %s", ifindex, strerror(ENODEV));
 		return -1;
+	}
+	if (f) {
+		memcpy(mac, f->mac, 6);
+		*up = f->up;
+		return 0;
 	}
 	err = rtnl_link_get_kernel(nl->sk, (int)ifindex, NULL, &link);
 	if (err < 0) {
@@ -59,6 +101,7 @@ int nl_link_info(struct nl *nl, unsigned ifindex, uint8_t mac[6], bool *up)
 	flags = rtnl_link_get_flags(link);
 	*up = (flags & IFF_UP) && (flags & IFF_RUNNING);
 	rtnl_link_put(link);
+	nl_link_remember(nl, ifindex, mac, *up, now);
 	return 0;
 }
 

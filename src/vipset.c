@@ -21,8 +21,33 @@
 #include "clock.h"
 #include "vipset.h"
 
+#define DEL_OURS	0x100u	/* remove_copy's tag: our own VIP being released */
+
 static void garp_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void add_done(void *ctx, const struct nl_done *d, int err, const char *what);
+static void del_done(void *ctx, const struct nl_done *d, int err, const char *what);
+
+/*
+ * Requests are queued (nl_addr_add_q, nl_addr_del_q) and sent just before
+ * the loop waits again: after a crash, every group that timed out in this
+ * iteration has queued its VIPs by then, and they go to the kernel in one
+ * sendmsg instead of one round trip each.
+ */
+static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct vipset *vs = w->data;
+
+	(void)revents;
+	ev_prepare_stop(loop, w);
+	nl_flush(vs->nl);
+}
+
+static void queued(struct vipset *vs)
+{
+	if (!ev_is_active(&vs->flush))
+		ev_prepare_start(vs->loop, &vs->flush);
+}
 
 void vipset_init(struct vipset *vs, struct ev_loop *loop, struct nl *nl,
 		 const struct addrtab *tab, const struct conf_group *cg)
@@ -36,6 +61,8 @@ void vipset_init(struct vipset *vs, struct ev_loop *loop, struct nl *nl,
 	vs->garp.data = vs;
 	ev_init(&vs->retry, retry_cb);
 	vs->retry.data = vs;
+	ev_prepare_init(&vs->flush, flush_cb);
+	vs->flush.data = vs;
 }
 
 void vipset_free(struct vipset *vs)
@@ -44,6 +71,9 @@ void vipset_free(struct vipset *vs)
 		return;
 	ev_timer_stop(vs->loop, &vs->garp);
 	ev_timer_stop(vs->loop, &vs->retry);
+	/* What this group queued (its VIPs' removal on the way out) goes now, answered here. */
+	ev_prepare_stop(vs->loop, &vs->flush);
+	nl_flush(vs->nl);
 	announce_close(vs->ann);
 	vs->ann = NULL;
 	vs->ifindex = 0;
@@ -230,7 +260,9 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 	struct conf_vip tmp = *v;
 	bool ours = !vs->want && e->gen <= vs->want_gen && e->ifindex == vs->ifindex &&
 		    e->prefix_len == v->prefix_len;
+	struct nl_done done = { .fn = del_done, .ctx = vs };
 	char what[96];
+	size_t slot;
 
 	if (deleted_by_us(vs, e->gen))
 		return;		/* asked already; its event is on the way */
@@ -239,13 +271,34 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 	tmp.prefix_len = e->prefix_len;
 	entry_text(e, what, sizeof(what));
 	snprintf(tmp.text, sizeof(tmp.text), "%.*s", (int)sizeof(tmp.text) - 1, what);
-	if (nl_addr_del(vs->nl, e->ifindex, &tmp) < 0) {
+	slot = vs->deleted_next++ % VIPSET_DELETED_RING;
+	done.tag = (uint32_t)vi | (ours ? DEL_OURS : 0) | (uint32_t)slot << 16;
+	done.arg = e->gen;
+	if (nl_addr_del_q(vs->nl, e->ifindex, &tmp, &done) < 0) {
 		vs->st.nl_err++;
 		vs->v[vi].next_fix_ms = now + vs->cg->interval_ms;
 		return;
 	}
-	vs->deleted[vs->deleted_next++ % VIPSET_DELETED_RING] = e->gen;
-	if (ours)
+	/* In flight: not asked again while its answer and then its event are on the way. */
+	vs->deleted[slot] = e->gen;
+	queued(vs);
+}
+
+/* The kernel's answer to remove_copy's request (from nl_flush). */
+static void del_done(void *ctx, const struct nl_done *d, int err, const char *what)
+{
+	struct vipset *vs = ctx;
+	size_t vi = d->tag & 0xff, slot = d->tag >> 16;
+	uint64_t now = clock_now_ms();
+
+	if (err) {
+		vs->st.nl_err++;
+		vs->v[vi].next_fix_ms = now + vs->cg->interval_ms;
+		if (vs->deleted[slot] == d->arg)
+			vs->deleted[slot] = 0;	/* refused: to be asked again after the spacing */
+		return;
+	}
+	if (d->tag & DEL_OURS)
 		return;
 	vs->st.removed++;
 	fight_note(vs, now);
@@ -255,10 +308,11 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 }
 
 /* VIP @i is wanted and not where it belongs. */
-static void add_missing(struct vipset *vs, size_t i, uint64_t now)
+static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here)
 {
 	struct vipset_vip *s = &vs->v[i];
 	const struct conf_vip *v = &vs->cg->vips[i];
+	struct nl_done done = { .fn = add_done, .ctx = vs, .tag = (uint32_t)i };
 	char ifname[IF_NAMESIZE];
 
 	if (s->seen) {
@@ -271,14 +325,28 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now)
 				 "back", vs->cg->id, v->text, vs->cg->interface);
 	}
 	/* Its addresses go first when an interface is deleted: the link event follows. */
-	if (!if_indextoname(vs->ifindex, ifname))
+	if (!*if_here && !(*if_here = if_indextoname(vs->ifindex, ifname) != NULL))
 		return;
 	if (!fix_allowed(vs, i, now))
 		return;
-	if (nl_addr_add(vs->nl, vs->ifindex, vs->cg->label, v) < 0) {
+	if (nl_addr_add_q(vs->nl, vs->ifindex, vs->cg->label, v, &done) < 0) {
 		vs->st.nl_err++;
-		s->next_fix_ms = now + vs->cg->interval_ms;	/* the kernel said no: not again at once */
+		s->next_fix_ms = now + vs->cg->interval_ms;	/* not again at once */
+		return;
 	}
+	queued(vs);
+}
+
+/* The kernel's answer to add_missing's request (from nl_flush). */
+static void add_done(void *ctx, const struct nl_done *d, int err, const char *what)
+{
+	struct vipset *vs = ctx;
+
+	(void)what;
+	if (!err)
+		return;		/* its address event makes it present */
+	vs->st.nl_err++;
+	vs->v[d->tag].next_fix_ms = clock_now_ms() + vs->cg->interval_ms;	/* the kernel said no */
 }
 
 /*
@@ -308,7 +376,7 @@ void vipset_reconcile(struct vipset *vs)
 {
 	struct addrtab_diff d;
 	uint64_t now = clock_now_ms();
-	bool mac = false, pending;
+	bool mac = false, pending, if_here = false;
 
 	fight_check_end(vs, now);
 	addrtab_diff(vs->tab, vs->cg->vips, vs->cg->n_vips, vs->ifindex, vs->want, &d);
@@ -318,7 +386,7 @@ void vipset_reconcile(struct vipset *vs)
 		struct vipset_vip *s = &vs->v[i];
 
 		if (d.add & (1u << i)) {
-			add_missing(vs, i, now);
+			add_missing(vs, i, now, &if_here);
 			continue;
 		}
 		if (!(d.present & (1u << i)) || s->seen)
@@ -375,6 +443,9 @@ int vipset_attach(struct vipset *vs, unsigned ifindex)
  */
 static void vmac_up(struct vipset *vs, bool up)
 {
+	/* The VIPs' removal first: the macvlan goes down without them. */
+	if (vs->cg->vmac && !up)
+		nl_flush(vs->nl);
 	if (vs->cg->vmac && vs->ifindex && vs->ifindex != vs->cg->ifindex &&
 	    nl_link_set_up(vs->nl, vs->ifindex, up) < 0)
 		vs->st.nl_err++;

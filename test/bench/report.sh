@@ -643,7 +643,7 @@ are not counted; the probe's raw \`max_gap_ms\`, which includes them, is in
 | idle window | ${M[idle_s]} s per daemon |
 | vipd | ${M[vipd]}$([ -n "${M[vipd_rev]:-}" ] && echo " (git ${M[vipd_rev]}$([ "${M[vipd_dirty]:-0}" != 0 ] && echo " + uncommitted changes in ${M[vipd_dirty]} files"))"): \`interval_ms = ${IV}; misses = ${MISSES};\` priorities 100 / 90, no preemption (default), 5 gratuitous ARPs 100 ms apart on takeover (default), HMAC-SHA256 heartbeats |
 | keepalived | ${M[keepalived]}, Debian package ${M[keepalived_pkg]}: \`vrrp_version 3\`, \`advert_int $(awk -v ms="$IV" 'BEGIN { printf "%.2f", ms / 1000 }')\`, priorities 100 / 90, \`state BACKUP\` + \`nopreempt\` on both, \`vrrp_garp_master_repeat 5\`, \`vrrp_garp_master_delay 0\`, refresh 10 s; run as \`keepalived -P -G -n -l -D -f CONF -p PID -r VRRP_PID\` inside the node namespace; no scripts, no \`vrrp_strict\`, no iptables / nftables |
-| 64 × 4 | 64 groups (vipd: ids 1..64, UDP ports 5800..5863; keepalived: 64 \`vrrp_instance\`s, VRIDs 1..64), each with 2 IPv4 /32 (192.0.2.100..227) and 2 IPv6 /128 (2001:db8::64:*) VIPs — 192.0.2.0/24 has too few free addresses for 256 IPv4 VIPs; keepalived carries the IPv6 ones in \`virtual_ipaddress_excluded\` |
+| 64 × 4 | 64 groups (vipd: ids 1..64, $([ "${M[scale_shared_port]:-0}" = 1 ] && echo "all on UDP port 5800: one heartbeat socket and one send bundle for the 64, which is how vipd should be configured" || echo "UDP ports 5800..5863"); keepalived: 64 \`vrrp_instance\`s, VRIDs 1..64), each with 2 IPv4 /32 (192.0.2.100..227) and 2 IPv6 /128 (2001:db8::64:*) VIPs — 192.0.2.0/24 has too few free addresses for 256 IPv4 VIPs; keepalived carries the IPv6 ones in \`virtual_ipaddress_excluded\` |
 
 ## Machine
 

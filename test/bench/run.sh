@@ -53,6 +53,9 @@
 #   BENCH_MD [docs/BENCHMARKS.md]  BENCH_PNG [docs/bench-gaps.png]
 #   BENCH_KEEP [0]         1: keep the scratch dir (raw TSV, lab logs)
 #   BENCH_ONLY ["failover fence scale idle idle64 flood"]  the parts to run (for development)
+#   BENCH_SHARED_PORT [1]  the scale part: 1 all 64 groups on one UDP port (one
+#                          heartbeat socket and send bundle, as vipd should be
+#                          configured), 0 a port per group
 #   VIPD VIPCTL PROBE [build/...]  KEEPALIVED [keepalived in PATH]
 #
 # Test network rules (shared/BRIEF.md) hold as in lib.sh: namespaces only,
@@ -860,7 +863,8 @@ cap_start() {
 }
 
 # cap_groups FILE OLD SINCE_US - from a capture on the new master: for each
-# group, the time from the last heartbeat of OLD (a or b) to the group's
+# group, the time from the last heartbeat of OLD (a or b; vipd on one shared
+# port, BENCH_SHARED_PORT=1: its last heartbeat datagram) to the group's
 # first gratuitous ARP after SINCE_US: when its timeout fired plus its
 # takeover, on the kernel's packet time stamps. A daemon that first probes
 # whether the VIP is taken (an RFC 5227 ARP probe, "who-has VIP tell
@@ -871,14 +875,18 @@ cap_start() {
 # announce; NA where there is no data.
 cap_groups() {
 	[ -s "$1" ] || { echo "0 NA NA NA NA NA 0 NA NA NA NA"; return; }
-	tcpdump -n -tt -r "$1" 2>/dev/null | awk -v old="${LAB_IP4[$2]}" -v since="$3" '
+	tcpdump -n -tt -r "$1" 2>/dev/null | awk -v old="${LAB_IP4[$2]}" -v since="$3" \
+		-v shared="${BENCH_SHARED_PORT:-0}" '
 		function grp_of(ip,    o) { split(ip, o, "."); return int((o[4] - 100) / 2) + 1 }
 		function sort(a, n,    i, j, t) {
 			for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 		}
 		function med(a, n) { return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-		# vipd: "IP 192.0.2.1.5803 > 239.255.80.1.5803: UDP" (group = port - 5799)
+		# vipd: "IP 192.0.2.1.5803 > 239.255.80.1.5803: UDP" (group = port - 5799);
+		# on one shared port the groups heartbeat in bundles: the last datagram
+		# counts for every group (hball)
 		$2 == "IP" && index($3, old ".") == 1 && / UDP/ {
+			if (shared == 1) { hball = $1; next }
 			np = split($3, p, "."); hb[p[np] - 5799] = $1; next }
 		# keepalived: "IP 192.0.2.1 > 224.0.0.18: VRRPv3, Advertisement, vrid 7, ..."
 		$2 == "IP" && $3 == old && /VRRP/ {
@@ -904,6 +912,7 @@ cap_groups() {
 		END {
 			for (i = 1; i <= na; i++) {
 				g = order[i]
+				if (!(g in hb) && hball != "") hb[g] = hball
 				if (!(g in hb)) continue
 				n++; lat[n] = (ann[g] - hb[g]) * 1000
 				if (n == 1) first = lat[n]
@@ -1008,6 +1017,7 @@ CPU0=$(cpu_jiffies)
 	echo "runs=$BENCH_RUNS"
 	echo "scale_runs=$BENCH_SCALE_RUNS"
 	echo "scale_groups=$SCALE_NG"
+	echo "scale_shared_port=${BENCH_SHARED_PORT:-1}"
 	echo "idle_s=$BENCH_IDLE_S"
 	echo "flood_runs=$BENCH_FLOOD_RUNS"
 	echo "flood_s=$BENCH_FLOOD_S"
@@ -1066,7 +1076,8 @@ for D in vipd keepalived; do
 		continue
 	fi
 	say "$D scale: $SCALE_NG groups x 4 VIPs"
-	scale || {
+	# vipd: one UDP port for all groups unless told otherwise (genconf.sh).
+	BENCH_SHARED_PORT=${BENCH_SHARED_PORT:-1} scale || {
 		say "$D scale aborted"
 		printf '%s\tNA\tNA\tNA\tNA\tNA\tNA\t0\taborted\n' "$D" >>"$RES/scale.tsv"
 	}
