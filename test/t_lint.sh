@@ -13,7 +13,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 only=${LINT_ONLY:-format tidy cppcheck mandoc}
-flags=${LINT_CFLAGS:--Iinclude -D_GNU_SOURCE}
+# Without the Makefile's flags: the same pkg-config modules it asks for.
+flags=${LINT_CFLAGS:--Iinclude -D_GNU_SOURCE $(pkg-config --cflags libconfig libnl-3.0 \
+	libnl-route-3.0 libmnl libsodium json-c libcap-ng 2>/dev/null)}
 out=$(mktemp -d) || exit 1
 trap 'rm -rf -- "$out"' EXIT
 n=0
