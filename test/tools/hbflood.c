@@ -74,6 +74,7 @@ static int usage(void)
  */
 static int build_vipd(uint32_t gid, const char *key_id)
 {
+	struct proto_key k;
 	uint8_t key[32];
 	uint64_t boot;
 	uint32_t id;
@@ -81,6 +82,8 @@ static int build_vipd(uint32_t gid, const char *key_id)
 	randombytes_buf(key, sizeof(key));
 	randombytes_buf(&boot, sizeof(boot));
 	id = key_id ? (uint32_t)strtoul(key_id, NULL, 16) : proto_key_id(key, sizeof(key));
+	if (proto_key_init(&k, key, sizeof(key)) != PROTO_OK)
+		return -1;
 	for (unsigned i = 0; i < NPKT; i++) {
 		struct proto_pkt p;
 		int n;
@@ -96,7 +99,7 @@ static int build_vipd(uint32_t gid, const char *key_id)
 		p.challenge = boot | 1;
 		p.seq = i + 1;
 		snprintf(p.name, sizeof(p.name), "flood");
-		n = proto_encode(&p, key, sizeof(key), pkts[i], sizeof(pkts[i]));
+		n = proto_encode(&p, &k, pkts[i], sizeof(pkts[i]));
 		if (n < 0) {
 			fprintf(stderr, "hbflood: proto_encode: %s\n", proto_strerror(n));
 			return -1;
