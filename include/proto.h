@@ -147,6 +147,7 @@ enum proto_err {
 #define PROTO_KEY_STATE 208	/* bytes: sizeof(crypto_auth_hmacsha256_state) */
 struct proto_key {
 	_Alignas(8) uint8_t state[PROTO_KEY_STATE];
+	uint32_t id;	/* proto_key_id() of the key bytes */
 	bool set;	/* false: not initialised, every use is PROTO_E_ARG */
 };
 
@@ -158,6 +159,9 @@ struct proto_key {
  * (and @k unset) for no key or a libsodium failure.
  */
 int proto_key_init(struct proto_key *k, const uint8_t *key, size_t key_len);
+
+/* The key id of @k (proto_key_id() of its bytes, kept from proto_key_init), 0 if unset. */
+uint32_t proto_key_id_of(const struct proto_key *k);
 
 /* Wipe @k (it becomes unset). */
 void proto_key_clear(struct proto_key *k);

@@ -20,7 +20,7 @@ static const struct proto_key *rx_key(const struct group *g, uint32_t id)
 {
 	if (id == g->fc.key_id)
 		return &g->cg->hkey;
-	if (g->cg->key_next_len && id == proto_key_id(g->cg->key_next, g->cg->key_next_len))
+	if (g->cg->key_next_len && id == proto_key_id_of(&g->cg->hkey_next))
 		return &g->cg->hkey_next;
 	return NULL;
 }

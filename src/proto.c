@@ -103,8 +103,14 @@ int proto_key_init(struct proto_key *k, const uint8_t *key, size_t key_len)
 	}
 	memcpy(k->state, &st, sizeof(st));
 	sodium_memzero(&st, sizeof(st));
+	k->id = proto_key_id(key, key_len);
 	k->set = true;
 	return PROTO_OK;
+}
+
+uint32_t proto_key_id_of(const struct proto_key *k)
+{
+	return k && k->set ? k->id : 0;
 }
 
 void proto_key_clear(struct proto_key *k)

@@ -838,6 +838,9 @@ static void test_key_init_equal(void **state)
 	assert_int_equal(proto_key_init(&c, other, sizeof(other)), PROTO_OK);
 	assert_true(proto_key_equal(&a, &b));
 	assert_false(proto_key_equal(&a, &c));
+	assert_int_equal(proto_key_id_of(&a), proto_key_id(key, sizeof(key)));
+	assert_int_equal(proto_key_id_of(&c), proto_key_id(other, sizeof(other)));
+	assert_int_equal(proto_key_id_of(&none), 0);
 	assert_false(proto_key_equal(&a, &none));
 	assert_false(proto_key_equal(&none, &none));
 	assert_false(proto_key_equal(&a, NULL));
