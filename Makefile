@@ -65,7 +65,8 @@ DEB_TEST  += sip-tester
 DEB_BENCH := keepalived gnuplot-nox
 
 PURE	:= proto fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
-# The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link.
+# The config parser without conf_sys.c (the system's look-ups): what test_conf and fuzz_conf link
+# (with proto.c, which readies each key for the HMAC).
 CONF_PURE := conf conf_parse conf_net conf_cmd conf_print
 VIPD_MODS := main daemon notify $(CONF_PURE) conf_sys trust state priv group group_rx group_net claim digest status metrics vipset addrtab clock hbbundle \
 	     hbsock syncset mcast nl nl_addr nl_link nlmon announce arp upstream exec hook check control control_conn \
@@ -114,11 +115,11 @@ $(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_adm
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_bundle: $(call obj,test_bundle $(PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
-$(BUILD)/test_conf: $(call obj,test_conf $(CONF_PURE))
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
+$(BUILD)/test_conf: $(call obj,test_conf $(CONF_PURE) proto)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
 # The system's side of the config (files, trust, interfaces): needs a trusted directory and lo.
-$(BUILD)/test_conf_sys: $(call obj,test_conf_sys $(CONF_PURE) conf_sys trust)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS)
+$(BUILD)/test_conf_sys: $(call obj,test_conf_sys $(CONF_PURE) conf_sys trust proto)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
@@ -147,9 +148,9 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE 
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS) $(CRYPTO_LIBS)
-build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c $(addprefix src/,$(addsuffix .c,$(CONF_PURE)))
+build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c $(addprefix src/,$(addsuffix .c,$(CONF_PURE) proto))
 	@mkdir -p build-fuzz
-	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS)
+	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS) $(SODIUM_LIBS)
 build-fuzz/fuzz_sipmsg: test/fuzz/fuzz_sipmsg.c src/sipmsg.c src/calls.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^

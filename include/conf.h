@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "proto.h"
 #include "vipd.h"
 
 #define CONF_PATH_MAX 256
@@ -75,9 +76,11 @@ struct conf_group {
 	char key_file[CONF_PATH_MAX];
 	uint8_t key[VIPD_KEY_MAX];
 	size_t key_len;
+	struct proto_key hkey;		/* key, ready for the HMAC (proto_key_init) */
 	char key_file_next[CONF_PATH_MAX];	/* "" = none: a second key accepted, never signing */
 	uint8_t key_next[VIPD_KEY_MAX];
 	size_t key_next_len;
+	struct proto_key hkey_next;	/* key_next's; unset when there is none */
 	uint32_t garp_count;		/* 0..100, 0 = no burst */
 	uint32_t garp_interval_ms;
 	uint32_t garp_refresh_ms;	/* 0 = off */

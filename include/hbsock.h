@@ -47,8 +47,8 @@ struct proto_pkt;
  */
 struct hbsock_ops {
 	hbsock_rx_fn rx;
-	const uint8_t *(*admit)(void *member, int ttl, const struct sockaddr_storage *from,
-				uint32_t key_id, size_t *key_len);
+	const struct proto_key *(*admit)(void *member, int ttl,
+					 const struct sockaddr_storage *from, uint32_t key_id);
 	void (*deliver)(void *member, const struct proto_pkt *p,
 			const struct sockaddr_storage *from);
 	void (*reject)(void *member, int err, const struct sockaddr_storage *from);

@@ -136,15 +136,49 @@ enum proto_err {
 #define PROTO_E_COUNT 9		/* index = -err, 0 unused */
 
 /*
+ * A heartbeat key, ready to sign and verify with: the HMAC-SHA256 state
+ * (RFC 2104) after the key's inner and outer pads are hashed, made once per
+ * key by proto_key_init(). Each datagram then costs a copy of it and the
+ * hash of its own bytes, not the two extra SHA-256 blocks (and, for a key
+ * longer than 64 bytes, the key's hash) of setting the key up again: what
+ * a flood of forgeries costs the receiver. Opaque: only proto.c reads it.
+ * It holds secret material; proto_key_clear() wipes it.
+ */
+#define PROTO_KEY_STATE 208	/* bytes: sizeof(crypto_auth_hmacsha256_state) */
+struct proto_key {
+	_Alignas(8) uint8_t state[PROTO_KEY_STATE];
+	uint32_t id;	/* proto_key_id() of the key bytes */
+	bool set;	/* false: not initialised, every use is PROTO_E_ARG */
+};
+
+/*
  * The HMAC comes from libsodium: the program calls sodium_init() once
- * before the first encode or decode.
+ * before the first proto_key_init, encode or decode.
  *
+ * Make @k from the @key_len (> 0) bytes of @key: PROTO_OK, or PROTO_E_ARG
+ * (and @k unset) for no key or a libsodium failure.
+ */
+int proto_key_init(struct proto_key *k, const uint8_t *key, size_t key_len);
+
+/* The key id of @k (proto_key_id() of its bytes, kept from proto_key_init), 0 if unset. */
+uint32_t proto_key_id_of(const struct proto_key *k);
+
+/* Wipe @k (it becomes unset). */
+void proto_key_clear(struct proto_key *k);
+
+/*
+ * Whether @a and @b sign alike (made from the same key bytes). Not constant
+ * time: for comparing this node's own keys, never a received value.
+ */
+bool proto_key_equal(const struct proto_key *a, const struct proto_key *b);
+
+/*
  * Encode @p into @buf (at least PROTO_LEN bytes) and sign it with @key.
  * Returns PROTO_LEN, or PROTO_E_ARG for a field that cannot be sent
  * (unknown state/type, flags outside PROTO_F_ALL, empty or unterminated
- * name, zero group id) or a short buffer.
+ * name, zero group id), an unset key or a short buffer.
  */
-int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, uint8_t *buf,
+int proto_encode(const struct proto_pkt *p, const struct proto_key *key, uint8_t *buf,
 		 size_t buf_len);
 
 /*
@@ -171,7 +205,7 @@ uint16_t proto_digest(const void *data, size_t len);
  * (constant time), then every field. Returns PROTO_OK and fills @p, or a
  * negative enum proto_err; @p is unspecified on error.
  */
-int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len,
+int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key,
 		 struct proto_pkt *p);
 
 /*
@@ -180,7 +214,7 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
  * Returns its length (PROTO_BUNDLE_LEN(n)), or PROTO_E_ARG as proto_encode
  * does, and for records that differ in a shared field.
  */
-int proto_bundle_encode(const struct proto_pkt *p, size_t n, const uint8_t *key, size_t key_len,
+int proto_bundle_encode(const struct proto_pkt *p, size_t n, const struct proto_key *key,
 			uint8_t *buf, size_t buf_len);
 
 /* Whether @buf is meant as a bundle: the magic and PROTO_BUNDLE_VERSION (nothing else checked). */
@@ -197,7 +231,7 @@ int proto_bundle_peek(const uint8_t *buf, size_t len, unsigned *n, uint32_t *key
 uint32_t proto_bundle_group(const uint8_t *buf, unsigned i);
 
 /* The one HMAC of a bundle proto_bundle_peek() accepted: PROTO_OK or PROTO_E_AUTH. */
-int proto_bundle_verify(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len);
+int proto_bundle_verify(const uint8_t *buf, size_t len, const struct proto_key *key);
 
 /*
  * Decode record @i of a bundle that passed proto_bundle_verify() into @p,

@@ -279,6 +279,8 @@ static int conf_parse_key(const struct conf_ctx *x, const config_setting_t *gs, 
 	    conf_key_path(x, s, key, g->key_file, sizeof(g->key_file)) < 0 ||
 	    conf_read_key(x, s, key, g->key_file, g->key, &g->key_len) < 0)
 		return -1;
+	if (proto_key_init(&g->hkey, g->key, g->key_len) != PROTO_OK)
+		return conf_err(x, s, key, "cannot set up the HMAC with this key");
 	switch (conf_member(x, gs, gp, "key_file_next", CONF_STRING, &s, key)) {
 	case -1:
 		return -1;
@@ -290,6 +292,8 @@ static int conf_parse_key(const struct conf_ctx *x, const config_setting_t *gs, 
 		return -1;
 	if (g->key_next_len == g->key_len && memcmp(g->key_next, g->key, g->key_len) == 0)
 		return conf_err(x, s, key, "the same key as key_file");
+	if (proto_key_init(&g->hkey_next, g->key_next, g->key_next_len) != PROTO_OK)
+		return conf_err(x, s, key, "cannot set up the HMAC with this key");
 	return 0;
 }
 

@@ -51,7 +51,7 @@ void group_send(struct group *g, const struct proto_pkt *p)
 		hbbundle_put(g->bundle, g, p);
 		return;
 	}
-	n = proto_encode(p, g->cg->key, g->cg->key_len, buf, sizeof(buf));
+	n = proto_encode(p, &g->cg->hkey, buf, sizeof(buf));
 
 	/* Every heartbeat goes out on every path; one that works is enough. */
 	if (n >= 0 && g->hb2)

@@ -16,16 +16,12 @@
  * rotation): one key is tried, never all, so a forged packet costs at most
  * one HMAC. NULL when it names neither.
  */
-static const uint8_t *rx_key(const struct group *g, uint32_t id, size_t *len)
+static const struct proto_key *rx_key(const struct group *g, uint32_t id)
 {
-	if (id == g->fc.key_id) {
-		*len = g->cg->key_len;
-		return g->cg->key;
-	}
-	if (g->cg->key_next_len && id == proto_key_id(g->cg->key_next, g->cg->key_next_len)) {
-		*len = g->cg->key_next_len;
-		return g->cg->key_next;
-	}
+	if (id == g->fc.key_id)
+		return &g->cg->hkey;
+	if (g->cg->key_next_len && id == proto_key_id_of(&g->cg->hkey_next))
+		return &g->cg->hkey_next;
 	return NULL;
 }
 
@@ -166,8 +162,7 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 	struct group_path *pa = member;
 	struct group *g = pa->g;
 	struct proto_pkt pkt;
-	const uint8_t *key;
-	size_t key_len = 0;
+	const struct proto_key *key;
 	uint32_t key_id = 0;
 	int err;
 
@@ -182,9 +177,9 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		return;
 	/* Length, magic, version and key id first: a forgery costs no HMAC until they pass. */
 	err = proto_peek_key(buf, n, &key_id);
-	key = err == PROTO_OK ? rx_key(g, key_id, &key_len) : NULL;
+	key = err == PROTO_OK ? rx_key(g, key_id) : NULL;
 	if (err == PROTO_OK)
-		err = key ? proto_decode(buf, n, key, key_len, &pkt) : PROTO_E_KEY;
+		err = key ? proto_decode(buf, n, key, &pkt) : PROTO_E_KEY;
 	if (err != PROTO_OK) {
 		rx_error(g, err, n > 4 ? buf[4] : 0, from);
 		return;
@@ -196,15 +191,15 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
  * A bundle with a record of the group (hbsock.c splits it): the same checks
  * before its one HMAC as receive_one makes, the key its key id names.
  */
-static const uint8_t *bundle_admit(void *member, int ttl, const struct sockaddr_storage *from,
-				   uint32_t key_id, size_t *key_len)
+static const struct proto_key *bundle_admit(void *member, int ttl,
+					    const struct sockaddr_storage *from, uint32_t key_id)
 {
 	struct group_path *pa = member;
-	const uint8_t *key;
+	const struct proto_key *key;
 
 	if (pa->g->exited || !rx_on_link(pa, ttl, from) || !rx_source_ok(pa, from))
 		return NULL;
-	key = rx_key(pa->g, key_id, key_len);
+	key = rx_key(pa->g, key_id);
 	if (!key)
 		rx_error(pa->g, PROTO_E_KEY, 0, from);
 	return key;

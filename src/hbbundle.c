@@ -115,9 +115,9 @@ static void hbbundle_flush_now(struct hbbundle *b)
 	cg = b->m[0].cg;
 
 	if (n == 1)
-		len = proto_encode(&b->q[0], cg->key, cg->key_len, buf, sizeof(buf));
+		len = proto_encode(&b->q[0], &cg->hkey, buf, sizeof(buf));
 	else
-		len = proto_bundle_encode(b->q, n, cg->key, cg->key_len, buf, sizeof(buf));
+		len = proto_bundle_encode(b->q, n, &cg->hkey, buf, sizeof(buf));
 	err = len < 0 ? len : hbbundle_send_one(b, buf, (size_t)len);
 	if (err == 0) {
 		b->st.datagrams++;

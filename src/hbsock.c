@@ -94,8 +94,7 @@ struct hbsock_tab {
 
 /* The HMAC of the bundle being dispatched, made with @key (NULL: not yet). */
 struct hbsock_mac {
-	const uint8_t *key;
-	size_t key_len;
+	const struct proto_key *key;
 	int err;
 };
 
@@ -161,16 +160,14 @@ static void hbsock_bundle_record(struct hbsock *s, const struct mcast_dgram *d, 
 {
 	const struct hbsock_member *m = &s->m[i];
 	struct proto_pkt p;
-	size_t key_len = 0;
-	const uint8_t *key = m->ops->admit(m->member, d->ttl, &d->from, key_id, &key_len);
+	const struct proto_key *key = m->ops->admit(m->member, d->ttl, &d->from, key_id);
 	int err;
 
 	if (!key)
 		return;
-	if (!mac->key || mac->key_len != key_len || memcmp(mac->key, key, key_len) != 0) {
+	if (!mac->key || !proto_key_equal(mac->key, key)) {
 		mac->key = key;
-		mac->key_len = key_len;
-		mac->err = proto_bundle_verify(d->buf, d->len, key, key_len);
+		mac->err = proto_bundle_verify(d->buf, d->len, key);
 	}
 	err = mac->err == PROTO_OK ? proto_bundle_record(d->buf, rec, &p) : mac->err;
 	if (err != PROTO_OK)

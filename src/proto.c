@@ -78,27 +78,75 @@ static uint64_t get64(const uint8_t *b)
 	return (uint64_t)get32(b) << 32 | get32(b + 4);
 }
 
+static_assert(sizeof(crypto_auth_hmacsha256_state) == PROTO_KEY_STATE,
+	      "struct proto_key holds libsodium's HMAC state exactly");
+static_assert(_Alignof(crypto_auth_hmacsha256_state) <= 8, "and its alignment");
+
+int proto_key_init(struct proto_key *k, const uint8_t *key, size_t key_len)
+{
+	crypto_auth_hmacsha256_state st;
+
+	if (!k)
+		return PROTO_E_ARG;
+	memset(k, 0, sizeof(*k));
+	if (!key || key_len == 0)
+		return PROTO_E_ARG;
+	/*
+	 * The state is zeroed first, so two keys made from the same bytes are
+	 * equal byte for byte (proto_key_equal) whatever libsodium leaves in
+	 * the block buffer's unused part.
+	 */
+	memset(&st, 0, sizeof(st));
+	if (crypto_auth_hmacsha256_init(&st, key, key_len) != 0) {
+		sodium_memzero(&st, sizeof(st));
+		return PROTO_E_ARG;
+	}
+	memcpy(k->state, &st, sizeof(st));
+	sodium_memzero(&st, sizeof(st));
+	k->id = proto_key_id(key, key_len);
+	k->set = true;
+	return PROTO_OK;
+}
+
+uint32_t proto_key_id_of(const struct proto_key *k)
+{
+	return k && k->set ? k->id : 0;
+}
+
+void proto_key_clear(struct proto_key *k)
+{
+	if (k)
+		sodium_memzero(k, sizeof(*k));
+}
+
+bool proto_key_equal(const struct proto_key *a, const struct proto_key *b)
+{
+	return a && b && a->set && b->set && memcmp(a->state, b->state, sizeof(a->state)) == 0;
+}
+
 /*
- * HMAC-SHA256 (RFC 2104) with @key of the signed part of @pkt (its first
- * @len bytes; PROTO_MAC_OFF for version 2) into @mac, by libsodium: keys of any length, hashed
- * first when longer than the block. Returns 0, or -1 if libsodium failed.
+ * HMAC-SHA256 with @key of the signed part of @pkt (its first @len bytes;
+ * PROTO_MAC_OFF for version 2) into @mac: a copy of the keyed state, then
+ * the packet's bytes. Returns 0, or -1 for an unset key or if libsodium
+ * failed.
  */
-static int proto_mac_len(const uint8_t *pkt, size_t len, const uint8_t *key, size_t key_len,
+static int proto_mac_len(const uint8_t *pkt, size_t len, const struct proto_key *key,
 			 uint8_t mac[MAC_LEN])
 {
 	crypto_auth_hmacsha256_state st;
 	int rc;
 
-	rc = crypto_auth_hmacsha256_init(&st, key, key_len) |
-	     crypto_auth_hmacsha256_update(&st, pkt, len) |
-	     crypto_auth_hmacsha256_final(&st, mac);
+	if (!key->set)
+		return -1;
+	memcpy(&st, key->state, sizeof(st));
+	rc = crypto_auth_hmacsha256_update(&st, pkt, len) | crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
 	return rc == 0 ? 0 : -1;
 }
 
-static int proto_mac(const uint8_t *pkt, const uint8_t *key, size_t key_len, uint8_t mac[MAC_LEN])
+static int proto_mac(const uint8_t *pkt, const struct proto_key *key, uint8_t mac[MAC_LEN])
 {
-	return proto_mac_len(pkt, PROTO_MAC_OFF, key, key_len, mac);
+	return proto_mac_len(pkt, PROTO_MAC_OFF, key, mac);
 }
 
 /*
@@ -214,12 +262,12 @@ static int proto_check_header(const uint8_t *buf, size_t len)
 	return PROTO_OK;
 }
 
-int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, uint8_t *buf,
+int proto_encode(const struct proto_pkt *p, const struct proto_key *key, uint8_t *buf,
 		 size_t buf_len)
 {
 	int name_len;
 
-	if (!p || !key || key_len == 0 || !buf || buf_len < PROTO_LEN)
+	if (!p || !key || !key->set || !buf || buf_len < PROTO_LEN)
 		return PROTO_E_ARG;
 	if (!proto_fields_ok(p))
 		return PROTO_E_ARG;
@@ -250,7 +298,7 @@ int proto_encode(const struct proto_pkt *p, const uint8_t *key, size_t key_len, 
 	memset(buf + OFF_NAME, 0, PROTO_NAME_MAX);
 	memcpy(buf + OFF_NAME, p->name, (size_t)name_len);
 
-	if (proto_mac(buf, key, key_len, buf + PROTO_MAC_OFF) < 0) {
+	if (proto_mac(buf, key, buf + PROTO_MAC_OFF) < 0) {
 		/* A caller that sends anyway sends zeros, which fail the magic check. */
 		memset(buf, 0, PROTO_LEN);
 		return PROTO_E_ARG;
@@ -300,14 +348,14 @@ uint16_t proto_digest(const void *data, size_t len)
 	return get16(h);
 }
 
-int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len,
+int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key,
 		 struct proto_pkt *p)
 {
 	uint8_t mac[MAC_LEN];
 	struct proto_pkt d;
 	int rc;
 
-	if (!buf || !key || key_len == 0 || !p)
+	if (!buf || !key || !key->set || !p)
 		return PROTO_E_ARG;
 	rc = proto_check_header(buf, len);
 	if (rc != PROTO_OK)
@@ -320,7 +368,7 @@ int proto_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_
 	 * first difference is, so the MAC cannot be guessed byte by byte. If
 	 * libsodium fails, the packet is unauthenticated and dropped the same.
 	 */
-	if (proto_mac(buf, key, key_len, mac) < 0 ||
+	if (proto_mac(buf, key, mac) < 0 ||
 	    sodium_memcmp(mac, buf + PROTO_MAC_OFF, MAC_LEN) != 0)
 		return PROTO_E_AUTH;
 
@@ -409,12 +457,12 @@ static void proto_put_record(uint8_t *r, const struct proto_pkt *p)
 	put64(r + R_OFF_PEER_SEQ, p->peer_seq);
 }
 
-int proto_bundle_encode(const struct proto_pkt *p, size_t n, const uint8_t *key, size_t key_len,
+int proto_bundle_encode(const struct proto_pkt *p, size_t n, const struct proto_key *key,
 			uint8_t *buf, size_t buf_len)
 {
 	size_t len = PROTO_BUNDLE_LEN(n), mac_off = len - MAC_LEN;
 
-	if (!p || n == 0 || n > PROTO_BUNDLE_MAX || !key || key_len == 0 || !buf || buf_len < len)
+	if (!p || n == 0 || n > PROTO_BUNDLE_MAX || !key || !key->set || !buf || buf_len < len)
 		return PROTO_E_ARG;
 	for (size_t i = 0; i < n; i++)
 		if (!proto_fields_ok(&p[i]) || !proto_bundle_same(&p[0], &p[i]))
@@ -431,7 +479,7 @@ int proto_bundle_encode(const struct proto_pkt *p, size_t n, const uint8_t *key,
 	memcpy(buf + B_OFF_NAME, p->name, (size_t)proto_name_len(p->name));
 	for (size_t i = 0; i < n; i++)
 		proto_put_record(buf + PROTO_BUNDLE_HDR + i * PROTO_BUNDLE_REC, &p[i]);
-	if (proto_mac_len(buf, mac_off, key, key_len, buf + mac_off) < 0) {
+	if (proto_mac_len(buf, mac_off, key, buf + mac_off) < 0) {
 		memset(buf, 0, len);
 		return PROTO_E_ARG;
 	}
@@ -483,13 +531,12 @@ uint32_t proto_bundle_group(const uint8_t *buf, unsigned i)
 	return get32(buf + PROTO_BUNDLE_HDR + (size_t)i * PROTO_BUNDLE_REC + R_OFF_GROUP);
 }
 
-int proto_bundle_verify(const uint8_t *buf, size_t len, const uint8_t *key, size_t key_len)
+int proto_bundle_verify(const uint8_t *buf, size_t len, const struct proto_key *key)
 {
 	uint8_t mac[MAC_LEN];
 
 	/* As in proto_decode: constant time, and a libsodium failure is a bad MAC. */
-	if (!buf || !key || key_len == 0 || len < PROTO_BUNDLE_LEN(1) ||
-	    proto_mac_len(buf, len - MAC_LEN, key, key_len, mac) < 0 ||
+	if (!buf || !key || len < PROTO_BUNDLE_LEN(1) || proto_mac_len(buf, len - MAC_LEN, key, mac) < 0 ||
 	    sodium_memcmp(mac, buf + len - MAC_LEN, MAC_LEN) != 0)
 		return PROTO_E_AUTH;
 	return PROTO_OK;

@@ -337,8 +337,11 @@ fi
 # flood_table - the flood rows: per rate, each daemon's CPU on both nodes,
 # false failovers, and (vipd) what it counted.
 flood_table() {
-	local r
+	local r fb=
 	[ -n "$FRATES" ] || return 0
+	[ "${M[flood_bundle]:-0}" -gt 0 ] 2>/dev/null &&
+		fb=" Here vipd's forgeries were bundles (version 3) of ${M[flood_bundle]} records,
+one HMAC over $((80 + 64 * M[flood_bundle])) bytes each (hbflood -b)."
 	cat <<EOF
 ## Flood of forged heartbeats from a LAN host
 
@@ -354,7 +357,7 @@ VRID is the closest forgery). Both nodes receive the whole flood. The
 sender shares the nodes' two cores (on a real LAN the flood costs another
 machine's CPU), and the kernel's delivery of every datagram to both nodes
 runs in its context: where the machine cannot keep up, the sent rate
-column says what was reached. CPU is
+column says what was reached.${fb} CPU is
 utime + stime over the window, % of one core (keepalived: parent + VRRP
 child), medians over ${M[flood_runs]:-?} runs, the daemons taking turns. VIP moves
 count the VIP's address events on either node, plus windows after which

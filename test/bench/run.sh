@@ -48,6 +48,8 @@
 # Environment (defaults in brackets):
 #   BENCH_RUNS [7]  BENCH_IDLE_S [60]  BENCH_SCALE_RUNS [3]  BENCH_PROBE_MS [2]
 #   BENCH_FLOOD_RUNS [3]  BENCH_FLOOD_S [20]  BENCH_FLOOD_RATES ["20000 50000 100000"]
+#   BENCH_FLOOD_BUNDLE [0] records per forged vipd datagram: 0 heartbeats (version 2),
+#                          1..18 bundles (version 3, hbflood -b), one HMAC over up to 1232 bytes
 #   BENCH_QUICK [0]        1: one run of everything, 5 s idle (a smoke test)
 #   BENCH_DEADLINE_S [900] skip what is left once the bench ran this long
 #   BENCH_MD [docs/BENCHMARKS.md]  BENCH_PNG [docs/bench-gaps.png]
@@ -80,6 +82,7 @@ fi
 BENCH_FLOOD_RUNS=${BENCH_FLOOD_RUNS:-3}
 BENCH_FLOOD_S=${BENCH_FLOOD_S:-20}
 BENCH_FLOOD_RATES=${BENCH_FLOOD_RATES:-20000 50000 100000}
+BENCH_FLOOD_BUNDLE=${BENCH_FLOOD_BUNDLE:-0}
 HBFLOOD=${HBFLOOD:-$LAB_ROOT/build/hbflood}
 BENCH_RUNS=${BENCH_RUNS:-7}
 BENCH_IDLE_S=${BENCH_IDLE_S:-60}
@@ -105,6 +108,7 @@ num() {
 num BENCH_RUNS "$BENCH_RUNS" 1 50
 num BENCH_IDLE_S "$BENCH_IDLE_S" 1 600
 num BENCH_SCALE_RUNS "$BENCH_SCALE_RUNS" 1 20
+num BENCH_FLOOD_BUNDLE "$BENCH_FLOOD_BUNDLE" 0 18
 num BENCH_PROBE_MS "$BENCH_PROBE_MS" 1 10
 num BENCH_DEADLINE_S "$BENCH_DEADLINE_S" 60 3600
 
@@ -798,7 +802,7 @@ flood() {
 		case $D in
 		vipd) timeout $((BENCH_FLOOD_S + 10)) ip netns exec "$(lab_ns c)" "$HBFLOOD" -m vipd \
 			-i eth0 -d 239.255.80.1 -p 5800 -g 1 -r "$rate" -t "$BENCH_FLOOD_S" \
-			-k "$(vipd_key_id a)" ;;
+			-k "$(vipd_key_id a)" -b "$BENCH_FLOOD_BUNDLE" ;;
 		keepalived) timeout $((BENCH_FLOOD_S + 10)) ip netns exec "$(lab_ns c)" "$HBFLOOD" \
 			-m vrrp -i eth0 -d 224.0.0.18 -s "${LAB_IP4[c]}" -v 254 -r "$rate" \
 			-t "$BENCH_FLOOD_S" ;;
@@ -1022,6 +1026,7 @@ CPU0=$(cpu_jiffies)
 	echo "flood_runs=$BENCH_FLOOD_RUNS"
 	echo "flood_s=$BENCH_FLOOD_S"
 	echo "flood_rates=$BENCH_FLOOD_RATES"
+	echo "flood_bundle=$BENCH_FLOOD_BUNDLE"
 	echo "probe_ms=$BENCH_PROBE_MS"
 	echo "quick=${BENCH_QUICK:-0}"
 	echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -35,6 +35,9 @@ static const uint8_t fuzz_key[32] = {
 	0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20,
 };
 
+/* fuzz_key, ready for the HMAC: made on the first input. */
+static struct proto_key fuzz_pkey;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Abort unless @p encodes to exactly the PROTO_LEN bytes at @pkt. */
@@ -42,7 +45,7 @@ static void check_canonical(const uint8_t *pkt, const struct proto_pkt *p)
 {
 	uint8_t out[PROTO_LEN];
 
-	if (proto_encode(p, fuzz_key, sizeof(fuzz_key), out, sizeof(out)) != PROTO_LEN)
+	if (proto_encode(p, &fuzz_pkey, out, sizeof(out)) != PROTO_LEN)
 		abort();
 	if (memcmp(out, pkt, PROTO_LEN) != 0)
 		abort();
@@ -75,7 +78,7 @@ static void fuzz_bundle(const uint8_t *data, size_t size)
 	if (!HMAC(EVP_sha256(), fuzz_key, sizeof(fuzz_key), pkt, size - 32, pkt + size - 32,
 		  &mac_len))
 		abort();
-	if (proto_bundle_verify(pkt, size, fuzz_key, sizeof(fuzz_key)) != PROTO_OK)
+	if (proto_bundle_verify(pkt, size, &fuzz_pkey) != PROTO_OK)
 		abort();
 	for (unsigned i = 0; i < n; i++) {
 		int rc = proto_bundle_record(pkt, i, &p[ok]);
@@ -90,7 +93,7 @@ static void fuzz_bundle(const uint8_t *data, size_t size)
 	}
 	if (ok != n)
 		return;
-	if (proto_bundle_encode(p, n, fuzz_key, sizeof(fuzz_key), out, sizeof(out)) != (int)size ||
+	if (proto_bundle_encode(p, n, &fuzz_pkey, out, sizeof(out)) != (int)size ||
 	    memcmp(out, pkt, size) != 0)
 		abort();
 }
@@ -99,6 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (sodium_init() < 0)
 		abort();
+	if (!fuzz_pkey.set && proto_key_init(&fuzz_pkey, fuzz_key, sizeof(fuzz_key)) != PROTO_OK)
+		abort();
 	uint8_t pkt[PROTO_LEN];
 	struct proto_pkt p;
 	unsigned int mac_len = 0;
@@ -106,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int peek, rc;
 
 	peek = proto_peek_group(data, size, &group);
-	rc = proto_decode(data, size, fuzz_key, sizeof(fuzz_key), &p);
+	rc = proto_decode(data, size, &fuzz_pkey, &p);
 	if (!proto_strerror(rc) || !proto_err_key(rc) || !proto_strerror(peek))
 		abort();
 	if (header_error(rc) && peek != rc)
@@ -125,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!HMAC(EVP_sha256(), fuzz_key, sizeof(fuzz_key), pkt, PROTO_MAC_OFF, pkt + PROTO_MAC_OFF,
 		  &mac_len))
 		abort();
-	rc = proto_decode(pkt, PROTO_LEN, fuzz_key, sizeof(fuzz_key), &p);
+	rc = proto_decode(pkt, PROTO_LEN, &fuzz_pkey, &p);
 	if (rc == PROTO_E_AUTH)
 		abort();
 	if (rc == PROTO_OK)

@@ -3,14 +3,23 @@
  * a bounded rate for a bounded time, from a LAN host of the netns lab.
  *
  *   hbflood [-m vipd|vrrp] -d DST [-s SRC] [-i IFNAME] [-p PORT] [-g GROUP]
- *           [-k KEYID] [-v VRID] -r RATE -t SECONDS
+ *           [-k KEYID] [-b COUNT] [-v VRID] -r RATE -t SECONDS
+ *   hbflood [-g GROUP] [-k KEYID] [-b COUNT] -B N
  *   (-k: the group's key id in hex, as `vipctl --json status` shows it)
  *
  * vipd mode: heartbeats of the current wire format, built by proto_encode()
  * (proto.c is linked in) and signed with a random key: right length, magic,
  * version and group id, TTL 255, a MAC that never matches. Each one costs
  * the receiver everything up to and including the HMAC. 1024 distinct
- * packets (sequence numbers) are built once and sent round robin.
+ * packets (sequence numbers) are built once and sent round robin. With -b
+ * COUNT (1..PROTO_BUNDLE_MAX) they are bundles (version 3) of COUNT records
+ * for groups GROUP, GROUP + 1, ...: one HMAC over up to 1232 bytes each.
+ *
+ * -B N sends nothing: it times N proto_decode() calls (bundles:
+ * proto_bundle_peek() and proto_bundle_verify(), what hbsock.c makes of
+ * one) on those forgeries with a key of the receiver's, and prints
+ * "hbflood: bench: N forgeries of L bytes, X ns each" on one line: what a
+ * forged datagram costs vipd's CPU, without the kernel's share.
  *
  * vrrp mode (keepalived's side of the benchmark): VRRPv3 adverts (RFC 5798)
  * to DST (224.0.0.18) with IP protocol 112 and TTL 255, from SRC (needed
@@ -45,7 +54,7 @@
 
 #define BATCH	64
 #define NPKT	1024
-#define PKT_MAX	PROTO_LEN
+#define PKT_MAX	PROTO_MAX_LEN
 #define VRRP_LEN 12	/* header (8) + one IPv4 address */
 
 static uint8_t pkts[NPKT][PKT_MAX];
@@ -62,18 +71,21 @@ static uint64_t now_ns(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: hbflood [-m vipd|vrrp] -d DST [-s SRC] [-i IFNAME] [-p PORT] "
-			"[-g GROUP] [-k KEYID] [-v VRID] -r RATE -t SECONDS\n");
+			"[-g GROUP] [-k KEYID] [-b COUNT] [-v VRID] -r RATE -t SECONDS\n"
+			"       hbflood [-g GROUP] [-k KEYID] [-b COUNT] -B N\n");
 	return 2;
 }
 
-/* NPKT forged heartbeats of group @gid, signed with a key nobody has. */
 /*
- * Forged heartbeats: the group's real key id when @key_id is given (it is
- * in every genuine packet, in the clear), so each costs the receiver an
- * HMAC; signed with a random key, so each fails it.
+ * NPKT forged heartbeats of group @gid: the group's real key id when
+ * @key_id is given (it is in every genuine packet, in the clear), so each
+ * costs the receiver an HMAC; signed with a random key, so each fails it.
+ * @bundle records (groups @gid, @gid + 1, ...) in each, or 0: version 2.
  */
-static int build_vipd(uint32_t gid, const char *key_id)
+static int build_vipd(uint32_t gid, const char *key_id, unsigned bundle)
 {
+	struct proto_pkt p[PROTO_BUNDLE_MAX];
+	struct proto_key k;
 	uint8_t key[32];
 	uint64_t boot;
 	uint32_t id;
@@ -81,28 +93,76 @@ static int build_vipd(uint32_t gid, const char *key_id)
 	randombytes_buf(key, sizeof(key));
 	randombytes_buf(&boot, sizeof(boot));
 	id = key_id ? (uint32_t)strtoul(key_id, NULL, 16) : proto_key_id(key, sizeof(key));
+	if (proto_key_init(&k, key, sizeof(key)) != PROTO_OK) {
+		fprintf(stderr, "hbflood: proto_key_init failed\n");
+		return -1;
+	}
 	for (unsigned i = 0; i < NPKT; i++) {
-		struct proto_pkt p;
+		unsigned nrec = bundle ? bundle : 1;
 		int n;
 
-		memset(&p, 0, sizeof(p));
-		p.type = PROTO_T_HEARTBEAT;
-		p.state = PROTO_ST_MASTER;
-		p.priority = 255;
-		p.interval_ms = 50;
-		p.group_id = gid;
-		p.key_id = id;
-		p.nonce = boot | 1;
-		p.challenge = boot | 1;
-		p.seq = i + 1;
-		snprintf(p.name, sizeof(p.name), "flood");
-		n = proto_encode(&p, key, sizeof(key), pkts[i], sizeof(pkts[i]));
+		memset(p, 0, sizeof(p));
+		for (unsigned r = 0; r < nrec; r++) {
+			p[r].type = PROTO_T_HEARTBEAT;
+			p[r].state = PROTO_ST_MASTER;
+			p[r].priority = 255;
+			p[r].interval_ms = 50;
+			p[r].group_id = gid + r;
+			p[r].key_id = id;
+			p[r].nonce = boot | 1;
+			p[r].challenge = boot | 1;
+			p[r].seq = i + 1;
+			snprintf(p[r].name, sizeof(p[r].name), "flood");
+		}
+		n = bundle ? proto_bundle_encode(p, nrec, &k, pkts[i], sizeof(pkts[i]))
+			   : proto_encode(p, &k, pkts[i], sizeof(pkts[i]));
 		if (n < 0) {
-			fprintf(stderr, "hbflood: proto_encode: %s\n", proto_strerror(n));
+			fprintf(stderr, "hbflood: encode: %s\n", proto_strerror(n));
 			return -1;
 		}
 		pkt_len = (size_t)n;
 	}
+	proto_key_clear(&k);
+	return 0;
+}
+
+/*
+ * -B: @n forgeries through the receiver's checks with a key of its own
+ * (another random one), timed. Every one must fail the HMAC: anything
+ * else means the forgery is not what the flood sends, and the run fails.
+ */
+static int bench(unsigned long n, bool bundle)
+{
+	struct proto_key k;
+	struct proto_pkt p;
+	uint8_t key[32];
+	uint64_t t0, t1;
+
+	randombytes_buf(key, sizeof(key));
+	if (proto_key_init(&k, key, sizeof(key)) != PROTO_OK)
+		return 1;
+	t0 = now_ns();
+	for (unsigned long i = 0; i < n; i++) {
+		const uint8_t *b = pkts[i % NPKT];
+		unsigned nrec;
+		uint32_t id;
+		int rc;
+
+		if (bundle)
+			rc = proto_bundle_peek(b, pkt_len, &nrec, &id) != PROTO_OK
+				     ? PROTO_E_ARG
+				     : proto_bundle_verify(b, pkt_len, &k);
+		else
+			rc = proto_decode(b, pkt_len, &k, &p);
+		if (rc != PROTO_E_AUTH) {
+			fprintf(stderr, "hbflood: bench: forgery %lu: %s\n", i, proto_strerror(rc));
+			return 1;
+		}
+	}
+	t1 = now_ns();
+	proto_key_clear(&k);
+	printf("hbflood: bench: %lu forgeries of %zu bytes, %.0f ns each\n", n, pkt_len,
+	       (double)(t1 - t0) / (double)n);
 	return 0;
 }
 
@@ -161,7 +221,7 @@ static int set_int(int fd, int level, int opt, int val)
 int main(int argc, char **argv)
 {
 	const char *mode = "vipd", *dst_s = NULL, *src_s = NULL, *ifname = NULL;
-	unsigned long port = 5800, gid = 1, vrid = 254, rate = 0, secs = 0;
+	unsigned long port = 5800, gid = 1, vrid = 254, rate = 0, secs = 0, bundle = 0, nbench = 0;
 	const char *key_id = NULL;
 	struct sockaddr_in dst = { .sin_family = AF_INET }, src = { .sin_family = AF_INET };
 	struct mmsghdr mm[BATCH];
@@ -170,7 +230,7 @@ int main(int argc, char **argv)
 	bool vrrp;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "m:d:s:i:p:g:k:v:r:t:")) != -1) {
+	while ((c = getopt(argc, argv, "m:d:s:i:p:g:k:b:B:v:r:t:")) != -1) {
 		switch (c) {
 		case 'm': mode = optarg; break;
 		case 'd': dst_s = optarg; break;
@@ -179,6 +239,8 @@ int main(int argc, char **argv)
 		case 'p': port = strtoul(optarg, NULL, 10); break;
 		case 'g': gid = strtoul(optarg, NULL, 10); break;
 		case 'k': key_id = optarg; break;
+		case 'b': bundle = strtoul(optarg, NULL, 10); break;
+		case 'B': nbench = strtoul(optarg, NULL, 10); break;
 		case 'v': vrid = strtoul(optarg, NULL, 10); break;
 		case 'r': rate = strtoul(optarg, NULL, 10); break;
 		case 't': secs = strtoul(optarg, NULL, 10); break;
@@ -186,6 +248,14 @@ int main(int argc, char **argv)
 		}
 	}
 	vrrp = strcmp(mode, "vrrp") == 0;
+	if (bundle > PROTO_BUNDLE_MAX || gid == 0 || gid > UINT32_MAX - PROTO_BUNDLE_MAX ||
+	    nbench > 100000000 || (nbench && vrrp))
+		return usage();
+	if (nbench) {
+		if (sodium_init() < 0 || build_vipd((uint32_t)gid, key_id, (unsigned)bundle) < 0)
+			return 1;
+		return bench(nbench, bundle != 0);
+	}
 	if ((!vrrp && strcmp(mode, "vipd") != 0) || !dst_s ||
 	    inet_pton(AF_INET, dst_s, &dst.sin_addr) != 1 ||
 	    (src_s && inet_pton(AF_INET, src_s, &src.sin_addr) != 1) || (vrrp && !src_s) ||
@@ -198,7 +268,7 @@ int main(int argc, char **argv)
 	}
 	if (vrrp)
 		build_vrrp((uint8_t)vrid, src.sin_addr, dst.sin_addr);
-	else if (build_vipd((uint32_t)gid, key_id) < 0)
+	else if (build_vipd((uint32_t)gid, key_id, (unsigned)bundle) < 0)
 		return 1;
 	dst.sin_port = vrrp ? 0 : htons((uint16_t)port);
 	fd = vrrp ? socket(AF_INET, SOCK_RAW, 112) : socket(AF_INET, SOCK_DGRAM, 0);

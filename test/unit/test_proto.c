@@ -29,6 +29,21 @@ static const uint8_t key[32] = {
 };
 
 /*
+ * @k_len bytes of @k as a proto_key, from a ring of four, so one call can
+ * name two keys. A key proto_key_init() refuses (no bytes) comes back
+ * unset: what proto.c must refuse with PROTO_E_ARG.
+ */
+static const struct proto_key *pk(const uint8_t *k, size_t k_len)
+{
+	static struct proto_key ring[4];
+	static unsigned next;
+	struct proto_key *r = &ring[next++ % 4];
+
+	(void)proto_key_init(r, k, k_len);
+	return r;
+}
+
+/*
  * sample() encoded with key: the first 108 bytes written by hand from the
  * layout in proto.h, the MAC computed outside vipd by
  * `openssl dgst -sha256 -mac HMAC -macopt hexkey:a0a1...bf` over them.
@@ -90,7 +105,7 @@ static struct proto_pkt sample(void)
 /* Encode @p with key into @buf; the test fails if that fails. */
 static void encode(const struct proto_pkt *p, uint8_t *buf)
 {
-	assert_int_equal(proto_encode(p, key, sizeof(key), buf, PROTO_LEN), PROTO_LEN);
+	assert_int_equal(proto_encode(p, pk(key, sizeof(key)), buf, PROTO_LEN), PROTO_LEN);
 }
 
 /* Replace the MAC of @buf with HMAC-SHA256(@k, bytes 0..71), computed here. */
@@ -138,7 +153,7 @@ static void round_trip(const struct proto_pkt *p)
 
 	encode(p, buf);
 	memset(&d, 0x5a, sizeof(d));
-	assert_int_equal(proto_decode(buf, sizeof(buf), key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(buf, sizeof(buf), pk(key, sizeof(key)), &d), PROTO_OK);
 	assert_pkt_equal(&d, p);
 }
 
@@ -236,7 +251,7 @@ static void test_decode_known_bytes(void **state)
 	struct proto_pkt want = sample(), d;
 
 	(void)state;
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
 	assert_pkt_equal(&d, &want);
 }
 
@@ -249,9 +264,9 @@ static void test_unaligned(void **state)
 	uint32_t group = 0;
 
 	(void)state;
-	assert_int_equal(proto_encode(&p, key, sizeof(key), buf, PROTO_LEN), PROTO_LEN);
+	assert_int_equal(proto_encode(&p, pk(key, sizeof(key)), buf, PROTO_LEN), PROTO_LEN);
 	assert_memory_equal(buf, sample_wire, PROTO_LEN);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
 	assert_pkt_equal(&d, &p);
 	assert_int_equal(proto_peek_group(buf, PROTO_LEN, &group), PROTO_OK);
 	assert_int_equal(group, p.group_id);
@@ -270,7 +285,7 @@ static void test_decode_short(void **state)
 
 		assert_non_null(buf);
 		memcpy(buf, sample_wire, lens[i]);
-		assert_int_equal(proto_decode(buf, lens[i], key, sizeof(key), &d), PROTO_E_SHORT);
+		assert_int_equal(proto_decode(buf, lens[i], pk(key, sizeof(key)), &d), PROTO_E_SHORT);
 		free(buf);
 	}
 }
@@ -289,7 +304,7 @@ static void test_decode_v1(void **state)
 	(void)state;
 	memcpy(buf, sample_wire, sizeof(buf));
 	buf[4] = 1;
-	assert_int_equal(proto_decode(buf, sizeof(buf), key, sizeof(key), &d), PROTO_E_VERSION);
+	assert_int_equal(proto_decode(buf, sizeof(buf), pk(key, sizeof(key)), &d), PROTO_E_VERSION);
 	assert_int_equal(proto_peek_key(buf, sizeof(buf), &id), PROTO_E_VERSION);
 }
 
@@ -324,9 +339,9 @@ static void test_decode_long(void **state)
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, sample_wire, PROTO_LEN);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		assert_int_equal(proto_decode(buf, lens[i], key, sizeof(key), &d), PROTO_E_LONG);
+		assert_int_equal(proto_decode(buf, lens[i], pk(key, sizeof(key)), &d), PROTO_E_LONG);
 	/* The packet itself is fine: only the extra length is refused. */
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
 }
 
 /* Each magic byte wrong, even with a valid MAC over it, is MAGIC. */
@@ -341,14 +356,14 @@ static void test_decode_magic(void **state)
 		memcpy(buf, sample_wire, PROTO_LEN);
 		buf[i] = (uint8_t)(buf[i] + 1);
 		resign(buf, key, sizeof(key));
-		assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_E_MAGIC);
+		assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_MAGIC);
 	}
 	/* The magic in lower case. */
 	memcpy(buf, sample_wire, PROTO_LEN);
 	for (i = 0; i < 4; i++)
 		buf[i] = (uint8_t)(buf[i] | 0x20);
 	resign(buf, key, sizeof(key));
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_E_MAGIC);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_MAGIC);
 }
 
 static void test_decode_version(void **state)
@@ -363,7 +378,7 @@ static void test_decode_version(void **state)
 		memcpy(buf, sample_wire, PROTO_LEN);
 		buf[4] = versions[i];
 		resign(buf, key, sizeof(key));
-		assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d),
+		assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d),
 				 PROTO_E_VERSION);
 	}
 }
@@ -383,7 +398,7 @@ static void test_decode_bit_flips(void **state)
 		for (bit = 0; bit < 8; bit++) {
 			memcpy(buf, sample_wire, PROTO_LEN);
 			buf[i] ^= (uint8_t)(1u << bit);
-			if (proto_decode(buf, PROTO_LEN, key, sizeof(key), &d) != want)
+			if (proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d) != want)
 				fail_msg("byte %zu bit %u: expected %s", i, bit,
 					 proto_err_key(want));
 		}
@@ -403,21 +418,21 @@ static void test_decode_wrong_key(void **state)
 		for (bit = 0; bit < 8; bit++) {
 			memcpy(k, key, sizeof(key));
 			k[i] ^= (uint8_t)(1u << bit);
-			if (proto_decode(sample_wire, PROTO_LEN, k, sizeof(key), &d) !=
+			if (proto_decode(sample_wire, PROTO_LEN, pk(k, sizeof(key)), &d) !=
 			    PROTO_E_AUTH)
 				fail_msg("key byte %zu bit %u flipped: not AUTH", i, bit);
 		}
 	}
 	/* A prefix of the key, and the key with one more byte. The extra byte
 	 * is not 0: HMAC zero-pads short keys, so key || 0x00 is the same key. */
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, key, sizeof(key) - 1, &d),
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, sizeof(key) - 1), &d),
 			 PROTO_E_AUTH);
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, key, 1, &d), PROTO_E_AUTH);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, 1), &d), PROTO_E_AUTH);
 	memcpy(k, key, sizeof(key));
 	k[sizeof(key)] = 0x01;
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, k, sizeof(k), &d), PROTO_E_AUTH);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(k, sizeof(k)), &d), PROTO_E_AUTH);
 	/* The same key is still accepted, so the failures above are about the key. */
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
 }
 
 /* A tampered field: @len bytes at @off. Names are always written whole. */
@@ -507,19 +522,19 @@ static void test_decode_fields(void **state)
 	for (i = 0; i < sizeof(bad_fields) / sizeof(bad_fields[0]); i++) {
 		/* Unsigned, the change is caught by the MAC... */
 		apply(buf, &bad_fields[i], 0);
-		rc = proto_decode(buf, PROTO_LEN, key, sizeof(key), &d);
+		rc = proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d);
 		if (rc != PROTO_E_AUTH)
 			fail_msg("%s, not re-signed: got %s, want auth", bad_fields[i].what,
 				 proto_err_key(rc));
 		/* ...and re-signed, by the field check. */
 		apply(buf, &bad_fields[i], 1);
-		rc = proto_decode(buf, PROTO_LEN, key, sizeof(key), &d);
+		rc = proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d);
 		if (rc != PROTO_E_FIELD)
 			fail_msg("%s: got %s, want field", bad_fields[i].what, proto_err_key(rc));
 	}
 	for (i = 0; i < sizeof(good_fields) / sizeof(good_fields[0]); i++) {
 		apply(buf, &good_fields[i], 1);
-		rc = proto_decode(buf, PROTO_LEN, key, sizeof(key), &d);
+		rc = proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d);
 		if (rc != PROTO_OK)
 			fail_msg("%s: got %s, want ok", good_fields[i].what, proto_err_key(rc));
 	}
@@ -550,9 +565,9 @@ static void test_decode_garbage(void **state)
 
 	(void)state;
 	memset(buf, 0, PROTO_LEN);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_E_MAGIC);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_MAGIC);
 	memset(buf, 0xff, PROTO_LEN);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_E_MAGIC);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_MAGIC);
 	for (i = 0; i < 2000; i++) {
 		/* A third exactly PROTO_LEN long, the rest any length up to 299. */
 		len = i % 3 ? rnd(&seed) % sizeof(buf) : PROTO_LEN;
@@ -572,7 +587,7 @@ static void test_decode_garbage(void **state)
 			want = PROTO_E_SHORT;
 		else if (want != PROTO_E_MAGIC && len > PROTO_LEN)
 			want = PROTO_E_LONG;
-		rc = proto_decode(buf, len, key, sizeof(key), &d);
+		rc = proto_decode(buf, len, pk(key, sizeof(key)), &d);
 		if (rc != want)
 			fail_msg("garbage %d, %zu bytes: got %s, want %s", i, len,
 				 proto_err_key(rc), proto_err_key(want));
@@ -584,10 +599,10 @@ static void test_decode_bad_args(void **state)
 	struct proto_pkt d;
 
 	(void)state;
-	assert_int_equal(proto_decode(NULL, PROTO_LEN, key, sizeof(key), &d), PROTO_E_ARG);
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, NULL, sizeof(key), &d), PROTO_E_ARG);
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, key, 0, &d), PROTO_E_ARG);
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, key, sizeof(key), NULL), PROTO_E_ARG);
+	assert_int_equal(proto_decode(NULL, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_ARG);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, NULL, &d), PROTO_E_ARG);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, 0), &d), PROTO_E_ARG);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, sizeof(key)), NULL), PROTO_E_ARG);
 }
 
 static void test_peek_group(void **state)
@@ -696,7 +711,7 @@ static void test_encode_bad_fields(void **state)
 		what = encode_bad_case(&p, i);
 		if (!what)
 			break;
-		rc = proto_encode(&p, key, sizeof(key), buf, sizeof(buf));
+		rc = proto_encode(&p, pk(key, sizeof(key)), buf, sizeof(buf));
 		if (rc != PROTO_E_ARG)
 			fail_msg("encode %s: got %d, want arg", what, rc);
 	}
@@ -712,15 +727,15 @@ static void test_encode_bad_args(void **state)
 	(void)state;
 	assert_non_null(small);
 	/* Exactly PROTO_LEN - 1 bytes on the heap: ASan would see a write past them. */
-	assert_int_equal(proto_encode(&p, key, sizeof(key), small, PROTO_LEN - 1), PROTO_E_ARG);
+	assert_int_equal(proto_encode(&p, pk(key, sizeof(key)), small, PROTO_LEN - 1), PROTO_E_ARG);
 	free(small);
-	assert_int_equal(proto_encode(&p, key, sizeof(key), buf, 0), PROTO_E_ARG);
-	assert_int_equal(proto_encode(&p, key, sizeof(key), NULL, PROTO_LEN), PROTO_E_ARG);
-	assert_int_equal(proto_encode(NULL, key, sizeof(key), buf, PROTO_LEN), PROTO_E_ARG);
-	assert_int_equal(proto_encode(&p, NULL, sizeof(key), buf, PROTO_LEN), PROTO_E_ARG);
-	assert_int_equal(proto_encode(&p, key, 0, buf, PROTO_LEN), PROTO_E_ARG);
+	assert_int_equal(proto_encode(&p, pk(key, sizeof(key)), buf, 0), PROTO_E_ARG);
+	assert_int_equal(proto_encode(&p, pk(key, sizeof(key)), NULL, PROTO_LEN), PROTO_E_ARG);
+	assert_int_equal(proto_encode(NULL, pk(key, sizeof(key)), buf, PROTO_LEN), PROTO_E_ARG);
+	assert_int_equal(proto_encode(&p, NULL, buf, PROTO_LEN), PROTO_E_ARG);
+	assert_int_equal(proto_encode(&p, pk(key, 0), buf, PROTO_LEN), PROTO_E_ARG);
 	/* The same call with good arguments works. */
-	assert_int_equal(proto_encode(&p, key, sizeof(key), buf, PROTO_LEN), PROTO_LEN);
+	assert_int_equal(proto_encode(&p, pk(key, sizeof(key)), buf, PROTO_LEN), PROTO_LEN);
 }
 
 /* A larger buffer is fine; nothing past PROTO_LEN is written. */
@@ -732,7 +747,7 @@ static void test_encode_large_buffer(void **state)
 
 	(void)state;
 	memset(buf, 0xaa, sizeof(buf));
-	assert_int_equal(proto_encode(&p, key, sizeof(key), buf, sizeof(buf)), PROTO_LEN);
+	assert_int_equal(proto_encode(&p, pk(key, sizeof(key)), buf, sizeof(buf)), PROTO_LEN);
 	assert_memory_equal(buf, sample_wire, PROTO_LEN);
 	for (i = PROTO_LEN; i < sizeof(buf); i++)
 		assert_int_equal(buf[i], 0xaa);
@@ -749,7 +764,7 @@ static void test_encode_name_padding(void **state)
 	memcpy(p.name, "pbx-a", 6);
 	encode(&p, buf);
 	assert_memory_equal(buf, sample_wire, PROTO_LEN);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
 	assert_string_equal(d.name, "pbx-a");
 }
 
@@ -761,12 +776,74 @@ static void test_keys_of_any_length(void **state)
 	uint8_t buf[PROTO_LEN];
 
 	(void)state;
-	assert_int_equal(proto_encode(&p, long_key, sizeof(long_key), buf, PROTO_LEN), PROTO_LEN);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, long_key, sizeof(long_key), &d), PROTO_OK);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_E_AUTH);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, long_key, 199, &d), PROTO_E_AUTH);
+	assert_int_equal(proto_encode(&p, pk(long_key, sizeof(long_key)), buf, PROTO_LEN), PROTO_LEN);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(long_key, sizeof(long_key)), &d), PROTO_OK);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_AUTH);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(long_key, 199), &d), PROTO_E_AUTH);
 	resign(buf, key, sizeof(key));
-	assert_int_equal(proto_decode(buf, PROTO_LEN, key, sizeof(key), &d), PROTO_OK);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
+}
+
+/*
+ * The keyed state made once is reused for every packet: for keys shorter
+ * than, as long as and longer than SHA-256's 64-byte block (the long ones
+ * are hashed first), each of two different packets signed with the same
+ * struct proto_key carries OpenSSL's HMAC, and decodes with it.
+ */
+static void test_key_reuse_matches_openssl(void **state)
+{
+	static const size_t lens[] = { 1, 16, 32, 63, 64, 65, 128, 200 };
+	uint8_t k[200], buf[PROTO_LEN], want[32];
+	struct proto_key pkey;
+	struct proto_pkt p = sample(), d;
+	unsigned int mac_len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k); i++)
+		k[i] = (uint8_t)(i * 7 + 3);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		assert_int_equal(proto_key_init(&pkey, k, lens[i]), PROTO_OK);
+		for (uint64_t seq = 1; seq <= 2; seq++) {
+			p.seq = seq;
+			assert_int_equal(proto_encode(&p, &pkey, buf, PROTO_LEN), PROTO_LEN);
+			mac_len = 0;
+			assert_non_null(HMAC(EVP_sha256(), k, (int)lens[i], buf, PROTO_MAC_OFF, want,
+					     &mac_len));
+			assert_int_equal(mac_len, 32);
+			if (memcmp(buf + PROTO_MAC_OFF, want, 32) != 0)
+				fail_msg("key of %zu bytes, packet %llu: not OpenSSL's HMAC", lens[i],
+					 (unsigned long long)seq);
+			assert_int_equal(proto_decode(buf, PROTO_LEN, &pkey, &d), PROTO_OK);
+			assert_int_equal(d.seq, seq);
+		}
+	}
+	proto_key_clear(&pkey);
+	assert_int_equal(proto_encode(&p, &pkey, buf, PROTO_LEN), PROTO_E_ARG);
+}
+
+/* No key, no proto_key; equal bytes make equal keys, other bytes other keys. */
+static void test_key_init_equal(void **state)
+{
+	static const uint8_t other[32] = { 1 };
+	struct proto_key a, b, c, none;
+
+	(void)state;
+	assert_int_equal(proto_key_init(&none, NULL, 32), PROTO_E_ARG);
+	assert_int_equal(proto_key_init(&none, key, 0), PROTO_E_ARG);
+	assert_int_equal(proto_key_init(NULL, key, sizeof(key)), PROTO_E_ARG);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, &none, &(struct proto_pkt){ 0 }),
+			 PROTO_E_ARG);
+	assert_int_equal(proto_key_init(&a, key, sizeof(key)), PROTO_OK);
+	assert_int_equal(proto_key_init(&b, key, sizeof(key)), PROTO_OK);
+	assert_int_equal(proto_key_init(&c, other, sizeof(other)), PROTO_OK);
+	assert_true(proto_key_equal(&a, &b));
+	assert_false(proto_key_equal(&a, &c));
+	assert_int_equal(proto_key_id_of(&a), proto_key_id(key, sizeof(key)));
+	assert_int_equal(proto_key_id_of(&c), proto_key_id(other, sizeof(other)));
+	assert_int_equal(proto_key_id_of(&none), 0);
+	assert_false(proto_key_equal(&a, &none));
+	assert_false(proto_key_equal(&none, &none));
+	assert_false(proto_key_equal(&a, NULL));
 }
 
 static void test_err_strings(void **state)
@@ -815,7 +892,7 @@ static size_t bundle_make(struct proto_pkt *p, size_t n, uint8_t *buf)
 		p[i].seq = 1000 + i;
 		p[i].state = (uint8_t)(i % PROTO_ST_COUNT);
 	}
-	len = proto_bundle_encode(p, n, key, sizeof(key), buf, PROTO_MAX_LEN);
+	len = proto_bundle_encode(p, n, pk(key, sizeof(key)), buf, PROTO_MAX_LEN);
 	assert_int_equal(len, PROTO_BUNDLE_LEN(n));
 	return (size_t)len;
 }
@@ -846,7 +923,7 @@ static void test_bundle_round_trip(void **state)
 		assert_int_equal(proto_bundle_peek(buf, len, &n, &key_id), PROTO_OK);
 		assert_int_equal(n, counts[c]);
 		assert_int_equal(key_id, p[0].key_id);
-		assert_int_equal(proto_bundle_verify(buf, len, key, sizeof(key)), PROTO_OK);
+		assert_int_equal(proto_bundle_verify(buf, len, pk(key, sizeof(key))), PROTO_OK);
 		for (unsigned i = 0; i < n; i++) {
 			assert_int_equal(proto_bundle_group(buf, i), p[i].group_id);
 			memset(&d, 0x5a, sizeof(d));
@@ -927,7 +1004,7 @@ static void test_bundle_peek(void **state)
 	/* A version 2 packet is no bundle, and the version 2 decoder refuses a bundle. */
 	encode(&p[0], b2);
 	assert_false(proto_is_bundle(b2, PROTO_LEN));
-	assert_int_equal(proto_decode(buf, len, key, sizeof(key), &p[1]), PROTO_E_VERSION);
+	assert_int_equal(proto_decode(buf, len, pk(key, sizeof(key)), &p[1]), PROTO_E_VERSION);
 }
 
 /* Any single bit flipped anywhere: refused by the header checks or by the one HMAC. */
@@ -945,7 +1022,7 @@ static void test_bundle_bit_flips(void **state)
 			memcpy(b2, buf, len);
 			b2[i] ^= (uint8_t)(1u << bit);
 			if (proto_bundle_peek(b2, len, &n, &key_id) == PROTO_OK &&
-			    proto_bundle_verify(b2, len, key, sizeof(key)) == PROTO_OK)
+			    proto_bundle_verify(b2, len, pk(key, sizeof(key))) == PROTO_OK)
 				passed++;
 		}
 	assert_int_equal(passed, 0);
@@ -966,27 +1043,27 @@ static void test_bundle_splice(void **state)
 		q[i] = p[i];
 		q[i].seq += 100;
 	}
-	len_b = (size_t)proto_bundle_encode(q, 3, key, sizeof(key), b, sizeof(b));
+	len_b = (size_t)proto_bundle_encode(q, 3, pk(key, sizeof(key)), b, sizeof(b));
 	assert_int_equal(len_b, len);
-	assert_int_equal(proto_bundle_verify(b, len_b, key, sizeof(key)), PROTO_OK);
+	assert_int_equal(proto_bundle_verify(b, len_b, pk(key, sizeof(key))), PROTO_OK);
 	/* Record 1 of the older bundle into the newer one. */
 	memcpy(c, b, len);
 	memcpy(c + PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC, a + PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC,
 	       PROTO_BUNDLE_REC);
-	assert_int_equal(proto_bundle_verify(c, len, key, sizeof(key)), PROTO_E_AUTH);
+	assert_int_equal(proto_bundle_verify(c, len, pk(key, sizeof(key))), PROTO_E_AUTH);
 	/* Records 0 and 2 swapped. */
 	memcpy(c, a, len);
 	memcpy(c + PROTO_BUNDLE_HDR, a + PROTO_BUNDLE_HDR + 2 * PROTO_BUNDLE_REC, PROTO_BUNDLE_REC);
 	memcpy(c + PROTO_BUNDLE_HDR + 2 * PROTO_BUNDLE_REC, a + PROTO_BUNDLE_HDR, PROTO_BUNDLE_REC);
-	assert_int_equal(proto_bundle_verify(c, len, key, sizeof(key)), PROTO_E_AUTH);
+	assert_int_equal(proto_bundle_verify(c, len, pk(key, sizeof(key))), PROTO_E_AUTH);
 	/* The last record dropped, the count lowered and the MAC moved up. */
 	memcpy(c, a, PROTO_BUNDLE_LEN(2) - 32);
 	c[6] = 2;
 	memcpy(c + PROTO_BUNDLE_LEN(2) - 32, a + len - 32, 32);
-	assert_int_equal(proto_bundle_verify(c, PROTO_BUNDLE_LEN(2), key, sizeof(key)),
+	assert_int_equal(proto_bundle_verify(c, PROTO_BUNDLE_LEN(2), pk(key, sizeof(key))),
 			 PROTO_E_AUTH);
 	/* The right bundle with the key cut by a byte. */
-	assert_int_equal(proto_bundle_verify(a, len, key, sizeof(key) - 1), PROTO_E_AUTH);
+	assert_int_equal(proto_bundle_verify(a, len, pk(key, sizeof(key) - 1)), PROTO_E_AUTH);
 }
 
 /* Authentic, yet a record out of range: that record is refused, the others stand. */
@@ -1000,7 +1077,7 @@ static void test_bundle_fields(void **state)
 	(void)state;
 	put_be(r1, 0, 4);			/* group id 0 */
 	bundle_resign(buf, len);
-	assert_int_equal(proto_bundle_verify(buf, len, key, sizeof(key)), PROTO_OK);
+	assert_int_equal(proto_bundle_verify(buf, len, pk(key, sizeof(key))), PROTO_OK);
 	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_OK);
 	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
 	assert_int_equal(proto_bundle_record(buf, 2, &d), PROTO_OK);
@@ -1046,34 +1123,34 @@ static void test_bundle_encode_bad(void **state)
 		p[i] = sample();
 		p[i].group_id = 1 + (uint32_t)i;
 	}
-	assert_int_equal(proto_bundle_encode(p, 0, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(p, 0, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
-	assert_int_equal(proto_bundle_encode(p, PROTO_BUNDLE_MAX + 1, key, sizeof(key), buf,
+	assert_int_equal(proto_bundle_encode(p, PROTO_BUNDLE_MAX + 1, pk(key, sizeof(key)), buf,
 					     sizeof(buf)),
 			 PROTO_E_ARG);
-	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, PROTO_BUNDLE_LEN(2) - 1),
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, PROTO_BUNDLE_LEN(2) - 1),
 			 PROTO_E_ARG);
-	assert_int_equal(proto_bundle_encode(NULL, 2, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(NULL, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
-	assert_int_equal(proto_bundle_encode(p, 2, key, 0, buf, sizeof(buf)), PROTO_E_ARG);
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, 0), buf, sizeof(buf)), PROTO_E_ARG);
 	/* The shared fields must be shared. */
 	p[1].interval_ms = 100;
-	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
 	p[1] = p[0];
 	p[1].key_id++;
-	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
 	p[1] = p[0];
 	strcpy(p[1].name, "pbx-b");
-	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
 	p[1] = p[0];
 	p[1].seq = 0;
-	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
 	p[1].seq = 1;
-	assert_int_equal(proto_bundle_encode(p, 2, key, sizeof(key), buf, sizeof(buf)),
+	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_BUNDLE_LEN(2));
 }
 
@@ -1104,6 +1181,8 @@ int main(void)
 		cmocka_unit_test(test_encode_large_buffer),
 		cmocka_unit_test(test_encode_name_padding),
 		cmocka_unit_test(test_keys_of_any_length),
+		cmocka_unit_test(test_key_reuse_matches_openssl),
+		cmocka_unit_test(test_key_init_equal),
 		cmocka_unit_test(test_err_strings),
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_bundle_round_trip),
