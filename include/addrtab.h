@@ -21,20 +21,20 @@
 
 struct addrtab_entry {
 	unsigned ifindex;
-	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t family; /* AF_INET or AF_INET6 */
 	uint8_t prefix_len;
-	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
-	uint64_t gen;		/* addrtab.gen when it was (last) observed added */
+	uint8_t addr[16]; /* network order; 4 bytes used for AF_INET */
+	uint64_t gen;	  /* addrtab.gen when it was (last) observed added */
 };
 
 /* Whether an address belongs in the table (the caller's VIPs). */
 typedef bool (*addrtab_filter_fn)(void *ctx, int family, const uint8_t *addr);
 
 struct addrtab {
-	struct addrtab_entry *e;	/* owned, n of cap used */
+	struct addrtab_entry *e; /* owned, n of cap used */
 	size_t n, cap;
-	uint64_t gen;			/* bumped by every change */
-	addrtab_filter_fn filter;	/* NULL: keep everything */
+	uint64_t gen;		  /* bumped by every change */
+	addrtab_filter_fn filter; /* NULL: keep everything */
 	void *filter_ctx;
 };
 
@@ -62,7 +62,7 @@ const struct addrtab_entry *addrtab_find(const struct addrtab *t, unsigned ifind
 /* True if @a and @vip are the same address (any prefix). */
 bool addrtab_same_addr(const struct addrtab_entry *a, const struct conf_vip *vip);
 
-#define ADDRTAB_DIFF_MAX 32	/* removals per diff; the rest wait for the next pass */
+#define ADDRTAB_DIFF_MAX 32 /* removals per diff; the rest wait for the next pass */
 
 /*
  * What one group must change. @want: the VIPs belong on @ifindex (0 when
@@ -71,12 +71,12 @@ bool addrtab_same_addr(const struct addrtab_entry *a, const struct conf_vip *vip
  * wanted) is to be removed.
  */
 struct addrtab_diff {
-	uint32_t present;	/* bit i: vips[i] is where it belongs */
-	uint32_t add;		/* bit i: vips[i] must be added */
+	uint32_t present; /* bit i: vips[i] is where it belongs */
+	uint32_t add;	  /* bit i: vips[i] must be added */
 	struct addrtab_entry del[ADDRTAB_DIFF_MAX];
 	size_t n_del;
-	uint16_t del_vip[ADDRTAB_DIFF_MAX];	/* which VIP each removal is a copy of */
-	bool more;		/* removals beyond ADDRTAB_DIFF_MAX remain */
+	uint16_t del_vip[ADDRTAB_DIFF_MAX]; /* which VIP each removal is a copy of */
+	bool more;			    /* removals beyond ADDRTAB_DIFF_MAX remain */
 };
 
 void addrtab_diff(const struct addrtab *t, const struct conf_vip *vips, size_t n_vips,

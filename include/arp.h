@@ -31,6 +31,6 @@ int arp_probe(struct arp *a, const uint8_t mac[6], struct in_addr target);
 /* Read what is pending, calling @fn for each ARP packet not sent from @own_mac. */
 void arp_read(struct arp *a, const uint8_t own_mac[6], arp_answer_fn fn, void *ctx);
 
-void arp_close(struct arp *a);	/* NULL is a no-op */
+void arp_close(struct arp *a); /* NULL is a no-op */
 
 #endif

@@ -26,14 +26,14 @@ struct check {
 	char node[VIPD_NAME_MAX];
 	check_fn fn;
 	void *ctx;
-	bool on;		/* a check_script is configured and running */
-	struct exec *x;		/* allocated while a check_script is configured */
-	ev_timer tick;		/* every check_interval_ms, the first at once */
-	bool known;		/* a run has finished */
-	bool ok;		/* the verdict; before the first run see check_start() */
-	bool last_ok;		/* the last run's result */
-	uint32_t good, bad;	/* runs in a row */
-	int last_exit;		/* last run's exit status; -1 killed, timed out or not started */
+	bool on;	    /* a check_script is configured and running */
+	struct exec *x;	    /* allocated while a check_script is configured */
+	ev_timer tick;	    /* every check_interval_ms, the first at once */
+	bool known;	    /* a run has finished */
+	bool ok;	    /* the verdict; before the first run see check_start() */
+	bool last_ok;	    /* the last run's result */
+	uint32_t good, bad; /* runs in a row */
+	int last_exit;	    /* last run's exit status; -1 killed, timed out or not started */
 	uint64_t runs, failures, timeouts, skipped;
 };
 

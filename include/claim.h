@@ -18,20 +18,20 @@
 struct claim {
 	struct ev_loop *loop;
 	struct nl *nl;
-	const struct conf_group *cg;	/* the group's live copy */
-	void (*answered)(void *ctx);	/* a host answered for a VIP (once per read of the socket) */
+	const struct conf_group *cg; /* the group's live copy */
+	void (*answered)(void *ctx); /* a host answered for a VIP (once per read of the socket) */
 	void *ctx;
-	struct arp *arp;		/* open while the window lasts */
+	struct arp *arp; /* open while the window lasts */
 	ev_io io;
 	ev_timer end;
 	uint8_t mac[6];
-	uint64_t conflicts;		/* answers seen, for status */
-	bool heard;			/* an answer in this read of the socket */
+	uint64_t conflicts; /* answers seen, for status */
+	bool heard;	    /* an answer in this read of the socket */
 	struct log_rl rl;
 };
 
-void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl,
-		const struct conf_group *cg, void (*answered)(void *ctx), void *ctx);
+void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl, const struct conf_group *cg,
+		void (*answered)(void *ctx), void *ctx);
 
 /*
  * Probe every IPv4 VIP and listen for claim_probe_ms (plus a margin for late

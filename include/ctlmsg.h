@@ -19,13 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTLMSG_HDR_LEN	4
-#define CTLMSG_MAX	1048576		/* payload bytes per frame (1 MiB), the largest reply */
-#define CTLMSG_REQ_MAX	4096		/* payload bytes of a request (vipd's decoders) */
+#define CTLMSG_HDR_LEN 4
+#define CTLMSG_MAX     1048576 /* payload bytes per frame (1 MiB), the largest reply */
+#define CTLMSG_REQ_MAX 4096    /* payload bytes of a request (vipd's decoders) */
 
 enum ctlmsg_err {
 	CTLMSG_OK = 0,
-	CTLMSG_E_TOO_LONG = -1,	/* length field above the decoder's limit (or CTLMSG_MAX) */
+	CTLMSG_E_TOO_LONG = -1, /* length field above the decoder's limit (or CTLMSG_MAX) */
 	CTLMSG_E_EMPTY = -2,	/* length field zero */
 	CTLMSG_E_SPACE = -3,	/* ctlmsg_frame: output buffer too small */
 };
@@ -36,13 +36,13 @@ enum ctlmsg_err {
  */
 struct ctlmsg_rx {
 	uint8_t hdr[CTLMSG_HDR_LEN];
-	size_t hdr_got;		/* header bytes received */
-	size_t len;		/* payload length, valid once hdr_got == CTLMSG_HDR_LEN */
-	size_t got;		/* payload bytes received */
-	bool ready;		/* a whole message is in buf */
-	int err;		/* sticky enum ctlmsg_err once the stream is broken */
-	size_t max;		/* largest payload accepted, 1..CTLMSG_MAX */
-	char *buf;		/* the caller's, max + 1 bytes (payload and a NUL) */
+	size_t hdr_got; /* header bytes received */
+	size_t len;	/* payload length, valid once hdr_got == CTLMSG_HDR_LEN */
+	size_t got;	/* payload bytes received */
+	bool ready;	/* a whole message is in buf */
+	int err;	/* sticky enum ctlmsg_err once the stream is broken */
+	size_t max;	/* largest payload accepted, 1..CTLMSG_MAX */
+	char *buf;	/* the caller's, max + 1 bytes (payload and a NUL) */
 };
 
 /*

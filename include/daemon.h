@@ -19,10 +19,10 @@
 #include "hbsock.h"
 #include "nl.h"
 
-#define DAEMON_EVENTS 256	/* transitions kept for `vipctl events` */
+#define DAEMON_EVENTS 256 /* transitions kept for `vipctl events` */
 
 struct daemon_event {
-	struct timespec when;	/* CLOCK_REALTIME */
+	struct timespec when; /* CLOCK_REALTIME */
 	uint32_t group;
 	enum fsm_state from;
 	enum fsm_state to;
@@ -33,23 +33,23 @@ struct daemon {
 	struct ev_loop *loop;
 	struct conf conf;
 	struct nl *nl;
-	struct hbsock_tab *hb;	/* heartbeat sockets, shared by the groups */
-	struct group **groups;	/* by pointer: libev watchers live inside and must not move */
+	struct hbsock_tab *hb; /* heartbeat sockets, shared by the groups */
+	struct group **groups; /* by pointer: libev watchers live inside and must not move */
 	size_t n_groups;
 	struct control *ctl;
-	struct nlmon *mon;	/* link and address events */
+	struct nlmon *mon; /* link and address events */
 	ev_io mon_io;
-	struct addrtab addrs;	/* the kernel's copies of our VIPs, as last observed */
-	bool addrs_stale;	/* the table missed something: dump again */
-	const struct conf *next_conf;	/* a reload's new config while it is applied */
+	struct addrtab addrs;	      /* the kernel's copies of our VIPs, as last observed */
+	bool addrs_stale;	      /* the table missed something: dump again */
+	const struct conf *next_conf; /* a reload's new config while it is applied */
 	uint64_t start_ms;
 	bool stopping;
 	bool reloading;		/* groups are being replaced: the sync glue waits */
-	char reload_error[512];	/* last failed reload, "" after a good one */
+	char reload_error[512]; /* last failed reload, "" after a good one */
 	struct daemon_event events[DAEMON_EVENTS];
-	size_t ev_next;		/* ring index of the next event */
+	size_t ev_next; /* ring index of the next event */
 	size_t ev_count;
-	uint64_t ev_total;	/* events ever logged: the newest one's sequence number */
+	uint64_t ev_total; /* events ever logged: the newest one's sequence number */
 };
 
 /*

@@ -32,18 +32,18 @@ struct drain {
 	const struct conf_group *cg;
 	drain_fire_fn fire;
 	void *ctx, *owner;
-	struct exec *x;		/* allocated while a drain runs */
-	ev_timer tick;		/* the next calls_command run */
-	ev_timer limit;		/* max_wait */
+	struct exec *x; /* allocated while a drain runs */
+	ev_timer tick;	/* the next calls_command run */
+	ev_timer limit; /* max_wait */
 	bool active;
 	bool standby, force, then_switch;
-	uint32_t max_wait_ms;	/* 0 = wait as long as it takes */
-	uint64_t since_ms;	/* monotonic start of the wait */
-	time_t since;		/* ... on the wall clock, for status */
-	int64_t calls;		/* last count, -1 = none yet */
+	uint32_t max_wait_ms; /* 0 = wait as long as it takes */
+	uint64_t since_ms;    /* monotonic start of the wait */
+	time_t since;	      /* ... on the wall clock, for status */
+	int64_t calls;	      /* last count, -1 = none yet */
 	uint64_t polls, poll_failures;
-	char last_error[256];	/* why the last count failed, "" after a good one */
-	char ended[256];	/* how the last drain ended, "" before the first */
+	char last_error[256]; /* why the last count failed, "" after a good one */
+	char ended[256];      /* how the last drain ended, "" before the first */
 };
 
 void drain_init(struct drain *d, struct ev_loop *loop, const struct conf_group *cg,
@@ -53,8 +53,8 @@ void drain_init(struct drain *d, struct ev_loop *loop, const struct conf_group *
  * Start waiting (the first count at once). Returns 0, or -1 with the
  * reason in @err: no calls_command, or a drain already runs.
  */
-int drain_start(struct drain *d, bool standby, bool force, uint32_t max_wait_ms,
-		bool then_switch, char *err, size_t err_len);
+int drain_start(struct drain *d, bool standby, bool force, uint32_t max_wait_ms, bool then_switch,
+		char *err, size_t err_len);
 
 /* Stop waiting, @why for the log and status. Returns true if a drain was running. */
 bool drain_cancel(struct drain *d, const char *why);

@@ -27,17 +27,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define EXEC_OUTPUT_MAX 4096	/* bytes of stdout+stderr kept, the last ones */
-#define EXEC_TAG_MAX	64	/* "group 1: hook notify_master", for messages */
+#define EXEC_OUTPUT_MAX 4096 /* bytes of stdout+stderr kept, the last ones */
+#define EXEC_TAG_MAX	64   /* "group 1: hook notify_master", for messages */
 
 struct exec_result {
-	int exit_status;	/* 0..255 when the command exited, else -1 */
-	int signal;		/* the signal that ended it, else 0 */
-	bool timed_out;		/* exec killed it at its timeout */
-	uint64_t duration_ms;	/* from spawn to exit */
-	const char *output;	/* the tail of stdout+stderr, NUL-terminated */
+	int exit_status;      /* 0..255 when the command exited, else -1 */
+	int signal;	      /* the signal that ended it, else 0 */
+	bool timed_out;	      /* exec killed it at its timeout */
+	uint64_t duration_ms; /* from spawn to exit */
+	const char *output;   /* the tail of stdout+stderr, NUL-terminated */
 	size_t output_len;
-	bool output_cut;	/* more was written than was kept */
+	bool output_cut; /* more was written than was kept */
 };
 
 /* Called once per started command, after it ended; @r lives for the call only. */
@@ -46,17 +46,17 @@ typedef void (*exec_done_fn)(void *ctx, const struct exec_result *r);
 /* One running command; the caller's memory, idle when zero-filled. */
 struct exec {
 	struct ev_loop *loop;
-	pid_t pid;		/* > 0 while running */
-	int out_fd;		/* read end of the output pipe, -1 when closed */
+	pid_t pid;  /* > 0 while running */
+	int out_fd; /* read end of the output pipe, -1 when closed */
 	ev_child child;
 	ev_io out;
-	ev_timer timer;		/* the timeout, then the grace before SIGKILL */
+	ev_timer timer; /* the timeout, then the grace before SIGKILL */
 	bool timed_out;
-	bool killed;		/* SIGKILL sent */
+	bool killed; /* SIGKILL sent */
 	uint64_t start_ms;
 	char buf[EXEC_OUTPUT_MAX]; /* ring of the output's tail */
-	size_t head;		/* next write position in buf */
-	size_t len;		/* bytes held, <= EXEC_OUTPUT_MAX */
+	size_t head;		   /* next write position in buf */
+	size_t len;		   /* bytes held, <= EXEC_OUTPUT_MAX */
 	bool cut;
 	exec_done_fn done;
 	void *ctx;
@@ -65,10 +65,10 @@ struct exec {
 
 /* Module-wide counters, for status and metrics. */
 struct exec_stats {
-	uint64_t spawns;	/* commands started */
-	uint64_t failures;	/* could not start, exited non-zero or died of a signal */
-	uint64_t timeouts;	/* killed at their timeout (also counted as failures) */
-	uint64_t untrusted;	/* not started: trust.c refused the program (also failures) */
+	uint64_t spawns;    /* commands started */
+	uint64_t failures;  /* could not start, exited non-zero or died of a signal */
+	uint64_t timeouts;  /* killed at their timeout (also counted as failures) */
+	uint64_t untrusted; /* not started: trust.c refused the program (also failures) */
 };
 
 /*

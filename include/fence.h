@@ -27,15 +27,15 @@ struct fence {
 	char node[VIPD_NAME_MAX];
 	fence_fn fn;
 	void *ctx;
-	struct exec *x;		/* allocated while a fence_command is configured */
-	ev_timer fail;		/* reports a fence that could not start, from the loop */
+	struct exec *x; /* allocated while a fence_command is configured */
+	ev_timer fail;	/* reports a fence that could not start, from the loop */
 	bool running;
 	char peer[VIPD_NAME_MAX]; /* the peer of the last (or running) fence */
 	uint64_t runs, failures, timeouts;
-	int last_exit;		/* -1 killed, timed out or not started; 0.. exit status */
+	int last_exit; /* -1 killed, timed out or not started; 0.. exit status */
 	bool last_ok;
-	uint64_t last_ms;	/* how long the last fence took */
-	char last_line[160];	/* its last line of output */
+	uint64_t last_ms;    /* how long the last fence took */
+	char last_line[160]; /* its last line of output */
 };
 
 /* Prepare @f for @cg (nothing runs yet); @fn is called once per fence_start(). */

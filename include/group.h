@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "clock.h"		/* clock_now_ms(): the clock of every time a group reports */
+#include "clock.h" /* clock_now_ms(): the clock of every time a group reports */
 #include "conf.h"
 #include "drain.h"
 #include "fsm.h"
@@ -32,7 +32,7 @@ struct group_hooks {
 	void (*exited)(void *ctx, struct group *g);
 	void *ctx;
 	void (*master_again)(void *ctx, struct group *g, bool contention);
-	void (*can_hold)(void *ctx, struct group *g);	/* group_can_hold() changed */
+	void (*can_hold)(void *ctx, struct group *g); /* group_can_hold() changed */
 };
 
 /*
@@ -41,12 +41,12 @@ struct group_hooks {
  * is opaque: these read it.
  */
 uint32_t group_id(const struct group *g);
-const struct conf_group *group_conf(const struct group *g);	/* its settings as running */
-const struct fsm *group_fsm(const struct group *g);		/* its state machine, read-only */
-bool group_exited(const struct group *g);			/* a graceful stop completed */
-struct hook *group_hook(const struct group *g);			/* its notify hooks, or NULL */
-struct group *group_leader(const struct group *g);		/* sync set leader, or NULL */
-unsigned group_vip_ifindex(const struct group *g);		/* where its VIPs go, 0 = none */
+const struct conf_group *group_conf(const struct group *g); /* its settings as running */
+const struct fsm *group_fsm(const struct group *g);	    /* its state machine, read-only */
+bool group_exited(const struct group *g);		    /* a graceful stop completed */
+struct hook *group_hook(const struct group *g);		    /* its notify hooks, or NULL */
+struct group *group_leader(const struct group *g);	    /* sync set leader, or NULL */
+unsigned group_vip_ifindex(const struct group *g);	    /* where its VIPs go, 0 = none */
 /* Compare the kernel's addresses with what the group wants, and repair (vipset.h). */
 void group_reconcile(struct group *g);
 /* A zeroed group for group_start(); free() it after group_free(). NULL if out of memory. */
@@ -99,8 +99,8 @@ void group_reason(const struct group *g, enum fsm_reason r, char *buf, size_t le
  * (without @force) only towards a fit peer. Returns 0, or -1 with @err.
  * group_drain_cancel stops a wait; false if none ran.
  */
-int group_drain(struct group *g, bool standby, bool force, uint32_t max_wait_ms,
-		bool then_switch, drain_fire_fn fire, void *ctx, char *err, size_t err_len);
+int group_drain(struct group *g, bool standby, bool force, uint32_t max_wait_ms, bool then_switch,
+		drain_fire_fn fire, void *ctx, char *err, size_t err_len);
 bool group_drain_cancel(struct group *g, const char *why);
 
 /* Admin commands; return 0 or a negative enum fsm_err. */

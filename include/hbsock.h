@@ -20,8 +20,8 @@
 #include "conf.h"
 
 struct ev_loop;
-struct hbsock_tab;	/* the daemon's open heartbeat sockets */
-struct hbsock;		/* one socket and the groups on it */
+struct hbsock_tab; /* the daemon's open heartbeat sockets */
+struct hbsock;	   /* one socket and the groups on it */
 
 /*
  * A datagram for a member: @len bytes (more than were read when cut),
@@ -47,8 +47,8 @@ struct proto_pkt;
  */
 struct hbsock_ops {
 	hbsock_rx_fn rx;
-	const struct proto_key *(*admit)(void *member, int ttl,
-					 const struct sockaddr_storage *from, uint32_t key_id);
+	const struct proto_key *(*admit)(void *member, int ttl, const struct sockaddr_storage *from,
+					 uint32_t key_id);
 	void (*deliver)(void *member, const struct proto_pkt *p,
 			const struct sockaddr_storage *from);
 	void (*reject)(void *member, int err, const struct sockaddr_storage *from);
@@ -97,12 +97,12 @@ size_t hbsock_members(const struct hbsock *s);
 
 /* What a socket counted; every counter is for the socket, shared by its groups. */
 struct hbsock_stats {
-	uint64_t rx;			/* datagrams read */
-	uint64_t unmatched;		/* for no member's interface and address */
-	uint64_t bundles;		/* of them bundles (several groups, one HMAC) */
-	uint64_t kernel_drops;		/* SO_RXQ_OVFL: dropped by the kernel, buffer full */
-	int rcvbuf_bytes;		/* SO_RCVBUF as the kernel reports it */
-	int rcvbuf_asked;		/* what was asked for, bytes */
+	uint64_t rx;	       /* datagrams read */
+	uint64_t unmatched;    /* for no member's interface and address */
+	uint64_t bundles;      /* of them bundles (several groups, one HMAC) */
+	uint64_t kernel_drops; /* SO_RXQ_OVFL: dropped by the kernel, buffer full */
+	int rcvbuf_bytes;      /* SO_RCVBUF as the kernel reports it */
+	int rcvbuf_asked;      /* what was asked for, bytes */
 };
 
 /* @s's counters; all zero for NULL. */

@@ -18,20 +18,20 @@ struct hook;
 
 /* What happened, as the hook's environment tells it. */
 struct hook_event {
-	bool master_again;		/* VIPD_EVENT: "master_again", else "transition" */
-	enum fsm_state from;		/* VIPD_PREV_STATE */
-	enum fsm_state to;		/* VIPD_STATE */
-	const char *reason;		/* VIPD_REASON */
-	const char *peer;		/* VIPD_PEER: the peer last heard, "" if none */
-	const char *peer_address;	/* VIPD_PEER_ADDRESS, "" if none */
+	bool master_again;	  /* VIPD_EVENT: "master_again", else "transition" */
+	enum fsm_state from;	  /* VIPD_PREV_STATE */
+	enum fsm_state to;	  /* VIPD_STATE */
+	const char *reason;	  /* VIPD_REASON */
+	const char *peer;	  /* VIPD_PEER: the peer last heard, "" if none */
+	const char *peer_address; /* VIPD_PEER_ADDRESS, "" if none */
 };
 
 struct hook_stats {
-	uint64_t run;		/* commands started */
-	uint64_t failed;	/* not started, exited non-zero, killed, or timed out */
-	uint64_t timed_out;	/* killed at hook_timeout_ms */
-	uint64_t dropped;	/* dropped from a full queue */
-	uint64_t ok;		/* exited 0 */
+	uint64_t run;	    /* commands started */
+	uint64_t failed;    /* not started, exited non-zero, killed, or timed out */
+	uint64_t timed_out; /* killed at hook_timeout_ms */
+	uint64_t dropped;   /* dropped from a full queue */
+	uint64_t ok;	    /* exited 0 */
 };
 
 /*

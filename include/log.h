@@ -47,13 +47,17 @@ struct log_rl {
 	uint32_t period_ms;
 	uint64_t window_start_ms;
 	uint32_t count;
-	uint64_t suppressed;	/* held back since the last line let through */
+	uint64_t suppressed; /* held back since the last line let through */
 	uint64_t suppressed_total;
 };
-#define LOG_RL_INIT(b, p) { .burst = (b), .period_ms = (p) }
+#define LOG_RL_INIT(b, p)                      \
+	{                                      \
+		.burst = (b), .period_ms = (p) \
+	}
 void log_rl_init(struct log_rl *rl, uint32_t burst, uint32_t period_ms);
 /* log_rl: as log_msg; log_rl_errno: as log_msg_errno; both through @rl. */
-void log_rl(struct log_rl *rl, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void log_rl(struct log_rl *rl, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void log_rl_errno(struct log_rl *rl, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*
@@ -62,7 +66,8 @@ void log_rl_errno(struct log_rl *rl, int prio, const char *fmt, ...)
  * log_rl_emit then logs it without asking again.
  */
 bool log_rl_pass(struct log_rl *rl);
-void log_rl_emit(struct log_rl *rl, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void log_rl_emit(struct log_rl *rl, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The bare window: true at most @burst times per @period_ms of @now_ms. */
 bool log_ratelimit(struct log_rl *rl, uint64_t now_ms, uint32_t burst, uint32_t period_ms);
 

@@ -50,20 +50,20 @@ int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t le
 
 /* One received datagram and what the kernel said about it. */
 struct mcast_dgram {
-	uint8_t *buf;			/* the caller's buffer, cap bytes */
+	uint8_t *buf; /* the caller's buffer, cap bytes */
 	size_t cap;
-	size_t len;			/* full length: more than cap when cut */
-	struct sockaddr_storage from;	/* sockaddr_in or sockaddr_in6 */
-	int ttl;			/* IPv4 TTL or IPv6 hop limit, -1 unknown */
-	unsigned ifindex;		/* arrival interface, 0 unknown */
-	uint8_t dst[16];		/* destination address (4 bytes used for IPv4) */
+	size_t len;		      /* full length: more than cap when cut */
+	struct sockaddr_storage from; /* sockaddr_in or sockaddr_in6 */
+	int ttl;		      /* IPv4 TTL or IPv6 hop limit, -1 unknown */
+	unsigned ifindex;	      /* arrival interface, 0 unknown */
+	uint8_t dst[16];	      /* destination address (4 bytes used for IPv4) */
 	bool dst_known;
 	bool has_drops;
-	uint32_t drops;			/* SO_RXQ_OVFL: datagrams the socket dropped so far */
+	uint32_t drops; /* SO_RXQ_OVFL: datagrams the socket dropped so far */
 };
 
-#define MCAST_NONE  (-1)	/* nothing pending */
-#define MCAST_ERROR (-2)	/* errno says why */
+#define MCAST_NONE  (-1) /* nothing pending */
+#define MCAST_ERROR (-2) /* errno says why */
 
 /*
  * Receive up to @n datagrams in one system call (recvmmsg) into @d[0..n-1],

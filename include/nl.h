@@ -45,8 +45,8 @@ int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 struct nl_done {
 	void (*fn)(void *ctx, const struct nl_done *d, int err, const char *what);
 	void *ctx;
-	uint32_t tag;		/* the caller's: which VIP */
-	uint64_t arg;		/* the caller's */
+	uint32_t tag; /* the caller's: which VIP */
+	uint64_t arg; /* the caller's */
 };
 /* 0 queued, -1 (logged) if @vip cannot be asked for at all: fn is not called. */
 int nl_addr_add_q(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip,
@@ -64,7 +64,7 @@ int nl_addr_dump(struct nl *nl, struct addrtab *tab);
 
 /* One RTM_NEWADDR / RTM_DELADDR message, decoded. */
 struct nl_ifaddr {
-	bool added;		/* RTM_NEWADDR */
+	bool added; /* RTM_NEWADDR */
 	unsigned ifindex;
 	uint8_t family;
 	uint8_t prefix_len;

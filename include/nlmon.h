@@ -13,7 +13,7 @@
 
 struct nlmon;
 
-#define NLMON_RESYNC 1	/* events were lost (ENOBUFS): dump again */
+#define NLMON_RESYNC 1 /* events were lost (ENOBUFS): dump again */
 
 struct nlmon_ops {
 	/*
@@ -28,7 +28,7 @@ struct nlmon_ops {
 
 /* Subscribe to links and IPv4/IPv6 addresses. NULL (logged) on failure. */
 struct nlmon *nlmon_open(void);
-int nlmon_fd(const struct nlmon *m);	/* non-blocking, for an ev_io */
+int nlmon_fd(const struct nlmon *m); /* non-blocking, for an ev_io */
 
 /*
  * Read the pending events (a bounded number of batches) and call @ops for
@@ -36,6 +36,6 @@ int nlmon_fd(const struct nlmon *m);	/* non-blocking, for an ev_io */
  * NLMON_RESYNC when the kernel dropped events, -1 (logged) on any other error.
  */
 int nlmon_read(struct nlmon *m, const struct nlmon_ops *ops);
-void nlmon_free(struct nlmon *m);	/* NULL is a no-op */
+void nlmon_free(struct nlmon *m); /* NULL is a no-op */
 
 #endif

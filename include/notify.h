@@ -15,7 +15,7 @@ int notify(const char *state);
  * Send "STATUS=@text", the one line `systemctl status` shows; newlines
  * become spaces and text beyond NOTIFY_STATUS_MAX bytes is cut.
  */
-#define NOTIFY_STATUS_MAX 240	/* bytes of status text */
+#define NOTIFY_STATUS_MAX 240 /* bytes of status text */
 int notify_status(const char *text);
 
 /* The watchdog period in microseconds that systemd asked for, 0 if none. */

@@ -57,49 +57,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION	2
-#define PROTO_LEN	140
-#define PROTO_MAC_OFF	108
-#define PROTO_NAME_MAX	32	/* bytes on the wire, name is at most 31 chars */
+#define PROTO_VERSION  2
+#define PROTO_LEN      140
+#define PROTO_MAC_OFF  108
+#define PROTO_NAME_MAX 32 /* bytes on the wire, name is at most 31 chars */
 
 #define PROTO_BUNDLE_VERSION 3
-#define PROTO_BUNDLE_HDR 48	/* bytes before the first record */
-#define PROTO_BUNDLE_REC 64	/* bytes per record */
+#define PROTO_BUNDLE_HDR     48 /* bytes before the first record */
+#define PROTO_BUNDLE_REC     64 /* bytes per record */
 /*
  * Records per bundle: 18 make 1232 bytes, the UDP payload that fits the
  * IPv6 minimum MTU of 1280 bytes, so no bundle is ever fragmented (a lost
  * fragment would lose every group's heartbeat at once).
  */
-#define PROTO_BUNDLE_MAX 18
+#define PROTO_BUNDLE_MAX    18
 #define PROTO_BUNDLE_LEN(n) (PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC * (n) + 32)
-#define PROTO_MAX_LEN PROTO_BUNDLE_LEN(PROTO_BUNDLE_MAX) /* the longest datagram, bytes */
+#define PROTO_MAX_LEN	    PROTO_BUNDLE_LEN(PROTO_BUNDLE_MAX) /* the longest datagram, bytes */
 
 enum proto_type {
 	PROTO_T_HEARTBEAT = 1,
 };
 
 enum proto_state {
-	PROTO_ST_INIT = 0,	/* listening after start, never holds VIPs */
+	PROTO_ST_INIT = 0, /* listening after start, never holds VIPs */
 	PROTO_ST_BACKUP = 1,
 	PROTO_ST_MASTER = 2,
-	PROTO_ST_FAULT = 3,	/* unhealthy, never holds VIPs */
-	PROTO_ST_STOPPING = 4,	/* leaving: VIPs already removed */
+	PROTO_ST_FAULT = 3,    /* unhealthy, never holds VIPs */
+	PROTO_ST_STOPPING = 4, /* leaving: VIPs already removed */
 	PROTO_ST_COUNT
 };
 
-#define PROTO_F_QUERY	 0x0001	/* "who is master?": answer at once */
-#define PROTO_F_RESIGN	 0x0002	/* sender dropped the VIPs: take them now */
-#define PROTO_F_TAKEOVER 0x0004	/* sender asks the master to resign to it */
-#define PROTO_F_STANDBY	 0x0008	/* sender will not take the VIPs */
-#define PROTO_F_UPSTREAM 0x0010	/* sender's upstream checks pass */
+#define PROTO_F_QUERY	 0x0001 /* "who is master?": answer at once */
+#define PROTO_F_RESIGN	 0x0002 /* sender dropped the VIPs: take them now */
+#define PROTO_F_TAKEOVER 0x0004 /* sender asks the master to resign to it */
+#define PROTO_F_STANDBY	 0x0008 /* sender will not take the VIPs */
+#define PROTO_F_UPSTREAM 0x0010 /* sender's upstream checks pass */
 #define PROTO_F_ALL	 0x001f
 
 /* The classes of settings both nodes of a group must share (a digest each). */
 enum proto_digest {
-	PROTO_DIGEST_VIPS,	/* the VIP list */
-	PROTO_DIGEST_TIMING,	/* interval_ms, misses */
-	PROTO_DIGEST_PREEMPT,	/* preempt, preempt_delay_ms */
-	PROTO_DIGEST_SYNC,	/* sync set */
+	PROTO_DIGEST_VIPS,    /* the VIP list */
+	PROTO_DIGEST_TIMING,  /* interval_ms, misses */
+	PROTO_DIGEST_PREEMPT, /* preempt, preempt_delay_ms */
+	PROTO_DIGEST_SYNC,    /* sync set */
 	PROTO_DIGEST_COUNT
 };
 
@@ -118,22 +118,22 @@ struct proto_pkt {
 	uint64_t echo_new;
 	uint64_t seq;
 	uint64_t peer_seq;
-	char name[PROTO_NAME_MAX];	/* NUL terminated */
+	char name[PROTO_NAME_MAX]; /* NUL terminated */
 };
 
 /* Errors, each a reason a received packet is dropped and counted. */
 enum proto_err {
 	PROTO_OK = 0,
-	PROTO_E_SHORT = -1,	/* fewer than PROTO_LEN bytes */
-	PROTO_E_LONG = -2,	/* more than PROTO_LEN bytes */
-	PROTO_E_MAGIC = -3,	/* not a vipd packet */
-	PROTO_E_VERSION = -4,	/* unknown version */
-	PROTO_E_AUTH = -5,	/* HMAC mismatch: wrong key or altered */
-	PROTO_E_FIELD = -6,	/* authentic but a field is out of range */
-	PROTO_E_ARG = -7,	/* encode: bad argument or buffer too small */
-	PROTO_E_KEY = -8,	/* signed with a key this group does not have */
+	PROTO_E_SHORT = -1,   /* fewer than PROTO_LEN bytes */
+	PROTO_E_LONG = -2,    /* more than PROTO_LEN bytes */
+	PROTO_E_MAGIC = -3,   /* not a vipd packet */
+	PROTO_E_VERSION = -4, /* unknown version */
+	PROTO_E_AUTH = -5,    /* HMAC mismatch: wrong key or altered */
+	PROTO_E_FIELD = -6,   /* authentic but a field is out of range */
+	PROTO_E_ARG = -7,     /* encode: bad argument or buffer too small */
+	PROTO_E_KEY = -8,     /* signed with a key this group does not have */
 };
-#define PROTO_E_COUNT 9		/* index = -err, 0 unused */
+#define PROTO_E_COUNT 9 /* index = -err, 0 unused */
 
 /*
  * A heartbeat key, ready to sign and verify with: the HMAC-SHA256 state
@@ -144,11 +144,11 @@ enum proto_err {
  * a flood of forgeries costs the receiver. Opaque: only proto.c reads it.
  * It holds secret material; proto_key_clear() wipes it.
  */
-#define PROTO_KEY_STATE 208	/* bytes: sizeof(crypto_auth_hmacsha256_state) */
+#define PROTO_KEY_STATE 208 /* bytes: sizeof(crypto_auth_hmacsha256_state) */
 struct proto_key {
 	_Alignas(8) uint8_t state[PROTO_KEY_STATE];
-	uint32_t id;	/* proto_key_id() of the key bytes */
-	bool set;	/* false: not initialised, every use is PROTO_E_ARG */
+	uint32_t id; /* proto_key_id() of the key bytes */
+	bool set;    /* false: not initialised, every use is PROTO_E_ARG */
 };
 
 /*
@@ -205,8 +205,7 @@ uint16_t proto_digest(const void *data, size_t len);
  * (constant time), then every field. Returns PROTO_OK and fills @p, or a
  * negative enum proto_err; @p is unspecified on error.
  */
-int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key,
-		 struct proto_pkt *p);
+int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key, struct proto_pkt *p);
 
 /*
  * Bundles. Encode the @n (1..PROTO_BUNDLE_MAX) heartbeats @p, which share
@@ -240,8 +239,8 @@ int proto_bundle_verify(const uint8_t *buf, size_t len, const struct proto_key *
  */
 int proto_bundle_record(const uint8_t *buf, unsigned i, struct proto_pkt *p);
 
-const char *proto_strerror(int err);		/* "short", "bad HMAC", ... */
-const char *proto_err_key(int err);		/* stable counter key: "short", "auth" */
-const char *proto_state_name(unsigned state);	/* "MASTER"; "?" if unknown */
+const char *proto_strerror(int err);	      /* "short", "bad HMAC", ... */
+const char *proto_err_key(int err);	      /* stable counter key: "short", "auth" */
+const char *proto_state_name(unsigned state); /* "MASTER"; "?" if unknown */
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "conf.h"
 
-#define SIPCHECK_BUF 4096	/* bytes of one response we read (UDP datagram, TCP headers) */
+#define SIPCHECK_BUF 4096 /* bytes of one response we read (UDP datagram, TCP headers) */
 
 /* The verdict changed: sipcheck_failed() tells the new one. */
 typedef void (*sipcheck_fn)(void *ctx);
@@ -30,13 +30,13 @@ struct sipcheck {
 	const struct conf_group *cg;
 	sipcheck_fn fn;
 	void *ctx;
-	bool on;		/* sip_check is configured and running */
-	int fd;			/* UDP: kept open; TCP: one connection per check; -1 = none */
+	bool on; /* sip_check is configured and running */
+	int fd;	 /* UDP: kept open; TCP: one connection per check; -1 = none */
 	ev_io io;
-	ev_timer tick;		/* every sip_check_interval_ms, the first at once */
-	ev_timer timeout;	/* sip_check_timeout_ms after the request */
-	bool pending;		/* a request waits for its answer */
-	bool tcp_connected;	/* TCP: the request was written, reading the answer */
+	ev_timer tick;	    /* every sip_check_interval_ms, the first at once */
+	ev_timer timeout;   /* sip_check_timeout_ms after the request */
+	bool pending;	    /* a request waits for its answer */
+	bool tcp_connected; /* TCP: the request was written, reading the answer */
 	char call_id[48];
 	char branch[48];
 	char tag[24];
@@ -45,10 +45,10 @@ struct sipcheck {
 	char buf[SIPCHECK_BUF];
 	size_t len;
 	bool known, ok, last_ok;
-	uint32_t good, bad;	/* checks in a row */
-	int last_code;		/* last final response code, 0 = none yet */
-	uint64_t last_rtt_ms;	/* of the last answered check */
-	char last_error[96];	/* why the last check failed, "" after a good one */
+	uint32_t good, bad;   /* checks in a row */
+	int last_code;	      /* last final response code, 0 = none yet */
+	uint64_t last_rtt_ms; /* of the last answered check */
+	char last_error[96];  /* why the last check failed, "" after a good one */
 	uint64_t runs, failures, timeouts, stray;
 };
 

@@ -14,7 +14,7 @@
  * datagram). *@hdr_len receives the length of the header block including
  * its blank line (TCP reads until it has one).
  */
-int sipmsg_match(const char *msg, size_t n, const char *call_id, uint32_t cseq,
-		   const char *branch, size_t *hdr_len);
+int sipmsg_match(const char *msg, size_t n, const char *call_id, uint32_t cseq, const char *branch,
+		 size_t *hdr_len);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define TRUST_WHY_MAX	256	/* bytes of a reason, enough for one path and its fault */
+#define TRUST_WHY_MAX 256 /* bytes of a reason, enough for one path and its fault */
 
 /*
  * Open @path (absolute, or relative to the working directory) with @flags

@@ -23,15 +23,15 @@ struct upstream {
 	const struct conf_group *cg;
 	upstream_fn fn;
 	void *ctx;
-	ev_timer tick;		/* every upstream_interval_ms */
-	ev_timer wait;		/* end of one round's answer window */
+	ev_timer tick; /* every upstream_interval_ms */
+	ev_timer wait; /* end of one round's answer window */
 	ev_io io;
-	struct arp *arp;	/* open only during a round */
+	struct arp *arp; /* open only during a round */
 	uint8_t mac[6];
-	uint32_t answered;	/* bit per target */
-	uint32_t good, bad;	/* consecutive rounds */
-	bool known;		/* a round has finished */
-	bool reachable;		/* the verdict; false until the first round answers */
+	uint32_t answered;  /* bit per target */
+	uint32_t good, bad; /* consecutive rounds */
+	bool known;	    /* a round has finished */
+	bool reachable;	    /* the verdict; false until the first round answers */
 	uint64_t rounds, failures;
 };
 

@@ -32,46 +32,46 @@
 #include "log.h"
 #include "nl.h"
 
-#define VIPSET_FIGHT_FIXES	5	/* repairs within the window that make a fight */
-#define VIPSET_FIGHT_WINDOW_MS	10000	/* ms; a fight ends after this long in peace */
-#define VIPSET_DELETED_RING	16	/* our removals still awaiting their event */
-#define VIPSET_BURST		12	/* requests per VIP per interval: > the 10 rounds of `ip addr flush` */
+#define VIPSET_FIGHT_FIXES     5     /* repairs within the window that make a fight */
+#define VIPSET_FIGHT_WINDOW_MS 10000 /* ms; a fight ends after this long in peace */
+#define VIPSET_DELETED_RING    16    /* our removals still awaiting their event */
+#define VIPSET_BURST	       12 /* requests per VIP per interval: > the 10 rounds of `ip addr flush` */
 
 struct vipset_vip {
-	bool seen;		/* observed where it belongs since the wish last changed */
-	bool lost;		/* removed by another program: an episode is open */
-	uint64_t next_fix_ms;	/* no new request for this VIP before then */
-	uint64_t win_ms;	/* start of the current request window (one interval) */
-	uint32_t win_n;		/* requests in it */
-	uint32_t left;		/* announcement rounds still to send */
+	bool seen;	      /* observed where it belongs since the wish last changed */
+	bool lost;	      /* removed by another program: an episode is open */
+	uint64_t next_fix_ms; /* no new request for this VIP before then */
+	uint64_t win_ms;      /* start of the current request window (one interval) */
+	uint32_t win_n;	      /* requests in it */
+	uint32_t left;	      /* announcement rounds still to send */
 };
 
 struct vipset_stats {
-	uint64_t repairs;	/* a wanted VIP added back after something removed it */
-	uint64_t removed;	/* copies removed where they did not belong */
-	uint64_t fights;	/* fight episodes */
-	uint64_t nl_err;	/* requests the kernel refused */
-	uint64_t announce;	/* announcement rounds (one per VIP per round) */
+	uint64_t repairs;  /* a wanted VIP added back after something removed it */
+	uint64_t removed;  /* copies removed where they did not belong */
+	uint64_t fights;   /* fight episodes */
+	uint64_t nl_err;   /* requests the kernel refused */
+	uint64_t announce; /* announcement rounds (one per VIP per round) */
 };
 
 struct vipset {
 	struct ev_loop *loop;
 	struct nl *nl;
 	const struct addrtab *tab;
-	const struct conf_group *cg;	/* the group's live copy */
-	unsigned ifindex;		/* where the VIPs belong; 0 = that interface is missing */
-	bool want;			/* the election's wish: VIPs here */
-	uint64_t want_gen;		/* tab->gen when the wish last changed */
+	const struct conf_group *cg; /* the group's live copy */
+	unsigned ifindex;	     /* where the VIPs belong; 0 = that interface is missing */
+	bool want;		     /* the election's wish: VIPs here */
+	uint64_t want_gen;	     /* tab->gen when the wish last changed */
 	struct vipset_vip v[VIPD_MAX_VIPS];
-	uint64_t deleted[VIPSET_DELETED_RING];	/* gen of entries we removed */
+	uint64_t deleted[VIPSET_DELETED_RING]; /* gen of entries we removed */
 	size_t deleted_next;
-	struct announce *ann;		/* open while ifindex != 0 */
-	uint8_t mac[6];			/* source MAC of the current burst */
-	ev_timer garp;			/* the rest of an announcement burst */
-	ev_timer retry;			/* a repair held back by a fight */
-	ev_prepare flush;		/* sends the queued requests before the loop waits */
-	uint64_t fight_win_ms;		/* start of the counting window */
-	uint32_t fight_n;		/* repairs in that window */
+	struct announce *ann;  /* open while ifindex != 0 */
+	uint8_t mac[6];	       /* source MAC of the current burst */
+	ev_timer garp;	       /* the rest of an announcement burst */
+	ev_timer retry;	       /* a repair held back by a fight */
+	ev_prepare flush;      /* sends the queued requests before the loop waits */
+	uint64_t fight_win_ms; /* start of the counting window */
+	uint32_t fight_n;      /* repairs in that window */
 	uint64_t fight_last_ms;
 	bool fighting;
 	struct vipset_stats st;
@@ -79,8 +79,8 @@ struct vipset {
 };
 
 /* Set up for @cg (a pointer that stays valid; its vips may change on reload). */
-void vipset_init(struct vipset *vs, struct ev_loop *loop, struct nl *nl,
-		 const struct addrtab *tab, const struct conf_group *cg);
+void vipset_init(struct vipset *vs, struct ev_loop *loop, struct nl *nl, const struct addrtab *tab,
+		 const struct conf_group *cg);
 void vipset_free(struct vipset *vs);
 
 /*

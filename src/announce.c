@@ -26,14 +26,14 @@
 #include "announce.h"
 #include "log.h"
 
-#define ANNOUNCE_ARP_LEN	28	/* bytes: Ethernet/IPv4 ARP, RFC 826 */
-#define ANNOUNCE_NA_LEN		32	/* bytes: NA header 24 + target link-layer option 8 */
-#define ANNOUNCE_HOPS		255	/* RFC 4861: receivers drop ND with any other hop limit */
+#define ANNOUNCE_ARP_LEN 28  /* bytes: Ethernet/IPv4 ARP, RFC 826 */
+#define ANNOUNCE_NA_LEN	 32  /* bytes: NA header 24 + target link-layer option 8 */
+#define ANNOUNCE_HOPS	 255 /* RFC 4861: receivers drop ND with any other hop limit */
 
 struct announce {
 	unsigned ifindex;
-	int fd4;	/* AF_PACKET, SOCK_DGRAM: the kernel adds the Ethernet header */
-	int fd6;	/* raw ICMPv6, opened on the first IPv6 VIP; -1 until then */
+	int fd4; /* AF_PACKET, SOCK_DGRAM: the kernel adds the Ethernet header */
+	int fd6; /* raw ICMPv6, opened on the first IPv6 VIP; -1 until then */
 };
 
 static const uint8_t announce_bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -147,18 +147,18 @@ void announce_close(struct announce *a)
 static void announce_arp_build(uint8_t p[ANNOUNCE_ARP_LEN], uint16_t op, const uint8_t sha[6],
 			       const uint8_t ip[4], const uint8_t tha[6])
 {
-	p[0] = ARPHRD_ETHER >> 8;	/* hardware type */
+	p[0] = ARPHRD_ETHER >> 8; /* hardware type */
 	p[1] = ARPHRD_ETHER & 0xff;
-	p[2] = ETHERTYPE_IP >> 8;	/* protocol type */
+	p[2] = ETHERTYPE_IP >> 8; /* protocol type */
 	p[3] = ETHERTYPE_IP & 0xff;
-	p[4] = ETH_ALEN;		/* hardware address length */
-	p[5] = 4;			/* protocol address length */
+	p[4] = ETH_ALEN; /* hardware address length */
+	p[5] = 4;	 /* protocol address length */
 	p[6] = (uint8_t)(op >> 8);
 	p[7] = (uint8_t)(op & 0xff);
-	memcpy(p + 8, sha, ETH_ALEN);	/* sender: us */
-	memcpy(p + 14, ip, 4);		/* sender IP: the VIP */
+	memcpy(p + 8, sha, ETH_ALEN); /* sender: us */
+	memcpy(p + 14, ip, 4);	      /* sender IP: the VIP */
 	memcpy(p + 18, tha, ETH_ALEN);
-	memcpy(p + 24, ip, 4);		/* target IP: the VIP too, that makes it gratuitous */
+	memcpy(p + 24, ip, 4); /* target IP: the VIP too, that makes it gratuitous */
 }
 
 static int announce_arp(struct announce *a, const uint8_t mac[6], const struct conf_vip *vip)
@@ -210,9 +210,9 @@ static void announce_na_build(uint8_t p[ANNOUNCE_NA_LEN], const uint8_t mac[6],
 			      const uint8_t target[16])
 {
 	memset(p, 0, ANNOUNCE_NA_LEN);
-	p[0] = ND_NEIGHBOR_ADVERT;	/* type 136 */
-	p[1] = 0;			/* code */
-	p[4] = 0x20;			/* flags R=0x80 S=0x40 O=0x20: Override only */
+	p[0] = ND_NEIGHBOR_ADVERT; /* type 136 */
+	p[1] = 0;		   /* code */
+	p[4] = 0x20;		   /* flags R=0x80 S=0x40 O=0x20: Override only */
 	memcpy(p + 8, target, 16);
 	p[24] = ND_OPT_TARGET_LINKADDR; /* option type 2 */
 	p[25] = 1;			/* option length in units of 8 bytes */
@@ -259,7 +259,7 @@ static int announce_na(struct announce *a, const uint8_t mac[6], const struct co
 	 */
 	memcpy(&pi.ipi6_addr, vip->addr, 16);
 	memset(&ctl, 0, sizeof(ctl));
-	cm = &ctl.align;		/* the first and only header, CMSG_FIRSTHDR(&msg) */
+	cm = &ctl.align; /* the first and only header, CMSG_FIRSTHDR(&msg) */
 	cm->cmsg_level = IPPROTO_IPV6;
 	cm->cmsg_type = IPV6_PKTINFO;
 	cm->cmsg_len = CMSG_LEN(sizeof(pi));

@@ -15,7 +15,7 @@
 #include "arp.h"
 #include "log.h"
 
-#define ARP_LEN 28	/* Ethernet/IPv4 ARP payload */
+#define ARP_LEN 28 /* Ethernet/IPv4 ARP payload */
 
 struct arp {
 	int fd;
@@ -24,7 +24,8 @@ struct arp {
 
 struct arp *arp_open(unsigned ifindex)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ARP),
 				   .sll_ifindex = (int)ifindex };
 	struct arp *a = calloc(1, sizeof(*a));
 
@@ -64,14 +65,16 @@ int arp_fd(const struct arp *a)
 
 int arp_probe(struct arp *a, const uint8_t mac[6], struct in_addr target)
 {
-	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
-				  .sll_ifindex = (int)a->ifindex, .sll_halen = ETH_ALEN };
+	struct sockaddr_ll to = { .sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_ARP),
+				  .sll_ifindex = (int)a->ifindex,
+				  .sll_halen = ETH_ALEN };
 	uint8_t p[ARP_LEN] = { 0x00, 0x01, 0x08, 0x00, ETH_ALEN, 4, 0x00, ARPOP_REQUEST };
 
 	memset(to.sll_addr, 0xff, ETH_ALEN);
-	memcpy(p + 8, mac, ETH_ALEN);		/* sender MAC: ours */
+	memcpy(p + 8, mac, ETH_ALEN); /* sender MAC: ours */
 	/* sender IP 0.0.0.0 (bytes 14..17), target MAC zero (18..23) */
-	memcpy(p + 24, &target.s_addr, 4);	/* target IP */
+	memcpy(p + 24, &target.s_addr, 4); /* target IP */
 	if (sendto(a->fd, p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(p)) {
 		log_warn("arp_probe %s", inet_ntoa(target));
 		return -1;

@@ -22,4 +22,3 @@ int64_t calls_parse(const char *out, size_t len)
 		i++;
 	return digits && i == len ? n : -1;
 }
-

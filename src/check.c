@@ -34,7 +34,7 @@ static void verdict(struct check *c, bool ok)
 
 	c->known = true;
 	if (first)
-		c->ok = ok;	/* the first run decides at once */
+		c->ok = ok; /* the first run decides at once */
 	else if (ok && c->good >= c->cg->check_rise)
 		c->ok = true;
 	else if (!ok && c->bad >= c->cg->check_fall)
@@ -51,7 +51,7 @@ static void verdict(struct check *c, bool ok)
 		log_warnx("group %u: check script failed its first run: %s", c->cg->id, effect);
 	else
 		log_warnx("group %u: check script failed %u time(s) in a row: %s", c->cg->id,
-			 c->bad, effect);
+			  c->bad, effect);
 	c->fn(c->ctx);
 }
 
@@ -72,7 +72,7 @@ static void result(struct check *c, bool ok, int exit_status, const char *what, 
 	}
 	if (!ok && (first || c->last_ok))
 		log_warnx("group %u: check script %s%s%s", c->cg->id, what, line[0] ? ": " : "",
-			 line);
+			  line);
 	c->last_ok = ok;
 	verdict(c, ok);
 }
@@ -138,7 +138,7 @@ void check_start(struct check *c, struct ev_loop *loop, const struct conf_group 
 	c->tick.data = c;
 	if (!cg->check_script)
 		return;
-	c->x = calloc(1, sizeof(*c->x));	/* without it every run fails, see tick_cb() */
+	c->x = calloc(1, sizeof(*c->x)); /* without it every run fails, see tick_cb() */
 	c->on = true;
 	ev_timer_set(&c->tick, 0.0, cg->check_interval_ms / 1000.0);
 	ev_timer_start(loop, &c->tick);

@@ -30,9 +30,10 @@ static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 			continue;
 		c->conflicts++;
 		/* Every probe round while FAULT gets its answer: counted, logged rate-limited. */
-		log_rl(&c->rl, LOG_WARNING, "group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
-				 "not claiming", c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3],
-				 mac[4], mac[5]);
+		log_rl(&c->rl, LOG_WARNING,
+		       "group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
+		       "not claiming",
+		       c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 		c->heard = true;
 		return;
 	}
@@ -62,8 +63,8 @@ static void claim_end_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	claim_close(w->data);
 }
 
-void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl,
-		const struct conf_group *cg, void (*answered)(void *ctx), void *ctx)
+void claim_init(struct claim *c, struct ev_loop *loop, struct nl *nl, const struct conf_group *cg,
+		void (*answered)(void *ctx), void *ctx)
 {
 	memset(c, 0, sizeof(*c));
 	c->loop = loop;

@@ -286,7 +286,7 @@ int conf_check_keys(const struct conf_ctx *x, const config_setting_t *s, const c
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
 		const char *name = config_setting_name(m), *near = NULL;
-		size_t best = 3;	/* suggest only within 2 edits */
+		size_t best = 3; /* suggest only within 2 edits */
 		char q[CONF_QUOTE_LEN];
 		size_t k;
 
@@ -327,8 +327,10 @@ long conf_interface(const struct conf_ctx *x, const config_setting_t *s, const c
 				conf_quote(q, sizeof(q), v), IF_NAMESIZE - 1);
 	idx = x->sys->ifindex(v);
 	if (idx == 0)
-		conf_warn(x, s, key, "no such interface %s now; its groups stay FAULT until it "
-			  "appears", conf_quote(q, sizeof(q), v));
+		conf_warn(x, s, key,
+			  "no such interface %s now; its groups stay FAULT until it "
+			  "appears",
+			  conf_quote(q, sizeof(q), v));
 	snprintf(name, IF_NAMESIZE, "%s", v);
 	return (long)idx;
 }

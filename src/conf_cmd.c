@@ -16,9 +16,9 @@
  * A command @name: 1..CONF_ARGV_MAX strings, the argv of a program run
  * without a shell, so there is nothing to quote. argv[0] must be an
  * absolute path to an executable regular file that trust.c trusts
- * (conf_sys.c checks that): vipd runs it as root (exec.c checks it again, on the descriptor it executes,
- * each time it runs). On success *@out is a NULL-terminated vector in
- * one allocation. Returns 1, 0 (absent, *@out untouched) or -1.
+ * (conf_sys.c checks that): vipd runs it as root (exec.c checks it again, on the descriptor it
+ * executes, each time it runs). On success *@out is a NULL-terminated vector in one allocation.
+ * Returns 1, 0 (absent, *@out untouched) or -1.
  */
 static int conf_cmd_argv(const struct conf_ctx *x, const config_setting_t *gs, const char *gp,
 			 const char *name, char ***out)
@@ -34,8 +34,10 @@ static int conf_cmd_argv(const struct conf_ctx *x, const config_setting_t *gs, c
 		return rc;
 	n = config_setting_length(list);
 	if (n < 1 || n > CONF_ARGV_MAX)
-		return conf_err(x, list, key, "%d strings, 1..%d allowed (the program and its "
-				"arguments)", n, CONF_ARGV_MAX);
+		return conf_err(x, list, key,
+				"%d strings, 1..%d allowed (the program and its "
+				"arguments)",
+				n, CONF_ARGV_MAX);
 	for (int j = 0; j < n; j++) {
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned)j);
 
@@ -62,7 +64,8 @@ static int conf_cmd_argv(const struct conf_ctx *x, const config_setting_t *gs, c
 		return conf_err(x, list, key, "%s", strerror(errno));
 	p = (char *)&v[n + 1];
 	for (int j = 0; j < n; j++) {
-		const char *a = config_setting_get_string(config_setting_get_elem(list, (unsigned)j));
+		const char *a =
+			config_setting_get_string(config_setting_get_elem(list, (unsigned)j));
 
 		v[j] = memcpy(p, a, strlen(a) + 1);
 		p += strlen(a) + 1;
@@ -165,9 +168,8 @@ static int conf_cmd_sip_target(const struct conf_ctx *x, const config_setting_t 
 	}
 	g->sip_port = (uint16_t)p;
 	g->sip_check = true;
-	snprintf(g->sip_target, sizeof(g->sip_target), g->sip_family == AF_INET6 ? "[%s]:%ld"
-										 : "%s:%ld",
-		 host, p);
+	snprintf(g->sip_target, sizeof(g->sip_target),
+		 g->sip_family == AF_INET6 ? "[%s]:%ld" : "%s:%ld", host, p);
 	return 1;
 }
 
@@ -195,17 +197,19 @@ static int conf_cmd_sip_more(const struct conf_ctx *x, const config_setting_t *g
 	if (codes && !g->sip_check)
 		return conf_err(x, codes, key, "has no effect without sip_check");
 	if (codes && config_setting_type(codes) != CONFIG_TYPE_ARRAY)
-		return conf_err(x, codes, key, "expected an array [ 200, 404, ... ] of response codes");
-	if (codes && (config_setting_length(codes) < 1 ||
-		      config_setting_length(codes) > CONF_SIP_CODES_MAX))
+		return conf_err(x, codes, key,
+				"expected an array [ 200, 404, ... ] of response codes");
+	if (codes &&
+	    (config_setting_length(codes) < 1 || config_setting_length(codes) > CONF_SIP_CODES_MAX))
 		return conf_err(x, codes, key, "1..%d codes allowed", CONF_SIP_CODES_MAX);
 	for (int i = 0; codes && i < config_setting_length(codes); i++) {
 		const config_setting_t *e = config_setting_get_elem(codes, (unsigned)i);
-		long long c = config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e)
-									: -1;
+		long long c =
+			config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e) : -1;
 
 		if (c < 200 || c > 699)
-			return conf_err(x, e, key, "%lld is not a final response code (200..699)", c);
+			return conf_err(x, e, key, "%lld is not a final response code (200..699)",
+					c);
 		g->sip_codes[g->n_sip_codes++] = (uint16_t)c;
 	}
 	return 0;
@@ -251,7 +255,8 @@ int conf_cmd_telephony(const struct conf_ctx *x, const config_setting_t *gs, con
 	if (g->sip_timeout_ms >= g->sip_interval_ms) {
 		s = config_setting_get_member(gs, "sip_check_timeout_ms");
 		conf_key(key, sizeof(key), gp, "sip_check_timeout_ms");
-		return conf_err(x, s ? s : gs, key, "%u must be less than sip_check_interval_ms (%u)",
+		return conf_err(x, s ? s : gs, key,
+				"%u must be less than sip_check_interval_ms (%u)",
 				g->sip_timeout_ms, g->sip_interval_ms);
 	}
 	if (conf_cmd_sip_more(x, gs, gp, g) < 0)

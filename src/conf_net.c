@@ -275,8 +275,10 @@ static int conf_net_interface2(const struct conf_ctx *x, const config_setting_t 
 		return conf_err(x, s, key, "%s is the group's interface already", q);
 	g->ifindex2 = x->sys->ifindex(v);
 	if (!g->ifindex2)
-		conf_warn(x, s, key, "no such interface %s now; this path is unused until it "
-			  "appears", q);
+		conf_warn(x, s, key,
+			  "no such interface %s now; this path is unused until it "
+			  "appears",
+			  q);
 	snprintf(g->interface2, sizeof(g->interface2), "%s", v);
 	return 0;
 }
@@ -343,13 +345,16 @@ static int conf_net_transport(const struct conf_ctx *x, const config_setting_t *
 		 * receipt): only link-local scope says so to the network too.
 		 */
 		if (g->mcast6.s6_addr[0] != 0xff || g->mcast6.s6_addr[1] != 0x02)
-			return conf_err(x, s, key, "%s must be an IPv6 multicast address of "
-					"link-local scope (ff02::/16)", q);
+			return conf_err(x, s, key,
+					"%s must be an IPv6 multicast address of "
+					"link-local scope (ff02::/16)",
+					q);
 		g->mcast_family = AF_INET6;
-	} else if (inet_pton(AF_INET, v, &g->mcast) != 1 ||
-		   !IN_MULTICAST(ntohl(g->mcast.s_addr))) {
-		return conf_err(x, s, key, "%s is not a multicast address (IPv4 224.0.0.0/4, or "
-				"IPv6 ff02::/16)", q);
+	} else if (inet_pton(AF_INET, v, &g->mcast) != 1 || !IN_MULTICAST(ntohl(g->mcast.s_addr))) {
+		return conf_err(x, s, key,
+				"%s is not a multicast address (IPv4 224.0.0.0/4, or "
+				"IPv6 ff02::/16)",
+				q);
 	}
 	if (conf_int(x, gs, gp, "port", 1, 65535, &port) < 0)
 		return -1;
@@ -450,14 +455,15 @@ int conf_net_link(const struct conf_ctx *x, const config_setting_t *groups, stru
 			if (!o->vmac || memcmp(o->vmac_mac, m, 6) != 0)
 				continue;
 			snprintf(gp, sizeof(gp), "groups[%zu].vmac", i);
-			return conf_err(x,
-					config_setting_get_member(
-						config_setting_get_elem(groups, (unsigned)i), "vmac"),
-					gp,
-					"virtual MAC %02x:%02x:%02x:%02x:%02x:%02x is taken by group %u "
-					"(line %d): the ids of vmac groups must differ in their low "
-					"byte (id & 0xff)",
-					m[0], m[1], m[2], m[3], m[4], m[5], o->id, o->line);
+			return conf_err(
+				x,
+				config_setting_get_member(
+					config_setting_get_elem(groups, (unsigned)i), "vmac"),
+				gp,
+				"virtual MAC %02x:%02x:%02x:%02x:%02x:%02x is taken by group %u "
+				"(line %d): the ids of vmac groups must differ in their low "
+				"byte (id & 0xff)",
+				m[0], m[1], m[2], m[3], m[4], m[5], o->id, o->line);
 		}
 	}
 	return 0;
@@ -468,10 +474,9 @@ int conf_net_parse(const struct conf_ctx *x, const config_setting_t *groups,
 {
 	struct conf_group *g = &c->groups[gi];
 
-	if (conf_net_vips(x, groups, gs, gp, c, gi) < 0 ||
-	    conf_net_numbers(x, gs, gp, g) < 0 || conf_net_upstream(x, gs, gp, g) < 0 ||
-	    conf_net_transport(x, gs, gp, g) < 0 || conf_net_peers(x, gs, gp, g) < 0 ||
-	    conf_net_interface2(x, gs, gp, g) < 0)
+	if (conf_net_vips(x, groups, gs, gp, c, gi) < 0 || conf_net_numbers(x, gs, gp, g) < 0 ||
+	    conf_net_upstream(x, gs, gp, g) < 0 || conf_net_transport(x, gs, gp, g) < 0 ||
+	    conf_net_peers(x, gs, gp, g) < 0 || conf_net_interface2(x, gs, gp, g) < 0)
 		return -1;
 	return 0;
 }

@@ -21,26 +21,73 @@
 #include "conf_parse.h"
 
 static const char *const conf_root_keys[] = {
-	"node", "groups", "control_socket", "control_group", "state_dir", "metrics_file",
-	"metrics_interval_ms", NULL,
+	"node",	     "groups",	     "control_socket",	    "control_group",
+	"state_dir", "metrics_file", "metrics_interval_ms", NULL,
 };
 
 static const char *const conf_node_keys[] = {
-	"name", "interface", "priority", NULL,
+	"name",
+	"interface",
+	"priority",
+	NULL,
 };
 
 static const char *const conf_group_keys[] = {
-	"id", "interface", "label", "priority", "vips",
-	"interval_ms", "misses", "rise", "preempt", "preempt_delay_ms",
-	"multicast", "port", "key_file", "key_file_next", "sync_group", "vmac",
-	"garp_count", "garp_interval_ms", "garp_refresh_ms", "claim_probe_ms", "upstream", "peers", "peer_hops", "interface2",
-	"upstream_interval_ms", "upstream_timeout_ms", "upstream_rise", "upstream_fall",
-	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_master_again",
-	"notify", "hook_timeout_ms", "check_script", "check_interval_ms", "check_timeout_ms",
-	"check_rise", "check_fall", "check_weight", "sip_check", "sip_check_transport",
-	"sip_check_interval_ms", "sip_check_timeout_ms", "sip_check_rise", "sip_check_fall",
-	"sip_check_weight", "sip_check_codes", "fence_command", "fence_timeout_ms",
-	"calls_command", "calls_interval_ms", "calls_timeout_ms", NULL,
+	"id",
+	"interface",
+	"label",
+	"priority",
+	"vips",
+	"interval_ms",
+	"misses",
+	"rise",
+	"preempt",
+	"preempt_delay_ms",
+	"multicast",
+	"port",
+	"key_file",
+	"key_file_next",
+	"sync_group",
+	"vmac",
+	"garp_count",
+	"garp_interval_ms",
+	"garp_refresh_ms",
+	"claim_probe_ms",
+	"upstream",
+	"peers",
+	"peer_hops",
+	"interface2",
+	"upstream_interval_ms",
+	"upstream_timeout_ms",
+	"upstream_rise",
+	"upstream_fall",
+	"notify_master",
+	"notify_backup",
+	"notify_fault",
+	"notify_stop",
+	"notify_master_again",
+	"notify",
+	"hook_timeout_ms",
+	"check_script",
+	"check_interval_ms",
+	"check_timeout_ms",
+	"check_rise",
+	"check_fall",
+	"check_weight",
+	"sip_check",
+	"sip_check_transport",
+	"sip_check_interval_ms",
+	"sip_check_timeout_ms",
+	"sip_check_rise",
+	"sip_check_fall",
+	"sip_check_weight",
+	"sip_check_codes",
+	"fence_command",
+	"fence_timeout_ms",
+	"calls_command",
+	"calls_interval_ms",
+	"calls_timeout_ms",
+	NULL,
 };
 
 /* An absolute path shorter than @max bytes into @dst. */
@@ -111,7 +158,7 @@ static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *ro
 	snprintf(c->control_socket, sizeof(c->control_socket), "%s", VIPD_CONTROL_SOCKET);
 	rc = conf_str(x, root, "", "control_socket", &v, &s);
 	if (rc < 0 || (rc == 1 && conf_abspath(x, s, "control_socket", v, c->control_socket,
-					      sizeof(((struct sockaddr_un *)NULL)->sun_path)) < 0))
+					       sizeof(((struct sockaddr_un *)NULL)->sun_path)) < 0))
 		return -1;
 
 	c->control_group[0] = '\0';
@@ -130,8 +177,8 @@ static int conf_parse_paths(const struct conf_ctx *x, const config_setting_t *ro
 
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", VIPD_STATE_DIR);
 	rc = conf_str(x, root, "", "state_dir", &v, &s);
-	if (rc < 0 || (rc == 1 && conf_abspath(x, s, "state_dir", v, c->state_dir,
-					      sizeof(c->state_dir)) < 0))
+	if (rc < 0 ||
+	    (rc == 1 && conf_abspath(x, s, "state_dir", v, c->state_dir, sizeof(c->state_dir)) < 0))
 		return -1;
 
 	/* metrics_file: "" (the default) writes none; a temporary name is made beside it. */
@@ -198,14 +245,17 @@ static int conf_parse_ifname(const struct conf_ctx *x, const config_setting_t *n
 		return 0;
 	conf_key(key, sizeof(key), gp, "label");
 	if (room == 0)
-		return conf_err(x, s, key, "interface name \"%s\" leaves no room for a label, "
-				"use label = \"\"", g->interface);
+		return conf_err(x, s, key,
+				"interface name \"%s\" leaves no room for a label, "
+				"use label = \"\"",
+				g->interface);
 	ok = strncmp(v, g->interface, ifl) == 0 && v[ifl] == ':' && strlen(v + ifl + 1) >= 1 &&
 	     strlen(v + ifl + 1) <= room;
 	for (const char *p = v; ok && *p; p++)
 		ok = *p > ' ' && *p <= '~';
 	if (!ok)
-		return conf_err(x, s, key, "%s must be \"%s:\" followed by 1..%zu printable "
+		return conf_err(x, s, key,
+				"%s must be \"%s:\" followed by 1..%zu printable "
 				"characters, or \"\" for no label",
 				conf_quote(q, sizeof(q), v), g->interface, room);
 	snprintf(g->label, sizeof(g->label), "%s", v);
@@ -322,10 +372,9 @@ static int conf_parse_group(const struct conf_ctx *x, const config_setting_t *ro
 		const config_setting_t *o = config_setting_get_elem(groups, (unsigned)i);
 
 		if (c->groups[i].id == g->id)
-			return conf_err(x, s, key, "duplicate group id %u (first at line %u)",
-					g->id,
-					config_setting_source_line(
-						config_setting_get_member(o, "id")));
+			return conf_err(
+				x, s, key, "duplicate group id %u (first at line %u)", g->id,
+				config_setting_source_line(config_setting_get_member(o, "id")));
 	}
 
 	if (conf_parse_ifname(x, node, gs, gp, c, g) < 0 ||

@@ -41,7 +41,6 @@
 #define CONTROL_LOG_BURST     5	    /* garbage log lines ... */
 #define CONTROL_LOG_PERIOD_MS 10000 /* ... per this many ms */
 
-
 bool control_rl(struct control *c)
 {
 	return log_rl_pass(&c->rl);
@@ -130,8 +129,8 @@ static void control_busy(struct control *c, int fd, const struct ucred *uc, cons
 	n = ctlmsg_frame(msg, strlen(msg), frame, sizeof(frame));
 	c->stats.busy++;
 	if (control_rl(c))
-		log_rl_emit(&c->rl, LOG_WARNING, "control: uid %u pid %d turned away: %s", (unsigned)uc->uid, (int)uc->pid,
-			 why);
+		log_rl_emit(&c->rl, LOG_WARNING, "control: uid %u pid %d turned away: %s",
+			    (unsigned)uc->uid, (int)uc->pid, why);
 	if (n > 0 && send(fd, frame, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("control: busy reply: %s", strerror(errno));
 	close(fd);
@@ -157,7 +156,8 @@ static void control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			 * queued and the socket stays readable, so rest rather than spin.
 			 */
 			if (control_rl(c))
-				log_rl_emit(&c->rl, LOG_ERR, "control: accept: %s", strerror(errno));
+				log_rl_emit(&c->rl, LOG_ERR, "control: accept: %s",
+					    strerror(errno));
 			ev_io_stop(loop, &c->accept_io);
 			ev_timer_set(&c->accept_pause, CONTROL_PAUSE_MS / 1000.0, 0.0);
 			ev_timer_start(loop, &c->accept_pause);
@@ -226,7 +226,7 @@ static int control_clear_stale(const struct sockaddr_un *sa)
 	}
 	if (!S_ISSOCK(st.st_mode)) {
 		log_errx("control socket %s: exists and is not a socket, not touching it",
-			sa->sun_path);
+			 sa->sun_path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -246,7 +246,7 @@ static int control_clear_stale(const struct sockaddr_un *sa)
 	}
 	if (rc == 0 || errno == EAGAIN)
 		log_errx("control socket %s: another vipd is running (it answers there)",
-			sa->sun_path);
+			 sa->sun_path);
 	else
 		log_err("control socket %s: probing the existing socket", sa->sun_path);
 	close(fd);
@@ -305,12 +305,12 @@ static void control_group_name(struct control *c, gid_t gid)
 struct control *control_open(struct ev_loop *loop, const char *path, gid_t read_gid,
 			     control_handler_fn fn, void *ctx)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct control *c;
 
 	if (strlen(path) >= sizeof(sa.sun_path) || path[0] != '/') {
 		log_errx("control socket %s: must be an absolute path shorter than %zu bytes", path,
-			sizeof(sa.sun_path));
+			 sizeof(sa.sun_path));
 		return NULL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);

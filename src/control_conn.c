@@ -168,7 +168,7 @@ static void conn_send(struct conn *cn, struct json_object *reply)
 		len = strlen(text);
 	if (len > CTLMSG_MAX) {
 		log_warnx("control: reply of %zu bytes exceeds %d, sent an error instead", len,
-			 CTLMSG_MAX);
+			  CTLMSG_MAX);
 		text = "{\"ok\":false,\"error\":\"reply too long for one message\"}";
 		len = strlen(text);
 	}
@@ -206,8 +206,8 @@ static void conn_bad(struct conn *cn, const char *why)
 
 	c->stats.bad_requests++;
 	if (control_rl(c))
-		log_rl_emit(&c->rl, LOG_WARNING, "control: uid %u pid %d: bad request: %s", (unsigned)cn->uid, (int)cn->pid,
-			 why);
+		log_rl_emit(&c->rl, LOG_WARNING, "control: uid %u pid %d: bad request: %s",
+			    (unsigned)cn->uid, (int)cn->pid, why);
 	snprintf(msg, sizeof(msg), "bad request: %s", why);
 	conn_error(cn, msg, true);
 }
@@ -298,8 +298,8 @@ static bool conn_allowed(struct conn *cn, const struct ctltab_cmd *cmd, char *er
 		snprintf(err, err_len, "permission denied: %s needs root or group %s", cmd->name,
 			 c->group_name);
 	if (control_rl(c))
-		log_rl_emit(&c->rl, LOG_NOTICE, "control: uid %u pid %d: %s refused", (unsigned)cn->uid, (int)cn->pid,
-			   cmd->name);
+		log_rl_emit(&c->rl, LOG_NOTICE, "control: uid %u pid %d: %s refused",
+			    (unsigned)cn->uid, (int)cn->pid, cmd->name);
 	return false;
 }
 
@@ -422,11 +422,13 @@ static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	c->stats.timeouts++;
 	if (control_rl(c)) {
 		if (clock_now_ms() >= cn->end_ms)
-			log_rl_emit(&c->rl, LOG_INFO, "control: uid %u pid %d: connection open for %d ms, closed",
-				 (unsigned)cn->uid, (int)cn->pid, CONTROL_LIFE_MS);
+			log_rl_emit(&c->rl, LOG_INFO,
+				    "control: uid %u pid %d: connection open for %d ms, closed",
+				    (unsigned)cn->uid, (int)cn->pid, CONTROL_LIFE_MS);
 		else
-			log_rl_emit(&c->rl, LOG_INFO, "control: uid %u pid %d: no progress for %d ms, closed",
-				 (unsigned)cn->uid, (int)cn->pid, CONTROL_IDLE_MS);
+			log_rl_emit(&c->rl, LOG_INFO,
+				    "control: uid %u pid %d: no progress for %d ms, closed",
+				    (unsigned)cn->uid, (int)cn->pid, CONTROL_IDLE_MS);
 	}
 	control_conn_close(cn);
 }
@@ -441,7 +443,7 @@ void control_conn_new(struct control *c, int fd, const struct ucred *uc)
 	cn = slot < CONTROL_MAX_CONNS ? calloc(1, sizeof(*cn)) : NULL;
 	if (!cn) {
 		log_errx("control: cannot take a connection: %s",
-			slot < CONTROL_MAX_CONNS ? "out of memory" : "no free slot");
+			 slot < CONTROL_MAX_CONNS ? "out of memory" : "no free slot");
 		close(fd);
 		return;
 	}

@@ -35,8 +35,12 @@ static void run_hooks(struct group *g, bool master_again, enum fsm_state from, e
 		      const char *reason)
 {
 	char addr[64];
-	struct hook_event e = { .master_again = master_again, .from = from, .to = to,
-				.reason = reason, .peer = group_fsm(g)->peer.name, .peer_address = addr };
+	struct hook_event e = { .master_again = master_again,
+				.from = from,
+				.to = to,
+				.reason = reason,
+				.peer = group_fsm(g)->peer.name,
+				.peer_address = addr };
 
 	group_peer_address(g, addr, sizeof(addr));
 	hook_run(group_hook(g), &e);
@@ -63,7 +67,7 @@ static void status_notify(const struct daemon *d)
 			break;
 		len += (size_t)w;
 	}
-	if (len >= sizeof(text))	/* cut: say so rather than end mid-word */
+	if (len >= sizeof(text)) /* cut: say so rather than end mid-word */
 		memcpy(text + sizeof(text) - 4, "...", 4);
 	notify_status(d->n_groups ? text : "no groups");
 }
@@ -88,7 +92,7 @@ static void on_transition(void *ctx, struct group *g, enum fsm_state from, enum 
 	run_hooks(g, false, from, to, reason);
 	if (!d->reloading) {
 		syncset_transition(d->groups, d->n_groups, g, from, to);
-		status_notify(d);	/* during a reload: once, when it is applied */
+		status_notify(d); /* during a reload: once, when it is applied */
 	}
 }
 
@@ -125,7 +129,7 @@ static void on_exited(void *ctx, struct group *g)
 
 	(void)g;
 	if (!d->stopping)
-		return;	/* a group removed by a reload */
+		return; /* a group removed by a reload */
 	/* Handed over: the hooks of the stop (notify_stop) run to their end first. */
 	if (!groups_exited(d) || hook_busy() > 0)
 		return;
@@ -139,8 +143,10 @@ static void on_hooks_idle(void *ctx)
 
 static struct group *group_new(struct daemon *d, const struct conf_group *cg)
 {
-	struct group_hooks hooks = { .transition = on_transition, .exited = on_exited,
-				     .master_again = on_master_again, .can_hold = on_can_hold,
+	struct group_hooks hooks = { .transition = on_transition,
+				     .exited = on_exited,
+				     .master_again = on_master_again,
+				     .can_hold = on_can_hold,
 				     .ctx = d };
 	struct group *g = group_alloc();
 
@@ -184,7 +190,8 @@ static bool conf_has_vip(const struct conf *c, int family, const uint8_t *addr)
 	for (size_t i = 0; c && i < c->n_groups; i++)
 		for (size_t k = 0; k < c->groups[i].n_vips; k++)
 			if (c->groups[i].vips[k].family == family &&
-			    memcmp(c->groups[i].vips[k].addr, addr, family == AF_INET ? 4 : 16) == 0)
+			    memcmp(c->groups[i].vips[k].addr, addr, family == AF_INET ? 4 : 16) ==
+				    0)
 				return true;
 	return false;
 }
@@ -228,7 +235,8 @@ static size_t reload_groups(struct daemon *d, const struct conf *nc, struct grou
 		free(g);
 	}
 	for (size_t i = 0; i < nc->n_groups; i++)
-		(void)hbsock_reserve(d->hb, &nc->groups[i]);	/* a failure is logged, the group fails */
+		(void)hbsock_reserve(d->hb,
+				     &nc->groups[i]); /* a failure is logged, the group fails */
 	for (size_t i = 0; i < nc->n_groups; i++) {
 		bool kept = false;
 
@@ -261,8 +269,10 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	    strcmp(nc->control_socket, d->conf.control_socket) != 0 ||
 	    strcmp(nc->control_group, d->conf.control_group) != 0 ||
 	    strcmp(nc->state_dir, d->conf.state_dir) != 0) {
-		snprintf(err, err_len, "%s: node.name, control_socket, control_group and state_dir "
-			 "take effect only at restart", nc->path);
+		snprintf(err, err_len,
+			 "%s: node.name, control_socket, control_group and state_dir "
+			 "take effect only at restart",
+			 nc->path);
 		conf_free(nc);
 		goto refused;
 	}
@@ -281,7 +291,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_len)
 	free(d->groups);
 	d->groups = ng;
 	d->n_groups = n;
-	hbsock_prune(d->hb);	/* ports the new configuration does not use */
+	hbsock_prune(d->hb); /* ports the new configuration does not use */
 	d->reloading = false;
 	syncset_link(d->groups, d->n_groups);
 	conf_free(&d->conf);
@@ -320,7 +330,8 @@ static void link_event(void *ctx, unsigned ifindex, const char *name, bool up, b
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct group *g = d->groups[i];
 		bool ours = !gone && strcmp(name, group_conf(g)->interface) == 0;
-		bool ours2 = !gone && group_conf(g)->interface2[0] && strcmp(name, group_conf(g)->interface2) == 0;
+		bool ours2 = !gone && group_conf(g)->interface2[0] &&
+			     strcmp(name, group_conf(g)->interface2) == 0;
 
 		if (group_conf(g)->ifindex == ifindex && !ours)
 			group_iface(g, 0);
@@ -362,7 +373,8 @@ static void resync(struct daemon *d)
 		group_iface(g, if_nametoindex(group_conf(g)->interface));
 		if (group_conf(g)->interface2[0])
 			group_iface2(g, if_nametoindex(group_conf(g)->interface2));
-		if (group_conf(g)->ifindex && nl_link_info(d->nl, group_conf(g)->ifindex, mac, &up) < 0)
+		if (group_conf(g)->ifindex &&
+		    nl_link_info(d->nl, group_conf(g)->ifindex, mac, &up) < 0)
 			up = false;
 		if (group_conf(g)->ifindex)
 			group_link(g, up);

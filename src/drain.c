@@ -89,7 +89,7 @@ static void done_cb(void *ctx, const struct exec_result *r)
 			snprintf(desc, sizeof(desc), "printed no call count");
 		if (!d->last_error[0])
 			log_warnx("group %u: calls_command %s%s%s: calls unknown, still waiting",
-				 d->cg->id, desc, line[0] ? ": " : "", line);
+				  d->cg->id, desc, line[0] ? ": " : "", line);
 		snprintf(d->last_error, sizeof(d->last_error), "calls_command %s%s%s", desc,
 			 line[0] ? ": " : "", line);
 		arm_tick(d);
@@ -124,7 +124,8 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		       d->cg->calls_timeout_ms, done_cb, d, tag) < 0) {
 		d->polls++;
 		d->poll_failures++;
-		snprintf(d->last_error, sizeof(d->last_error), "calls_command could not be started");
+		snprintf(d->last_error, sizeof(d->last_error),
+			 "calls_command could not be started");
 		arm_tick(d);
 	}
 }
@@ -168,8 +169,8 @@ void drain_init(struct drain *d, struct ev_loop *loop, const struct conf_group *
 	d->limit.data = d;
 }
 
-int drain_start(struct drain *d, bool standby, bool force, uint32_t max_wait_ms,
-		bool then_switch, char *err, size_t err_len)
+int drain_start(struct drain *d, bool standby, bool force, uint32_t max_wait_ms, bool then_switch,
+		char *err, size_t err_len)
 {
 	if (!d->cg->calls_command) {
 		snprintf(err, err_len, "--when-idle needs a calls_command in the group's config");
@@ -245,10 +246,11 @@ void drain_status(const struct drain *d, struct json_object *o)
 	json_object_object_add(j, "calls", json_object_new_int64(d->calls));
 	json_object_object_add(j, "since", json_object_new_int64((int64_t)d->since));
 	json_object_object_add(j, "max_wait_ms", json_object_new_int64(d->max_wait_ms));
-	json_object_object_add(j, "then", json_object_new_string(d->then_switch ? "switch"
-										 : "cancel"));
+	json_object_object_add(j, "then",
+			       json_object_new_string(d->then_switch ? "switch" : "cancel"));
 	json_object_object_add(j, "polls", json_object_new_int64((int64_t)d->polls));
-	json_object_object_add(j, "poll_failures", json_object_new_int64((int64_t)d->poll_failures));
+	json_object_object_add(j, "poll_failures",
+			       json_object_new_int64((int64_t)d->poll_failures));
 	json_object_object_add(j, "last_error", json_object_new_string(d->last_error));
 	json_object_object_add(j, "ended", json_object_new_string(d->ended));
 	json_object_object_add(o, "drain", j);

@@ -40,15 +40,14 @@
 #include "trust.h"
 #include "vipd.h"
 
-#define EXEC_ENV_MAX	32	/* environment entries, PATH included */
-#define EXEC_READS	16	/* reads per wake-up, so a chatty command cannot starve the loop */
-#define EXEC_DRAIN	64	/* reads after the exit, for output still in the pipe */
-#define EXEC_PROG_FD	3	/* the checked program's descriptor in the child */
-#define EXEC_PROG_PATH	"/proc/self/fd/3"	/* ... and how the child executes it */
+#define EXEC_ENV_MAX   32 /* environment entries, PATH included */
+#define EXEC_READS     16 /* reads per wake-up, so a chatty command cannot starve the loop */
+#define EXEC_DRAIN     64 /* reads after the exit, for output still in the pipe */
+#define EXEC_PROG_FD   3  /* the checked program's descriptor in the child */
+#define EXEC_PROG_PATH "/proc/self/fd/3" /* ... and how the child executes it */
 
 static struct exec_stats stats;
-static struct log_rl spawn_rl;	/* spawn failures: a check retries every interval */
-
+static struct log_rl spawn_rl; /* spawn failures: a check retries every interval */
 
 /* Keep the last EXEC_OUTPUT_MAX bytes written. */
 static void ring_put(struct exec *x, const char *p, size_t n)
@@ -98,7 +97,7 @@ static void out_read(struct exec *x, int reads)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		out_close(x);	/* EOF, or an error no retry would fix */
+		out_close(x); /* EOF, or an error no retry would fix */
 	}
 }
 
@@ -112,8 +111,7 @@ static void out_cb(struct ev_loop *loop, ev_io *w, int revents)
 /* Signal the command's process group; it may be gone already (ESRCH). */
 static void kill_group(struct exec *x, int sig)
 {
-	if (kill(-x->pid, sig) < 0 && errno != ESRCH &&
-	    log_rl_pass(&spawn_rl))
+	if (kill(-x->pid, sig) < 0 && errno != ESRCH && log_rl_pass(&spawn_rl))
 		log_rl_emit(&spawn_rl, LOG_WARNING, "%s: kill process group %d: %s", x->tag,
 			    (int)x->pid, strerror(errno));
 }
@@ -186,7 +184,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	} else {
 		/* Unkillable (stuck in the kernel): stop waiting, libev still reaps it. */
 		log_warnx("%s: process %d survives SIGKILL, no longer waiting for it", x->tag,
-			 (int)x->pid);
+			  (int)x->pid);
 		finish(x, 0, false);
 		return;
 	}
@@ -281,7 +279,7 @@ static int spawn(pid_t *pid, const char *const *argv, const char *const *envp, i
 		rc = posix_spawnattr_setpgroup(&sa, 0);
 	if (!rc)
 		rc = posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						   POSIX_SPAWN_SETSIGDEF);
+							   POSIX_SPAWN_SETSIGDEF);
 	if (!rc)
 		rc = posix_spawn(pid, EXEC_PROG_PATH, &fa, &sa, av.m, ev.m);
 	posix_spawnattr_destroy(&sa);
@@ -413,8 +411,8 @@ const char *exec_describe(const struct exec_result *r, char *buf, size_t len)
 	if (r->timed_out)
 		snprintf(buf, len, "timed out");
 	else if (r->signal)
-		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(r->signal) ? sigabbrev_np(r->signal)
-									  : "?");
+		snprintf(buf, len, "killed by SIG%s",
+			 sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
 	else if (r->exit_status >= 0)
 		snprintf(buf, len, "exited %d", r->exit_status);
 	else

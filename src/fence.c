@@ -39,7 +39,8 @@ static void done_cb(void *ctx, const struct exec_result *r)
 	exec_last_line(r, f->last_line, sizeof(f->last_line));
 	if (r->timed_out) {
 		f->timeouts++;
-		snprintf(what, sizeof(what), "timed out after %u ms, killed", f->cg->fence_timeout_ms);
+		snprintf(what, sizeof(what), "timed out after %u ms, killed",
+			 f->cg->fence_timeout_ms);
 	} else {
 		exec_describe(r, what, sizeof(what));
 	}
@@ -48,7 +49,7 @@ static void done_cb(void *ctx, const struct exec_result *r)
 			   (unsigned long long)r->duration_ms);
 	else
 		log_warnx("group %u: fencing %s failed: fence command %s%s%s", f->cg->id, f->peer,
-			 what, f->last_line[0] ? ": " : "", f->last_line);
+			  what, f->last_line[0] ? ": " : "", f->last_line);
 	report(f, ok);
 }
 
@@ -108,7 +109,7 @@ void fence_start(struct fence *f, const char *peer_name, const char *peer_addr)
 		f->last_ms = 0;
 		snprintf(f->last_line, sizeof(f->last_line), "could not be started");
 		log_warnx("group %u: fencing %s failed: the fence command could not be started",
-			 cg->id, peer_name);
+			  cg->id, peer_name);
 		ev_timer_set(&f->fail, 0.0, 0.0);
 		ev_timer_start(f->loop, &f->fail);
 	}

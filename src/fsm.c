@@ -117,8 +117,8 @@ void fsm_push(struct fsm_output *out, enum fsm_action_type type)
 		out->act[out->n_act++].type = type;
 }
 
-void fsm_enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-	       enum fsm_state to, enum fsm_reason why, uint64_t now)
+void fsm_enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, enum fsm_state to,
+	       enum fsm_reason why, uint64_t now)
 {
 	if (!out->changed) {
 		out->changed = true;
@@ -152,8 +152,8 @@ void fsm_claim(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 }
 
 /* Give the VIPs up; the RESIGN flag tells the peer to take them at once. */
-void fsm_resign(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		enum fsm_state to, enum fsm_reason why, uint64_t now)
+void fsm_resign(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, enum fsm_state to,
+		enum fsm_reason why, uint64_t now)
 {
 	bool held = s->state == FSM_MASTER;
 
@@ -227,7 +227,7 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
 	if (out->drop != FSM_DROP_NONE)
 		return send;
 	if (pkt->flags & PROTO_F_QUERY)
-		send = true;	/* a starting peer asks: answer at once */
+		send = true; /* a starting peer asks: answer at once */
 
 	switch (s->state) {
 	case FSM_INIT:
@@ -276,8 +276,7 @@ static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct pro
  * finish listening like any group. Its own resign hold and standby flag do
  * not count: holding the set back is the leader's business.
  */
-static bool follow(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		   uint64_t now)
+static bool follow(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
 {
 	if (s->leader_master && fsm_self_eligible(s, UINT64_MAX)) {
 		fsm_claim(s, cfg, out, FSM_R_SYNC_MASTER, now);
@@ -382,7 +381,7 @@ static bool backup_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 		return false;
 	}
 	if (cfg->probe_ms && p->alive && !s->probe_at_ms && now + cfg->probe_ms >= p->dead_at_ms)
-		fsm_probe_start(s, out, now);	/* the peer is late: ask early */
+		fsm_probe_start(s, out, now); /* the peer is late: ask early */
 	if (!p->alive) {
 		if (fsm_probe_timeout_clear(s, cfg, out, now))
 			fsm_claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
@@ -442,8 +441,7 @@ static bool master_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 }
 
 /* Deadlines and conditions that do not depend on the event at hand. */
-static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		     uint64_t now)
+static bool evaluate(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
 {
 	struct fsm_peer *p = &s->peer;
 	bool send = false;
@@ -608,4 +606,3 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 	out->next_deadline_ms = fsm_time_next(s, cfg, now);
 	return rc;
 }
-

@@ -5,8 +5,7 @@
 #include "fsm.h"
 #include "fsm_int.h"
 
-bool fsm_admin_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		    uint64_t now)
+bool fsm_admin_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
 {
 	if (s->state == FSM_STOPPING)
 		return false;

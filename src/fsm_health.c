@@ -49,8 +49,8 @@ bool fsm_health_event(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm
 	return send;
 }
 
-bool fsm_health_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
-			 struct fsm_output *out, uint64_t now)
+bool fsm_health_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok, struct fsm_output *out,
+			 uint64_t now)
 {
 	if (ok == s->upstream)
 		return false;
@@ -64,11 +64,10 @@ bool fsm_health_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
 	} else if (ok && s->state == FSM_FAULT && s->healthy && s->reason == FSM_R_UPSTREAM) {
 		fsm_enter(s, cfg, out, FSM_INIT, FSM_R_UPSTREAM_OK, now);
 	}
-	return true;	/* the UPSTREAM flag changed: tell the peer now */
+	return true; /* the UPSTREAM flag changed: tell the peer now */
 }
 
-void fsm_health_input(const struct fsm_cfg *cfg, const struct fsm_health *h,
-		      struct fsm_input *in)
+void fsm_health_input(const struct fsm_cfg *cfg, const struct fsm_health *h, struct fsm_input *in)
 {
 	int prio = (int)cfg->base_priority;
 

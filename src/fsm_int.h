@@ -20,14 +20,14 @@ bool fsm_self_eligible(const struct fsm *s, uint64_t now);
 /* Append an action (one past FSM_MAX_ACTIONS is dropped: the table is sized for a step). */
 void fsm_push(struct fsm_output *out, enum fsm_action_type type);
 /* Enter state @to for @why; the first transition of a step sets out->from. */
-void fsm_enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-	       enum fsm_state to, enum fsm_reason why, uint64_t now);
+void fsm_enter(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, enum fsm_state to,
+	       enum fsm_reason why, uint64_t now);
 /* Become MASTER: add the VIPs and announce them. */
 void fsm_claim(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 	       enum fsm_reason why, uint64_t now);
 /* Give the VIPs up (if held) and enter @to; RESIGN goes out for a dead interval. */
-void fsm_resign(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		enum fsm_state to, enum fsm_reason why, uint64_t now);
+void fsm_resign(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, enum fsm_state to,
+		enum fsm_reason why, uint64_t now);
 
 /* fsm_peer.c: the peer record. */
 
@@ -42,9 +42,8 @@ void fsm_peer_rechallenge(struct fsm *s);
  * (enum fsm_drop). *@answer is set when the sender should hear from us at
  * once (a new session to prove itself, or one just accepted).
  */
-enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg,
-			      const struct proto_pkt *pkt, struct fsm_output *out, uint64_t now,
-			      bool *answer);
+enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
+			      struct fsm_output *out, uint64_t now, bool *answer);
 /* A copy of a heartbeat already accepted, within FSM_DUP_WINDOW (two paths). */
 bool fsm_peer_duplicate(const struct fsm *s, const struct proto_pkt *pkt);
 
@@ -56,8 +55,8 @@ enum fsm_reason fsm_health_fault_reason(const struct fsm *s);
 bool fsm_health_event(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
 		      struct fsm_output *out);
 /* FSM_EV_UPSTREAM; true when the peer should hear of it now. */
-bool fsm_health_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
-			 struct fsm_output *out, uint64_t now);
+bool fsm_health_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok, struct fsm_output *out,
+			 uint64_t now);
 
 /* fsm_probe.c: the claim probe and the fence. */
 
@@ -82,14 +81,13 @@ bool fsm_probe_timeout_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fs
 bool fsm_probe_fault_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 			  uint64_t now);
 /* FSM_EV_FENCE_DONE. */
-void fsm_probe_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
-			  struct fsm_output *out, uint64_t now);
+void fsm_probe_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok, struct fsm_output *out,
+			  uint64_t now);
 
 /* fsm_admin.c: admin events and SIGTERM. */
 
 /* FSM_EV_STOP; true when the goodbye (or RESIGN) should go out now. */
-bool fsm_admin_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		    uint64_t now);
+bool fsm_admin_stop(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now);
 /* FSM_EV_SWITCHOVER and FSM_EV_STANDBY: FSM_OK or a negative enum fsm_err, state unchanged. */
 int fsm_admin_switchover(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
 			 struct fsm_output *out);

@@ -99,8 +99,8 @@ static bool candidate(struct fsm *s, const struct proto_pkt *pkt, bool replaces_
  * live node echoes our challenge.
  */
 static enum fsm_drop name_conflict(struct fsm *s, const struct fsm_cfg *cfg,
-				   const struct proto_pkt *pkt, struct fsm_output *out, uint64_t now,
-				   bool *answer)
+				   const struct proto_pkt *pkt, struct fsm_output *out,
+				   uint64_t now, bool *answer)
 {
 	/* (Our own old packets echo the peer's challenges, never ours: no new one needed.) */
 	*answer = candidate(s, pkt, false);
@@ -115,9 +115,8 @@ static enum fsm_drop name_conflict(struct fsm *s, const struct fsm_cfg *cfg,
 }
 
 /* Accept an authentic heartbeat into the peer record, or say why not. */
-enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg,
-			      const struct proto_pkt *pkt, struct fsm_output *out, uint64_t now,
-			      bool *answer)
+enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
+			      struct fsm_output *out, uint64_t now, bool *answer)
 {
 	struct fsm_peer *p = &s->peer;
 	bool same = p->nonce && pkt->nonce == p->nonce && strcmp(pkt->name, p->name) == 0;
@@ -130,7 +129,8 @@ enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg,
 		return name_conflict(s, cfg, pkt, out, now, answer);
 	}
 	if (same) {
-		/* Replay: a sequence number of this session we already accepted, or an older one. */
+		/* Replay: a sequence number of this session we already accepted, or an older one.
+		 */
 		if (pkt->seq <= p->seq)
 			return FSM_DROP_REPLAY;
 	} else {
@@ -177,7 +177,7 @@ enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg,
 		p->mismatch = mismatch;
 		out->mismatch_changed = true;
 	}
-	fsm_probe_reset(s);	/* the peer lives: whatever answered was the peer */
+	fsm_probe_reset(s); /* the peer lives: whatever answered was the peer */
 	return FSM_DROP_NONE;
 }
 

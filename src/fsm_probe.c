@@ -43,8 +43,7 @@ static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg)
 	return budget_ms > 2ull * cfg->probe_ms + 1 ? budget_ms - 2ull * cfg->probe_ms : 1;
 }
 
-bool fsm_probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
-		     uint64_t now)
+bool fsm_probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
 {
 	if (cfg->probe_ms == 0)
 		return true;
@@ -185,8 +184,7 @@ bool fsm_probe_fault_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_o
 
 	if (s->reason == FSM_R_FENCE_FAILED)
 		return fence_retry(s, cfg, out, now);
-	if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy ||
-	    !s->upstream)
+	if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy || !s->upstream)
 		return false;
 	if (!(cfg->fence && p->name[0] && (s->fencing || s->fenced)) &&
 	    !fsm_probe_clear(s, cfg, out, now))
@@ -202,11 +200,11 @@ bool fsm_probe_fault_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_o
 }
 
 /* The fence command ended; what it allows is evaluate()'s business. */
-void fsm_probe_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok,
-			  struct fsm_output *out, uint64_t now)
+void fsm_probe_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok, struct fsm_output *out,
+			  uint64_t now)
 {
 	if (!s->fencing)
-		return;		/* abandoned: the peer came back, or we left the claim path */
+		return; /* abandoned: the peer came back, or we left the claim path */
 	s->fencing = false;
 	if (ok) {
 		s->fenced = true;

@@ -7,8 +7,8 @@
 const char *fsm_state_name(enum fsm_state st)
 {
 	static const char *const names[FSM_STATE_COUNT] = {
-		[FSM_INIT] = "INIT",	 [FSM_BACKUP] = "BACKUP",     [FSM_MASTER] = "MASTER",
-		[FSM_FAULT] = "FAULT",	 [FSM_STOPPING] = "STOPPING", [FSM_STOPPED] = "STOPPED",
+		[FSM_INIT] = "INIT",   [FSM_BACKUP] = "BACKUP",	    [FSM_MASTER] = "MASTER",
+		[FSM_FAULT] = "FAULT", [FSM_STOPPING] = "STOPPING", [FSM_STOPPED] = "STOPPED",
 	};
 
 	return (unsigned)st < FSM_STATE_COUNT ? names[st] : "?";
@@ -52,7 +52,7 @@ const char *fsm_reason_text(enum fsm_reason r)
 const char *fsm_drop_key(enum fsm_drop d)
 {
 	static const char *const keys[FSM_DROP_COUNT] = {
-		[FSM_DROP_NONE] = "none",	  [FSM_DROP_OWN] = "own",
+		[FSM_DROP_NONE] = "none",	   [FSM_DROP_OWN] = "own",
 		[FSM_DROP_NAME] = "name_conflict", [FSM_DROP_REPLAY] = "replay",
 		[FSM_DROP_STALE] = "stale",	   [FSM_DROP_FOREIGN] = "foreign",
 		[FSM_DROP_HELLO] = "hello",

@@ -89,7 +89,8 @@ static void arm(struct group *g, uint64_t deadline_ms)
 	ev_timer_start(g->loop, &g->timer);
 }
 
-/* Once per change: which shared settings the peer has otherwise (vipd.conf(5), PEERS MUST AGREE). */
+/* Once per change: which shared settings the peer has otherwise (vipd.conf(5), PEERS MUST AGREE).
+ */
 static void log_mismatch(const struct group *g)
 {
 	char what[96] = "";
@@ -97,11 +98,14 @@ static void log_mismatch(const struct group *g)
 
 	for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
 		if (g->fsm.peer.mismatch & (1u << k))
-			len += (size_t)snprintf(what + len, len < sizeof(what) ? sizeof(what) - len : 0,
-						"%s%s", len ? ", " : "", digest_class_name(k));
+			len += (size_t)snprintf(what + len,
+						len < sizeof(what) ? sizeof(what) - len : 0, "%s%s",
+						len ? ", " : "", digest_class_name(k));
 	if (g->fsm.peer.mismatch)
-		log_warnx("group %u: %s's settings differ from this node's: %s (reported, not acted "
-			 "on; make the configs agree)", g->cg->id, g->fsm.peer.name, what);
+		log_warnx(
+			"group %u: %s's settings differ from this node's: %s (reported, not acted "
+			"on; make the configs agree)",
+			g->cg->id, g->fsm.peer.name, what);
 	else
 		log_notice("group %u: %s's settings agree with this node's again", g->cg->id,
 			   g->fsm.peer.name);
@@ -136,7 +140,7 @@ static void deliver(struct group *g)
 	const struct group_hooks *h = &g->hooks;
 
 	if (g->delivering)
-		return;		/* a callback stepped us again: the loop below tells it */
+		return; /* a callback stepped us again: the loop below tells it */
 	g->delivering = true;
 	while (g->n_notes > 0) {
 		struct group_note n = g->notes[g->note_head];
@@ -179,7 +183,8 @@ static void apply(struct group *g, const struct fsm_output *o)
 	if (o->contention_won) {
 		g->st.contentions++;
 		log_notice("group %u: two masters: %s also claims the VIPs, this node ranks "
-			   "higher and announces again", g->cg->id, peer);
+			   "higher and announces again",
+			   g->cg->id, peer);
 	}
 	if (o->reannounce)
 		log_notice("group %u: %s dropped the VIPs this node holds, announcing again",
@@ -187,8 +192,10 @@ static void apply(struct group *g, const struct fsm_output *o)
 	if (o->peer_returned)
 		log_info("group %u: %s is back, announcing again", g->cg->id, peer);
 	if (o->conflict_started)
-		log_errx("group %u: another node uses the name %s: not claiming (give each node its "
-			"own node.name)", g->cg->id, g->fc.name);
+		log_errx(
+			"group %u: another node uses the name %s: not claiming (give each node its "
+			"own node.name)",
+			g->cg->id, g->fc.name);
 	if (o->mismatch_changed)
 		log_mismatch(g);
 	for (size_t i = 0; i < o->n_act; i++) {
@@ -225,8 +232,10 @@ static void apply(struct group *g, const struct fsm_output *o)
 	if (o->changed && o->from == FSM_MASTER && g->fsm.state != FSM_MASTER)
 		drain_cancel(&g->drain, "this node is no longer master");
 	if (o->changed)
-		note(g, &(struct group_note){ .type = GROUP_NOTE_TRANSITION, .from = o->from,
-					      .to = g->fsm.state, .why = o->reason });
+		note(g, &(struct group_note){ .type = GROUP_NOTE_TRANSITION,
+					      .from = o->from,
+					      .to = g->fsm.state,
+					      .why = o->reason });
 	if (o->contention_won || o->reannounce)
 		note(g, &(struct group_note){ .type = GROUP_NOTE_MASTER_AGAIN,
 					      .contention = o->contention_won });
@@ -275,8 +284,7 @@ static void rx_account(struct group *g, const struct group_rx *rx, const struct 
  * count the heartbeat (@rx, NULL for any other event), carry out the
  * actions and arm the timer, then make the callbacks (see note()).
  */
-int group_step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx,
-		  uint64_t now_ms)
+int group_step_at(struct group *g, struct fsm_input *in, const struct group_rx *rx, uint64_t now_ms)
 {
 	struct fsm_output out;
 	bool could = group_can_hold(g);
@@ -405,7 +413,7 @@ int group_start(struct group *g, struct ev_loop *loop, struct nl *nl, struct hbs
 		 standby ? " (standby)" : "");
 	if (!g->conf.ifindex)
 		log_warnx("group %u: interface %s missing: FAULT until it is there", cg->id,
-			 cg->interface);
+			  cg->interface);
 	/* Copies of the VIPs left by a crash go: this node is not master yet. */
 	group_step(g, &in, NULL);
 	/* Without carrier (or interface) the node is FAULT from the start, never MASTER. */
@@ -459,15 +467,16 @@ void group_free(struct group *g)
 	if (g->conf.ifindex)
 		group_iface_unbind(g);
 	vipset_free(&g->vs);
-	hook_release(g->hook);	/* queued hooks (notify_stop) still run */
+	hook_release(g->hook); /* queued hooks (notify_stop) still run */
 	g->hook = NULL;
 }
 
-int group_drain(struct group *g, bool standby, bool force, uint32_t max_wait_ms,
-		bool then_switch, drain_fire_fn fire, void *ctx, char *err, size_t err_len)
+int group_drain(struct group *g, bool standby, bool force, uint32_t max_wait_ms, bool then_switch,
+		drain_fire_fn fire, void *ctx, char *err, size_t err_len)
 {
 	if (g->exited || g->fsm.state != FSM_MASTER) {
-		snprintf(err, err_len, "--when-idle: this node is not master, it has no calls to wait for");
+		snprintf(err, err_len,
+			 "--when-idle: this node is not master, it has no calls to wait for");
 		return -1;
 	}
 	if (!force && !fsm_peer_fit(&g->fsm, &g->fc)) {

@@ -26,22 +26,26 @@
  * one kind (forged MACs, say) cannot hide another (a send error).
  */
 enum group_log {
-	GROUP_LOG_SEND,		/* heartbeats that did not go out */
-	GROUP_LOG_TTL,		/* not on-link */
-	GROUP_LOG_SOURCE,	/* not a listed peer */
-	GROUP_LOG_FRAME,	/* not a vipd heartbeat: length, magic, version */
-	GROUP_LOG_AUTH,		/* bad MAC */
-	GROUP_LOG_PEER,		/* authentic, refused by the fields or the state machine */
+	GROUP_LOG_SEND,	  /* heartbeats that did not go out */
+	GROUP_LOG_TTL,	  /* not on-link */
+	GROUP_LOG_SOURCE, /* not a listed peer */
+	GROUP_LOG_FRAME,  /* not a vipd heartbeat: length, magic, version */
+	GROUP_LOG_AUTH,	  /* bad MAC */
+	GROUP_LOG_PEER,	  /* authentic, refused by the fields or the state machine */
 	GROUP_LOG_COUNT
 };
 
 /* A callback owed to the daemon, held until the step is over (see note() in group.c). */
 struct group_note {
-	enum { GROUP_NOTE_TRANSITION, GROUP_NOTE_MASTER_AGAIN, GROUP_NOTE_CAN_HOLD,
-	       GROUP_NOTE_EXITED } type;
-	enum fsm_state from, to;	/* TRANSITION */
-	enum fsm_reason why;		/* TRANSITION */
-	bool contention;		/* MASTER_AGAIN */
+	enum {
+		GROUP_NOTE_TRANSITION,
+		GROUP_NOTE_MASTER_AGAIN,
+		GROUP_NOTE_CAN_HOLD,
+		GROUP_NOTE_EXITED
+	} type;
+	enum fsm_state from, to; /* TRANSITION */
+	enum fsm_reason why;	 /* TRANSITION */
+	bool contention;	 /* MASTER_AGAIN */
 };
 
 #define GROUP_NOTES 16
@@ -50,7 +54,7 @@ struct group_stats {
 	uint64_t tx;
 	uint64_t tx_err;
 	uint64_t rx;			/* accepted heartbeats */
-	uint64_t rx_err[PROTO_E_COUNT];	/* by -enum proto_err */
+	uint64_t rx_err[PROTO_E_COUNT]; /* by -enum proto_err */
 	uint64_t drop[FSM_DROP_COUNT];	/* by enum fsm_drop */
 	uint64_t ttl;			/* TTL != 255: not on-link */
 	uint64_t source;		/* peers listed, and the sender is not one of them */
@@ -73,36 +77,36 @@ struct group {
 	struct group_hooks hooks;
 	struct fsm_cfg fc;
 	struct fsm fsm;
-	struct hbsock *hb;		/* heartbeat socket, maybe shared with other groups */
-	struct hbsock *hb2;		/* second path (interface2), or NULL */
-	struct hbbundle *bundle;	/* send bundle of hb (and hb2), NULL if none */
-	struct conf_group cg2;		/* cg with interface2 in place of interface, for hb2 */
-	struct group_path {		/* what each path has heard of the peer */
+	struct hbsock *hb;	 /* heartbeat socket, maybe shared with other groups */
+	struct hbsock *hb2;	 /* second path (interface2), or NULL */
+	struct hbbundle *bundle; /* send bundle of hb (and hb2), NULL if none */
+	struct conf_group cg2;	 /* cg with interface2 in place of interface, for hb2 */
+	struct group_path {	 /* what each path has heard of the peer */
 		struct group *g;
-		uint64_t last_heard_ms;	/* 0 = never */
+		uint64_t last_heard_ms; /* 0 = never */
 		uint64_t rx;		/* authentic heartbeats, duplicates included */
 	} path[2];
-	uint64_t dup;			/* the same heartbeat again, by the other path */
-	unsigned vip_ifindex;		/* where the VIPs go: the interface, or the vmac; 0 = none */
+	uint64_t dup;	      /* the same heartbeat again, by the other path */
+	unsigned vip_ifindex; /* where the VIPs go: the interface, or the vmac; 0 = none */
 	ev_timer timer;
-	struct vipset vs;		/* the VIPs in the kernel: the reconciler */
+	struct vipset vs; /* the VIPs in the kernel: the reconciler */
 	struct group_stats st;
-	struct log_rl rl[GROUP_LOG_COUNT];	/* by enum group_log */
+	struct log_rl rl[GROUP_LOG_COUNT]; /* by enum group_log */
 	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
-	bool link_up;			/* the heartbeat interface has carrier */
-	struct upstream up;		/* upstream target checks */
-	struct claim claim;		/* the claim probe */
-	struct hook *hook;		/* notify commands, NULL if out of memory */
-	struct check check;		/* check_script */
-	struct sipcheck sip;		/* sip_check */
-	struct fence fence;		/* fence_command */
-	struct drain drain;		/* switchover / standby --when-idle */
-	struct group *leader;		/* sync set leader this group follows, NULL if none */
-	bool sync_blocked;		/* leader: a follower cannot hold its VIPs */
+	bool link_up;			   /* the heartbeat interface has carrier */
+	struct upstream up;		   /* upstream target checks */
+	struct claim claim;		   /* the claim probe */
+	struct hook *hook;		   /* notify commands, NULL if out of memory */
+	struct check check;		   /* check_script */
+	struct sipcheck sip;		   /* sip_check */
+	struct fence fence;		   /* fence_command */
+	struct drain drain;		   /* switchover / standby --when-idle */
+	struct group *leader;		   /* sync set leader this group follows, NULL if none */
+	bool sync_blocked;		   /* leader: a follower cannot hold its VIPs */
 	bool exited;
-	bool stepping;			/* between fsm_step() and the timer armed */
-	bool delivering;		/* deliver() runs: a nested step only queues */
-	struct group_note notes[GROUP_NOTES];	/* ring: callbacks not yet made */
+	bool stepping;			      /* between fsm_step() and the timer armed */
+	bool delivering;		      /* deliver() runs: a nested step only queues */
+	struct group_note notes[GROUP_NOTES]; /* ring: callbacks not yet made */
 	size_t note_head, n_notes;
 };
 

@@ -15,8 +15,8 @@ static void sent(struct group *g, int err)
 {
 	if (err) {
 		g->st.tx_err++;
-		log_rl(&g->rl[GROUP_LOG_SEND], LOG_WARNING, "group %u: send heartbeat: %s", g->cg->id,
-				 err < 0 ? proto_strerror(err) : strerror(err));
+		log_rl(&g->rl[GROUP_LOG_SEND], LOG_WARNING, "group %u: send heartbeat: %s",
+		       g->cg->id, err < 0 ? proto_strerror(err) : strerror(err));
 		return;
 	}
 	g->st.tx++;
@@ -46,7 +46,7 @@ void group_send(struct group *g, const struct proto_pkt *p)
 	int n;
 
 	if (!g->hb)
-		return;		/* the interface is missing: FAULT, nowhere to send */
+		return; /* the interface is missing: FAULT, nowhere to send */
 	if (g->bundle) {
 		hbbundle_put(g->bundle, g, p);
 		return;
@@ -166,7 +166,7 @@ void group_iface(struct group *g, unsigned ifindex)
 			   g->cg->interface, ifindex, g->link_up ? "" : ", no carrier yet");
 	else
 		log_warnx("group %u: interface %s missing: FAULT until it is there", g->cg->id,
-			 g->cg->interface);
+			  g->cg->interface);
 	group_health_update(g);
 }
 
@@ -175,7 +175,7 @@ void group_vmac_lost(struct group *g)
 	if (g->exited || !g->cg->vmac || !g->conf.ifindex)
 		return;
 	log_warnx("group %u: %s was deleted by another program: creating it again", g->cg->id,
-		 g->cg->vmac_ifname);
+		  g->cg->vmac_ifname);
 	vipset_attach(&g->vs, 0);
 	g->vip_ifindex = 0;
 	if (vmac_start(g) < 0) {

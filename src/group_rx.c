@@ -31,7 +31,7 @@ static const struct proto_key *rx_key(const struct group *g, uint32_t id)
  * The first message after a suppressed stretch says how many were not shown.
  */
 void group_count_drop(struct group *g, enum group_log cls, const struct sockaddr_storage *from,
-		       const char *why)
+		      const char *why)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -127,9 +127,9 @@ static void rx_error(struct group *g, int err, unsigned version,
 	g->st.rx_err[-err]++;
 	if (err == PROTO_E_VERSION && version)
 		group_count_drop(g, proto_log_class(err), from,
-			   version < PROTO_VERSION
-				   ? "an older vipd (protocol version 1): upgrade it"
-				   : "a newer vipd (protocol version > 3)");
+				 version < PROTO_VERSION
+					 ? "an older vipd (protocol version 1): upgrade it"
+					 : "a newer vipd (protocol version > 3)");
 	else
 		group_count_drop(g, proto_log_class(err), from, proto_strerror(err));
 }

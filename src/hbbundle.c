@@ -36,29 +36,29 @@
 
 struct hbbundle_member {
 	void *member;
-	const struct conf_group *cg;	/* the member's, for its key and destination */
-	const struct conf_group *cg2;	/* second path or NULL */
+	const struct conf_group *cg;  /* the member's, for its key and destination */
+	const struct conf_group *cg2; /* second path or NULL */
 	hbbundle_tick_fn tick;
 	hbbundle_sent_fn sent;
-	uint64_t send_ms;		/* the member's next periodic send, 0 = none */
+	uint64_t send_ms; /* the member's next periodic send, 0 = none */
 };
 
 struct hbbundle {
-	struct hbbundle *next;		/* on the socket's list */
+	struct hbbundle *next; /* on the socket's list */
 	struct hbsock *s, *s2;
 	struct ev_loop *loop;
-	struct hbbundle_member *m;	/* owned, n of cap used */
+	struct hbbundle_member *m; /* owned, n of cap used */
 	size_t n, cap;
-	struct proto_pkt q[PROTO_BUNDLE_MAX];	/* queued records ... */
-	void *q_member[PROTO_BUNDLE_MAX];	/* ... and whose */
+	struct proto_pkt q[PROTO_BUNDLE_MAX]; /* queued records ... */
+	void *q_member[PROTO_BUNDLE_MAX];     /* ... and whose */
 	size_t n_q;
 	ev_prepare flush;
 	ev_timer tick;
-	uint64_t tick_ms;		/* the tick running now: its time, 0 = none */
-	uint64_t turn_ms;		/* this turn of the loop: its time */
-	size_t turn_n;			/* ... how many records */
-	uint64_t phase_ms;		/* the last turn of the most records in an interval */
-	size_t phase_n;			/* ... how many */
+	uint64_t tick_ms;  /* the tick running now: its time, 0 = none */
+	uint64_t turn_ms;  /* this turn of the loop: its time */
+	size_t turn_n;	   /* ... how many records */
+	uint64_t phase_ms; /* the last turn of the most records in an interval */
+	size_t phase_n;	   /* ... how many */
 	struct hbbundle_stats st;
 };
 
@@ -205,7 +205,7 @@ static void hbbundle_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		b->tick_ms = now;
 		b->m[i].tick(b->m[i].member, now);
 		b->tick_ms = 0;
-		i = (size_t)-1;	/* the array may have changed: from the start */
+		i = (size_t)-1; /* the array may have changed: from the start */
 	}
 	hbbundle_arm(b);
 }
@@ -249,7 +249,11 @@ struct hbbundle *hbbundle_join(struct hbsock *s, const struct conf_group *cg, st
 		b->cap = cap;
 	}
 	b->m[b->n++] = (struct hbbundle_member){
-		.member = member, .cg = cg, .cg2 = s2 ? cg2 : NULL, .tick = tick, .sent = sent,
+		.member = member,
+		.cg = cg,
+		.cg2 = s2 ? cg2 : NULL,
+		.tick = tick,
+		.sent = sent,
 	};
 	return b;
 }

@@ -50,8 +50,8 @@
  * forgeries. A time limit well under an interval keeps that from
  * happening and delays the timers by at most the budget.
  */
-#define HBSOCK_RX_BUDGET_MS	10
-#define HBSOCK_BATCH		32	/* datagrams per recvmmsg */
+#define HBSOCK_RX_BUDGET_MS 10
+#define HBSOCK_BATCH	    32 /* datagrams per recvmmsg */
 
 /*
  * Receive buffer, bytes asked for (the kernel doubles it for its own
@@ -62,15 +62,15 @@
  * half this base), plus room for every member's heartbeats. The memory is
  * the kernel's, and only used while datagrams wait.
  */
-#define HBSOCK_RCVBUF_BASE	(16 << 20)
+#define HBSOCK_RCVBUF_BASE	 (16 << 20)
 #define HBSOCK_RCVBUF_PER_MEMBER (64 << 10)
-#define HBSOCK_RCVBUF_MAX	(64 << 20)
+#define HBSOCK_RCVBUF_MAX	 (64 << 20)
 
 struct hbsock_member {
 	uint32_t id;
 	const struct hbsock_ops *ops;
 	void *member;
-	const struct conf_group *cg;	/* the member's, for its interface and group */
+	const struct conf_group *cg; /* the member's, for its interface and group */
 };
 
 struct hbsock {
@@ -80,11 +80,11 @@ struct hbsock {
 	uint16_t port;
 	int fd;
 	ev_io io;
-	struct hbsock_member *m;	/* owned, n of cap used */
+	struct hbsock_member *m; /* owned, n of cap used */
 	size_t n, cap;
 	struct hbsock_stats st;
 	struct log_rl rl;
-	struct hbbundle *bundles;	/* hbbundle.c's list */
+	struct hbbundle *bundles; /* hbbundle.c's list */
 };
 
 struct hbsock_tab {
@@ -125,7 +125,6 @@ void hbsock_tab_free(struct hbsock_tab *t)
 		hbsock_close(t->head);
 	free(t);
 }
-
 
 /* Tell every member @d was sent to that it was dropped for @err; false if there was none. */
 static bool hbsock_reject_all(struct hbsock *s, const struct mcast_dgram *d, int err)
@@ -353,7 +352,8 @@ static void hbsock_size(struct hbsock *s)
 		s->st.rcvbuf_bytes = got;
 	if (got >= 0 && got < (int)want)
 		log_warnx("hbsock UDP port %u: receive buffer %d bytes, not %zu "
-			 "(no CAP_NET_ADMIN, and net.core.rmem_max is lower)", s->port, got, want);
+			  "(no CAP_NET_ADMIN, and net.core.rmem_max is lower)",
+			  s->port, got, want);
 }
 
 struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg,
@@ -381,7 +381,8 @@ struct hbsock *hbsock_join(struct hbsock_tab *t, const struct conf_group *cg,
 	}
 	if (!hbsock_shared_membership(s, cg, SIZE_MAX) && mcast_join(s->fd, cg) < 0)
 		goto fail;
-	s->m[s->n++] = (struct hbsock_member){ .id = cg->id, .ops = ops, .member = member, .cg = cg };
+	s->m[s->n++] =
+		(struct hbsock_member){ .id = cg->id, .ops = ops, .member = member, .cg = cg };
 	if (s->n == 1)
 		ev_io_start(t->loop, &s->io);
 	hbsock_size(s);

@@ -27,34 +27,34 @@
 #include "hook.h"
 #include "log.h"
 
-#define HOOK_ENV_VARS	12	/* VIPD_* variables per command */
-#define HOOK_ENV_BYTES	2048	/* their text; 16 VIPs of 63 characters fit */
+#define HOOK_ENV_VARS  12   /* VIPD_* variables per command */
+#define HOOK_ENV_BYTES 2048 /* their text; 16 VIPs of 63 characters fit */
 
 /* One queued command: argv and envp point into the same allocation. */
 struct hook_job {
 	struct hook_job *next;
 	enum conf_notify cmd;
 	uint32_t timeout_ms;
-	char **envp;		/* into v[] */
-	char *v[];		/* argv, NULL, envp, NULL; then the strings */
+	char **envp; /* into v[] */
+	char *v[];   /* argv, NULL, envp, NULL; then the strings */
 };
 
 struct hook {
 	struct ev_loop *loop;
 	uint32_t group_id;
-	const struct conf_group *cg;	/* NULL once released */
+	const struct conf_group *cg; /* NULL once released */
 	char node[VIPD_NAME_MAX];
-	struct hook_job *head, *tail;	/* waiting, oldest first */
+	struct hook_job *head, *tail; /* waiting, oldest first */
 	size_t queued;
-	struct hook_job *cur;		/* running */
-	struct exec *x;			/* allocated at the first command */
+	struct hook_job *cur; /* running */
+	struct exec *x;	      /* allocated at the first command */
 	struct hook_stats st;
-	bool busy;			/* running or queued: counted in hook_nbusy */
+	bool busy; /* running or queued: counted in hook_nbusy */
 	bool released;
 	struct hook *next_released;
 };
 
-static struct hook *hook_released;	/* released hooks still working */
+static struct hook *hook_released; /* released hooks still working */
 static size_t hook_nbusy;
 static void (*hook_idle_fn)(void *ctx);
 static void *hook_idle_ctx;
@@ -67,8 +67,7 @@ struct hook_env {
 	size_t n;
 };
 
-__attribute__((format(printf, 2, 3))) static void env_add(struct hook_env *e, const char *fmt,
-							   ...)
+__attribute__((format(printf, 2, 3))) static void env_add(struct hook_env *e, const char *fmt, ...)
 {
 	size_t room = sizeof(e->buf) - e->used;
 	va_list ap;
@@ -82,7 +81,7 @@ __attribute__((format(printf, 2, 3))) static void env_add(struct hook_env *e, co
 	if (n < 0)
 		return;
 	e->v[e->n++] = e->buf + e->used;
-	e->used += (size_t)n < room ? (size_t)n + 1 : room;	/* cut at the end, never past it */
+	e->used += (size_t)n < room ? (size_t)n + 1 : room; /* cut at the end, never past it */
 	e->v[e->n] = NULL;
 }
 
@@ -204,12 +203,13 @@ static void done_cb(void *ctx, const struct exec_result *r)
 		h->st.timed_out++;
 		h->st.failed++;
 		log_warnx("group %u: hook %s timed out after %llu ms (limit %u ms), process group "
-			 "killed%s%s", h->group_id, key, (unsigned long long)r->duration_ms,
-			 j->timeout_ms, line[0] ? ": " : "", line);
+			  "killed%s%s",
+			  h->group_id, key, (unsigned long long)r->duration_ms, j->timeout_ms,
+			  line[0] ? ": " : "", line);
 	} else if (r->exit_status != 0) {
 		h->st.failed++;
 		log_warnx("group %u: hook %s %s in %llu ms%s%s", h->group_id, key, what,
-			 (unsigned long long)r->duration_ms, line[0] ? ": " : "", line);
+			  (unsigned long long)r->duration_ms, line[0] ? ": " : "", line);
 	} else {
 		h->st.ok++;
 		log_info("group %u: hook %s %s in %llu ms", h->group_id, key, what,
@@ -231,7 +231,7 @@ static void enqueue(struct hook *h, struct hook_job *j)
 		h->queued--;
 		h->st.dropped++;
 		log_warnx("group %u: hook queue full (%d waiting): dropped the oldest, %s",
-			 h->group_id, VIPD_HOOK_QUEUE, conf_notify_keys[old->cmd]);
+			  h->group_id, VIPD_HOOK_QUEUE, conf_notify_keys[old->cmd]);
 		free(old);
 	}
 	if (h->tail)
@@ -313,12 +313,12 @@ void hook_run(struct hook *h, const struct hook_event *e)
 		env.n = n0;
 		env.used = used0;
 		env_add(&env, "VIPD_HOOK=%s", conf_notify_keys[cmds[i]]);
-		j = job_new((enum conf_notify)cmds[i], h->cg->hook_timeout_ms, h->cg->notify[cmds[i]],
-			    env.v);
+		j = job_new((enum conf_notify)cmds[i], h->cg->hook_timeout_ms,
+			    h->cg->notify[cmds[i]], env.v);
 		if (!j) {
 			h->st.dropped++;
 			log_errx("group %u: hook %s: out of memory, not run", h->group_id,
-				conf_notify_keys[cmds[i]]);
+				 conf_notify_keys[cmds[i]]);
 			continue;
 		}
 		enqueue(h, j);
@@ -397,13 +397,13 @@ void hook_shutdown(void)
 		hook_released = h->next_released;
 		if (h->cur) {
 			log_warnx("group %u: hook %s still running at exit: killed", h->group_id,
-				 conf_notify_keys[h->cur->cmd]);
+				  conf_notify_keys[h->cur->cmd]);
 			exec_cancel(h->x);
 			free(h->cur);
 		}
 		if (h->queued)
 			log_warnx("group %u: %zu queued hook(s) not run: exiting", h->group_id,
-				 h->queued);
+				  h->queued);
 		while (h->head) {
 			struct hook_job *j = h->head;
 

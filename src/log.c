@@ -23,7 +23,7 @@
 
 static bool log_syslog;
 static bool log_verbose;
-static bool log_journal;	/* stderr is $JOURNAL_STREAM: prefix "<N>" */
+static bool log_journal; /* stderr is $JOURNAL_STREAM: prefix "<N>" */
 
 /* True if fd 2 is the stream that $JOURNAL_STREAM ("DEV:INODE") names. */
 static bool stderr_is_journal(void)
@@ -48,9 +48,9 @@ void log_init(const char *ident, bool use_syslog, bool verbose)
 }
 
 static const char *const log_tag[] = {
-	[LOG_EMERG] = "emerg",	   [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-	[LOG_ERR] = "error",	   [LOG_WARNING] = "warning",
-	[LOG_NOTICE] = "notice",   [LOG_INFO] = "info",	  [LOG_DEBUG] = "debug",
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	  [LOG_CRIT] = "crit",
+	[LOG_ERR] = "error",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
 
 /*

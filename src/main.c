@@ -13,7 +13,7 @@
 #include "daemon.h"
 #include "log.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE  2
 #define EXIT_CONFIG 3
 
 static void usage(FILE *f)

@@ -43,8 +43,7 @@ static const char *fam_text(int family)
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
-static int set_int(int fd, int level, int opt, int val, const char *what, int family,
-		   uint16_t port)
+static int set_int(int fd, int level, int opt, int val, const char *what, int family, uint16_t port)
 {
 	if (setsockopt(fd, level, opt, &val, sizeof(val)) == 0)
 		return 0;
@@ -126,8 +125,8 @@ static int mcast_opts6(int fd, uint16_t port)
 	return set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", f, port) < 0 ||
 			       set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255,
 				       "IPV6_MULTICAST_HOPS", f, port) < 0 ||
-			       set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS",
-				       f, port) < 0 ||
+			       set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255,
+				       "IPV6_UNICAST_HOPS", f, port) < 0 ||
 			       set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0,
 				       "IPV6_MULTICAST_LOOP", f, port) < 0 ||
 			       set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT",
@@ -140,9 +139,11 @@ static int mcast_opts6(int fd, uint16_t port)
 
 int mcast_open(int family, uint16_t port)
 {
-	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in sa4 = { .sin_family = AF_INET,
+				   .sin_port = htons(port),
 				   .sin_addr.s_addr = htonl(INADDR_ANY) };
-	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(port),
 				    .sin6_addr = IN6ADDR_ANY_INIT };
 	int fd;
 
@@ -156,13 +157,13 @@ int mcast_open(int family, uint16_t port)
 	/* Drops are counted in status; an old kernel without it only loses the count. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &(int){ 1 }, sizeof(int)) < 0)
 		log_warnx("mcast UDP port %u (%s): SO_RXQ_OVFL: %s (kernel drops not counted)",
-			 port, fam_text(family), strerror(errno));
+			  port, fam_text(family), strerror(errno));
 	/* No SO_REUSEADDR, no SO_REUSEPORT: see the file comment. */
 	if ((family == AF_INET6 ? bind(fd, (struct sockaddr *)&sa6, sizeof(sa6))
 				: bind(fd, (struct sockaddr *)&sa4, sizeof(sa4))) < 0) {
 		if (errno == EADDRINUSE)
 			log_errx("UDP port %u (%s) is in use by another program", port,
-				fam_text(family));
+				 fam_text(family));
 		else
 			log_err("mcast UDP port %u (%s): bind", port, fam_text(family));
 		goto fail;
@@ -180,13 +181,13 @@ static int mcast_member(int fd, const struct conf_group *g, bool join)
 	int rc;
 
 	if (g->n_peers > 0)
-		return 0;	/* unicast: nothing to join */
+		return 0; /* unicast: nothing to join */
 	if (mcast_family(g) == AF_INET6)
 		rc = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &mr6,
 				sizeof(mr6));
 	else
-		rc = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
-				&mr4, sizeof(mr4));
+		rc = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mr4,
+				sizeof(mr4));
 	return rc;
 }
 
@@ -207,8 +208,7 @@ void mcast_leave(int fd, const struct conf_group *g)
 	/* A deleted interface took its memberships with it. */
 	if (mcast_member(fd, g, false) < 0 && errno != ENODEV && errno != EADDRNOTAVAIL &&
 	    errno != EINVAL && errno != ENOENT)
-		log_warn("mcast %s: leave %s", g->interface,
-			 mcast_group_text(g, grp, sizeof(grp)));
+		log_warn("mcast %s: leave %s", g->interface, mcast_group_text(g, grp, sizeof(grp)));
 }
 
 int mcast_rcvbuf(int fd, int bytes)
@@ -232,9 +232,12 @@ static ssize_t send4(int fd, const struct sockaddr_in *to, unsigned ifindex, con
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = (void *)(uintptr_t)to, .msg_namelen = sizeof(*to),
-			      .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct msghdr msg = { .msg_name = (void *)(uintptr_t)to,
+			      .msg_namelen = sizeof(*to),
+			      .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	struct in_pktinfo pi = { .ipi_ifindex = (int)ifindex };
 
@@ -276,10 +279,13 @@ static int send_peers(int fd, const struct conf_group *g, const uint8_t *buf, si
 
 int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t len)
 {
-	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(g->port),
+	struct sockaddr_in sa4 = { .sin_family = AF_INET,
+				   .sin_port = htons(g->port),
 				   .sin_addr = g->mcast };
-	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(g->port),
-				    .sin6_addr = g->mcast6, .sin6_scope_id = g->ifindex };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(g->port),
+				    .sin6_addr = g->mcast6,
+				    .sin6_scope_id = g->ifindex };
 	ssize_t n;
 
 	if (g->n_peers > 0)
@@ -341,7 +347,8 @@ int mcast_recv(int fd, struct mcast_dgram *d, unsigned n)
 		memset(&d[i].from, 0, sizeof(d[i].from));
 		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &d[i].from,
 						       .msg_namelen = sizeof(d[i].from),
-						       .msg_iov = &iov[i], .msg_iovlen = 1,
+						       .msg_iov = &iov[i],
+						       .msg_iovlen = 1,
 						       .msg_control = ctl[i].buf,
 						       .msg_controllen = sizeof(ctl[i].buf) } };
 	}

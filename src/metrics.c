@@ -38,8 +38,8 @@
 #define FAMILY(f, name, type, help) \
 	fprintf(f, "# HELP vipd_%s %s\n# TYPE vipd_%s %s\n", name, help, name, type)
 
-#define METRICS_LOG_BURST	3	/* metrics_file error lines ... */
-#define METRICS_LOG_PERIOD_MS	60000	/* ... per this many ms */
+#define METRICS_LOG_BURST     3	    /* metrics_file error lines ... */
+#define METRICS_LOG_PERIOD_MS 60000 /* ... per this many ms */
 
 /* Write @s as a label value: backslash, double quote and newline escaped. */
 static void label(FILE *f, const char *s)
@@ -89,7 +89,8 @@ static void daemon_metrics(const struct daemon *d, uint64_t now, FILE *f)
 	fprintf(f, "vipd_info{version=\"%s\",node=\"", VIPD_VERSION);
 	label(f, d->conf.node_name);
 	fprintf(f, "\"} 1\n");
-	FAMILY(f, "start_time_seconds", "gauge", "When the daemon started, seconds since the epoch.");
+	FAMILY(f, "start_time_seconds", "gauge",
+	       "When the daemon started, seconds since the epoch.");
 	fprintf(f, "vipd_start_time_seconds %.3f\n", wall_s(d->start_ms, now));
 	FAMILY(f, "config_last_reload_successful", "gauge",
 	       "0 while the last reload was refused (the previous configuration runs), else 1.");
@@ -104,8 +105,8 @@ static void state_metrics(struct group *const *gs, size_t n, uint64_t now, FILE 
 	FAMILY(f, "group_state", "gauge", "1 for the group's current state, 0 for the others.");
 	for (size_t i = 0; i < n; i++)
 		for (int st = FSM_INIT; st <= FSM_STOPPED; st++)
-			fprintf(f, "vipd_group_state{group=\"%u\",state=\"%s\"} %d\n", gs[i]->cg->id,
-				fsm_state_name((enum fsm_state)st),
+			fprintf(f, "vipd_group_state{group=\"%u\",state=\"%s\"} %d\n",
+				gs[i]->cg->id, fsm_state_name((enum fsm_state)st),
 				gs[i]->fsm.state == (enum fsm_state)st);
 	FAMILY(f, "group_state_change_timestamp_seconds", "gauge",
 	       "When the group entered its current state, seconds since the epoch.");
@@ -198,12 +199,16 @@ static void heartbeat_metrics(struct group *const *gs, size_t n, FILE *f)
 
 		for (int e = 1; e < PROTO_E_COUNT; e++)
 			if (e != -PROTO_E_ARG)
-				fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"}"
-					" %llu\n", g->cg->id, proto_err_key(-e), ull(g->st.rx_err[e]));
+				fprintf(f,
+					"vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"}"
+					" %llu\n",
+					g->cg->id, proto_err_key(-e), ull(g->st.rx_err[e]));
 		for (int d = 1; d < FSM_DROP_COUNT; d++)
 			if (d != FSM_DROP_HELLO)
-				fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"}"
-					" %llu\n", g->cg->id, fsm_drop_key((enum fsm_drop)d),
+				fprintf(f,
+					"vipd_heartbeats_rejected_total{group=\"%u\",reason=\"%s\"}"
+					" %llu\n",
+					g->cg->id, fsm_drop_key((enum fsm_drop)d),
 					ull(g->st.drop[d]));
 		fprintf(f, "vipd_heartbeats_rejected_total{group=\"%u\",reason=\"ttl\"} %llu\n",
 			g->cg->id, ull(g->st.ttl));
@@ -223,7 +228,8 @@ static void heartbeat_metrics(struct group *const *gs, size_t n, FILE *f)
 	FAMILY(f, "heartbeats_other_group_total", "counter",
 	       "Authentic heartbeats on this group's address for a group this node does not run.");
 	for (size_t i = 0; i < n; i++)
-		gsample(f, "heartbeats_other_group_total", gs[i], "%llu", ull(gs[i]->st.other_group));
+		gsample(f, "heartbeats_other_group_total", gs[i], "%llu",
+			ull(gs[i]->st.other_group));
 	FAMILY(f, "heartbeats_duplicate_total", "counter",
 	       "Heartbeats heard again on the second path.");
 	for (size_t i = 0; i < n; i++)
@@ -301,16 +307,20 @@ static void peer_metrics(struct group *const *gs, size_t n, uint64_t now, FILE *
 	       "Authentic heartbeats heard on each path, duplicates included.");
 	for (size_t i = 0; i < n; i++)
 		for (int k = 0; k < (gs[i]->hb2 ? 2 : 1); k++)
-			fprintf(f, "vipd_path_heartbeats_received_total{group=\"%u\",interface=\"%s\"}"
-				" %llu\n", gs[i]->cg->id, k ? gs[i]->cg->interface2 : gs[i]->cg->interface,
+			fprintf(f,
+				"vipd_path_heartbeats_received_total{group=\"%u\",interface=\"%s\"}"
+				" %llu\n",
+				gs[i]->cg->id, k ? gs[i]->cg->interface2 : gs[i]->cg->interface,
 				ull(gs[i]->path[k].rx));
 	FAMILY(f, "path_last_heard_timestamp_seconds", "gauge",
 	       "When the peer was last heard on each path, seconds since the epoch.");
 	for (size_t i = 0; i < n; i++)
 		for (int k = 0; k < (gs[i]->hb2 ? 2 : 1); k++)
 			if (gs[i]->path[k].last_heard_ms)
-				fprintf(f, "vipd_path_last_heard_timestamp_seconds{group=\"%u\","
-					"interface=\"%s\"} %.3f\n", gs[i]->cg->id,
+				fprintf(f,
+					"vipd_path_last_heard_timestamp_seconds{group=\"%u\","
+					"interface=\"%s\"} %.3f\n",
+					gs[i]->cg->id,
 					k ? gs[i]->cg->interface2 : gs[i]->cg->interface,
 					wall_s(gs[i]->path[k].last_heard_ms, now));
 }
@@ -324,9 +334,10 @@ static void layout_metrics(struct group *const *gs, size_t n, FILE *f)
 		const struct conf_group *cg = gs[i]->cg;
 		char addr[INET6_ADDRSTRLEN];
 
-		fprintf(f, "vipd_group_info{group=\"%u\",heartbeat_family=\"%s\",heartbeat_group="
-			"\"%s\",vmac=\"%s\",sync_group=\"", cg->id,
-			mcast_family(cg) == AF_INET6 ? "ipv6" : "ipv4",
+		fprintf(f,
+			"vipd_group_info{group=\"%u\",heartbeat_family=\"%s\",heartbeat_group="
+			"\"%s\",vmac=\"%s\",sync_group=\"",
+			cg->id, mcast_family(cg) == AF_INET6 ? "ipv6" : "ipv4",
 			cg->n_peers ? "" : mcast_group_text(cg, addr, sizeof(addr)),
 			cg->vmac ? cg->vmac_ifname : "");
 		label(f, cg->sync_group);
@@ -346,8 +357,9 @@ static void layout_metrics(struct group *const *gs, size_t n, FILE *f)
 	for (size_t i = 0; i < n; i++) {
 		const struct upstream *u = &gs[i]->up;
 
-		fprintf(f, "vipd_upstream_rounds_total{group=\"%u\",result=\"ok\"} %llu\n"
-			   "vipd_upstream_rounds_total{group=\"%u\",result=\"failed\"} %llu\n",
+		fprintf(f,
+			"vipd_upstream_rounds_total{group=\"%u\",result=\"ok\"} %llu\n"
+			"vipd_upstream_rounds_total{group=\"%u\",result=\"failed\"} %llu\n",
 			gs[i]->cg->id, ull(u->rounds >= u->failures ? u->rounds - u->failures : 0),
 			gs[i]->cg->id, ull(u->failures));
 	}
@@ -387,9 +399,10 @@ static void check_metrics(struct group *const *gs, size_t n, FILE *f)
 
 		if (!c->on)
 			continue;
-		fprintf(f, "vipd_check_runs_total{group=\"%u\",result=\"ok\"} %llu\n"
-			   "vipd_check_runs_total{group=\"%u\",result=\"failed\"} %llu\n"
-			   "vipd_check_runs_total{group=\"%u\",result=\"timed_out\"} %llu\n",
+		fprintf(f,
+			"vipd_check_runs_total{group=\"%u\",result=\"ok\"} %llu\n"
+			"vipd_check_runs_total{group=\"%u\",result=\"failed\"} %llu\n"
+			"vipd_check_runs_total{group=\"%u\",result=\"timed_out\"} %llu\n",
 			gs[i]->cg->id, ull(c->runs - c->failures), gs[i]->cg->id,
 			ull(c->failures - c->timeouts), gs[i]->cg->id, ull(c->timeouts));
 	}
@@ -425,9 +438,10 @@ static void sip_metrics(struct group *const *gs, size_t n, FILE *f)
 
 		if (!c->on)
 			continue;
-		fprintf(f, "vipd_sip_checks_total{group=\"%u\",result=\"ok\"} %llu\n"
-			   "vipd_sip_checks_total{group=\"%u\",result=\"failed\"} %llu\n"
-			   "vipd_sip_checks_total{group=\"%u\",result=\"timed_out\"} %llu\n",
+		fprintf(f,
+			"vipd_sip_checks_total{group=\"%u\",result=\"ok\"} %llu\n"
+			"vipd_sip_checks_total{group=\"%u\",result=\"failed\"} %llu\n"
+			"vipd_sip_checks_total{group=\"%u\",result=\"timed_out\"} %llu\n",
 			gs[i]->cg->id, ull(c->runs - c->failures), gs[i]->cg->id,
 			ull(c->failures - c->timeouts), gs[i]->cg->id, ull(c->timeouts));
 	}
@@ -447,8 +461,9 @@ static void fence_metrics(struct group *const *gs, size_t n, FILE *f)
 
 		if (!gs[i]->cg->fence_command)
 			continue;
-		fprintf(f, "vipd_fences_total{group=\"%u\",result=\"ok\"} %llu\n"
-			   "vipd_fences_total{group=\"%u\",result=\"failed\"} %llu\n",
+		fprintf(f,
+			"vipd_fences_total{group=\"%u\",result=\"ok\"} %llu\n"
+			"vipd_fences_total{group=\"%u\",result=\"failed\"} %llu\n",
 			gs[i]->cg->id, ull(fc->runs - fc->failures - fc->running), gs[i]->cg->id,
 			ull(fc->failures));
 	}
@@ -491,9 +506,10 @@ static void command_metrics(struct group *const *gs, size_t n, FILE *f)
 	       "External commands that failed, by reason: untrusted (trust.c refused the "
 	       "program), failed (did not start otherwise, exited non-zero or killed) or "
 	       "timed out.");
-	fprintf(f, "vipd_command_failures_total{reason=\"failed\"} %llu\n"
-		   "vipd_command_failures_total{reason=\"timed_out\"} %llu\n"
-		   "vipd_command_failures_total{reason=\"untrusted\"} %llu\n",
+	fprintf(f,
+		"vipd_command_failures_total{reason=\"failed\"} %llu\n"
+		"vipd_command_failures_total{reason=\"timed_out\"} %llu\n"
+		"vipd_command_failures_total{reason=\"untrusted\"} %llu\n",
 		ull(xs->failures - xs->timeouts - xs->untrusted), ull(xs->timeouts),
 		ull(xs->untrusted));
 }
@@ -517,7 +533,7 @@ void metrics_write(const struct daemon *d, FILE *f)
 /* ---- metrics_file --------------------------------------------------------- */
 
 static ev_timer metrics_timer;
-static char metrics_last[CONF_PATH_MAX];	/* the file last written, "" if none */
+static char metrics_last[CONF_PATH_MAX]; /* the file last written, "" if none */
 static struct log_rl metrics_rl = LOG_RL_INIT(METRICS_LOG_BURST, METRICS_LOG_PERIOD_MS);
 
 /* Write the text to a temporary file beside @path and rename it over @path. 0 or -1 (logged). */

@@ -113,7 +113,7 @@ void nl_free(struct nl *nl)
 {
 	if (!nl)
 		return;
-	nl_flush(nl);	/* a VIP removed on the way out must really go */
+	nl_flush(nl); /* a VIP removed on the way out must really go */
 	nl_socket_free(nl->sk);
 	mnl_socket_close(nl->mnl);
 	free(nl);
@@ -154,9 +154,9 @@ static int nl_ext_attr_cb(const struct nlattr *attr, void *data)
 	unsigned type = mnl_attr_get_type(attr);
 
 	if (mnl_attr_type_valid(attr, NLMSGERR_ATTR_MAX) < 0)
-		return MNL_CB_OK;	/* newer kernel, attribute we don't know */
+		return MNL_CB_OK; /* newer kernel, attribute we don't know */
 	if (type == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-		return MNL_CB_OK;	/* not a proper string: ignore rather than overread */
+		return MNL_CB_OK; /* not a proper string: ignore rather than overread */
 	tb[type] = attr;
 	return MNL_CB_OK;
 }
@@ -238,7 +238,8 @@ void nl_drain(struct nl *nl)
  */
 int nl_talk(struct nl *nl, mnl_cb_t cb, struct nl_talk *t)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {	/* libmnl takes it non-const */
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		/* libmnl takes it non-const */
 		[NLMSG_ERROR] = nl_error_cb,
 		[NLMSG_DONE] = nl_done_cb,
 	};

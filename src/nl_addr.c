@@ -24,7 +24,6 @@
 #include "nl.h"
 #include "nl_int.h"
 
-
 /*
  * Build RTM_NEWADDR / RTM_DELADDR for @vip on @ifindex in nl->req. The
  * address goes in both IFA_LOCAL and IFA_ADDRESS: on a broadcast link they
@@ -72,12 +71,12 @@ static bool nl_vip_ok(const char *fn, unsigned ifindex, const char *label,
 
 	if ((vip->family != AF_INET && vip->family != AF_INET6) || vip->prefix_len > max) {
 		log_errx("%s %s %s: %s", fn, nl_ifname(ifindex, name), vip->text,
-			strerror(EAFNOSUPPORT));
+			 strerror(EAFNOSUPPORT));
 		return false;
 	}
 	if (label && strlen(label) >= IFNAMSIZ) {
 		log_errx("%s %s %s: label \"%s\" longer than %d bytes", fn,
-			nl_ifname(ifindex, name), vip->text, label, IFNAMSIZ - 1);
+			 nl_ifname(ifindex, name), vip->text, label, IFNAMSIZ - 1);
 		return false;
 	}
 	return true;
@@ -166,9 +165,9 @@ static size_t nl_q_match(struct nl *nl, size_t n)
 		uint32_t k = nlh->nlmsg_seq - nl->q[0].seq;
 		struct nl_q *q;
 
-		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid ||
-		    k >= nl->qn || nl->q[k].answered)
-			continue;	/* not an answer to this queue (the socket was drained) */
+		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid || k >= nl->qn ||
+		    nl->q[k].answered)
+			continue; /* not an answer to this queue (the socket was drained) */
 		q = &nl->q[k];
 		q->answered = true;
 		got++;
@@ -223,12 +222,12 @@ void nl_flush(struct nl *nl)
 	for (size_t i = 0; i < n; i++) {
 		struct nl_q *q = &nl->q[i];
 		struct nl_talk t = { .err = q->err };
-		bool gone = q->add ? q->err == EEXIST
-				   : q->err == EADDRNOTAVAIL || q->err == ENOENT;
+		bool gone = q->add ? q->err == EEXIST : q->err == EADDRNOTAVAIL || q->err == ENOENT;
 
 		if (q->err && !gone) {
 			memcpy(t.ext, q->ext, sizeof(t.ext));
-			nl_log_fail(q->add ? "nl_addr_add" : "nl_addr_del", q->ifindex, q->text, &t);
+			nl_log_fail(q->add ? "nl_addr_add" : "nl_addr_del", q->ifindex, q->text,
+				    &t);
 		}
 		if (q->done.fn)
 			q->done.fn(q->done.ctx, &q->done, q->err && !gone ? q->err : 0, q->text);
@@ -327,9 +326,9 @@ static int nl_dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_talk *t = data;
 	struct nl_ifaddr a;
 
-	if (nl_ifaddr_parse(nlh, &a) == 0 && addrtab_set(t->tab, a.ifindex, a.family, a.addr,
-							   a.prefix_len, true) < 0)
-		t->oom = true;	/* read the dump to its end all the same */
+	if (nl_ifaddr_parse(nlh, &a) == 0 &&
+	    addrtab_set(t->tab, a.ifindex, a.family, a.addr, a.prefix_len, true) < 0)
+		t->oom = true; /* read the dump to its end all the same */
 	return MNL_CB_OK;
 }
 
@@ -350,7 +349,7 @@ int nl_addr_dump(struct nl *nl, struct addrtab *tab)
 		ifa->ifa_family = AF_UNSPEC;
 		if (nl_talk(nl, nl_dump_cb, &t) == 0 && !t.oom)
 			return 0;
-		if (t.err != EINTR)	/* EINTR: the dump raced a change, ask again */
+		if (t.err != EINTR) /* EINTR: the dump raced a change, ask again */
 			break;
 	}
 	log_errx("nl_addr_dump: %s", strerror(t.err ? t.err : ENOMEM));

@@ -18,21 +18,20 @@
 
 struct nl_sock;
 
-
-#define NL_TIMEOUT_MS	1000	/* ms one reply may take before the request fails */
-#define NL_RECV_SIZE	32768	/* bytes; the kernel's largest dump message fits */
-#define NL_REQ_SIZE	256	/* bytes; one address request with its attributes */
-#define NL_DUMP_TRIES	3	/* dumps retried when the kernel flags them inconsistent */
-#define NL_LINK_FACTS	4	/* interfaces whose link facts are remembered */
-#define NL_LINK_FRESH_MS 10	/* ms a link fact is reused: the groups of one burst ask once */
-#define NL_Q_MAX	128	/* queued address requests sent in one sendmsg (their ACKs fit the socket) */
+#define NL_TIMEOUT_MS	 1000  /* ms one reply may take before the request fails */
+#define NL_RECV_SIZE	 32768 /* bytes; the kernel's largest dump message fits */
+#define NL_REQ_SIZE	 256   /* bytes; one address request with its attributes */
+#define NL_DUMP_TRIES	 3     /* dumps retried when the kernel flags them inconsistent */
+#define NL_LINK_FACTS	 4     /* interfaces whose link facts are remembered */
+#define NL_LINK_FRESH_MS 10    /* ms a link fact is reused: the groups of one burst ask once */
+#define NL_Q_MAX	 128 /* queued address requests sent in one sendmsg (their ACKs fit the socket) */
 
 /* What nl_link_info last heard about one interface. */
 struct nl_link_fact {
-	unsigned ifindex;		/* 0: empty */
+	unsigned ifindex; /* 0: empty */
 	uint8_t mac[6];
 	bool up;
-	uint64_t at_ms;			/* clock_now_ms() of the answer */
+	uint64_t at_ms; /* clock_now_ms() of the answer */
 };
 
 /* One queued address request (nl_addr_add_q, nl_addr_del_q) awaiting its ACK. */
@@ -41,36 +40,36 @@ struct nl_q {
 	unsigned ifindex;
 	bool add;
 	bool answered;
-	struct nl_done done;		/* done.fn may be NULL: nobody waits for the answer */
-	char text[64];			/* the address, for the failure's log line */
+	struct nl_done done; /* done.fn may be NULL: nobody waits for the answer */
+	char text[64];	     /* the address, for the failure's log line */
 	int err;
 	char ext[128];
 };
 
 struct nl {
-	struct mnl_socket *mnl;		/* address requests and dumps (libmnl) */
+	struct mnl_socket *mnl; /* address requests and dumps (libmnl) */
 	unsigned portid;
 	unsigned seq;
-	bool stale;			/* a conversation was cut short: drain first */
-	struct nl_sock *sk;		/* link queries (libnl-3) */
-	struct nl_link_fact links[NL_LINK_FACTS];	/* emptied by every request (nl_talk) */
+	bool stale;				  /* a conversation was cut short: drain first */
+	struct nl_sock *sk;			  /* link queries (libnl-3) */
+	struct nl_link_fact links[NL_LINK_FACTS]; /* emptied by every request (nl_talk) */
 	unsigned link_next;
 	alignas(struct nlmsghdr) char req[NL_REQ_SIZE];
 	alignas(struct nlmsghdr) char buf[NL_RECV_SIZE];
-	struct nl_q q[NL_Q_MAX];	/* the queue, in the order sent */
+	struct nl_q q[NL_Q_MAX]; /* the queue, in the order sent */
 	size_t qn;
-	size_t qlen;			/* bytes of qbuf used */
+	size_t qlen; /* bytes of qbuf used */
 	alignas(struct nlmsghdr) char qbuf[NL_Q_MAX * NL_REQ_SIZE];
 };
 
 /* What one conversation with the kernel came to. */
 struct nl_talk {
-	int err;			/* errno: the kernel's or our own; 0 = ok */
-	char ext[128];			/* the kernel's extended-ACK text, "" if none */
-	const struct conf_vip *vip;	/* nl_addr_present: what we look for */
+	int err;		    /* errno: the kernel's or our own; 0 = ok */
+	char ext[128];		    /* the kernel's extended-ACK text, "" if none */
+	const struct conf_vip *vip; /* nl_addr_present: what we look for */
 	unsigned ifindex;
 	bool found;
-	struct addrtab *tab;		/* nl_addr_dump: what it fills */
+	struct addrtab *tab; /* nl_addr_dump: what it fills */
 	bool oom;
 };
 

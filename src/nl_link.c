@@ -34,8 +34,7 @@
  * than NL_LINK_FRESH_MS is reused. A change of the link in between is not
  * lost: its event reaches the groups through nlmon all the same.
  */
-static const struct nl_link_fact *nl_link_fresh(const struct nl *nl, unsigned ifindex,
-						uint64_t now)
+static const struct nl_link_fact *nl_link_fresh(const struct nl *nl, unsigned ifindex, uint64_t now)
 {
 	for (size_t i = 0; i < NL_LINK_FACTS; i++) {
 		const struct nl_link_fact *f = &nl->links[i];
@@ -144,7 +143,7 @@ static int nl_vmac_lookup(struct nl *nl, unsigned parent, const char *name, unsi
 	kind = rtnl_link_get_type(link);
 	*ifindex = (unsigned)rtnl_link_get_ifindex(link);
 	rc = kind && strcmp(kind, "macvlan") == 0 && rtnl_link_get_link(link) == (int)parent ? 1
-												: 2;
+											     : 2;
 	rtnl_link_put(link);
 	return rc;
 }
@@ -173,7 +172,7 @@ int nl_vmac_delete(struct nl *nl, unsigned parent, const char *name)
 		return nl_link_del(nl, idx, name);
 	case 2:
 		log_errx("nl_vmac_delete %s: not a macvlan on %s, not touching it", name,
-			nl_ifname(parent, pname));
+			 nl_ifname(parent, pname));
 		return -1;
 	default:
 		return -1;
@@ -236,7 +235,7 @@ int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t 
 	rtnl_link_put(link);
 	if (err < 0) {
 		log_errx("nl_arp_raise %s: no IPv4 settings: %s", nl_ifname(ifindex, name),
-			nl_geterror(err));
+			 nl_geterror(err));
 		return -1;
 	}
 	if (ign >= arp_ignore && ann >= arp_announce)
@@ -289,7 +288,8 @@ int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8
 		break;
 	case 2:
 		log_errx("nl_vmac_create %s: an interface of that name exists and is not a "
-			"macvlan on %s", name, nl_ifname(parent, pname));
+			 "macvlan on %s",
+			 name, nl_ifname(parent, pname));
 		return -1;
 	default:
 		return -1;

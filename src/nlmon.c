@@ -26,8 +26,8 @@
 #include "log.h"
 #include "nlmon.h"
 
-#define NLMON_RECV_SIZE	32768		/* bytes; the kernel's largest event fits */
-#define NLMON_RCVBUF	(1024 * 1024)	/* bytes of socket buffer against ENOBUFS */
+#define NLMON_RECV_SIZE 32768	      /* bytes; the kernel's largest event fits */
+#define NLMON_RCVBUF	(1024 * 1024) /* bytes of socket buffer against ENOBUFS */
 #define NLMON_BATCHES	64
 
 struct nlmon {
@@ -132,8 +132,9 @@ int nlmon_read(struct nlmon *m, const struct nlmon_ops *ops)
 	for (int i = 0; i < NLMON_BATCHES; i++) {
 		struct sockaddr_nl sa;
 		struct iovec iov = { .iov_base = m->buf, .iov_len = sizeof(m->buf) };
-		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
-				     .msg_iovlen = 1 };
+		struct msghdr mh = {
+			.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1
+		};
 		ssize_t n = recvmsg(mnl_socket_get_fd(m->mnl), &mh, 0);
 
 		if (n < 0) {

@@ -65,7 +65,7 @@ int priv_drop(void)
 			  CAP_NET_ADMIN, CAP_NET_RAW, -1) < 0 ||
 	    capng_apply(what) < 0) {
 		log_errx("capabilities: cannot drop to CAP_NET_ADMIN and CAP_NET_RAW "
-			"(CAP_SETPCAP missing?)");
+			 "(CAP_SETPCAP missing?)");
 		return -1;
 	}
 	log_info("capabilities: dropped all but CAP_NET_ADMIN and CAP_NET_RAW");

@@ -348,8 +348,7 @@ uint16_t proto_digest(const void *data, size_t len)
 	return get16(h);
 }
 
-int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key,
-		 struct proto_pkt *p)
+int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key, struct proto_pkt *p)
 {
 	uint8_t mac[MAC_LEN];
 	struct proto_pkt d;
@@ -368,8 +367,7 @@ int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key,
 	 * first difference is, so the MAC cannot be guessed byte by byte. If
 	 * libsodium fails, the packet is unauthenticated and dropped the same.
 	 */
-	if (proto_mac(buf, key, mac) < 0 ||
-	    sodium_memcmp(mac, buf + PROTO_MAC_OFF, MAC_LEN) != 0)
+	if (proto_mac(buf, key, mac) < 0 || sodium_memcmp(mac, buf + PROTO_MAC_OFF, MAC_LEN) != 0)
 		return PROTO_E_AUTH;
 
 	d.type = buf[OFF_TYPE];
@@ -536,7 +534,8 @@ int proto_bundle_verify(const uint8_t *buf, size_t len, const struct proto_key *
 	uint8_t mac[MAC_LEN];
 
 	/* As in proto_decode: constant time, and a libsodium failure is a bad MAC. */
-	if (!buf || !key || len < PROTO_BUNDLE_LEN(1) || proto_mac_len(buf, len - MAC_LEN, key, mac) < 0 ||
+	if (!buf || !key || len < PROTO_BUNDLE_LEN(1) ||
+	    proto_mac_len(buf, len - MAC_LEN, key, mac) < 0 ||
 	    sodium_memcmp(mac, buf + len - MAC_LEN, MAC_LEN) != 0)
 		return PROTO_E_AUTH;
 	return PROTO_OK;

@@ -36,7 +36,7 @@
 #include "sipmsg.h"
 #include "vipd.h"
 
-#define SIPCHECK_READS 64	/* datagrams read per wake-up: a flood cannot hold the loop */
+#define SIPCHECK_READS 64 /* datagrams read per wake-up: a flood cannot hold the loop */
 
 static void hex(char *out, size_t bytes)
 {
@@ -85,7 +85,7 @@ static void verdict(struct sipcheck *c, bool ok)
 			   (unsigned long long)c->last_rtt_ms);
 	else
 		log_warnx("group %u: SIP check of %s failed %u time(s) in a row (%s): %s",
-			 c->cg->id, c->cg->sip_target, first ? 1 : c->bad, c->last_error, effect);
+			  c->cg->id, c->cg->sip_target, first ? 1 : c->bad, c->last_error, effect);
 	c->fn(c->ctx);
 }
 
@@ -110,7 +110,8 @@ static void result(struct sipcheck *c, bool ok, int code, const char *why)
 		c->good = 0;
 		c->bad++;
 		if (c->last_ok || c->runs == 1)
-			log_warnx("group %u: SIP check of %s: %s", c->cg->id, c->cg->sip_target, why);
+			log_warnx("group %u: SIP check of %s: %s", c->cg->id, c->cg->sip_target,
+				  why);
 	}
 	c->last_ok = ok;
 	verdict(c, ok);
@@ -137,7 +138,7 @@ static int consider(struct sipcheck *c, const char *msg, size_t n, size_t *used)
 		return 1;
 	}
 	if (code < 200)
-		return 1;	/* provisional: the final answer is still to come */
+		return 1; /* provisional: the final answer is still to come */
 	if (code_accepted(c, code)) {
 		result(c, true, code, "");
 	} else {
@@ -225,7 +226,7 @@ static void read_udp(struct sipcheck *c)
 			return;
 		}
 		if (!c->pending) {
-			c->stray++;	/* late, or not asked for */
+			c->stray++; /* late, or not asked for */
 			continue;
 		}
 		if (consider(c, c->buf, (size_t)n, &used) == 0)
@@ -254,7 +255,7 @@ static void read_tcp(struct sipcheck *c)
 		if (used == 0) {
 			if (c->len == sizeof(c->buf))
 				result(c, false, 0, "an answer too large to read");
-			return;		/* not the whole header block yet */
+			return; /* not the whole header block yet */
 		}
 		if (rc >= 0 && rc < 200) {
 			/* Drop a provisional (no body on an OPTIONS 1xx) and read on. */
@@ -336,8 +337,8 @@ static int open_fd(struct sipcheck *c)
 		s4->sin_port = htons(cg->sip_port);
 		sl = sizeof(*s4);
 	}
-	c->fd = socket(cg->sip_family, (cg->sip_tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
-						SOCK_CLOEXEC, 0);
+	c->fd = socket(cg->sip_family,
+		       (cg->sip_tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return -1;
 	rc = connect(c->fd, (struct sockaddr *)&ss, sl);
@@ -361,7 +362,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->pending)
-		return;		/* cannot happen: timeout < interval; never two at once */
+		return; /* cannot happen: timeout < interval; never two at once */
 	c->cseq++;
 	hex(c->call_id, 16);
 	memcpy(c->branch, "z9hG4bK", 7);
@@ -442,8 +443,8 @@ void sipcheck_status(const struct sipcheck *c, struct json_object *checks)
 		return;
 	o = json_object_new_object();
 	json_object_object_add(o, "target", json_object_new_string(c->cg->sip_target));
-	json_object_object_add(o, "transport", json_object_new_string(c->cg->sip_tcp ? "tcp"
-										       : "udp"));
+	json_object_object_add(o, "transport",
+			       json_object_new_string(c->cg->sip_tcp ? "tcp" : "udp"));
 	json_object_object_add(o, "ok", json_object_new_boolean(c->ok));
 	json_object_object_add(o, "known", json_object_new_boolean(c->known));
 	json_object_object_add(o, "weight", json_object_new_int64(c->cg->sip_weight));

@@ -61,8 +61,8 @@ static bool via_branch_is(const char *v, size_t n, const char *branch)
 	return false;
 }
 
-int sipmsg_match(const char *msg, size_t n, const char *call_id, uint32_t cseq,
-		   const char *branch, size_t *hdr_len)
+int sipmsg_match(const char *msg, size_t n, const char *call_id, uint32_t cseq, const char *branch,
+		 size_t *hdr_len)
 {
 	bool id_ok = false, cseq_ok = false, via_ok = false, via_seen = false;
 	const char *p = msg, *end = msg + n, *v;
@@ -82,7 +82,7 @@ int sipmsg_match(const char *msg, size_t n, const char *call_id, uint32_t cseq,
 		size_t len;
 
 		if (!eol)
-			return -1;	/* no blank line: not a whole header block */
+			return -1; /* no blank line: not a whole header block */
 		len = (size_t)(eol - p);
 		if (len && p[len - 1] == '\r')
 			len--;
@@ -112,11 +112,10 @@ int sipmsg_match(const char *msg, size_t n, const char *call_id, uint32_t cseq,
 			}
 			cseq_ok = token_eq(c, k, want_cseq);
 		} else if (!via_seen && header_is(p, len, "Via", "v", &v, &vlen)) {
-			via_seen = true;	/* only the top Via is ours */
+			via_seen = true; /* only the top Via is ours */
 			via_ok = via_branch_is(v, vlen, branch);
 		}
 		p = eol + 1;
 	}
 	return id_ok && cseq_ok && via_ok ? code : -2;
 }
-

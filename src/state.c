@@ -28,8 +28,8 @@
 #include "log.h"
 #include "state.h"
 
-#define STATE_TMP_TRIES	16	/* names tried for a temporary file */
-#define STATE_PID_TRIES	20	/* reads of the lock holder's PID, 10 ms apart */
+#define STATE_TMP_TRIES 16 /* names tried for a temporary file */
+#define STATE_PID_TRIES 20 /* reads of the lock holder's PID, 10 ms apart */
 
 static int state_lock_fd = -1;
 
@@ -212,7 +212,8 @@ int state_lock(const char *control_socket)
 		holder = err == EWOULDBLOCK ? state_lock_holder(fd) : 0;
 		if (err == EWOULDBLOCK)
 			log_errx("another vipd (PID %ld) is running for control socket %s "
-				"(lock %s held): not starting", holder, control_socket, path);
+				 "(lock %s held): not starting",
+				 holder, control_socket, path);
 		else
 			log_errx("lock %s: %s", path, strerror(err));
 		close(fd);

@@ -26,8 +26,9 @@ static void status_layout(const struct group *g, struct json_object *o)
 	struct json_object *hb = json_object_new_object(), *vm = NULL, *sy = NULL;
 	char addr[INET6_ADDRSTRLEN], mac[18];
 
-	json_object_object_add(hb, "family", json_object_new_string(
-						     mcast_family(cg) == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_object_add(
+		hb, "family",
+		json_object_new_string(mcast_family(cg) == AF_INET6 ? "ipv6" : "ipv4"));
 	if (cg->n_peers) {
 		/* Unicast: the peers take the place of the group. */
 		struct json_object *pl = json_object_new_array();
@@ -39,8 +40,9 @@ static void status_layout(const struct group *g, struct json_object *o)
 		json_object_object_add(hb, "peer_hops", json_object_new_int64(cg->peer_hops));
 		json_object_object_add(hb, "group", NULL);
 	} else {
-		json_object_object_add(hb, "group", json_object_new_string(
-							    mcast_group_text(cg, addr, sizeof(addr))));
+		json_object_object_add(
+			hb, "group",
+			json_object_new_string(mcast_group_text(cg, addr, sizeof(addr))));
 	}
 	json_object_object_add(hb, "port", json_object_new_int(cg->port));
 	json_object_object_add(hb, "socket_groups",
@@ -95,8 +97,9 @@ static struct json_object *status_peer(const struct group *g, uint64_t now)
 	mcast_addr_text(&g->peer_addr, addr, sizeof(addr));
 	json_object_object_add(po, "name", json_object_new_string(p->name));
 	json_object_object_add(po, "address", json_object_new_string(addr));
-	json_object_object_add(po, "state", json_object_new_string(
-						    p->alive ? proto_state_name(p->state) : "DEAD"));
+	json_object_object_add(
+		po, "state",
+		json_object_new_string(p->alive ? proto_state_name(p->state) : "DEAD"));
 	json_object_object_add(po, "priority", json_object_new_int(p->priority));
 	json_object_object_add(po, "alive", json_object_new_boolean(p->alive));
 	json_object_object_add(po, "standby", json_object_new_boolean(p->flags & PROTO_F_STANDBY));
@@ -108,12 +111,14 @@ static struct json_object *status_peer(const struct group *g, uint64_t now)
 
 		for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
 			if (p->mismatch & (1u << k))
-				json_object_array_add(mm, json_object_new_string(digest_class_name(k)));
+				json_object_array_add(mm,
+						      json_object_new_string(digest_class_name(k)));
 		json_object_object_add(po, "settings_mismatch", mm);
 	}
 	/* It heard one of our last three heartbeats: the link works both ways. */
-	json_object_object_add(po, "hears_us", json_object_new_boolean(
-						       p->alive && p->peer_seq + 3 >= g->fsm.tx_seq));
+	json_object_object_add(
+		po, "hears_us",
+		json_object_new_boolean(p->alive && p->peer_seq + 3 >= g->fsm.tx_seq));
 	return po;
 }
 
@@ -127,14 +132,17 @@ static struct json_object *status_paths(const struct group *g, uint64_t now)
 		const struct group_path *pa = &g->path[i];
 		struct json_object *po = json_object_new_object();
 
-		json_object_object_add(po, "interface", json_object_new_string(
-							i ? g->cg->interface2 : g->cg->interface));
-		json_object_object_add(po, "alive", json_object_new_boolean(
-						    pa->last_heard_ms && now - pa->last_heard_ms < dead));
-		json_object_object_add(po, "last_heard_ms_ago",
-				       pa->last_heard_ms
-					       ? json_object_new_int64((int64_t)(now - pa->last_heard_ms))
-					       : NULL);
+		json_object_object_add(
+			po, "interface",
+			json_object_new_string(i ? g->cg->interface2 : g->cg->interface));
+		json_object_object_add(po, "alive",
+				       json_object_new_boolean(pa->last_heard_ms &&
+							       now - pa->last_heard_ms < dead));
+		json_object_object_add(
+			po, "last_heard_ms_ago",
+			pa->last_heard_ms
+				? json_object_new_int64((int64_t)(now - pa->last_heard_ms))
+				: NULL);
 		json_object_object_add(po, "rx", json_object_new_int64((int64_t)pa->rx));
 		json_object_array_add(pl, po);
 	}
@@ -165,9 +173,9 @@ static struct json_object *status_drift(const struct group *g, uint64_t now)
 	json_object_object_add(d, "in_sync", json_object_new_boolean(!vipset_drift(vs)));
 	json_object_object_add(d, "fighting", json_object_new_boolean(vs->fighting));
 	json_object_object_add(d, "last_repair_ms_ago",
-			       vs->fight_last_ms ? json_object_new_int64(
-							   (int64_t)(now - vs->fight_last_ms))
-						 : NULL);
+			       vs->fight_last_ms
+				       ? json_object_new_int64((int64_t)(now - vs->fight_last_ms))
+				       : NULL);
 	return d;
 }
 
@@ -199,8 +207,8 @@ static struct json_object *peers_json(const struct conf_group *cg)
 	char addr[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < cg->n_peers; i++)
-		json_object_array_add(a, json_object_new_string(mcast_peer_text(
-						 &cg->peers[i], addr, sizeof(addr))));
+		json_object_array_add(a, json_object_new_string(mcast_peer_text(&cg->peers[i], addr,
+										sizeof(addr))));
 	return a;
 }
 
@@ -228,8 +236,8 @@ static struct json_object *status_settings(const struct group *g)
 	SET_INT(o, cg, rise);
 	json_object_object_add(o, "preempt", json_object_new_boolean(cg->preempt));
 	SET_INT(o, cg, preempt_delay_ms);
-	json_object_object_add(o, "multicast", json_object_new_string(
-						       mcast_group_text(cg, addr, sizeof(addr))));
+	json_object_object_add(o, "multicast",
+			       json_object_new_string(mcast_group_text(cg, addr, sizeof(addr))));
 	SET_INT(o, cg, port);
 	json_object_object_add(o, "key_file", json_object_new_string(cg->key_file));
 	/* The key id every heartbeat carries (proto_key_id): what the LAN sees anyway. */
@@ -259,8 +267,8 @@ static struct json_object *status_settings(const struct group *g)
 	SET_INT(o, cg, check_rise);
 	SET_INT(o, cg, check_fall);
 	SET_INT(o, cg, check_weight);
-	json_object_object_add(o, "sip_check", json_object_new_string(cg->sip_check ? cg->sip_target
-										    : ""));
+	json_object_object_add(o, "sip_check",
+			       json_object_new_string(cg->sip_check ? cg->sip_target : ""));
 	json_object_object_add(o, "sip_check_transport",
 			       json_object_new_string(cg->sip_tcp ? "tcp" : "udp"));
 	SET_INT(o, cg, sip_interval_ms);
@@ -300,10 +308,11 @@ static struct json_object *status_socket(const struct group *g)
 	struct hbsock_stats hs = hbsock_stats(g->hb);
 
 	json_object_object_add(o, "port", json_object_new_int(g->cg->port));
-	json_object_object_add(o, "family", json_object_new_string(
-						    mcast_family(g->cg) == AF_INET6 ? "ipv6" : "ipv4"));
-	json_object_object_add(o, "groups", json_object_new_int64(
-						    (int64_t)(g->hb ? hbsock_members(g->hb) : 0)));
+	json_object_object_add(
+		o, "family",
+		json_object_new_string(mcast_family(g->cg) == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_object_add(o, "groups",
+			       json_object_new_int64((int64_t)(g->hb ? hbsock_members(g->hb) : 0)));
 	json_object_object_add(o, "rcvbuf_bytes", json_object_new_int(hs.rcvbuf_bytes));
 	json_object_object_add(o, "datagrams", json_object_new_int64((int64_t)hs.rx));
 	json_object_object_add(o, "kernel_drops", json_object_new_int64((int64_t)hs.kernel_drops));
@@ -323,13 +332,15 @@ void status_group(const struct group *g, struct json_object *o)
 	group_reason(g, s->reason, why, sizeof(why));
 	json_object_object_add(o, "id", json_object_new_int64(g->cg->id));
 	json_object_object_add(o, "state", json_object_new_string(fsm_state_name(s->state)));
-	json_object_object_add(o, "since_ms_ago", json_object_new_int64((int64_t)(now - s->since_ms)));
+	json_object_object_add(o, "since_ms_ago",
+			       json_object_new_int64((int64_t)(now - s->since_ms)));
 	json_object_object_add(o, "reason", json_object_new_string(why));
 	json_object_object_add(o, "priority", json_object_new_int(s->priority));
 	json_object_object_add(o, "standby", json_object_new_boolean(s->standby));
 	json_object_object_add(o, "healthy", json_object_new_boolean(s->healthy));
 	json_object_object_add(o, "interface", json_object_new_string(g->cg->interface));
-	json_object_object_add(o, "interface_present", json_object_new_boolean(g->cg->ifindex != 0));
+	json_object_object_add(o, "interface_present",
+			       json_object_new_boolean(g->cg->ifindex != 0));
 	json_object_object_add(o, "name_conflict",
 			       json_object_new_boolean(now < g->fsm.conflict_until_ms));
 	json_object_object_add(o, "vips", vipset_status(&g->vs));
@@ -340,18 +351,22 @@ void status_group(const struct group *g, struct json_object *o)
 	json_object_object_add(cnt, "tx_errors", json_object_new_int64((int64_t)g->st.tx_err));
 	json_object_object_add(cnt, "rx", json_object_new_int64((int64_t)g->st.rx));
 	json_object_object_add(cnt, "transitions", json_object_new_int64((int64_t)s->transitions));
-	json_object_object_add(cnt, "contentions", json_object_new_int64((int64_t)g->st.contentions));
+	json_object_object_add(cnt, "contentions",
+			       json_object_new_int64((int64_t)g->st.contentions));
 	json_object_object_add(cnt, "stalls", json_object_new_int64((int64_t)s->stalls));
 	json_object_object_add(cnt, "announcements",
 			       json_object_new_int64((int64_t)g->vs.st.announce));
-	json_object_object_add(cnt, "vip_repairs", json_object_new_int64((int64_t)g->vs.st.repairs));
+	json_object_object_add(cnt, "vip_repairs",
+			       json_object_new_int64((int64_t)g->vs.st.repairs));
 	json_object_object_add(cnt, "vip_copies_removed",
 			       json_object_new_int64((int64_t)g->vs.st.removed));
 	json_object_object_add(cnt, "vip_fights", json_object_new_int64((int64_t)g->vs.st.fights));
-	json_object_object_add(cnt, "other_group", json_object_new_int64((int64_t)g->st.other_group));
+	json_object_object_add(cnt, "other_group",
+			       json_object_new_int64((int64_t)g->st.other_group));
 	json_object_object_add(cnt, "kernel_drops",
 			       json_object_new_int64((int64_t)group_kernel_drops(g)));
-	json_object_object_add(cnt, "netlink_errors", json_object_new_int64((int64_t)g->vs.st.nl_err));
+	json_object_object_add(cnt, "netlink_errors",
+			       json_object_new_int64((int64_t)g->vs.st.nl_err));
 	for (int e = 1; e < PROTO_E_COUNT; e++)
 		if (e != -PROTO_E_ARG)
 			json_object_object_add(rej, proto_err_key(-e),
@@ -366,7 +381,8 @@ void status_group(const struct group *g, struct json_object *o)
 	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
 	json_object_object_add(rej, "source", json_object_new_int64((int64_t)g->st.source));
 	json_object_object_add(cnt, "rejected", rej);
-	json_object_object_add(cnt, "vip_conflicts", json_object_new_int64((int64_t)g->claim.conflicts));
+	json_object_object_add(cnt, "vip_conflicts",
+			       json_object_new_int64((int64_t)g->claim.conflicts));
 	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
 	json_object_object_add(o, "paths", status_paths(g, now));
 	json_object_object_add(o, "socket", status_socket(g));

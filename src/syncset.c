@@ -12,10 +12,9 @@
  * steps its followers before the loop goes on, so the set's VIPs change
  * within one netlink round per address, never an interval apart.
  */
-#include "log.h"
-#include "group_int.h"
 #include "syncset.h"
-
+#include "group_int.h"
+#include "log.h"
 
 /* (A group that led a set before a reload and leads none now is unblocked here too.) */
 void syncset_health(struct group *const *gs, size_t n)
@@ -56,8 +55,8 @@ void syncset_link(struct group *const *gs, size_t n)
 				g->leader = gs[k];
 		/* The leader failed to start: the follower waits, it never claims alone. */
 		if (!g->leader)
-			log_errx("group %u: sync set \"%s\": leader group %u is not running", g->cg->id,
-				g->cg->sync_group, lid);
+			log_errx("group %u: sync set \"%s\": leader group %u is not running",
+				 g->cg->id, g->cg->sync_group, lid);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (gs[i]->leader)

@@ -31,12 +31,12 @@
 
 #include "trust.h"
 
-#define TRUST_MAX_LINKS 40	/* symbolic links followed per path, as the kernel's limit */
+#define TRUST_MAX_LINKS 40 /* symbolic links followed per path, as the kernel's limit */
 
 struct trust_walk {
-	char rest[PATH_MAX];	/* what is still to walk, relative to dirfd */
-	char shown[PATH_MAX];	/* what was walked, for messages ("" is "/") */
-	int dirfd;		/* the directory walked last, checked */
+	char rest[PATH_MAX];  /* what is still to walk, relative to dirfd */
+	char shown[PATH_MAX]; /* what was walked, for messages ("" is "/") */
+	int dirfd;	      /* the directory walked last, checked */
 	int links;
 	char *why;
 	size_t why_len;
@@ -44,7 +44,7 @@ struct trust_walk {
 
 /* Fail with @err and a reason; returns -1. */
 __attribute__((format(printf, 3, 4))) static int trust_fail(struct trust_walk *w, int err,
-							     const char *fmt, ...)
+							    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,8 +78,8 @@ static int trust_check(struct trust_walk *w, const struct stat *st, bool dir)
 				 res->pw_name);
 		else
 			snprintf(owner, sizeof(owner), "uid %u", (unsigned)st->st_uid);
-		snprintf(w->why, w->why_len, "%s %s is owned by %s, not root", kind,
-			 trust_shown(w), owner);
+		snprintf(w->why, w->why_len, "%s %s is owned by %s, not root", kind, trust_shown(w),
+			 owner);
 		errno = EPERM;
 		return -1;
 	}

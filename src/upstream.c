@@ -113,7 +113,7 @@ void upstream_start(struct upstream *u, struct ev_loop *loop, struct nl *nl,
 	u->cg = cg;
 	u->fn = fn;
 	u->ctx = ctx;
-	u->reachable = cg->n_upstream == 0;	/* unknown until the first round */
+	u->reachable = cg->n_upstream == 0; /* unknown until the first round */
 	ev_init(&u->wait, wait_cb);
 	u->wait.data = u;
 	ev_init(&u->tick, tick_cb);

@@ -320,14 +320,14 @@ struct vipctl_cmd {
 
 /* A row without a parser takes no arguments; one without a printer prints the message. */
 static const struct vipctl_cmd vipctl_cmds[CTLTAB_N] = {
-	[CTLTAB_STATUS] = {NULL, vipctl_out_status, vipctl_out_status_exit, false},
-	[CTLTAB_SWITCHOVER] = {parse_switchover, NULL, NULL, false},
-	[CTLTAB_STANDBY] = {parse_standby, NULL, NULL, false},
-	[CTLTAB_RELOAD] = {NULL, NULL, NULL, false},
-	[CTLTAB_EVENTS] = {parse_events, print_events, NULL, false},
-	[CTLTAB_METRICS] = {NULL, vipctl_out_metrics, NULL, false},
-	[CTLTAB_CHECK] = {vipctl_check_parse, vipctl_check_print, vipctl_check_exit, true},
-	[CTLTAB_VERSION] = {NULL, vipctl_out_version, NULL, false},
+	[CTLTAB_STATUS] = { NULL, vipctl_out_status, vipctl_out_status_exit, false },
+	[CTLTAB_SWITCHOVER] = { parse_switchover, NULL, NULL, false },
+	[CTLTAB_STANDBY] = { parse_standby, NULL, NULL, false },
+	[CTLTAB_RELOAD] = { NULL, NULL, NULL, false },
+	[CTLTAB_EVENTS] = { parse_events, print_events, NULL, false },
+	[CTLTAB_METRICS] = { NULL, vipctl_out_metrics, NULL, false },
+	[CTLTAB_CHECK] = { vipctl_check_parse, vipctl_check_print, vipctl_check_exit, true },
+	[CTLTAB_VERSION] = { NULL, vipctl_out_version, NULL, false },
 };
 
 /* Print the reply to @cmd; returns the exit code. */
@@ -399,12 +399,12 @@ static struct json_object *vipctl_request(const struct ctltab_cmd *tc, int argc,
 static int vipctl_options(int argc, char **argv, const char **path, bool *json, int *rc)
 {
 	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"commands", no_argument, NULL, VIPCTL_OPT_COMMANDS},
-		{NULL, 0, NULL, 0},
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "commands", no_argument, NULL, VIPCTL_OPT_COMMANDS },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 

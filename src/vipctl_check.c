@@ -24,7 +24,7 @@ enum check_level {
 	CHECK_UNKNOWN = 3,  /* no verdict: vipd unreachable, refused, bad usage */
 };
 
-static const char *const check_word[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+static const char *const check_word[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 
 /* check [group]: the group asked for, -1 for all. */
 static int64_t check_group = -1;
@@ -222,7 +222,7 @@ static int check_level(struct json_object *data, FILE *out)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
-		struct check_note nt = {.level = CHECK_OK};
+		struct check_note nt = { .level = CHECK_OK };
 		int64_t id = 0;
 
 		if (!jint(g, "id", &id) || (check_group >= 0 && id != check_group))

@@ -71,8 +71,8 @@ static void connect_denied(const char *path)
 
 static int vipctl_connect(const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = VIPCTL_TIMEOUT_S};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = VIPCTL_TIMEOUT_S };
 	int fd;
 
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -216,7 +216,7 @@ static void on_stop(int sig)
 /* Sleep @ms, or less if a signal asks us to stop. */
 static void nap(long ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L};
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
 
 	if (!vipctl_stop)
 		nanosleep(&ts, NULL);
@@ -233,7 +233,7 @@ int vipctl_client_follow(const char *path, struct json_object *reply, bool json_
 	struct json_object *data = jget(reply, "data", json_type_object);
 	int64_t seen = 0, pid = 0, v;
 	bool lost = false;
-	struct sigaction sa = {.sa_handler = on_stop};
+	struct sigaction sa = { .sa_handler = on_stop };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

@@ -21,7 +21,7 @@
 #include "clock.h"
 #include "vipset.h"
 
-#define DEL_OURS	0x100u	/* remove_copy's tag: our own VIP being released */
+#define DEL_OURS 0x100u /* remove_copy's tag: our own VIP being released */
 
 static void garp_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents);
@@ -49,8 +49,8 @@ static void queued(struct vipset *vs)
 		ev_prepare_start(vs->loop, &vs->flush);
 }
 
-void vipset_init(struct vipset *vs, struct ev_loop *loop, struct nl *nl,
-		 const struct addrtab *tab, const struct conf_group *cg)
+void vipset_init(struct vipset *vs, struct ev_loop *loop, struct nl *nl, const struct addrtab *tab,
+		 const struct conf_group *cg)
 {
 	memset(vs, 0, sizeof(*vs));
 	vs->loop = loop;
@@ -110,10 +110,12 @@ static void fight_note(struct vipset *vs, uint64_t now)
 		return;
 	vs->fighting = true;
 	vs->st.fights++;
-	log_warnx("group %u: another program keeps changing the VIPs on %s (%u repairs in %u s): "
-		 "repairing once per interval (%u ms) for as long as it goes on; see vipd.conf(5), "
-		 "DRIFT", vs->cg->id, vs->cg->interface, vs->fight_n,
-		 VIPSET_FIGHT_WINDOW_MS / 1000, vs->cg->interval_ms);
+	log_warnx(
+		"group %u: another program keeps changing the VIPs on %s (%u repairs in %u s): "
+		"repairing once per interval (%u ms) for as long as it goes on; see vipd.conf(5), "
+		"DRIFT",
+		vs->cg->id, vs->cg->interface, vs->fight_n, VIPSET_FIGHT_WINDOW_MS / 1000,
+		vs->cg->interval_ms);
 }
 
 static void fight_check_end(struct vipset *vs, uint64_t now)
@@ -209,7 +211,7 @@ void vipset_announce(struct vipset *vs, uint32_t rounds)
 		return;
 	for (size_t i = 0; i < vs->cg->n_vips; i++) {
 		if (!vip_present(vs, i))
-			continue;	/* it gets its burst when it appears */
+			continue; /* it gets its burst when it appears */
 		if (!mac && !(mac = burst_mac(vs)))
 			return;
 		burst_one(vs, i, rounds);
@@ -253,8 +255,7 @@ static bool deleted_by_us(const struct vipset *vs, uint64_t gen)
 }
 
 /* Remove one copy; says why when it is not simply ours being released. */
-static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t vi,
-			uint64_t now)
+static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t vi, uint64_t now)
 {
 	const struct conf_vip *v = &vs->cg->vips[vi];
 	struct conf_vip tmp = *v;
@@ -265,9 +266,9 @@ static void remove_copy(struct vipset *vs, const struct addrtab_entry *e, size_t
 	size_t slot;
 
 	if (deleted_by_us(vs, e->gen))
-		return;		/* asked already; its event is on the way */
+		return; /* asked already; its event is on the way */
 	if (!ours && !fix_allowed(vs, vi, now))
-		return;		/* enough requests this interval: retry_cb comes back */
+		return; /* enough requests this interval: retry_cb comes back */
 	tmp.prefix_len = e->prefix_len;
 	entry_text(e, what, sizeof(what));
 	snprintf(tmp.text, sizeof(tmp.text), "%.*s", (int)sizeof(tmp.text) - 1, what);
@@ -295,7 +296,7 @@ static void del_done(void *ctx, const struct nl_done *d, int err, const char *wh
 		vs->st.nl_err++;
 		vs->v[vi].next_fix_ms = now + vs->cg->interval_ms;
 		if (vs->deleted[slot] == d->arg)
-			vs->deleted[slot] = 0;	/* refused: to be asked again after the spacing */
+			vs->deleted[slot] = 0; /* refused: to be asked again after the spacing */
 		return;
 	}
 	if (d->tag & DEL_OURS)
@@ -303,8 +304,8 @@ static void del_done(void *ctx, const struct nl_done *d, int err, const char *wh
 	vs->st.removed++;
 	fight_note(vs, now);
 	log_rl(&vs->rl, LOG_NOTICE, "group %u: removed %s: %s", vs->cg->id, what,
-			   vs->want ? "not where this master keeps the VIP"
-				    : "this node does not hold the VIP");
+	       vs->want ? "not where this master keeps the VIP"
+			: "this node does not hold the VIP");
 }
 
 /* VIP @i is wanted and not where it belongs. */
@@ -321,8 +322,10 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here
 		s->lost = true;
 		vs->st.repairs++;
 		fight_note(vs, now);
-		log_rl(&vs->rl, LOG_WARNING, "group %u: %s was removed from %s by another program: adding it "
-				 "back", vs->cg->id, v->text, vs->cg->interface);
+		log_rl(&vs->rl, LOG_WARNING,
+		       "group %u: %s was removed from %s by another program: adding it "
+		       "back",
+		       vs->cg->id, v->text, vs->cg->interface);
 	}
 	/* Its addresses go first when an interface is deleted: the link event follows. */
 	if (!*if_here && !(*if_here = if_indextoname(vs->ifindex, ifname) != NULL))
@@ -331,7 +334,7 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here
 		return;
 	if (nl_addr_add_q(vs->nl, vs->ifindex, vs->cg->label, v, &done) < 0) {
 		vs->st.nl_err++;
-		s->next_fix_ms = now + vs->cg->interval_ms;	/* not again at once */
+		s->next_fix_ms = now + vs->cg->interval_ms; /* not again at once */
 		return;
 	}
 	queued(vs);
@@ -344,9 +347,9 @@ static void add_done(void *ctx, const struct nl_done *d, int err, const char *wh
 
 	(void)what;
 	if (!err)
-		return;		/* its address event makes it present */
+		return; /* its address event makes it present */
 	vs->st.nl_err++;
-	vs->v[d->tag].next_fix_ms = clock_now_ms() + vs->cg->interval_ms;	/* the kernel said no */
+	vs->v[d->tag].next_fix_ms = clock_now_ms() + vs->cg->interval_ms; /* the kernel said no */
 }
 
 /*
@@ -431,7 +434,7 @@ int vipset_attach(struct vipset *vs, unsigned ifindex)
 		vs->ann = announce_open(ifindex);
 		rc = vs->ann ? 0 : -1;
 		if (vs->want)
-			vmac_up(vs, true);	/* a vmac made anew while master */
+			vmac_up(vs, true); /* a vmac made anew while master */
 	}
 	vipset_reconcile(vs);
 	return rc;
@@ -511,8 +514,8 @@ struct json_object *vipset_status(const struct vipset *vs)
 			if (!addrtab_same_addr(e, v) ||
 			    (e->ifindex == vs->ifindex && e->prefix_len == v->prefix_len))
 				continue;
-			json_object_array_add(el, json_object_new_string(
-							  entry_text(e, what, sizeof(what))));
+			json_object_array_add(
+				el, json_object_new_string(entry_text(e, what, sizeof(what))));
 		}
 		json_object_object_add(o, "address", json_object_new_string(v->text));
 		json_object_object_add(o, "expected", json_object_new_boolean(vs->want));

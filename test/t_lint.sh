@@ -3,7 +3,7 @@
 # `make check`'s closing line like any failed test. `make lint` runs it with
 # the compiler flags in LINT_CFLAGS (the Makefile's pkg-config flags).
 #
-#   format   clang-format (.clang-format): every file in src/, include/,
+#   format   clang-format (.clang-format): every C file in src/, include/,
 #            test/unit/, test/tools/ and test/fuzz/ as formatted; one line each
 #   tidy     clang-tidy (.clang-tidy) per file in src/, its findings shown
 #   cppcheck over src/, one line
@@ -32,7 +32,7 @@ tap() {	# tap OK DESC [FILE-WITH-DETAILS]
 want() { case " $only " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want format; then
-	for f in src/*.c include/*.h test/unit/*.c test/tools/*.c test/fuzz/*.c; do
+	for f in src/*.c src/*.h include/*.h test/unit/*.c test/tools/*.c test/fuzz/*.c; do
 		[ -f "$f" ] || continue
 		clang-format --style=file "$f" | diff -u "$f" - >"$out/fmt" 2>&1
 		tap $? "clang-format: $f is formatted" "$out/fmt"

@@ -64,11 +64,11 @@ static int ref_frame(const uint8_t *s, size_t n, size_t off, size_t *msg_off, si
 struct walk {
 	const uint8_t *s;
 	size_t n;
-	size_t fed;		/* bytes the decoder consumed */
-	size_t off;		/* start of the frame in progress */
-	size_t msg_off;		/* its payload, when ref == 1 */
+	size_t fed;	/* bytes the decoder consumed */
+	size_t off;	/* start of the frame in progress */
+	size_t msg_off; /* its payload, when ref == 1 */
 	size_t msg_len;
-	int ref;		/* ref_frame() for the frame at off */
+	int ref; /* ref_frame() for the frame at off */
 };
 
 /* The decoder failed: it must be the reference's error, at the header's last byte, sticky. */

@@ -134,8 +134,8 @@ static int flood_hold(int n, long duration_ms)
 			close(i);
 		}
 	}
-	printf("connects=%ld answered=%ld busy=%ld busy_user=%ld busy_reserved=%ld\n",
-	       connects, counts[FLOOD_ANSWER],
+	printf("connects=%ld answered=%ld busy=%ld busy_user=%ld busy_reserved=%ld\n", connects,
+	       counts[FLOOD_ANSWER],
 	       counts[FLOOD_BUSY_USER] + counts[FLOOD_BUSY_RESERVED] + counts[FLOOD_BUSY],
 	       counts[FLOOD_BUSY_USER], counts[FLOOD_BUSY_RESERVED]);
 	return any ? 0 : 1;

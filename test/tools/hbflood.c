@@ -52,10 +52,10 @@
 
 #include "proto.h"
 
-#define BATCH	64
-#define NPKT	1024
-#define PKT_MAX	PROTO_MAX_LEN
-#define VRRP_LEN 12	/* header (8) + one IPv4 address */
+#define BATCH	 64
+#define NPKT	 1024
+#define PKT_MAX	 PROTO_MAX_LEN
+#define VRRP_LEN 12 /* header (8) + one IPv4 address */
 
 static uint8_t pkts[NPKT][PKT_MAX];
 static size_t pkt_len;
@@ -196,13 +196,13 @@ static void build_vrrp(uint8_t vrid, struct in_addr src, struct in_addr dst)
 		uint16_t c;
 
 		memset(v, 0, VRRP_LEN);
-		v[0] = 0x31;		/* version 3, type 1 (advertisement) */
+		v[0] = 0x31; /* version 3, type 1 (advertisement) */
 		v[1] = vrid;
 		v[2] = 255;
-		v[3] = 1;		/* one address */
-		v[4] = 0;		/* max advert interval 5 cs = 50 ms */
+		v[3] = 1; /* one address */
+		v[4] = 0; /* max advert interval 5 cs = 50 ms */
 		v[5] = 5;
-		v[8] = 192;		/* 192.0.2.(200 + i % 50): never a lab VIP */
+		v[8] = 192; /* 192.0.2.(200 + i % 50): never a lab VIP */
 		v[9] = 0;
 		v[10] = 2;
 		v[11] = (uint8_t)(200 + i % 50);
@@ -232,19 +232,44 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "m:d:s:i:p:g:k:b:B:v:r:t:")) != -1) {
 		switch (c) {
-		case 'm': mode = optarg; break;
-		case 'd': dst_s = optarg; break;
-		case 's': src_s = optarg; break;
-		case 'i': ifname = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 'g': gid = strtoul(optarg, NULL, 10); break;
-		case 'k': key_id = optarg; break;
-		case 'b': bundle = strtoul(optarg, NULL, 10); break;
-		case 'B': nbench = strtoul(optarg, NULL, 10); break;
-		case 'v': vrid = strtoul(optarg, NULL, 10); break;
-		case 'r': rate = strtoul(optarg, NULL, 10); break;
-		case 't': secs = strtoul(optarg, NULL, 10); break;
-		default: return usage();
+		case 'm':
+			mode = optarg;
+			break;
+		case 'd':
+			dst_s = optarg;
+			break;
+		case 's':
+			src_s = optarg;
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'g':
+			gid = strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			key_id = optarg;
+			break;
+		case 'b':
+			bundle = strtoul(optarg, NULL, 10);
+			break;
+		case 'B':
+			nbench = strtoul(optarg, NULL, 10);
+			break;
+		case 'v':
+			vrid = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rate = strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			secs = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			return usage();
 		}
 	}
 	vrrp = strcmp(mode, "vrrp") == 0;
@@ -275,8 +300,8 @@ int main(int argc, char **argv)
 	if (fd < 0 || set_int(fd, IPPROTO_IP, IP_TTL, 255) < 0 ||
 	    set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255) < 0 ||
 	    (src_s && bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) ||
-	    (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-				  (socklen_t)strlen(ifname)) < 0)) {
+	    (ifname &&
+	     setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0)) {
 		fprintf(stderr, "hbflood: socket: %s\n", strerror(errno));
 		return 1;
 	}
@@ -284,7 +309,8 @@ int main(int argc, char **argv)
 		struct ip_mreqn mr = { .imr_ifindex = (int)if_nametoindex(ifname) };
 
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0) {
-			fprintf(stderr, "hbflood: IP_MULTICAST_IF %s: %s\n", ifname, strerror(errno));
+			fprintf(stderr, "hbflood: IP_MULTICAST_IF %s: %s\n", ifname,
+				strerror(errno));
 			return 1;
 		}
 	}
@@ -299,7 +325,7 @@ int main(int argc, char **argv)
 
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		if (now_ns() > t0 + (uint64_t)(secs + 5) * 1000000000u)
-			break;	/* far behind: the duration bounds the run, not the count */
+			break; /* far behind: the duration bounds the run, not the count */
 		for (unsigned i = 0; i < n; i++) {
 			iov[i] = (struct iovec){ .iov_base = pkts[(next + i) % NPKT],
 						 .iov_len = pkt_len };
@@ -312,7 +338,7 @@ int main(int argc, char **argv)
 		r = sendmmsg(fd, mm, n, 0);
 		if (r < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
-				continue;	/* a full queue: this batch is lost, pace on */
+				continue; /* a full queue: this batch is lost, pace on */
 			fprintf(stderr, "hbflood: sendmmsg: %s\n", strerror(errno));
 			return 1;
 		}

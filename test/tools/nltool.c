@@ -36,8 +36,8 @@
 #include "nl.h"
 #include "nlmon.h"
 
-#define NLTOOL_GARP_MAX		100	/* rounds */
-#define NLTOOL_GARP_GAP_MS	100	/* ms between rounds */
+#define NLTOOL_GARP_MAX	   100 /* rounds */
+#define NLTOOL_GARP_GAP_MS 100 /* ms between rounds */
 
 static int usage(void)
 {
@@ -147,7 +147,7 @@ static int cmd_garp(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
 	return rc;
 }
 
-#define NLTOOL_FIGHT_MAX_MS	60000	/* a fight lasts at most this long */
+#define NLTOOL_FIGHT_MAX_MS 60000 /* a fight lasts at most this long */
 
 static uint64_t mono_us(void)
 {
@@ -163,8 +163,8 @@ static uint64_t mono_ms(void)
 }
 
 /* Delete @vip every @gap_s ms for @dur_s ms; count how often it was there to delete. */
-static int cmd_fight(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
-		     const char *gap_s, const char *dur_s)
+static int cmd_fight(struct nl *nl, unsigned ifindex, const struct conf_vip *vip, const char *gap_s,
+		     const char *dur_s)
 {
 	long gap = strtol(gap_s, NULL, 10), dur = strtol(dur_s, NULL, 10);
 	unsigned long n = 0, present = 0;
@@ -216,8 +216,8 @@ static void wait_addr(void *ctx, const struct nl_ifaddr *a)
  * did about ours. Subscribed before the change, so nothing is missed; the
  * time is measured by this process, from the kernel's ACK to the event.
  */
-static int cmd_wait(struct nl *nl, unsigned ifindex, const char *label,
-		    const struct conf_vip *vip, const char *timeout_s)
+static int cmd_wait(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip,
+		    const char *timeout_s)
 {
 	struct waiter w = { .ifindex = ifindex, .vip = vip, .want_added = label == NULL };
 	const struct nlmon_ops ops = { .link = wait_link, .addr = wait_addr, .ctx = &w };
@@ -264,8 +264,8 @@ static int run(struct nl *nl, int argc, char **argv)
 	if (strcmp(cmd, "link") == 0 && argc == 3) {
 		if (nl_link_info(nl, ifindex, mac, &up) < 0)
 			return 1;
-		printf("%02x:%02x:%02x:%02x:%02x:%02x %s\n", mac[0], mac[1], mac[2], mac[3],
-		       mac[4], mac[5], up ? "up" : "down");
+		printf("%02x:%02x:%02x:%02x:%02x:%02x %s\n", mac[0], mac[1], mac[2], mac[3], mac[4],
+		       mac[5], up ? "up" : "down");
 		return 0;
 	}
 	if (strcmp(cmd, "add") == 0 && argc == 5) {

@@ -70,16 +70,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROBE_DEF_PORT		7777	/* UDP */
-#define PROBE_DEF_INTERVAL_MS	2	/* ms between probes */
-#define PROBE_MAX_INTERVAL_MS	10000	/* ms */
-#define PROBE_MAX_DURATION_MS	600000	/* ms: 10 minutes */
-#define PROBE_GRACE_MS		100	/* ms to wait for late replies */
-#define PROBE_HDR_LEN		20	/* bytes: magic, nonce, seq, time */
-#define PROBE_NAME_MAX		32	/* bytes of a responder's name */
-#define PROBE_MAX_RESP		8	/* distinct responders tracked */
-#define PROBE_BATCH		256	/* datagrams read per wake-up, at most */
-#define PROBE_BUF_LEN		2048	/* bytes */
+#define PROBE_DEF_PORT	      7777   /* UDP */
+#define PROBE_DEF_INTERVAL_MS 2	     /* ms between probes */
+#define PROBE_MAX_INTERVAL_MS 10000  /* ms */
+#define PROBE_MAX_DURATION_MS 600000 /* ms: 10 minutes */
+#define PROBE_GRACE_MS	      100    /* ms to wait for late replies */
+#define PROBE_HDR_LEN	      20     /* bytes: magic, nonce, seq, time */
+#define PROBE_NAME_MAX	      32     /* bytes of a responder's name */
+#define PROBE_MAX_RESP	      8	     /* distinct responders tracked */
+#define PROBE_BATCH	      256    /* datagrams read per wake-up, at most */
+#define PROBE_BUF_LEN	      2048   /* bytes */
 
 static const char probe_magic[4] = { 'V', 'P', 'R', 'B' };
 
@@ -93,10 +93,9 @@ static void probe_on_signal(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: probe serve -n NAME [-p PORT] [-d DURATION_MS]\n"
-		"       probe client -t ADDR [-p PORT] [-i INTERVAL_MS] -d DURATION_MS"
-		" [-o EVENTS_FILE] [-w]\n");
+	fprintf(stderr, "usage: probe serve -n NAME [-p PORT] [-d DURATION_MS]\n"
+			"       probe client -t ADDR [-p PORT] [-i INTERVAL_MS] -d DURATION_MS"
+			" [-o EVENTS_FILE] [-w]\n");
 	exit(2);
 }
 
@@ -240,17 +239,20 @@ static unsigned serve_drain(int fd, const char *name, size_t name_len, unsigned 
 		struct sockaddr_storage peer;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - PROBE_NAME_MAX };
 		struct msghdr msg = {
-			.msg_name = &peer, .msg_namelen = sizeof(peer),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+			.msg_name = &peer,
+			.msg_namelen = sizeof(peer),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl.buf,
+			.msg_controllen = sizeof(ctl.buf),
 		};
 		struct cmsghdr *c;
 		ssize_t n = recvmsg(fd, &msg, 0);
 
 		if (n < 0)
-			break;	/* EAGAIN: drained; anything else: try next wake-up */
+			break; /* EAGAIN: drained; anything else: try next wake-up */
 		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-			continue;	/* not a probe: too long, do not echo a stub */
+			continue; /* not a probe: too long, do not echo a stub */
 		memcpy(buf + n, name, name_len);
 		iov.iov_len = (size_t)n + name_len;
 		/* Reply with the request's destination as source (see header). */
@@ -288,10 +290,17 @@ static int cmd_serve(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:p:d:")) != -1) {
 		switch (opt) {
-		case 'n': name = optarg; break;
-		case 'p': port = (uint16_t)parse_u32(optarg, 1, 65535, "port"); break;
-		case 'd': duration_ms = parse_u32(optarg, 1, UINT32_MAX, "duration"); break;
-		default: usage();
+		case 'n':
+			name = optarg;
+			break;
+		case 'p':
+			port = (uint16_t)parse_u32(optarg, 1, 65535, "port");
+			break;
+		case 'd':
+			duration_ms = parse_u32(optarg, 1, UINT32_MAX, "duration");
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!name || !*name || strlen(name) > PROBE_NAME_MAX || optind != argc)
@@ -333,25 +342,25 @@ static int cmd_serve(int argc, char **argv)
 /* ---- client ---- */
 
 struct slot {
-	uint64_t sent_ns;	/* send time relative to the window start */
-	int8_t who;		/* responder index of the first reply, -1 = none */
+	uint64_t sent_ns; /* send time relative to the window start */
+	int8_t who;	  /* responder index of the first reply, -1 = none */
 };
 
 struct responder {
 	char name[PROBE_NAME_MAX + 1];
-	unsigned long probes;	/* probes credited to it */
-	uint64_t first_ns, last_ns;	/* send times of its first/last answered probe */
+	unsigned long probes;	    /* probes credited to it */
+	uint64_t first_ns, last_ns; /* send times of its first/last answered probe */
 };
 
 struct client {
 	int fd;
 	uint32_t nonce;
-	uint32_t seq0;			/* sequence number of window probe 0 */
+	uint32_t seq0; /* sequence number of window probe 0 */
 	uint32_t next_seq;
-	uint64_t start_ns;		/* absolute CLOCK_MONOTONIC of window probe 0 */
-	struct slot *slots;		/* window probes, n_slots allocated */
+	uint64_t start_ns;  /* absolute CLOCK_MONOTONIC of window probe 0 */
+	struct slot *slots; /* window probes, n_slots allocated */
 	size_t n_slots, sent;
-	bool in_window;			/* false while -w waits for a first reply */
+	bool in_window; /* false while -w waits for a first reply */
 	unsigned long recv, dup, send_err, early;
 	struct responder resp[PROBE_MAX_RESP];
 	int n_resp;
@@ -371,7 +380,10 @@ static int client_responder(struct client *cl, const uint8_t *name, size_t len)
 		char ch = (char)name[i];
 
 		clean[i] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ? ch : '?';
+					   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+					   ch == '.'
+				   ? ch
+				   : '?';
 	}
 	clean[i] = '\0';
 	if (i == 0)
@@ -425,7 +437,7 @@ static bool client_drain(struct client *cl)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			continue;	/* ECONNREFUSED etc.: a pending ICMP error */
+			continue; /* ECONNREFUSED etc.: a pending ICMP error */
 		}
 		/* Someone else's datagram or an old run's reply: ignore. */
 		if (n < PROBE_HDR_LEN || memcmp(buf, probe_magic, 4) != 0 ||
@@ -437,7 +449,7 @@ static bool client_drain(struct client *cl)
 		}
 		idx = get_be32(buf + 8) - cl->seq0;
 		if (idx >= cl->sent) {
-			cl->early++;	/* a -w warm-up probe answered late */
+			cl->early++; /* a -w warm-up probe answered late */
 			continue;
 		}
 		s = &cl->slots[idx];
@@ -457,8 +469,8 @@ static bool client_drain(struct client *cl)
  * replies in between. During the -w wait phase it returns as soon as the
  * first reply arrives. Returns true if it ended because of a reply.
  */
-static bool client_run(struct client *cl, struct pollfd *pfd, uint64_t interval_ns,
-		       uint64_t end_ns, size_t max, const sigset_t *mask)
+static bool client_run(struct client *cl, struct pollfd *pfd, uint64_t interval_ns, uint64_t end_ns,
+		       size_t max, const sigset_t *mask)
 {
 	uint64_t next = now_ns();
 
@@ -470,11 +482,10 @@ static bool client_run(struct client *cl, struct pollfd *pfd, uint64_t interval_
 		if (now >= next) {
 			client_send(cl);
 			next += interval_ns;
-			if (next <= now)	/* we were late: no catch-up burst */
+			if (next <= now) /* we were late: no catch-up burst */
 				next = now + interval_ns;
 		}
-		if (wait_until(pfd, 1, next < end_ns ? next : end_ns, mask) > 0 &&
-		    client_drain(cl))
+		if (wait_until(pfd, 1, next < end_ns ? next : end_ns, mask) > 0 && client_drain(cl))
 			return true;
 	}
 	return false;
@@ -518,7 +529,7 @@ static void client_report(struct client *cl, FILE *ev)
 {
 	uint64_t gap = 0, gap_start = 0, prev = 0, last_sent = 0;
 	unsigned long switches = 0;
-	size_t last_idx = 0;	/* last answered probe, valid when any */
+	size_t last_idx = 0; /* last answered probe, valid when any */
 	int prev_who = -1;
 	bool any = false;
 
@@ -534,7 +545,8 @@ static void client_report(struct client *cl, FILE *ev)
 		if (!r->probes++) {
 			r->first_ns = s->sent_ns;
 			if (ev)
-				fprintf(ev, "first t_ms=%.3f node=%s\n", ns_to_ms(s->sent_ns), r->name);
+				fprintf(ev, "first t_ms=%.3f node=%s\n", ns_to_ms(s->sent_ns),
+					r->name);
 		}
 		r->last_ns = s->sent_ns;
 		/* The window start is a boundary: an outage at the start counts. */
@@ -548,8 +560,8 @@ static void client_report(struct client *cl, FILE *ev)
 		if (prev_who >= 0 && prev_who != s->who) {
 			switches++;
 			if (ev)
-				fprintf(ev, "switch t_ms=%.3f from=%s to=%s\n", ns_to_ms(s->sent_ns),
-					cl->resp[prev_who].name, r->name);
+				fprintf(ev, "switch t_ms=%.3f from=%s to=%s\n",
+					ns_to_ms(s->sent_ns), cl->resp[prev_who].name, r->name);
 		}
 		prev_who = s->who;
 		prev = s->sent_ns;
@@ -564,15 +576,17 @@ static void client_report(struct client *cl, FILE *ev)
 	if (ev) {
 		if (cl->sent && (!any || last_idx + 1 < cl->sent))
 			fprintf(ev, "gap t_ms=%.3f len_ms=%.3f lost=%zu\n", ns_to_ms(prev),
-				ns_to_ms(last_sent - prev), any ? cl->sent - 1 - last_idx : cl->sent);
+				ns_to_ms(last_sent - prev),
+				any ? cl->sent - 1 - last_idx : cl->sent);
 		for (int r = 0; r < cl->n_resp; r++)
 			if (cl->resp[r].probes)
-				fprintf(ev, "last t_ms=%.3f node=%s\n", ns_to_ms(cl->resp[r].last_ns),
-					cl->resp[r].name);
+				fprintf(ev, "last t_ms=%.3f node=%s\n",
+					ns_to_ms(cl->resp[r].last_ns), cl->resp[r].name);
 	}
 	printf("sent=%zu recv=%lu lost=%lu max_gap_ms=%.1f gap_start_ms=%.1f switches=%lu"
-	       " responders=", cl->sent, cl->recv, (unsigned long)cl->sent - cl->recv,
-	       ns_to_ms(gap), ns_to_ms(gap_start), switches);
+	       " responders=",
+	       cl->sent, cl->recv, (unsigned long)cl->sent - cl->recv, ns_to_ms(gap),
+	       ns_to_ms(gap_start), switches);
 	for (int r = 0, k = 0; r < cl->n_resp; r++)
 		if (cl->resp[r].probes)
 			printf("%s%s:%lu", k++ ? "," : "", cl->resp[r].name, cl->resp[r].probes);
@@ -625,13 +639,26 @@ static int cmd_client(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "t:p:i:d:o:w")) != -1) {
 		switch (opt) {
-		case 't': target = optarg; break;
-		case 'p': port = (uint16_t)parse_u32(optarg, 1, 65535, "port"); break;
-		case 'i': interval_ms = parse_u32(optarg, 1, PROBE_MAX_INTERVAL_MS, "interval"); break;
-		case 'd': duration_ms = parse_u32(optarg, 1, PROBE_MAX_DURATION_MS, "duration"); break;
-		case 'o': events = optarg; break;
-		case 'w': wait_first = true; break;
-		default: usage();
+		case 't':
+			target = optarg;
+			break;
+		case 'p':
+			port = (uint16_t)parse_u32(optarg, 1, 65535, "port");
+			break;
+		case 'i':
+			interval_ms = parse_u32(optarg, 1, PROBE_MAX_INTERVAL_MS, "interval");
+			break;
+		case 'd':
+			duration_ms = parse_u32(optarg, 1, PROBE_MAX_DURATION_MS, "duration");
+			break;
+		case 'o':
+			events = optarg;
+			break;
+		case 'w':
+			wait_first = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!target || !duration_ms || optind != argc)
@@ -667,9 +694,10 @@ static int cmd_client(int argc, char **argv)
 	cl.seq0 = cl.next_seq;
 	cl.start_ns = now_ns();
 	if (ev)
-		fprintf(ev, "start t_ms=0 mono_ms=%.3f target=%s port=%u interval_ms=%u"
-			" duration_ms=%u\n", ns_to_ms(cl.start_ns), target, port, interval_ms,
-			duration_ms);
+		fprintf(ev,
+			"start t_ms=0 mono_ms=%.3f target=%s port=%u interval_ms=%u"
+			" duration_ms=%u\n",
+			ns_to_ms(cl.start_ns), target, port, interval_ms, duration_ms);
 	client_run(&cl, &pfd, interval_ns, cl.start_ns + duration_ns, cl.n_slots, &mask);
 	/* Late replies: until GRACE_MS passed or every probe is answered. */
 	for (uint64_t end = now_ns() + PROBE_GRACE_MS * 1000000u;

@@ -90,16 +90,36 @@ static void test_diff_table(void **st)
 	static const struct row rows[] = {
 		{ "master, nothing there: add", { { 0, 0 } }, true, 2, false, true, 0 },
 		{ "master, in place: nothing to do", { { 2, 24 } }, true, 2, true, false, 0 },
-		{ "master, a /32 copy beside it: remove the copy", { { 2, 24 }, { 2, 32 } }, true,
-		  2, true, false, 1 },
-		{ "master, only a /32 copy: add ours, remove it", { { 2, 32 } }, true, 2, false,
-		  true, 1 },
-		{ "master, copy on another interface: remove", { { 2, 24 }, { 5, 24 } }, true, 2,
-		  true, false, 1 },
+		{ "master, a /32 copy beside it: remove the copy",
+		  { { 2, 24 }, { 2, 32 } },
+		  true,
+		  2,
+		  true,
+		  false,
+		  1 },
+		{ "master, only a /32 copy: add ours, remove it",
+		  { { 2, 32 } },
+		  true,
+		  2,
+		  false,
+		  true,
+		  1 },
+		{ "master, copy on another interface: remove",
+		  { { 2, 24 }, { 5, 24 } },
+		  true,
+		  2,
+		  true,
+		  false,
+		  1 },
 		{ "backup, nothing there: nothing to do", { { 0, 0 } }, false, 2, false, false, 0 },
 		{ "backup, ours left behind: remove", { { 2, 24 } }, false, 2, false, false, 1 },
-		{ "backup, any prefix anywhere: remove all", { { 2, 24 }, { 2, 32 }, { 7, 16 } },
-		  false, 2, false, false, 3 },
+		{ "backup, any prefix anywhere: remove all",
+		  { { 2, 24 }, { 2, 32 }, { 7, 16 } },
+		  false,
+		  2,
+		  false,
+		  false,
+		  3 },
 		{ "master, interface missing: cannot add", { { 0, 0 } }, true, 0, false, false, 0 },
 	};
 	(void)st;
@@ -121,8 +141,8 @@ static void test_diff_table(void **st)
 		assert_int_equal(d.n_del, rows[r].n_del);
 		for (size_t k = 0; k < d.n_del; k++) {
 			assert_int_equal(d.del_vip[k], 0);
-			assert_false(d.del[k].ifindex == rows[r].ifindex && d.del[k].prefix_len == 24 &&
-				     rows[r].want);
+			assert_false(d.del[k].ifindex == rows[r].ifindex &&
+				     d.del[k].prefix_len == 24 && rows[r].want);
 		}
 		assert_int_equal(!!(d.present & 2u), rows[r].want && rows[r].ifindex);
 		assert_false(d.more);

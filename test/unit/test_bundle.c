@@ -19,9 +19,9 @@
 #include "fsm.h"
 #include "proto.h"
 
-#define NG 5		/* groups per node */
-#define IV 50u		/* interval_ms */
-#define STEP_MS 5u	/* the simulated loop's tick */
+#define NG	5   /* groups per node */
+#define IV	50u /* interval_ms */
+#define STEP_MS 5u  /* the simulated loop's tick */
 
 static const uint8_t key[32] = { 7, 6, 5, 4, 3, 2, 1 };
 
@@ -43,11 +43,11 @@ static const struct proto_key *pk(const uint8_t *k, size_t k_len)
 struct node {
 	struct fsm s[NG];
 	struct fsm_cfg c[NG];
-	struct proto_pkt out[NG * FSM_MAX_ACTIONS];	/* this step's sends */
+	struct proto_pkt out[NG * FSM_MAX_ACTIONS]; /* this step's sends */
 	size_t n_out;
-	uint8_t wire[PROTO_MAX_LEN];			/* ... as one bundle */
+	uint8_t wire[PROTO_MAX_LEN]; /* ... as one bundle */
 	size_t wire_len;
-	enum fsm_drop drop[NG];				/* of the last bundle received */
+	enum fsm_drop drop[NG]; /* of the last bundle received */
 };
 
 static void node_init(struct node *n, const char *name, uint8_t prio, uint64_t nonce)
@@ -109,7 +109,7 @@ static void deliver(struct node *to, const uint8_t *wire, size_t len, uint64_t n
 	unsigned n;
 
 	for (int i = 0; i < NG; i++)
-		to->drop[i] = FSM_DROP_COUNT;	/* no record */
+		to->drop[i] = FSM_DROP_COUNT; /* no record */
 	if (len == 0)
 		return;
 	assert_int_equal(proto_bundle_peek(wire, len, &n, &key_id), PROTO_OK);

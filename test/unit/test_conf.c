@@ -16,6 +16,7 @@
  * system) and @NONE@ (no such file) stand for key file paths; @CONF@ is the
  * config file's name.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,16 +24,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 
 #include <cmocka.h>
 
 #include "conf.h"
 
-#define KEY_TEXT "0123456789abcdef0123456789ABCDEF"	/* 32 bytes */
+#define KEY_TEXT      "0123456789abcdef0123456789ABCDEF" /* 32 bytes */
 #define FAKE_LO_INDEX 7
-#define CONF_NAME "/etc/vipd-test/vipd.conf"		/* never opened */
-#define KEY_DIR "/etc/vipd-test/"
+#define CONF_NAME     "/etc/vipd-test/vipd.conf" /* never opened */
+#define KEY_DIR	      "/etc/vipd-test/"
 
 static const char key_good[] = KEY_DIR "good.key", key_same[] = KEY_DIR "same.key",
 		  key_short[] = KEY_DIR "short.key", key_refused[] = KEY_DIR "refused.key",
@@ -62,7 +62,9 @@ static long fake_read_key(const char *path, uint8_t *buf, size_t max, char *why,
 	static const struct {
 		const char *path, *data;
 	} files[] = {
-		{ key_good, KEY_TEXT "\n" }, { key_same, KEY_TEXT }, { key_short, "123456789" },
+		{ key_good, KEY_TEXT "\n" },
+		{ key_same, KEY_TEXT },
+		{ key_short, "123456789" },
 	};
 	const char *data = NULL;
 	size_t n;
@@ -111,7 +113,7 @@ static void expand(char *out, size_t len, const char *text)
 		const char *token;
 		const char *value;
 	} sub[] = {
-		{ "@KEY@", key_good },	     { "@SAME@", key_same }, { "@SHORT@", key_short },
+		{ "@KEY@", key_good },	      { "@SAME@", key_same }, { "@SHORT@", key_short },
 		{ "@REFUSED@", key_refused }, { "@NONE@", key_none }, { "@CONF@", CONF_NAME },
 	};
 	size_t n = 0;
@@ -167,8 +169,7 @@ static bool load_error_is(const char *name, const char *text, const char *want)
 	rc = load(text, &c, err, sizeof(err));
 	snprintf(full, sizeof(full), "@CONF@%s", want);
 	expand(exp, sizeof(exp), full);
-	if (rc == -1 && strcmp(err, exp) == 0 && !strchr(err, '\n') && !c.groups &&
-	    c.n_groups == 0)
+	if (rc == -1 && strcmp(err, exp) == 0 && !strchr(err, '\n') && !c.groups && c.n_groups == 0)
 		return true;
 	if (rc == 0)
 		conf_free(&c);
@@ -185,9 +186,9 @@ static void assert_load_error(const char *text, const char *want)
 #define HEAD "node: {\n\tname = \"pbx-a\";\n\tinterface = \"lo\";\n};\n"
 
 /* Lines 5-9 open group 0 (id on 7, vips on 8, key_file on 9); EXTRA starts on 10. */
-#define GROUP_VK(vips, key, extra)                                                               \
-	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key "\";\n" \
-	extra "\t}\n);\n"
+#define GROUP_VK(vips, key, extra)                                                     \
+	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key \
+	"\";\n" extra "\t}\n);\n"
 #define GROUP(extra) GROUP_VK("\"192.0.2.100/24\"", "@KEY@", extra)
 
 static void test_defaults(void **state)
@@ -293,7 +294,7 @@ static void test_full(void **state)
 	assert_int_equal(g->id, 7);
 	assert_int_equal(g->line, 11);
 	assert_string_equal(g->label, "");
-	assert_int_equal(g->priority, 90);	/* the node's */
+	assert_int_equal(g->priority, 90); /* the node's */
 	assert_string_equal(g->vips[0].text, "192.0.2.101/32");
 	assert_int_equal(g->key_len, strlen(KEY_TEXT));
 	assert_int_equal(g->garp_refresh_ms, 1000);
@@ -342,7 +343,7 @@ static void test_sets(void **state)
 	assert_memory_equal(g->vmac_mac, "\x00\x00\x5e\x00\x01\x03", 6);
 
 	g = &c.groups[2];
-	assert_int_equal(g->sync_leader, 260);	/* alone in its set: its own leader */
+	assert_int_equal(g->sync_leader, 260); /* alone in its set: its own leader */
 	assert_string_equal(g->vmac_ifname, "vip260");
 	assert_memory_equal(g->vmac_mac, "\x00\x00\x5e\x00\x02\x04", 6);
 
@@ -388,10 +389,12 @@ static void test_missing_interface_warns(void **state)
 		const char *text, *want;
 	} rows[] = {
 		{ "node: {\n\tname = \"a\";\n\tinterface = \"vipdnosuch9\";\n};\n" GROUP(""),
-		  ":3: node.interface: no such interface \"vipdnosuch9\" now; its groups stay FAULT "
+		  ":3: node.interface: no such interface \"vipdnosuch9\" now; its groups stay "
+		  "FAULT "
 		  "until it appears" },
 		{ HEAD GROUP("\t\tinterface = \"vipdnosuch9\";\n"),
-		  ":10: groups[0].interface: no such interface \"vipdnosuch9\" now; its groups stay "
+		  ":10: groups[0].interface: no such interface \"vipdnosuch9\" now; its groups "
+		  "stay "
 		  "FAULT until it appears" },
 		{ HEAD GROUP("\t\tinterface2 = \"vipdnosuch8\";\n"),
 		  ":10: groups[0].interface2: no such interface \"vipdnosuch8\" now; this path is "
@@ -421,8 +424,9 @@ static void test_group_interface_only(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(load("node: { name = \"a\"; };\n"
-			      GROUP("\t\tinterface = \"lo\";\n"), &c, err, sizeof(err)), 0);
+	assert_int_equal(load("node: { name = \"a\"; };\n" GROUP("\t\tinterface = \"lo\";\n"), &c,
+			      err, sizeof(err)),
+			 0);
 	assert_string_equal(c.interface, "");
 	assert_string_equal(c.groups[0].interface, "lo");
 	assert_int_equal(c.groups[0].ifindex, FAKE_LO_INDEX);
@@ -457,7 +461,7 @@ static void test_print_round_trip(void **state)
 	assert_string_equal(a.state_dir, b.state_dir);
 	assert_int_equal(a.n_groups, b.n_groups);
 	for (size_t i = 0; i < a.n_groups; i++) {
-		b.groups[i].line = a.groups[i].line;	/* the printout has its own layout */
+		b.groups[i].line = a.groups[i].line; /* the printout has its own layout */
 		assert_memory_equal(&a.groups[i], &b.groups[i], sizeof(a.groups[i]));
 	}
 	conf_free(&a);
@@ -507,7 +511,7 @@ static void test_key_max(void **state)
 	assert_int_equal(c.groups[0].key_len, VIPD_KEY_MAX);
 	conf_free(&c);
 
-	var_len = VIPD_KEY_MAX + 2;	/* 256 'k', "\n", 'k' */
+	var_len = VIPD_KEY_MAX + 2; /* 256 'k', "\n", 'k' */
 	snprintf(want, sizeof(want), ":9: groups[0].key_file: key in %s is longer than %d bytes",
 		 key_var, VIPD_KEY_MAX);
 	assert_load_error(text, want);
@@ -520,8 +524,8 @@ static void test_key_relative(void **state)
 	struct conf c;
 
 	(void)state;
-	assert_int_equal(load(HEAD GROUP_VK("\"192.0.2.1/24\"", "good.key", ""), &c, err,
-			      sizeof(err)), 0);
+	assert_int_equal(
+		load(HEAD GROUP_VK("\"192.0.2.1/24\"", "good.key", ""), &c, err, sizeof(err)), 0);
 	assert_string_equal(c.groups[0].key_file, key_good);
 	assert_int_equal(c.groups[0].key_len, strlen(KEY_TEXT));
 	conf_free(&c);
@@ -566,8 +570,8 @@ static void test_too_many_vips(void **state)
 /* Hook and check commands: argv kept verbatim, defaults, printed back the same. */
 static void test_commands(void **state)
 {
-	static const char *const want[] = { "/bin/true", "a b", "$(touch /x)", "it's \"q\"",
-					    "", NULL };
+	static const char *const want[] = { "/bin/true",  "a b", "$(touch /x)",
+					    "it's \"q\"", "",	 NULL };
 	struct conf a, b;
 	char err[512], *out = NULL;
 	size_t out_len = 0;
@@ -672,9 +676,10 @@ static const struct bad_case errors[] = {
 	  "(1..15 characters)" },
 	{ "node.interface missing", "node: {\n\tname = \"a\";\n};\n" GROUP(""),
 	  ":1: node.interface: required key is missing (groups[0] sets no interface)" },
-	{ "duplicate group id", HEAD "groups: (\n{\n id = 1;\n vips = [ \"192.0.2.1/24\" ];\n"
-	  " key_file = \"@KEY@\";\n},\n{\n id = 1;\n vips = [ \"192.0.2.2/24\" ];\n"
-	  " key_file = \"@KEY@\";\n} );\n",
+	{ "duplicate group id",
+	  HEAD "groups: (\n{\n id = 1;\n vips = [ \"192.0.2.1/24\" ];\n"
+	       " key_file = \"@KEY@\";\n},\n{\n id = 1;\n vips = [ \"192.0.2.2/24\" ];\n"
+	       " key_file = \"@KEY@\";\n} );\n",
 	  ":12: groups[1].id: duplicate group id 1 (first at line 7)" },
 	{ "group id zero", HEAD "groups: ( { id = 0; } );\n",
 	  ":5: groups[0].id: 0 is out of range 1..4294967295" },
@@ -712,8 +717,8 @@ static const struct bad_case errors[] = {
 	  ":8: groups[0].vips[1]: duplicate address \"2001:DB8:0::1/128\" (first at line 8)" },
 	{ "duplicate VIP across groups",
 	  HEAD "groups: (\n{ id = 1;\n vips = [ \"192.0.2.1/24\" ];\n"
-	  " key_file = \"@KEY@\"; },\n{ id = 2;\n vips = [ \"192.0.2.2/24\",\n"
-	  " \"192.0.2.1/24\" ]; key_file = \"@KEY@\"; } );\n",
+	       " key_file = \"@KEY@\"; },\n{ id = 2;\n vips = [ \"192.0.2.2/24\",\n"
+	       " \"192.0.2.1/24\" ]; key_file = \"@KEY@\"; } );\n",
 	  ":11: groups[1].vips[1]: duplicate address \"192.0.2.1/24\" (first at line 7)" },
 	{ "string for an integer", HEAD GROUP("\t\tinterval_ms = \"200\";\n"),
 	  ":10: groups[0].interval_ms: expected an integer" },
@@ -757,9 +762,10 @@ static const struct bad_case errors[] = {
 	  ":10: groups[0].vmac: expected true or false" },
 	{ "vmac with a label", HEAD GROUP("\t\tlabel = \"lo:x\";\n\t\tvmac = true;\n"),
 	  ":10: groups[0].label: not used with vmac = true (the VIPs live on vip1)" },
-	{ "vmac MACs collide", HEAD "groups: (\n{ id = 2; vips = [ \"192.0.2.1/24\" ]; vmac = true;"
-	  " key_file = \"@KEY@\"; },\n{ id = 514; vips = [ \"192.0.2.2/24\" ];\n vmac = true;"
-	  " key_file = \"@KEY@\"; } );\n",
+	{ "vmac MACs collide",
+	  HEAD "groups: (\n{ id = 2; vips = [ \"192.0.2.1/24\" ]; vmac = true;"
+	       " key_file = \"@KEY@\"; },\n{ id = 514; vips = [ \"192.0.2.2/24\" ];\n vmac = true;"
+	       " key_file = \"@KEY@\"; } );\n",
 	  ":8: groups[1].vmac: virtual MAC 00:00:5e:00:01:02 is taken by group 2 (line 6): the "
 	  "ids of vmac groups must differ in their low byte (id & 0xff)" },
 	{ "label of another interface", HEAD GROUP("\t\tlabel = \"eth0:vip\";\n"),
@@ -790,9 +796,10 @@ static const struct bad_case errors[] = {
 	{ "group not a group", HEAD "groups: ( 1 );\n", ":5: groups[0]: expected a group { ... }" },
 	{ "control socket relative", HEAD GROUP("") "control_socket = \"vipd.sock\";\n",
 	  ":12: control_socket: \"vipd.sock\" is not an absolute path" },
-	{ "control socket too long", HEAD GROUP("") "control_socket = \"/"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789\";\n",
+	{ "control socket too long",
+	  HEAD GROUP("") "control_socket = \"/"
+			 "0123456789012345678901234567890123456789012345678901234567890123456789"
+			 "0123456789012345678901234567890123456789\";\n",
 	  ":12: control_socket: path is longer than 107 bytes" },
 	{ "state dir relative", HEAD GROUP("") "state_dir = \"var/lib/vipd\";\n",
 	  ":12: state_dir: \"var/lib/vipd\" is not an absolute path" },
@@ -813,7 +820,11 @@ static const struct bad_case errors[] = {
 	{ "command empty", HEAD GROUP("\t\tnotify_backup = [ ];\n"),
 	  ":10: groups[0].notify_backup: 0 strings, 1..32 allowed (the program and its "
 	  "arguments)" },
-	{ "command of 33 strings", HEAD GROUP("\t\tnotify = [ \"/bin/true\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"10\", \"11\", \"12\", \"13\", \"14\", \"15\", \"16\", \"17\", \"18\", \"19\", \"20\", \"21\", \"22\", \"23\", \"24\", \"25\", \"26\", \"27\", \"28\", \"29\", \"30\", \"31\", \"32\" ];\n"),
+	{ "command of 33 strings",
+	  HEAD GROUP("\t\tnotify = [ \"/bin/true\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", "
+		     "\"7\", \"8\", \"9\", \"10\", \"11\", \"12\", \"13\", \"14\", \"15\", \"16\", "
+		     "\"17\", \"18\", \"19\", \"20\", \"21\", \"22\", \"23\", \"24\", \"25\", "
+		     "\"26\", \"27\", \"28\", \"29\", \"30\", \"31\", \"32\" ];\n"),
 	  ":10: groups[0].notify: 33 strings, 1..32 allowed (the program and its arguments)" },
 	{ "hook timeout too short", HEAD GROUP("\t\thook_timeout_ms = 5;\n"),
 	  ":10: groups[0].hook_timeout_ms: 5 is out of range 10..3600000" },
@@ -862,10 +873,12 @@ static const struct bad_case errors[] = {
 	  ":10: groups[0].peers[0]: \"fe80::1\" is link-local (fe80::/10): use the peer's global "
 	  "or ULA address" },
 	{ "peers of two families", HEAD GROUP("\t\tpeers = [ \"192.0.2.2\", \"2001:db8::2\" ];\n"),
-	  ":10: groups[0].peers[1]: \"2001:db8::2\" is IPv6, peers[0] is IPv4: one family per group" },
+	  ":10: groups[0].peers[1]: \"2001:db8::2\" is IPv6, peers[0] is IPv4: one family per "
+	  "group" },
 	{ "peer_hops without peers", HEAD GROUP("\t\tpeer_hops = 2;\n"),
 	  ":10: groups[0].peer_hops: only with peers (multicast heartbeats stay on the link)" },
-	{ "peer_hops out of range", HEAD GROUP("\t\tpeers = [ \"192.0.2.2\" ];\n\t\tpeer_hops = 0;\n"),
+	{ "peer_hops out of range",
+	  HEAD GROUP("\t\tpeers = [ \"192.0.2.2\" ];\n\t\tpeer_hops = 0;\n"),
 	  ":11: groups[0].peer_hops: 0 is out of range 1..255" },
 	{ "vmac with peers", HEAD GROUP("\t\tpeers = [ \"192.0.2.2\" ];\n\t\tvmac = true;\n"),
 	  ":11: groups[0].vmac: not used with unicast peers" },

@@ -15,6 +15,7 @@
  * 0644), @SHORT@ (9 bytes), @DIR@ (a directory) and @NONE@ (no such file)
  * stand for key file paths; @CONF@ is the config file's own path.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,11 +30,11 @@
 
 #include "conf.h"
 
-#define KEY_TEXT "0123456789abcdef0123456789ABCDEF"	/* 32 bytes */
+#define KEY_TEXT "0123456789abcdef0123456789ABCDEF" /* 32 bytes */
 
-static char tmpdir[256];		/* mkdtemp: holds every key file */
+static char tmpdir[256]; /* mkdtemp: holds every key file */
 static char key_good[300], key_wide[300], key_short[300], key_none[300];
-static char conf_path[300];		/* the config of the running test */
+static char conf_path[300]; /* the config of the running test */
 
 /* Write @len bytes to @path with @mode (not subject to umask). */
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
@@ -54,8 +54,8 @@ static void expand(char *out, size_t len, const char *text)
 		const char *token;
 		const char *value;
 	} sub[] = {
-		{ "@KEY@", key_good },	 { "@WIDE@", key_wide }, { "@SHORT@", key_short },
-		{ "@DIR@", tmpdir },	 { "@NONE@", key_none }, { "@CONF@", conf_path },
+		{ "@KEY@", key_good }, { "@WIDE@", key_wide }, { "@SHORT@", key_short },
+		{ "@DIR@", tmpdir },   { "@NONE@", key_none }, { "@CONF@", conf_path },
 	};
 	size_t n = 0;
 
@@ -161,9 +161,9 @@ static int teardown(void **state)
 #define HEAD "node: {\n\tname = \"pbx-a\";\n\tinterface = \"lo\";\n};\n"
 
 /* Lines 5-9 open group 0 (id on 7, vips on 8, key_file on 9); EXTRA starts on 10. */
-#define GROUP_VK(vips, key, extra)                                                               \
-	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key "\";\n" \
-	extra "\t}\n);\n"
+#define GROUP_VK(vips, key, extra)                                                     \
+	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key \
+	"\";\n" extra "\t}\n);\n"
 #define GROUP(extra) GROUP_VK("\"192.0.2.100/24\"", "@KEY@", extra)
 
 /* A good file: the real look-ups fill in what the fake ones do in test_conf. */
@@ -196,10 +196,12 @@ static void test_missing_interface_warns(void **state)
 		const char *text, *want;
 	} rows[] = {
 		{ "node: {\n\tname = \"a\";\n\tinterface = \"vipdnosuch9\";\n};\n" GROUP(""),
-		  ":3: node.interface: no such interface \"vipdnosuch9\" now; its groups stay FAULT "
+		  ":3: node.interface: no such interface \"vipdnosuch9\" now; its groups stay "
+		  "FAULT "
 		  "until it appears" },
 		{ HEAD GROUP("\t\tinterface = \"vipdnosuch9\";\n"),
-		  ":10: groups[0].interface: no such interface \"vipdnosuch9\" now; its groups stay "
+		  ":10: groups[0].interface: no such interface \"vipdnosuch9\" now; its groups "
+		  "stay "
 		  "FAULT until it appears" },
 		{ HEAD GROUP("\t\tinterface2 = \"vipdnosuch8\";\n"),
 		  ":10: groups[0].interface2: no such interface \"vipdnosuch8\" now; this path is "
@@ -271,14 +273,16 @@ static void test_command_errors(void **state)
 			  ":10: groups[0].notify_fault[0]: \"/etc/passwd\" is not executable");
 	assert_load_error(HEAD GROUP("\t\tnotify_stop = [ \"/\" ];\n"),
 			  ":10: groups[0].notify_stop[0]: \"/\" is not a regular file");
-	assert_load_error(HEAD GROUP("\t\tnotify_backup = [ \"@DIR@/none\" ];\n"),
-			  ":10: groups[0].notify_backup[0]: \"@DIR@/none\": No such file or directory");
+	assert_load_error(
+		HEAD GROUP("\t\tnotify_backup = [ \"@DIR@/none\" ];\n"),
+		":10: groups[0].notify_backup[0]: \"@DIR@/none\": No such file or directory");
 	/* A program others may rewrite would run as root: refused. */
 	snprintf(prog, sizeof(prog), "%s/prog", tmpdir);
 	write_file(prog, "#!/bin/sh\n", 10, 0757);
-	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
-			  ":10: groups[0].notify[0]: \"@DIR@/prog\" is not trusted: file @DIR@/prog "
-			  "is writable by others");
+	assert_load_error(
+		HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
+		":10: groups[0].notify[0]: \"@DIR@/prog\" is not trusted: file @DIR@/prog "
+		"is writable by others");
 	assert_int_equal(unlink(prog), 0);
 }
 
@@ -298,15 +302,16 @@ static void test_trust(void **state)
 	(void)state;
 	snprintf(prog, sizeof(prog), "%s/prog", tmpdir);
 	write_file(prog, "#!/bin/sh\n", 10, 0775);
-	assert_load_error(HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
-			  ":10: groups[0].notify[0]: \"@DIR@/prog\" is not trusted: file @DIR@/prog "
-			  "is writable by its group");
+	assert_load_error(
+		HEAD GROUP("\t\tnotify = [ \"@DIR@/prog\" ];\n"),
+		":10: groups[0].notify[0]: \"@DIR@/prog\" is not trusted: file @DIR@/prog "
+		"is writable by its group");
 	assert_int_equal(chmod(prog, 0755), 0);
 	/* A link in a trusted directory to a trusted program: fine. */
 	snprintf(link, sizeof(link), "%s/link", tmpdir);
 	assert_int_equal(symlink("prog", link), 0);
-	assert_int_equal(load(HEAD GROUP("\t\tnotify = [ \"@DIR@/link\" ];\n"), &c, err,
-			      sizeof(err)), 0);
+	assert_int_equal(
+		load(HEAD GROUP("\t\tnotify = [ \"@DIR@/link\" ];\n"), &c, err, sizeof(err)), 0);
 	conf_free(&c);
 	/* The same program in a directory others may write: its name could be swapped. */
 	snprintf(sub, sizeof(sub), "%s/open", tmpdir);
@@ -327,18 +332,21 @@ static void test_trust(void **state)
 	/* A key file in it likewise. */
 	snprintf(key, sizeof(key), "%s/open/k", tmpdir);
 	write_file(key, KEY_TEXT, strlen(KEY_TEXT), 0600);
-	assert_load_error(HEAD "groups: ( { id = 1; vips = [ \"192.0.2.100/24\" ]; "
-			  "key_file = \"@DIR@/open/k\"; } );\n",
-			  ":5: groups[0].key_file: @DIR@/open/k is not trusted: directory @DIR@/open "
-			  "is writable by others");
+	assert_load_error(
+		HEAD "groups: ( { id = 1; vips = [ \"192.0.2.100/24\" ]; "
+		     "key_file = \"@DIR@/open/k\"; } );\n",
+		":5: groups[0].key_file: @DIR@/open/k is not trusted: directory @DIR@/open "
+		"is writable by others");
 	/* Owned by another user (needs root to give it away). */
 	if (geteuid() == 0) {
 		assert_int_equal(chmod(sub, 0755), 0);
 		assert_int_equal(chown(key, 65534, 65534), 0);
 		assert_int_equal(load(HEAD "groups: ( { id = 1; vips = [ \"192.0.2.100/24\" ]; "
-				      "key_file = \"@DIR@/open/k\"; } );\n", &c, err, sizeof(err)),
+					   "key_file = \"@DIR@/open/k\"; } );\n",
+				      &c, err, sizeof(err)),
 				 -1);
-		expand(want, sizeof(want), "groups[0].key_file: @DIR@/open/k is not trusted: "
+		expand(want, sizeof(want),
+		       "groups[0].key_file: @DIR@/open/k is not trusted: "
 		       "file @DIR@/open/k is owned by uid 65534");
 		assert_non_null(strstr(err, want));
 		assert_non_null(strstr(err, ", not root"));

@@ -48,8 +48,8 @@ static void test_find_each(void **state)
 /* Only the exact name: no prefix, no case folding, no trailing bytes. */
 static void test_find_unknown(void **state)
 {
-	static const char *const bad[] = {"",	     "stat",	"statusx", "STATUS", "Status",
-					  " status", "status ", "switch",  "help",   "reloa"};
+	static const char *const bad[] = { "",	      "stat",	 "statusx", "STATUS", "Status",
+					   " status", "status ", "switch",  "help",   "reloa" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -84,7 +84,7 @@ static void test_client_only(void **state)
 /* root only: exactly switchover, standby and reload (vipctl(8), PERMISSIONS). */
 static void test_privilege(void **state)
 {
-	static const char *const change[] = {"switchover", "standby", "reload"};
+	static const char *const change[] = { "switchover", "standby", "reload" };
 	size_t n = 0;
 
 	(void)state;

@@ -14,7 +14,7 @@
 
 #include "fsm.h"
 
-#define IV 200u	/* interval_ms used throughout */
+#define IV 200u /* interval_ms used throughout */
 
 struct node {
 	struct fsm s;
@@ -74,8 +74,9 @@ static int admin(struct node *n, enum fsm_event e, uint64_t now, bool on, bool f
 
 static int health(struct node *n, uint64_t now, bool ok, uint8_t prio)
 {
-	struct fsm_input in = { .ev = FSM_EV_HEALTH, .now_ms = now, .healthy = ok,
-				.priority = prio };
+	struct fsm_input in = {
+		.ev = FSM_EV_HEALTH, .now_ms = now, .healthy = ok, .priority = prio
+	};
 
 	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
 	return n->rc;
@@ -106,9 +107,15 @@ static const struct proto_pkt *sent(const struct fsm_output *o)
 static struct proto_pkt hb(const char *name, uint8_t state, uint8_t prio, uint16_t flags,
 			   uint64_t boot, uint64_t seq)
 {
-	struct proto_pkt p = { .type = PROTO_T_HEARTBEAT, .state = state, .priority = prio,
-			       .flags = flags, .interval_ms = IV, .group_id = 1,
-			       .nonce = boot, .challenge = boot, .seq = seq };
+	struct proto_pkt p = { .type = PROTO_T_HEARTBEAT,
+			       .state = state,
+			       .priority = prio,
+			       .flags = flags,
+			       .interval_ms = IV,
+			       .group_id = 1,
+			       .nonce = boot,
+			       .challenge = boot,
+			       .seq = seq };
 
 	snprintf(p.name, sizeof(p.name), "%s", name);
 	return p;
@@ -391,7 +398,7 @@ static void test_contention_resolved_by_rank(void **st)
 	lone_master(&a, "a", 100);
 	pb = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 5, 49);
 	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
-	assert_true(has(&a.o, FSM_ACT_ANNOUNCE));	/* back from silence */
+	assert_true(has(&a.o, FSM_ACT_ANNOUNCE)); /* back from silence */
 	pb.seq = 50;
 	ev(&a, FSM_EV_PACKET, ta + 1, &pb);
 	assert_false(has(&a.o, FSM_ACT_ANNOUNCE));
@@ -448,7 +455,7 @@ static void test_replay_and_identity_drops(void **st)
 	p = hb("c", PROTO_ST_MASTER, 255, PROTO_F_UPSTREAM, 5, 5);
 	ev(&n, FSM_EV_PACKET, 9, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_FOREIGN);
-	assert_int_equal(n.s.state, FSM_FAULT);	/* the name conflict */
+	assert_int_equal(n.s.state, FSM_FAULT); /* the name conflict */
 	/* Dropped packets change nothing. */
 	assert_string_equal(n.s.peer.name, "b");
 }
@@ -472,10 +479,11 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 	p.echo = 0;
 	ev_wire(&n, FSM_EV_PACKET, 1, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_HELLO);
-	assert_true(has(&n.o, FSM_ACT_SEND));	/* answered at once ... */
-	assert_true(sent(&n.o)->echo_new == p.challenge);	/* ... with its challenge */
+	assert_true(has(&n.o, FSM_ACT_SEND));		  /* answered at once ... */
+	assert_true(sent(&n.o)->echo_new == p.challenge); /* ... with its challenge */
 	assert_false(n.s.peer.alive);
-	/* Its next packet echoes ours (as a session it has not accepted yet): accepted, and told so at once. */
+	/* Its next packet echoes ours (as a session it has not accepted yet): accepted, and told so
+	 * at once. */
 	p.seq = 2;
 	p.flags = 0;
 	p.echo_new = n.s.challenge;
@@ -486,14 +494,14 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 	/* The peer restarts while we still count it alive: a new session ... */
 	c0 = n.s.challenge;
 	p = hb("b", PROTO_ST_INIT, 90, PROTO_F_QUERY, 51, 1);
-	p.echo = c0;	/* (even a recording that echoes our challenge of now) */
+	p.echo = c0; /* (even a recording that echoes our challenge of now) */
 	ev_wire(&n, FSM_EV_PACKET, 3, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_HELLO);
-	assert_true(n.s.challenge != c0);	/* ... must answer a new challenge */
+	assert_true(n.s.challenge != c0); /* ... must answer a new challenge */
 	assert_true(sent(&n.o)->echo_new == p.challenge);
 	p.seq = 2;
 	ev_wire(&n, FSM_EV_PACKET, 3, &p);
-	assert_int_equal(n.o.drop, FSM_DROP_STALE);	/* and again: now counted as stale */
+	assert_int_equal(n.o.drop, FSM_DROP_STALE); /* and again: now counted as stale */
 	p.seq = 3;
 	p.echo = n.s.challenge;
 	ev_wire(&n, FSM_EV_PACKET, 4, &p);
@@ -599,7 +607,7 @@ static void test_duplicate_name_refuses_to_claim(void **st)
 	assert_int_equal(n.s.state, FSM_FAULT);
 	assert_int_equal(n.s.reason, FSM_R_NAME_CONFLICT);
 	tick_to(&n, n.s.conflict_until_ms);
-	assert_int_equal(n.s.state, FSM_INIT);	/* gone: listen again */
+	assert_int_equal(n.s.state, FSM_INIT); /* gone: listen again */
 	tick_to(&n, 6000);
 	assert_int_equal(n.s.state, FSM_MASTER);
 	/* A master keeps the VIPs when a newcomer with its name shows up ... */
@@ -697,13 +705,13 @@ static void test_master_reannounces_when_peer_returns(void **st)
 
 	(void)st;
 	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 3);
-	tick_to(&n, t + 2000);	/* b silent: counted dead (it may claim meanwhile) */
+	tick_to(&n, t + 2000); /* b silent: counted dead (it may claim meanwhile) */
 	assert_false(n.s.peer.alive);
 	p = hb("b", PROTO_ST_BACKUP, 90, PROTO_F_UPSTREAM, 7, 60);
 	ev(&n, FSM_EV_PACKET, t + 2001, &p);
 	assert_true(has(&n.o, FSM_ACT_ANNOUNCE));
 	assert_true(n.o.peer_returned);
-	assert_false(n.o.reannounce);	/* no master_again hook for a mere return */
+	assert_false(n.o.reannounce); /* no master_again hook for a mere return */
 	/* A peer saying goodbye is not a reason to announce. */
 	p = hb("b", PROTO_ST_STOPPING, 90, PROTO_F_RESIGN | PROTO_F_UPSTREAM, 7, 61);
 	ev(&n, FSM_EV_PACKET, t + 2002, &p);
@@ -854,8 +862,11 @@ static void test_fault_and_recovery(void **st)
 /* A health event saying "the interface is missing". */
 static void no_interface(struct node *n, uint64_t now)
 {
-	struct fsm_input in = { .ev = FSM_EV_HEALTH, .now_ms = now, .healthy = false,
-				.no_interface = true, .priority = 100 };
+	struct fsm_input in = { .ev = FSM_EV_HEALTH,
+				.now_ms = now,
+				.healthy = false,
+				.no_interface = true,
+				.priority = 100 };
 
 	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
 }
@@ -923,7 +934,6 @@ static void test_refresh_while_master(void **st)
 	}
 	assert_int_equal(announces, 2);
 }
-
 
 static int upstream(struct node *n, uint64_t now, bool ok)
 {
@@ -1197,7 +1207,7 @@ static void test_start_probe_before_listen_end(void **st)
 	assert_int_equal(n.s.state, FSM_INIT);
 	assert_int_equal(n.s.probe_at_ms, 637 - 20);
 	tick_to(&n, 637);
-	assert_int_equal(n.s.state, FSM_INIT);	/* the verdict waits one step */
+	assert_int_equal(n.s.state, FSM_INIT); /* the verdict waits one step */
 	tick_to(&n, 638);
 	assert_int_equal(n.s.state, FSM_MASTER);
 }
@@ -1470,7 +1480,7 @@ static void test_isolated_backup_does_not_claim(void **st)
 	assert_int_equal(n.s.state, FSM_FAULT);
 	assert_int_equal(n.s.reason, FSM_R_UPSTREAM);
 	assert_false(sent(&n.o)->flags & PROTO_F_UPSTREAM);
-	tick_to(&n, t + 5000);	/* the master is gone too */
+	tick_to(&n, t + 5000); /* the master is gone too */
 	assert_int_equal(n.s.state, FSM_FAULT);
 	upstream(&n, t + 5001, true);
 	assert_int_equal(n.s.state, FSM_INIT);
@@ -1585,16 +1595,16 @@ static void test_follower_leaves_contention_and_preemption_to_leader(void **st)
 	assert_false(has(&n.o, FSM_ACT_DEL_VIPS));
 	/* A fit peer asking to take over is not obeyed either. */
 	for (int i = 0; i < 3; i++, t += IV) {
-		struct proto_pkt p = hb("a", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM |
-					PROTO_F_TAKEOVER, 7, seq++);
+		struct proto_pkt p = hb("a", PROTO_ST_BACKUP, 100,
+					PROTO_F_UPSTREAM | PROTO_F_TAKEOVER, 7, seq++);
 
 		ev(&n, FSM_EV_PACKET, t, &p);
 	}
 	assert_int_equal(n.s.state, FSM_MASTER);
 	/* A peer that drops its VIPs still makes the follower announce again. */
 	{
-		struct proto_pkt p = hb("a", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM |
-					PROTO_F_RESIGN, 7, seq++);
+		struct proto_pkt p =
+			hb("a", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM | PROTO_F_RESIGN, 7, seq++);
 
 		ev(&n, FSM_EV_PACKET, t, &p);
 		assert_true(n.o.reannounce);
@@ -1652,7 +1662,7 @@ static void test_follower_unhealthy_drops_vips(void **st)
 /* ------------------------------------------------------------------ */
 /* Two-node simulator: packets travel with LAT ms of latency.          */
 
-#define LAT 1
+#define LAT  1
 #define QMAX 64
 
 struct flight {
@@ -1664,13 +1674,13 @@ struct flight {
 struct sim {
 	struct node n[2];
 	bool up[2];
-	bool cut;		/* heartbeat path cut */
+	bool cut; /* heartbeat path cut */
 	uint64_t now;
 	struct flight q[QMAX];
 	int nq;
 	uint64_t deadline[2];
-	bool holds[2];		/* VIPs currently on the node */
-	uint64_t double_ms;	/* time both held the VIPs */
+	bool holds[2];	    /* VIPs currently on the node */
+	uint64_t double_ms; /* time both held the VIPs */
 };
 
 static void sim_apply(struct sim *s, int i)
@@ -1681,7 +1691,8 @@ static void sim_apply(struct sim *s, int i)
 		switch (o->act[k].type) {
 		case FSM_ACT_SEND:
 			if (!s->cut && s->nq < QMAX)
-				s->q[s->nq++] = (struct flight){ o->act[k].pkt, 1 - i, s->now + LAT };
+				s->q[s->nq++] =
+					(struct flight){ o->act[k].pkt, 1 - i, s->now + LAT };
 			break;
 		case FSM_ACT_ADD_VIPS:
 			s->holds[i] = true;
@@ -1817,8 +1828,8 @@ static void test_sim_crash_then_return_no_preempt(void **st)
 	sim_settled(&s, 100, 90);
 	assert_int_equal(s.n[0].s.state, FSM_MASTER);
 	crash = s.now;
-	s.up[0] = false;	/* kill -9: no goodbye */
-	s.holds[0] = false;	/* and the node is gone */
+	s.up[0] = false;    /* kill -9: no goodbye */
+	s.holds[0] = false; /* and the node is gone */
 	sim_run(&s, crash + 2000);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
 	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_TIMEOUT);
@@ -1946,34 +1957,60 @@ static void test_health_input_table(void **st)
 		bool healthy, no_interface;
 		uint8_t priority;
 	} rows[] = {
-		{ "all well",
-		  { true, true, false, 0, false, 0, false }, true, false, 100 },
-		{ "no carrier",
-		  { true, false, false, 0, false, 0, false }, false, false, 100 },
-		{ "no interface",
-		  { false, false, false, 0, false, 0, false }, false, true, 100 },
+		{ "all well", { true, true, false, 0, false, 0, false }, true, false, 100 },
+		{ "no carrier", { true, false, false, 0, false, 0, false }, false, false, 100 },
+		{ "no interface", { false, false, false, 0, false, 0, false }, false, true, 100 },
 		{ "check fails, no weight",
-		  { true, true, true, 0, false, 0, false }, false, false, 100 },
+		  { true, true, true, 0, false, 0, false },
+		  false,
+		  false,
+		  100 },
 		{ "check fails, weight 30",
-		  { true, true, true, 30, false, 0, false }, true, false, 70 },
+		  { true, true, true, 30, false, 0, false },
+		  true,
+		  false,
+		  70 },
 		{ "weight, check passes",
-		  { true, true, false, 30, false, 0, false }, true, false, 100 },
+		  { true, true, false, 30, false, 0, false },
+		  true,
+		  false,
+		  100 },
 		{ "SIP fails, no weight",
-		  { true, true, false, 0, true, 0, false }, false, false, 100 },
+		  { true, true, false, 0, true, 0, false },
+		  false,
+		  false,
+		  100 },
 		{ "SIP fails, weight 20",
-		  { true, true, false, 0, true, 20, false }, true, false, 80 },
+		  { true, true, false, 0, true, 20, false },
+		  true,
+		  false,
+		  80 },
 		{ "both fail: weights add",
-		  { true, true, true, 30, true, 20, false }, true, false, 50 },
+		  { true, true, true, 30, true, 20, false },
+		  true,
+		  false,
+		  50 },
 		{ "weights past 0: floor 1",
-		  { true, true, true, 99, true, 99, false }, true, false, 1 },
-		{ "weight 254 alone",
-		  { true, true, true, 254, false, 0, false }, true, false, 1 },
+		  { true, true, true, 99, true, 99, false },
+		  true,
+		  false,
+		  1 },
+		{ "weight 254 alone", { true, true, true, 254, false, 0, false }, true, false, 1 },
 		{ "weighted, no weight",
-		  { true, true, true, 30, true, 0, false }, false, false, 70 },
+		  { true, true, true, 30, true, 0, false },
+		  false,
+		  false,
+		  70 },
 		{ "a follower blocks",
-		  { true, true, false, 0, false, 0, true }, false, false, 100 },
+		  { true, true, false, 0, false, 0, true },
+		  false,
+		  false,
+		  100 },
 		{ "no interface, blocked",
-		  { false, true, false, 0, false, 0, true }, false, true, 100 },
+		  { false, true, false, 0, false, 0, true },
+		  false,
+		  true,
+		  100 },
 	};
 	struct fsm_cfg c = { .base_priority = 100 };
 
@@ -2012,7 +2049,8 @@ static void test_health_news_table(void **st)
 
 	(void)st;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct fsm s = { .healthy = rows[i].s_healthy, .no_interface = rows[i].s_no_iface,
+		struct fsm s = { .healthy = rows[i].s_healthy,
+				 .no_interface = rows[i].s_no_iface,
 				 .priority = rows[i].s_prio };
 		struct fsm_input in = { .ev = FSM_EV_HEALTH,
 					.healthy = rows[i].healthy,
@@ -2065,7 +2103,7 @@ static void test_duplicate_table(void **st)
 		rx = n.s.peer.rx;
 		p = hb(rows[i].name, PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, rows[i].nonce,
 		       rows[i].seq);
-		p.echo = 777777;	/* no fresh echo: only the accepted session passes */
+		p.echo = 777777; /* no fresh echo: only the accepted session passes */
 		in.multipath = rows[i].multipath;
 		fsm_step(&n.s, &n.c, &in, &n.o);
 		assert_int_equal(n.o.duplicate, rows[i].duplicate);
@@ -2183,7 +2221,7 @@ static void test_check_weight_hands_over_to_fit_peer(void **st)
 		n.c.base_priority = rows[i].base;
 		for (int k = 0; k < rows[i].heard; k++, t += IV) {
 			struct proto_pkt p = hb("b", rows[i].peer_state, rows[i].peer_prio,
-						 rows[i].peer_flags, 7, seq++);
+						rows[i].peer_flags, 7, seq++);
 
 			tick_to(&n, t);
 			ev(&n, FSM_EV_PACKET, t, &p);
@@ -2217,7 +2255,7 @@ static void test_check_weight_waits_for_peer_to_rise(void **st)
 	assert_int_equal(n.s.state, FSM_MASTER);
 	seq = feed(&n, &t, "b", PROTO_ST_BACKUP, 90, 1, 2);
 	assert_int_equal(n.s.state, FSM_MASTER);
-	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, seq, 1);	/* the rise-th heartbeat */
+	feed(&n, &t, "b", PROTO_ST_BACKUP, 90, seq, 1); /* the rise-th heartbeat */
 	assert_int_equal(n.s.state, FSM_BACKUP);
 	assert_int_equal(n.s.reason, FSM_R_PRIORITY);
 }

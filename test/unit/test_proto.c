@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sodium.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sodium.h>
 
 #include "proto.h"
 
@@ -285,7 +285,8 @@ static void test_decode_short(void **state)
 
 		assert_non_null(buf);
 		memcpy(buf, sample_wire, lens[i]);
-		assert_int_equal(proto_decode(buf, lens[i], pk(key, sizeof(key)), &d), PROTO_E_SHORT);
+		assert_int_equal(proto_decode(buf, lens[i], pk(key, sizeof(key)), &d),
+				 PROTO_E_SHORT);
 		free(buf);
 	}
 }
@@ -339,7 +340,8 @@ static void test_decode_long(void **state)
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, sample_wire, PROTO_LEN);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		assert_int_equal(proto_decode(buf, lens[i], pk(key, sizeof(key)), &d), PROTO_E_LONG);
+		assert_int_equal(proto_decode(buf, lens[i], pk(key, sizeof(key)), &d),
+				 PROTO_E_LONG);
 	/* The packet itself is fine: only the extra length is refused. */
 	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_OK);
 }
@@ -356,7 +358,8 @@ static void test_decode_magic(void **state)
 		memcpy(buf, sample_wire, PROTO_LEN);
 		buf[i] = (uint8_t)(buf[i] + 1);
 		resign(buf, key, sizeof(key));
-		assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_MAGIC);
+		assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d),
+				 PROTO_E_MAGIC);
 	}
 	/* The magic in lower case. */
 	memcpy(buf, sample_wire, PROTO_LEN);
@@ -580,7 +583,8 @@ static void test_decode_garbage(void **state)
 			buf[0] = 'X';
 			want = PROTO_E_MAGIC;
 		}
-		/* Magic and version come first (an older vipd's packet is shorter), then the length. */
+		/* Magic and version come first (an older vipd's packet is shorter), then the
+		 * length. */
 		if (len < 5)
 			want = PROTO_E_SHORT;
 		else if (want != PROTO_E_MAGIC && len < PROTO_LEN)
@@ -602,7 +606,8 @@ static void test_decode_bad_args(void **state)
 	assert_int_equal(proto_decode(NULL, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_ARG);
 	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, NULL, &d), PROTO_E_ARG);
 	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, 0), &d), PROTO_E_ARG);
-	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, sizeof(key)), NULL), PROTO_E_ARG);
+	assert_int_equal(proto_decode(sample_wire, PROTO_LEN, pk(key, sizeof(key)), NULL),
+			 PROTO_E_ARG);
 }
 
 static void test_peek_group(void **state)
@@ -776,8 +781,10 @@ static void test_keys_of_any_length(void **state)
 	uint8_t buf[PROTO_LEN];
 
 	(void)state;
-	assert_int_equal(proto_encode(&p, pk(long_key, sizeof(long_key)), buf, PROTO_LEN), PROTO_LEN);
-	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(long_key, sizeof(long_key)), &d), PROTO_OK);
+	assert_int_equal(proto_encode(&p, pk(long_key, sizeof(long_key)), buf, PROTO_LEN),
+			 PROTO_LEN);
+	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(long_key, sizeof(long_key)), &d),
+			 PROTO_OK);
 	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(key, sizeof(key)), &d), PROTO_E_AUTH);
 	assert_int_equal(proto_decode(buf, PROTO_LEN, pk(long_key, 199), &d), PROTO_E_AUTH);
 	resign(buf, key, sizeof(key));
@@ -807,12 +814,12 @@ static void test_key_reuse_matches_openssl(void **state)
 			p.seq = seq;
 			assert_int_equal(proto_encode(&p, &pkey, buf, PROTO_LEN), PROTO_LEN);
 			mac_len = 0;
-			assert_non_null(HMAC(EVP_sha256(), k, (int)lens[i], buf, PROTO_MAC_OFF, want,
-					     &mac_len));
+			assert_non_null(HMAC(EVP_sha256(), k, (int)lens[i], buf, PROTO_MAC_OFF,
+					     want, &mac_len));
 			assert_int_equal(mac_len, 32);
 			if (memcmp(buf + PROTO_MAC_OFF, want, 32) != 0)
-				fail_msg("key of %zu bytes, packet %llu: not OpenSSL's HMAC", lens[i],
-					 (unsigned long long)seq);
+				fail_msg("key of %zu bytes, packet %llu: not OpenSSL's HMAC",
+					 lens[i], (unsigned long long)seq);
 			assert_int_equal(proto_decode(buf, PROTO_LEN, &pkey, &d), PROTO_OK);
 			assert_int_equal(d.seq, seq);
 		}
@@ -848,8 +855,8 @@ static void test_key_init_equal(void **state)
 
 static void test_err_strings(void **state)
 {
-	static const char *const keys[] = { "ok",      "short", "long",	 "magic",
-					    "version", "auth",	"field", "arg",  "key_id" };
+	static const char *const keys[] = { "ok",   "short", "long", "magic", "version",
+					    "auth", "field", "arg",  "key_id" };
 	int err, other;
 
 	(void)state;
@@ -902,8 +909,8 @@ static void bundle_resign(uint8_t *buf, size_t len)
 {
 	unsigned int mac_len = 0;
 
-	assert_non_null(HMAC(EVP_sha256(), key, (int)sizeof(key), buf, len - 32, buf + len - 32,
-			     &mac_len));
+	assert_non_null(
+		HMAC(EVP_sha256(), key, (int)sizeof(key), buf, len - 32, buf + len - 32, &mac_len));
 	assert_int_equal(mac_len, 32);
 }
 
@@ -945,11 +952,11 @@ static void test_bundle_layout(void **state)
 	assert_memory_equal(buf, "VIPD", 4);
 	assert_int_equal(buf[4], PROTO_BUNDLE_VERSION);
 	assert_int_equal(buf[5], PROTO_T_HEARTBEAT);
-	assert_int_equal(buf[6], 2);			/* count */
+	assert_int_equal(buf[6], 2); /* count */
 	assert_int_equal(buf[7], 0);
-	assert_int_equal(buf[8] << 8 | buf[9], 200);	/* interval */
+	assert_int_equal(buf[8] << 8 | buf[9], 200); /* interval */
 	assert_int_equal(buf[10] | buf[11], 0);
-	assert_int_equal(buf[12], 0x41);		/* key id */
+	assert_int_equal(buf[12], 0x41); /* key id */
 	assert_int_equal(buf[15], 0x44);
 	assert_string_equal((const char *)buf + 16, "pbx-a");
 	for (size_t i = 16 + 5; i < 48; i++)
@@ -1075,18 +1082,18 @@ static void test_bundle_fields(void **state)
 	uint8_t *r1 = buf + PROTO_BUNDLE_HDR + PROTO_BUNDLE_REC;
 
 	(void)state;
-	put_be(r1, 0, 4);			/* group id 0 */
+	put_be(r1, 0, 4); /* group id 0 */
 	bundle_resign(buf, len);
 	assert_int_equal(proto_bundle_verify(buf, len, pk(key, sizeof(key))), PROTO_OK);
 	assert_int_equal(proto_bundle_record(buf, 0, &d), PROTO_OK);
 	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
 	assert_int_equal(proto_bundle_record(buf, 2, &d), PROTO_OK);
 	put_be(r1, 0x101, 4);
-	r1[5] = 0;				/* priority 0 */
+	r1[5] = 0; /* priority 0 */
 	bundle_resign(buf, len);
 	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
 	r1[5] = 100;
-	put_be(r1 + 48, 0, 8);			/* seq 0 */
+	put_be(r1 + 48, 0, 8); /* seq 0 */
 	bundle_resign(buf, len);
 	assert_int_equal(proto_bundle_record(buf, 1, &d), PROTO_E_FIELD);
 	put_be(r1 + 48, 7, 8);
@@ -1128,8 +1135,9 @@ static void test_bundle_encode_bad(void **state)
 	assert_int_equal(proto_bundle_encode(p, PROTO_BUNDLE_MAX + 1, pk(key, sizeof(key)), buf,
 					     sizeof(buf)),
 			 PROTO_E_ARG);
-	assert_int_equal(proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, PROTO_BUNDLE_LEN(2) - 1),
-			 PROTO_E_ARG);
+	assert_int_equal(
+		proto_bundle_encode(p, 2, pk(key, sizeof(key)), buf, PROTO_BUNDLE_LEN(2) - 1),
+		PROTO_E_ARG);
 	assert_int_equal(proto_bundle_encode(NULL, 2, pk(key, sizeof(key)), buf, sizeof(buf)),
 			 PROTO_E_ARG);
 	assert_int_equal(proto_bundle_encode(p, 2, pk(key, 0), buf, sizeof(buf)), PROTO_E_ARG);

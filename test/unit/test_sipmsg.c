@@ -26,14 +26,15 @@ static int match(const char *m, size_t *hdr)
 
 static void test_kamailio_200(void **st)
 {
-	const char *m = "SIP/2.0 200 Keepalive\r\n"
-			"Via: SIP/2.0/UDP 127.0.0.1:40000;branch=" BR ";rport=40000;received=127.0.0.1\r\n"
-			"From: <sip:vipd@127.0.0.1:40000>;tag=aa\r\n"
-			"To: <sip:127.0.0.1:5060>;tag=bb\r\n"
-			"Call-ID: " ID "\r\n"
-			"CSeq: 7 OPTIONS\r\n"
-			"Server: kamailio (5.6.3 (x86_64/linux))\r\n"
-			"Content-Length: 0\r\n\r\n";
+	const char *m =
+		"SIP/2.0 200 Keepalive\r\n"
+		"Via: SIP/2.0/UDP 127.0.0.1:40000;branch=" BR ";rport=40000;received=127.0.0.1\r\n"
+		"From: <sip:vipd@127.0.0.1:40000>;tag=aa\r\n"
+		"To: <sip:127.0.0.1:5060>;tag=bb\r\n"
+		"Call-ID: " ID "\r\n"
+		"CSeq: 7 OPTIONS\r\n"
+		"Server: kamailio (5.6.3 (x86_64/linux))\r\n"
+		"Content-Length: 0\r\n\r\n";
 	size_t hdr;
 
 	(void)st;
@@ -51,7 +52,7 @@ static void test_compact_forms_and_case(void **st)
 	size_t hdr;
 
 	(void)st;
-	assert_int_equal(match(m, &hdr), 404);	/* a 404 still shows a live server */
+	assert_int_equal(match(m, &hdr), 404); /* a 404 still shows a live server */
 }
 
 static void test_provisional_and_codes(void **st)
@@ -60,12 +61,16 @@ static void test_provisional_and_codes(void **st)
 	size_t hdr;
 
 	(void)st;
-	snprintf(m, sizeof(m), "SIP/2.0 100 Trying\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
-		 "Call-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n", BR, ID);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 100 Trying\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
+		 "Call-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n",
+		 BR, ID);
 	assert_int_equal(match(m, &hdr), 100);
-	snprintf(m, sizeof(m), "SIP/2.0 483 Too Many Hops\nVia: SIP/2.0/UDP x;branch=%s\n"
-		 "Call-ID: %s\nCSeq: 7 OPTIONS\n\n", BR, ID);
-	assert_int_equal(match(m, &hdr), 483);	/* bare LF line ends are accepted */
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 483 Too Many Hops\nVia: SIP/2.0/UDP x;branch=%s\n"
+		 "Call-ID: %s\nCSeq: 7 OPTIONS\n\n",
+		 BR, ID);
+	assert_int_equal(match(m, &hdr), 483); /* bare LF line ends are accepted */
 }
 
 static void test_stray_answers_do_not_match(void **st)
@@ -75,24 +80,34 @@ static void test_stray_answers_do_not_match(void **st)
 
 	(void)st;
 	/* Another Call-ID (a forged or late answer). */
-	snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
-		 "Call-ID: ffff@vipd\r\nCSeq: 7 OPTIONS\r\n\r\n", BR);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
+		 "Call-ID: ffff@vipd\r\nCSeq: 7 OPTIONS\r\n\r\n",
+		 BR);
 	assert_int_equal(match(m, &hdr), -2);
 	/* The previous check's CSeq. */
-	snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
-		 "Call-ID: %s\r\nCSeq: 6 OPTIONS\r\n\r\n", BR, ID);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
+		 "Call-ID: %s\r\nCSeq: 6 OPTIONS\r\n\r\n",
+		 BR, ID);
 	assert_int_equal(match(m, &hdr), -2);
 	/* Another method. */
-	snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
-		 "Call-ID: %s\r\nCSeq: 7 INVITE\r\n\r\n", BR, ID);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
+		 "Call-ID: %s\r\nCSeq: 7 INVITE\r\n\r\n",
+		 BR, ID);
 	assert_int_equal(match(m, &hdr), -2);
 	/* Our branch only in a second Via: not the top one. */
-	snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP y;branch=z9hG4bKother\r\n"
-		 "Via: SIP/2.0/UDP x;branch=%s\r\nCall-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n", BR, ID);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP y;branch=z9hG4bKother\r\n"
+		 "Via: SIP/2.0/UDP x;branch=%s\r\nCall-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n",
+		 BR, ID);
 	assert_int_equal(match(m, &hdr), -2);
 	/* A longer branch that starts with ours. */
-	snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%sXX\r\n"
-		 "Call-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n", BR, ID);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%sXX\r\n"
+		 "Call-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n",
+		 BR, ID);
 	assert_int_equal(match(m, &hdr), -2);
 	/* No Via at all. */
 	snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nCall-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n", ID);
@@ -102,9 +117,14 @@ static void test_stray_answers_do_not_match(void **st)
 static void test_garbage_is_no_sip(void **st)
 {
 	const char *bad[] = {
-		"", "HTTP/1.1 200 OK\r\n\r\n", "SIP/2.0 2000 OK\r\n\r\n", "SIP/2.0 099 x\r\n\r\n",
-		"SIP/2.0 700 x\r\n\r\n", "OPTIONS sip:x SIP/2.0\r\n\r\n", "\x00\x01\x02garbage",
-		"SIP/2.0 200 OK\r\nCall-ID: " ID "\r\n",	/* no end of headers */
+		"",
+		"HTTP/1.1 200 OK\r\n\r\n",
+		"SIP/2.0 2000 OK\r\n\r\n",
+		"SIP/2.0 099 x\r\n\r\n",
+		"SIP/2.0 700 x\r\n\r\n",
+		"OPTIONS sip:x SIP/2.0\r\n\r\n",
+		"\x00\x01\x02garbage",
+		"SIP/2.0 200 OK\r\nCall-ID: " ID "\r\n", /* no end of headers */
 	};
 	size_t hdr;
 
@@ -118,8 +138,10 @@ static void test_truncated_prefixes_never_overread(void **st)
 {
 	char m[512];
 	size_t hdr;
-	int n = snprintf(m, sizeof(m), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
-			 "Call-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n", BR, ID);
+	int n = snprintf(m, sizeof(m),
+			 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=%s\r\n"
+			 "Call-ID: %s\r\nCSeq: 7 OPTIONS\r\n\r\n",
+			 BR, ID);
 
 	(void)st;
 	/* Every prefix is either no SIP yet or (the whole message) a match: ASan watches. */
@@ -138,10 +160,18 @@ static void test_calls_parse(void **st)
 		const char *out;
 		int64_t want;
 	} t[] = {
-		{ "0\n", 0 }, { "3", 3 }, { "  12 \n", 12 }, { "\n7\r\n", 7 },
-		{ "", -1 }, { "\n", -1 }, { "-1\n", -1 }, { "3 calls\n", -1 },
-		{ "Unable to connect to remote asterisk\n", -1 }, { "1\n2\n", -1 },
-		{ "99999999999999999999\n", -1 }, { "0x10\n", -1 },
+		{ "0\n", 0 },
+		{ "3", 3 },
+		{ "  12 \n", 12 },
+		{ "\n7\r\n", 7 },
+		{ "", -1 },
+		{ "\n", -1 },
+		{ "-1\n", -1 },
+		{ "3 calls\n", -1 },
+		{ "Unable to connect to remote asterisk\n", -1 },
+		{ "1\n2\n", -1 },
+		{ "99999999999999999999\n", -1 },
+		{ "0x10\n", -1 },
 	};
 
 	(void)st;
