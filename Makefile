@@ -54,7 +54,7 @@ JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 DEB_BUILD := gcc make pkg-config libev-dev libconfig-dev libnl-3-dev libnl-route-3-dev \
 	     libmnl-dev libsodium-dev libjson-c-dev libcap-ng-dev
-DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy iproute2 iputils-ping procps jq mandoc valgrind clang \
+DEB_TEST  := libcmocka-dev libssl-dev cppcheck clang-tidy clang-format iproute2 iputils-ping procps jq mandoc valgrind clang \
 	     libclang-rt-14-dev systemd debhelper dpkg-dev fakeroot lintian debootstrap systemd-container
 # The real servers and tools the monitoring and hook tests talk to (t_realhooks, t_monitor,
 # t_completion, t_check): BIND 9 and its client tools, kamailio and sipsak, busybox's httpd,
