@@ -185,45 +185,6 @@ static void test_loads(void **state)
 	conf_free(&c);
 }
 
-/*
- * An interface that does not exist (yet) is a warning, not an error: the
- * daemon follows it by name. Each missing name is reported once, with its
- * line, and the group's index is 0.
- */
-static void test_missing_interface_warns(void **state)
-{
-	static const struct {
-		const char *text, *want;
-	} rows[] = {
-		{ "node: {\n\tname = \"a\";\n\tinterface = \"vipdnosuch9\";\n};\n" GROUP(""),
-		  ":3: node.interface: no such interface \"vipdnosuch9\" now; its groups stay "
-		  "FAULT "
-		  "until it appears" },
-		{ HEAD GROUP("\t\tinterface = \"vipdnosuch9\";\n"),
-		  ":10: groups[0].interface: no such interface \"vipdnosuch9\" now; its groups "
-		  "stay "
-		  "FAULT until it appears" },
-		{ HEAD GROUP("\t\tinterface2 = \"vipdnosuch8\";\n"),
-		  ":10: groups[0].interface2: no such interface \"vipdnosuch8\" now; this path is "
-		  "unused until it appears" },
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct conf c;
-		char err[512];
-		const char *w;
-
-		assert_int_equal(load(rows[i].text, &c, err, sizeof(err)), 0);
-		assert_int_equal(c.n_warnings, 1);
-		w = strchr(c.warnings[0], ':');
-		assert_non_null(w);
-		assert_string_equal(w, rows[i].want);
-		assert_int_equal(c.groups[0].ifindex == 0, i < 2);
-		assert_int_equal(c.groups[0].ifindex2, 0);
-		conf_free(&c);
-	}
-}
-
 /* A relative key_file is found next to the config file, not in the cwd. */
 static void test_key_relative(void **state)
 {
@@ -407,7 +368,6 @@ int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads),
-		cmocka_unit_test(test_missing_interface_warns),
 		cmocka_unit_test(test_key_relative),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_command_errors),
