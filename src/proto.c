@@ -306,30 +306,28 @@ int proto_encode(const struct proto_pkt *p, const struct proto_key *key, uint8_t
 	return PROTO_LEN;
 }
 
-int proto_peek_group(const uint8_t *buf, size_t len, uint32_t *group_id)
+/* The 32-bit field at @off of a packet whose header passes the cheap checks. */
+static int proto_peek32(const uint8_t *buf, size_t len, size_t off, uint32_t *out)
 {
 	int rc;
 
-	if (!buf || !group_id)
+	if (!buf || !out)
 		return PROTO_E_ARG;
 	rc = proto_check_header(buf, len);
 	if (rc != PROTO_OK)
 		return rc;
-	*group_id = get32(buf + OFF_GROUP);
+	*out = get32(buf + off);
 	return PROTO_OK;
+}
+
+int proto_peek_group(const uint8_t *buf, size_t len, uint32_t *group_id)
+{
+	return proto_peek32(buf, len, OFF_GROUP, group_id);
 }
 
 int proto_peek_key(const uint8_t *buf, size_t len, uint32_t *key_id)
 {
-	int rc;
-
-	if (!buf || !key_id)
-		return PROTO_E_ARG;
-	rc = proto_check_header(buf, len);
-	if (rc != PROTO_OK)
-		return rc;
-	*key_id = get32(buf + OFF_KEY);
-	return PROTO_OK;
+	return proto_peek32(buf, len, OFF_KEY, key_id);
 }
 
 uint32_t proto_key_id(const uint8_t *key, size_t key_len)
