@@ -321,12 +321,66 @@ static struct json_object *status_socket(const struct group *g)
 	return o;
 }
 
+/* The rejected datagrams, by reason: what the framing, the MAC and the state machine refused. */
+static struct json_object *status_rejected(const struct group *g)
+{
+	struct json_object *rej = json_object_new_object();
+
+	for (int e = 1; e < PROTO_E_COUNT; e++)
+		if (e != -PROTO_E_ARG)
+			json_object_object_add(rej, proto_err_key(-e),
+					       json_object_new_int64((int64_t)g->st.rx_err[e]));
+	for (int d = 1; d < FSM_DROP_COUNT; d++)
+		if (d != FSM_DROP_HELLO)
+			json_object_object_add(rej, fsm_drop_key((enum fsm_drop)d),
+					       json_object_new_int64((int64_t)g->st.drop[d]));
+	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
+	json_object_object_add(rej, "source", json_object_new_int64((int64_t)g->st.source));
+	return rej;
+}
+
+static void count(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+}
+
+/* The group's counters since it started. */
+static struct json_object *status_counters(const struct group *g)
+{
+	const struct fsm *s = &g->fsm;
+	struct json_object *cnt = json_object_new_object();
+	struct hook_stats hs = hook_stats(g->hook);
+
+	count(cnt, "tx", g->st.tx);
+	count(cnt, "tx_errors", g->st.tx_err);
+	count(cnt, "rx", g->st.rx);
+	count(cnt, "transitions", s->transitions);
+	count(cnt, "contentions", g->st.contentions);
+	count(cnt, "stalls", s->stalls);
+	count(cnt, "announcements", g->vs.st.announce);
+	count(cnt, "vip_repairs", g->vs.st.repairs);
+	count(cnt, "vip_copies_removed", g->vs.st.removed);
+	count(cnt, "vip_fights", g->vs.st.fights);
+	count(cnt, "other_group", g->st.other_group);
+	count(cnt, "kernel_drops", group_kernel_drops(g));
+	count(cnt, "netlink_errors", g->vs.st.nl_err);
+	/* Not a rejection: the first packet of a session, answered with a challenge. */
+	count(cnt, "handshakes", g->st.drop[FSM_DROP_HELLO]);
+	json_object_object_add(cnt, "rejected", status_rejected(g));
+	count(cnt, "vip_conflicts", g->claim.conflicts);
+	count(cnt, "duplicates", g->dup);
+	count(cnt, "hooks_run", hs.run);
+	count(cnt, "hooks_failed", hs.failed);
+	count(cnt, "hooks_timed_out", hs.timed_out);
+	count(cnt, "hooks_dropped", hs.dropped);
+	return cnt;
+}
+
 void status_group(const struct group *g, struct json_object *o)
 {
 	const struct fsm *s = &g->fsm;
 	uint64_t now = clock_now_ms();
-	struct json_object *cnt = json_object_new_object();
-	struct json_object *rej = json_object_new_object();
+	struct json_object *checks = json_object_new_object();
 	char why[64];
 
 	group_reason(g, s->reason, why, sizeof(why));
@@ -347,63 +401,14 @@ void status_group(const struct group *g, struct json_object *o)
 	json_object_object_add(o, "vip_drift", status_drift(g, now));
 	status_layout(g, o);
 	json_object_object_add(o, "peer", status_peer(g, now));
-	json_object_object_add(cnt, "tx", json_object_new_int64((int64_t)g->st.tx));
-	json_object_object_add(cnt, "tx_errors", json_object_new_int64((int64_t)g->st.tx_err));
-	json_object_object_add(cnt, "rx", json_object_new_int64((int64_t)g->st.rx));
-	json_object_object_add(cnt, "transitions", json_object_new_int64((int64_t)s->transitions));
-	json_object_object_add(cnt, "contentions",
-			       json_object_new_int64((int64_t)g->st.contentions));
-	json_object_object_add(cnt, "stalls", json_object_new_int64((int64_t)s->stalls));
-	json_object_object_add(cnt, "announcements",
-			       json_object_new_int64((int64_t)g->vs.st.announce));
-	json_object_object_add(cnt, "vip_repairs",
-			       json_object_new_int64((int64_t)g->vs.st.repairs));
-	json_object_object_add(cnt, "vip_copies_removed",
-			       json_object_new_int64((int64_t)g->vs.st.removed));
-	json_object_object_add(cnt, "vip_fights", json_object_new_int64((int64_t)g->vs.st.fights));
-	json_object_object_add(cnt, "other_group",
-			       json_object_new_int64((int64_t)g->st.other_group));
-	json_object_object_add(cnt, "kernel_drops",
-			       json_object_new_int64((int64_t)group_kernel_drops(g)));
-	json_object_object_add(cnt, "netlink_errors",
-			       json_object_new_int64((int64_t)g->vs.st.nl_err));
-	for (int e = 1; e < PROTO_E_COUNT; e++)
-		if (e != -PROTO_E_ARG)
-			json_object_object_add(rej, proto_err_key(-e),
-					       json_object_new_int64((int64_t)g->st.rx_err[e]));
-	for (int d = 1; d < FSM_DROP_COUNT; d++)
-		if (d != FSM_DROP_HELLO)
-			json_object_object_add(rej, fsm_drop_key((enum fsm_drop)d),
-					       json_object_new_int64((int64_t)g->st.drop[d]));
-	/* Not a rejection: the first packet of a session, answered with a challenge. */
-	json_object_object_add(cnt, "handshakes",
-			       json_object_new_int64((int64_t)g->st.drop[FSM_DROP_HELLO]));
-	json_object_object_add(rej, "ttl", json_object_new_int64((int64_t)g->st.ttl));
-	json_object_object_add(rej, "source", json_object_new_int64((int64_t)g->st.source));
-	json_object_object_add(cnt, "rejected", rej);
-	json_object_object_add(cnt, "vip_conflicts",
-			       json_object_new_int64((int64_t)g->claim.conflicts));
-	json_object_object_add(cnt, "duplicates", json_object_new_int64((int64_t)g->dup));
 	json_object_object_add(o, "paths", status_paths(g, now));
 	json_object_object_add(o, "socket", status_socket(g));
-	{
-		struct hook_stats hs = hook_stats(g->hook);
-		struct json_object *checks = json_object_new_object();
-
-		json_object_object_add(cnt, "hooks_run", json_object_new_int64((int64_t)hs.run));
-		json_object_object_add(cnt, "hooks_failed",
-				       json_object_new_int64((int64_t)hs.failed));
-		json_object_object_add(cnt, "hooks_timed_out",
-				       json_object_new_int64((int64_t)hs.timed_out));
-		json_object_object_add(cnt, "hooks_dropped",
-				       json_object_new_int64((int64_t)hs.dropped));
-		check_status(&g->check, checks);
-		sipcheck_status(&g->sip, checks);
-		json_object_object_add(o, "checks", checks);
-		fence_status(&g->fence, o);
-		drain_status(&g->drain, o);
-	}
-	json_object_object_add(o, "counters", cnt);
+	check_status(&g->check, checks);
+	sipcheck_status(&g->sip, checks);
+	json_object_object_add(o, "checks", checks);
+	fence_status(&g->fence, o);
+	drain_status(&g->drain, o);
+	json_object_object_add(o, "counters", status_counters(g));
 	json_object_object_add(o, "upstream", status_upstream(g));
 	json_object_object_add(o, "settings", status_settings(g));
 }

@@ -367,12 +367,9 @@ static void test_system_errors(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loads),
-		cmocka_unit_test(test_key_relative),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_command_errors),
-		cmocka_unit_test(test_trust),
-		cmocka_unit_test(test_system_errors),
+		cmocka_unit_test(test_loads),	     cmocka_unit_test(test_key_relative),
+		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_command_errors),
+		cmocka_unit_test(test_trust),	     cmocka_unit_test(test_system_errors),
 	};
 
 	return cmocka_run_group_tests_name("conf_sys", tests, setup, teardown);
