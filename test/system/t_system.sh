@@ -495,8 +495,10 @@ for ((k = 1; k <= KILLS; k++)); do
 	echo "# kill -9 $k: control client's longest stall $(probe_field "$CLIENT_OUT.control" max_gap_ms) ms;" \
 		"client events: $(grep -E '^(gap|switch)' "$CLIENT_OUT.ev" | tr '\n' ';' | cut -c1-200)"
 	check "kill $k: both address events seen" test -n "$add" -a -n "$del"
-	timed "kill $k: $o took over within one interval of max(removal, dead interval) (ms)" \
-		"$late" "$IV"
+	# One interval is vipd's own bound; 10 ms more for the scheduling of two
+	# booted systems on two shared cores (the bench measures it unloaded).
+	timed "kill $k: $o took over within one interval (+10 ms) of max(removal, dead interval) (ms)" \
+		"$late" "$((IV + 10))"
 	timed "kill $k: $o added the VIP after $m's was removed (ms of overlap)" \
 		"$(( ${del:-0} - ${add:-0} ))" 0
 	check_eq "kill $k: $m restarted and came back" "$back" BACKUP
