@@ -115,10 +115,10 @@ $(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_adm
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_bundle: $(call obj,test_bundle $(PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
-$(BUILD)/test_conf: $(call obj,test_conf $(CONF_PURE) proto)
+$(BUILD)/test_conf: $(call obj,test_conf textsub $(CONF_PURE) proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
 # The system's side of the config (files, trust, interfaces): needs a trusted directory and lo.
-$(BUILD)/test_conf_sys: $(call obj,test_conf_sys $(CONF_PURE) conf_sys trust proto)
+$(BUILD)/test_conf_sys: $(call obj,test_conf_sys textsub $(CONF_PURE) conf_sys trust proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "textsub.h"
 
 #define KEY_TEXT      "0123456789abcdef0123456789ABCDEF" /* 32 bytes */
 #define FAKE_LO_INDEX 7
@@ -109,34 +110,12 @@ static const struct conf_sys fake = {
 /* @text with every @NAME@ placeholder replaced, into @out. */
 static void expand(char *out, size_t len, const char *text)
 {
-	static const struct {
-		const char *token;
-		const char *value;
-	} sub[] = {
+	static const struct textsub sub[] = {
 		{ "@KEY@", key_good },	      { "@SAME@", key_same }, { "@SHORT@", key_short },
 		{ "@REFUSED@", key_refused }, { "@NONE@", key_none }, { "@CONF@", CONF_NAME },
 	};
-	size_t n = 0;
 
-	while (*text) {
-		size_t i, k;
-
-		for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
-			if (strncmp(text, sub[i].token, strlen(sub[i].token)) == 0)
-				break;
-		if (i < sizeof(sub) / sizeof(sub[0])) {
-			k = strlen(sub[i].value);
-			assert_true(n + k < len);
-			memcpy(out + n, sub[i].value, k);
-			text += strlen(sub[i].token);
-		} else {
-			k = 1;
-			assert_true(n + k < len);
-			out[n] = *text++;
-		}
-		n += k;
-	}
-	out[n] = '\0';
+	assert_int_equal(textsub_expand(out, len, text, sub, sizeof(sub) / sizeof(sub[0])), 0);
 }
 
 /* Parse @text (placeholders expanded) as file CONF_NAME with the fake system. */
