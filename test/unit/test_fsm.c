@@ -1011,6 +1011,29 @@ static void test_probe_answered_goes_fault_not_master(void **st)
 }
 
 /*
+ * A, probe 20 ms, hears B as master until B goes silent; the claim probe
+ * before the timeout is answered (B's kernel still serves the VIP): A is
+ * FAULT at B's dead time, which it returns. *@seq (if not NULL): B's last seq.
+ */
+static uint64_t answered_in_probe(struct node *n, uint64_t *t, uint64_t *seq)
+{
+	uint64_t last, dead;
+
+	node_init(n, "a", 100, 100);
+	n->c.probe_ms = 20;
+	ev(n, FSM_EV_START, 0, NULL);
+	last = feed(n, t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	dead = n->s.peer.dead_at_ms;
+	tick_to(n, dead - 20);
+	ev(n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
+	tick_to(n, dead);
+	assert_int_equal(n->s.state, FSM_FAULT);
+	if (seq)
+		*seq = last;
+	return dead;
+}
+
+/*
  * The old master's vipd was killed (kill -9, or the watchdog after SIGSTOP):
  * its kernel answers for the VIP until ExecStopPost removes it, at a time
  * unrelated to our clock. A table of removal times: the backup stays FAULT
@@ -1027,15 +1050,7 @@ static void test_vip_in_use_reprobes_every_interval(void **st)
 		uint64_t t = 1, dead, gone, last_probe = 0;
 		uint32_t transitions, probes = 0;
 
-		node_init(&n, "a", 100, 100);
-		n.c.probe_ms = 20;
-		ev(&n, FSM_EV_START, 0, NULL);
-		feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
-		dead = n.s.peer.dead_at_ms;
-		tick_to(&n, dead - 20);
-		ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
-		tick_to(&n, dead);
-		assert_int_equal(n.s.state, FSM_FAULT);
+		dead = answered_in_probe(&n, &t, NULL);
 		transitions = n.s.transitions;
 		gone = dead + gone_after_ms[k];
 		/* Every probe that starts before the address is gone is answered. */
@@ -1137,15 +1152,7 @@ static void test_vip_in_use_free_with_live_peer_listens(void **st)
 	struct proto_pkt p;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
-	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
-	dead = n.s.peer.dead_at_ms;
-	tick_to(&n, dead - 20);
-	ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
-	tick_to(&n, dead);
-	assert_int_equal(n.s.state, FSM_FAULT);
+	dead = answered_in_probe(&n, &t, &seq);
 	/* The peer restarted: its INIT heartbeats, new boot id. */
 	p = hb("b", PROTO_ST_INIT, 100, PROTO_F_UPSTREAM, 8, 1);
 	ev(&n, FSM_EV_PACKET, dead + 10, &p);
@@ -1163,15 +1170,7 @@ static void test_vip_in_use_explained_by_master_heartbeat(void **st)
 	struct proto_pkt p;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
-	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
-	dead = n.s.peer.dead_at_ms;
-	tick_to(&n, dead - 20);
-	ev(&n, FSM_EV_VIP_ANSWERED, dead - 19, NULL);
-	tick_to(&n, dead);
-	assert_int_equal(n.s.state, FSM_FAULT);
+	dead = answered_in_probe(&n, &t, &seq);
 	/* The partition heals: the answer was the peer's. */
 	p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, seq + 10);
 	ev(&n, FSM_EV_PACKET, dead + 100, &p);
