@@ -230,7 +230,8 @@ static bool proto_fields_ok(const struct proto_pkt *p)
 }
 
 /* The checks that need no key, shared by proto_peek_* and proto_decode: the cheap ones. */
-static int proto_check_header(const uint8_t *buf, size_t len)
+/* Magic and @version: what a datagram says it is, before its length is judged. */
+static int proto_check_kind(const uint8_t *buf, size_t len, uint8_t version)
 {
 	/* Too short to say even what it is. */
 	if (len < OFF_VERSION + 1)
@@ -245,8 +246,17 @@ static int proto_check_header(const uint8_t *buf, size_t len)
 	 * so a half-done upgrade shows as such instead of looking like an
 	 * attack.
 	 */
-	if (buf[OFF_VERSION] != PROTO_VERSION)
+	if (buf[OFF_VERSION] != version)
 		return PROTO_E_VERSION;
+	return PROTO_OK;
+}
+
+static int proto_check_header(const uint8_t *buf, size_t len)
+{
+	int rc = proto_check_kind(buf, len, PROTO_VERSION);
+
+	if (rc != PROTO_OK)
+		return rc;
 	/*
 	 * Every heartbeat is exactly PROTO_LEN bytes. A shorter datagram was
 	 * truncated, and its fields would be read past its end.
@@ -491,15 +501,13 @@ bool proto_is_bundle(const uint8_t *buf, size_t len)
 int proto_bundle_peek(const uint8_t *buf, size_t len, unsigned *n, uint32_t *key_id)
 {
 	unsigned count;
+	int rc;
 
 	if (!buf || !n || !key_id)
 		return PROTO_E_ARG;
-	if (len < OFF_VERSION + 1)
-		return PROTO_E_SHORT;
-	if (memcmp(buf + OFF_MAGIC, proto_magic, sizeof(proto_magic)) != 0)
-		return PROTO_E_MAGIC;
-	if (buf[OFF_VERSION] != PROTO_BUNDLE_VERSION)
-		return PROTO_E_VERSION;
+	rc = proto_check_kind(buf, len, PROTO_BUNDLE_VERSION);
+	if (rc != PROTO_OK)
+		return rc;
 	/* Too short for the header and the smallest bundle: truncated. */
 	if (len < PROTO_BUNDLE_LEN(1))
 		return PROTO_E_SHORT;
