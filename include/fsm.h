@@ -194,6 +194,8 @@ struct fsm_input {
 	bool leader_master;	     /* FSM_EV_SYNC: the leader is MASTER now */
 	bool ok;		     /* FSM_EV_FENCE_DONE: the fence command exited 0 in time */
 	bool multipath;		     /* FSM_EV_PACKET: heard on two paths (interface2) */
+	uint64_t send_due_ms;	     /* FSM_EV_TIMER: the periodic send's time in the send
+					bundle's phase (0: our own schedule, next_send_ms) */
 };
 
 /*

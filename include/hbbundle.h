@@ -23,18 +23,20 @@
 struct hbbundle;
 
 /*
- * Most a member's periodic send is held back to fall into its bundle's
- * phase, ms: a member out of phase (after a switchover, a reload, a clock
- * tick between two groups) drifts into it by this much per interval.
+ * Most a member's periodic send is held back, or brought forward, to fall
+ * into its bundle's phase, ms: a member out of phase (after a switchover, a
+ * reload, a clock tick between two groups) drifts into it by this much per
+ * interval.
  */
 #define HBBUNDLE_ALIGN_MS 2
 
 /*
  * The member's send is due: step its state machine (FSM_EV_TIMER) at
- * @now_ms, the one time of the bundle's tick for every member it steps, so
- * that their next sends fall due together again.
+ * @now_ms, the one time of the bundle's tick for every member it steps,
+ * with its send due at @due_ms in the bundle's phase (fsm_input.send_due_ms),
+ * so that its next send falls due an interval after that, with the others.
  */
-typedef void (*hbbundle_tick_fn)(void *member, uint64_t now_ms);
+typedef void (*hbbundle_tick_fn)(void *member, uint64_t now_ms, uint64_t due_ms);
 /* A record of the member went out (@err 0), or did not: errno, or a negative enum proto_err. */
 typedef void (*hbbundle_sent_fn)(void *member, int err);
 

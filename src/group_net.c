@@ -28,9 +28,9 @@ static void bundle_sent(void *member, int err)
 }
 
 /* The bundle's phase came: the periodic send is due, stamped with the tick's time. */
-static void bundle_tick(void *member, uint64_t now_ms)
+static void bundle_tick(void *member, uint64_t now_ms, uint64_t due_ms)
 {
-	struct fsm_input in = { .ev = FSM_EV_TIMER };
+	struct fsm_input in = { .ev = FSM_EV_TIMER, .send_due_ms = due_ms };
 
 	group_step_at(member, &in, NULL, now_ms);
 }

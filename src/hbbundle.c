@@ -8,17 +8,18 @@
  * waits for a later turn, so an event-driven send (a claim, a resign, the
  * answer to a new session's challenge) leaves as fast as before.
  *
- * Phase: a member's periodic send is due one interval after its last send.
- * The bundle's one timer steps every member due, all at the time it read
- * once (stepping 64 state machines takes a while on a loaded machine: with
- * a clock read for each, the last would fall due later, and the period of
- * all would stretch by that), so their records land in the same turn and
- * their next sends fall due together again (their own timers, armed a few
- * microseconds apart, might not). A member out
- * of phase is held back by up to HBBUNDLE_ALIGN_MS per interval until it is
- * in phase: its heartbeats then come at most that much late, and, as the
- * state machine's other deadlines are only looked at when it is stepped,
- * those too (a member in phase is never held back).
+ * Phase: a member's periodic send is due one interval after the last was
+ * due (the state machine keeps the cadence, fsm_input.send_due_ms): a tick
+ * that fires late, as every timer does by up to a ms, delays that send but
+ * not the next, so the period never stretches. The bundle's one timer steps
+ * every member due, all at the time it read once (stepping 64 state
+ * machines takes a while on a loaded machine), so their records land in the
+ * same turn, and the phase is the time the tick was due. A member out of
+ * phase is held back by up to HBBUNDLE_ALIGN_MS per interval until it is in
+ * phase, or brought forward as much if that is the shorter way: its
+ * heartbeats then come at most that much late (or early), and, as the state
+ * machine's other deadlines are only looked at when it is stepped, those
+ * too (a member in phase is never moved).
  *
  * Cost: one timer and one prepare watcher per bundle, one HMAC and one
  * sendmsg per PROTO_BUNDLE_MAX records instead of one each.
@@ -54,7 +55,8 @@ struct hbbundle {
 	size_t n_q;
 	ev_prepare flush;
 	ev_timer tick;
-	uint64_t tick_ms;  /* the tick running now: its time, 0 = none */
+	uint64_t tick_at_ms; /* what the tick timer is armed for, 0 = not armed */
+	uint64_t tick_ms;  /* the tick running now: its time (when it was due), 0 = none */
 	uint64_t turn_ms;  /* this turn of the loop: its time */
 	size_t turn_n;	   /* ... how many records */
 	uint64_t phase_ms; /* the last turn of the most records in an interval */
@@ -152,9 +154,11 @@ static void hbbundle_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 }
 
 /*
- * When to step a member whose periodic send is due at @send_ms: at the next
- * point of the bundle's phase, if that is at most HBBUNDLE_ALIGN_MS away,
- * or else that much later (it drifts in). Alone, or without a phase yet,
+ * When to step a member whose periodic send is due at @send_ms: at the
+ * nearest point of the bundle's phase, if that is at most HBBUNDLE_ALIGN_MS
+ * away, or else that much nearer to it (it drifts in, from whichever side
+ * is shorter: a heartbeat a little early costs nothing, the peer's dead
+ * interval runs from the last one heard). Alone, or without a phase yet,
  * at @send_ms. The phase is only moved at the end of a turn, so a member
  * stepped early in a turn is aligned to the turn's last record.
  */
@@ -162,10 +166,12 @@ static uint64_t hbbundle_at(const struct hbbundle *b, uint64_t send_ms)
 {
 	uint64_t iv = b->m[0].cg->interval_ms, off, wait;
 
-	if (b->n < 2 || !b->phase_ms || iv == 0 || send_ms <= b->phase_ms)
+	if (b->n < 2 || !b->phase_ms || iv == 0 || send_ms <= b->phase_ms + HBBUNDLE_ALIGN_MS)
 		return send_ms;
-	off = (send_ms - b->phase_ms) % iv;
-	wait = off ? iv - off : 0;
+	off = (send_ms - b->phase_ms) % iv; /* after the phase point before */
+	wait = off ? iv - off : 0;	    /* before the one after */
+	if (off <= wait)
+		return send_ms - (off < HBBUNDLE_ALIGN_MS ? off : HBBUNDLE_ALIGN_MS);
 	return send_ms + (wait < HBBUNDLE_ALIGN_MS ? wait : HBBUNDLE_ALIGN_MS);
 }
 
@@ -177,6 +183,7 @@ static void hbbundle_arm(struct hbbundle *b)
 		if (b->m[i].send_ms && hbbundle_at(b, b->m[i].send_ms) < first)
 			first = hbbundle_at(b, b->m[i].send_ms);
 	ev_timer_stop(b->loop, &b->tick);
+	b->tick_at_ms = first == UINT64_MAX ? 0 : first;
 	if (first == UINT64_MAX)
 		return;
 	ev_now_update(b->loop);
@@ -198,12 +205,14 @@ static void hbbundle_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	for (size_t i = 0; i < b->n && budget > 0; i++) {
-		if (!b->m[i].send_ms || hbbundle_at(b, b->m[i].send_ms) > now)
+		uint64_t due = b->m[i].send_ms ? hbbundle_at(b, b->m[i].send_ms) : 0;
+
+		if (!due || due > now)
 			continue;
 		b->m[i].send_ms = 0;
 		budget--;
-		b->tick_ms = now;
-		b->m[i].tick(b->m[i].member, now);
+		b->tick_ms = b->tick_at_ms && b->tick_at_ms <= now ? b->tick_at_ms : now;
+		b->m[i].tick(b->m[i].member, now, due);
 		b->tick_ms = 0;
 		i = (size_t)-1; /* the array may have changed: from the start */
 	}

@@ -180,6 +180,41 @@ static void test_start_listens_and_asks(void **st)
 	assert_int_equal(n.o.next_deadline_ms, IV);
 }
 
+/*
+ * Timers fire late (rounding to the ms, a busy loop, a bundle's hold-back):
+ * a periodic send that came late keeps the cadence, so the period does not
+ * stretch; the send bundle may bring one forward into its phase; a send an
+ * interval late, or an event's, starts it over.
+ */
+static void test_send_cadence_survives_late_timers(void **st)
+{
+	struct node n;
+	struct fsm_input in = { .ev = FSM_EV_TIMER };
+
+	(void)st;
+	node_init(&n, "a", 100, 100);
+	ev(&n, FSM_EV_START, 0, NULL);
+	for (uint64_t k = 1; k <= 5; k++) {
+		ev(&n, FSM_EV_TIMER, k * IV + 3, NULL);
+		assert_true(has(&n.o, FSM_ACT_SEND));
+		assert_int_equal(n.s.next_send_ms, (k + 1) * IV);
+	}
+	/* The bundle's phase: due at 6 IV + 2 (held back 2 ms), stepped 1 ms after. */
+	in.now_ms = 6 * IV + 3;
+	in.send_due_ms = 6 * IV + 2;
+	fsm_step(&n.s, &n.c, &in, &n.o);
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	assert_int_equal(n.s.next_send_ms, 7 * IV + 2);
+	/* ... or brought forward 2 ms into it: sent early, the cadence from there. */
+	in.now_ms = in.send_due_ms = 7 * IV;
+	fsm_step(&n.s, &n.c, &in, &n.o);
+	assert_true(has(&n.o, FSM_ACT_SEND));
+	assert_int_equal(n.s.next_send_ms, 8 * IV);
+	/* More than an interval late: from now. */
+	ev(&n, FSM_EV_TIMER, 9 * IV + 5, NULL);
+	assert_int_equal(n.s.next_send_ms, 10 * IV + 5);
+}
+
 static void test_never_claims_before_dead_interval(void **st)
 {
 	struct node n;
@@ -2296,6 +2331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_listens_and_asks),
+		cmocka_unit_test(test_send_cadence_survives_late_timers),
 		cmocka_unit_test(test_never_claims_before_dead_interval),
 		cmocka_unit_test(test_init_hears_master_becomes_backup_at_once),
 		cmocka_unit_test(test_master_answers_query_at_once),
