@@ -23,10 +23,11 @@
 struct hbbundle;
 
 /*
- * Most a member's periodic send is held back, or brought forward, to fall
- * into its bundle's phase, ms: a member out of phase (after a switchover, a
- * reload, a clock tick between two groups) drifts into it by this much per
- * interval.
+ * Most a member's periodic send is held back to fall into its bundle's
+ * phase, ms (a member out of phase, after a switchover, a reload, a clock
+ * tick between two groups, is otherwise brought forward by up to a quarter
+ * of an interval per interval), and most two bundle mates' timers are
+ * moved to fire together (group.c).
  */
 #define HBBUNDLE_ALIGN_MS 2
 
@@ -67,6 +68,8 @@ void hbbundle_due(struct hbbundle *b, void *member, uint64_t send_ms);
 
 /* How many groups share @b. */
 size_t hbbundle_members(const struct hbbundle *b);
+/* The @i-th member (0 <= @i < hbbundle_members()). */
+void *hbbundle_member(const struct hbbundle *b, size_t i);
 
 /* Datagrams @b sent: bundles of several records and single ones. */
 struct hbbundle_stats {

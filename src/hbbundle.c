@@ -15,11 +15,11 @@
  * every member due, all at the time it read once (stepping 64 state
  * machines takes a while on a loaded machine), so their records land in the
  * same turn, and the phase is the time the tick was due. A member out of
- * phase is held back by up to HBBUNDLE_ALIGN_MS per interval until it is in
- * phase, or brought forward as much if that is the shorter way: its
- * heartbeats then come at most that much late (or early), and, as the state
- * machine's other deadlines are only looked at when it is stepped, those
- * too (a member in phase is never moved).
+ * phase is held back by up to HBBUNDLE_ALIGN_MS, or else brought forward by
+ * up to a quarter of an interval each interval until it is in phase
+ * (hbbundle_at): its heartbeats then come at most that much late or early,
+ * and, as the state machine's other deadlines are only looked at when it
+ * is stepped, those too (a member in phase is never moved).
  *
  * Cost: one timer and one prepare watcher per bundle, one HMAC and one
  * sendmsg per PROTO_BUNDLE_MAX records instead of one each.
@@ -154,25 +154,27 @@ static void hbbundle_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 }
 
 /*
- * When to step a member whose periodic send is due at @send_ms: at the
- * nearest point of the bundle's phase, if that is at most HBBUNDLE_ALIGN_MS
- * away, or else that much nearer to it (it drifts in, from whichever side
- * is shorter: a heartbeat a little early costs nothing, the peer's dead
- * interval runs from the last one heard). Alone, or without a phase yet,
- * at @send_ms. The phase is only moved at the end of a turn, so a member
+ * When to step a member whose periodic send is due at @send_ms: at the next
+ * point of the bundle's phase, if that is at most HBBUNDLE_ALIGN_MS away;
+ * or else at the point before it, if that is at most a quarter of an
+ * interval earlier; or else that quarter earlier (it drifts in, within four
+ * intervals). A heartbeat a little early costs nothing (the peer's dead
+ * interval runs from the last one heard), one late eats into the peer's
+ * margin, so the hold-back stays small. Alone, or without a phase yet, at
+ * @send_ms. The phase is only moved at the end of a turn, so a member
  * stepped early in a turn is aligned to the turn's last record.
  */
 static uint64_t hbbundle_at(const struct hbbundle *b, uint64_t send_ms)
 {
 	uint64_t iv = b->m[0].cg->interval_ms, off, wait;
 
-	if (b->n < 2 || !b->phase_ms || iv == 0 || send_ms <= b->phase_ms + HBBUNDLE_ALIGN_MS)
+	if (b->n < 2 || !b->phase_ms || iv == 0 || send_ms <= b->phase_ms)
 		return send_ms;
 	off = (send_ms - b->phase_ms) % iv; /* after the phase point before */
 	wait = off ? iv - off : 0;	    /* before the one after */
-	if (off <= wait)
-		return send_ms - (off < HBBUNDLE_ALIGN_MS ? off : HBBUNDLE_ALIGN_MS);
-	return send_ms + (wait < HBBUNDLE_ALIGN_MS ? wait : HBBUNDLE_ALIGN_MS);
+	if (wait <= HBBUNDLE_ALIGN_MS)
+		return send_ms + wait;
+	return send_ms - (off < iv / 4 ? off : iv / 4);
 }
 
 static void hbbundle_arm(struct hbbundle *b)
@@ -317,6 +319,11 @@ void hbbundle_due(struct hbbundle *b, void *member, uint64_t send_ms)
 size_t hbbundle_members(const struct hbbundle *b)
 {
 	return b ? b->n : 0;
+}
+
+void *hbbundle_member(const struct hbbundle *b, size_t i)
+{
+	return b->m[i].member;
 }
 
 struct hbbundle_stats hbbundle_stats(const struct hbbundle *b)
