@@ -56,6 +56,14 @@ int nl_addr_del_q(struct nl *nl, unsigned ifindex, const struct conf_vip *vip,
 /* Send what is queued and read every answer; a no-op when nothing is. */
 void nl_flush(struct nl *nl);
 
+/* What the daemon asked of the kernel's address table, for `vipctl status`. */
+struct nl_stats {
+	uint64_t adds;	  /* address additions asked (queued or not) */
+	uint64_t dels;	  /* ... and removals */
+	uint64_t batches; /* sendmsg calls that carried queued requests (nl_flush) */
+};
+const struct nl_stats *nl_stats(const struct nl *nl);
+
 /* 1 if @vip is on @ifindex, 0 if not, -1 on error. */
 int nl_addr_present(struct nl *nl, unsigned ifindex, const struct conf_vip *vip);
 

@@ -81,6 +81,18 @@ static struct json_object *commands_json(void)
 	return o;
 }
 
+/* The daemon's address requests to the kernel (nl.h), for `vipctl status`. */
+static struct json_object *netlink_json(const struct nl *nl)
+{
+	const struct nl_stats *st = nl_stats(nl);
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "address_adds", json_object_new_int64((int64_t)st->adds));
+	json_object_object_add(o, "address_dels", json_object_new_int64((int64_t)st->dels));
+	json_object_object_add(o, "batches", json_object_new_int64((int64_t)st->batches));
+	return o;
+}
+
 static int cmd_status(struct daemon *d, struct json_object *args, struct json_object *data,
 		      char *err, size_t err_len)
 {
@@ -101,6 +113,8 @@ static int cmd_status(struct daemon *d, struct json_object *args, struct json_ob
 	if (d->ctl)
 		json_object_object_add(data, "control", control_json(d->ctl));
 	json_object_object_add(data, "commands", commands_json());
+	if (d->nl)
+		json_object_object_add(data, "netlink", netlink_json(d->nl));
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct json_object *g = json_object_new_object();
 

@@ -90,6 +90,7 @@ int nl_addr_add(struct nl *nl, unsigned ifindex, const char *label, const struct
 		return -1;
 	/* NLM_F_EXCL: never replace an address someone else configured; EEXIST is fine. */
 	nl_addr_req(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, label, vip);
+	nl->st.adds++;
 	if (nl_talk(nl, NULL, &t) < 0 && t.err != EEXIST) {
 		nl_log_fail("nl_addr_add", ifindex, vip->text, &t);
 		return -1;
@@ -104,6 +105,7 @@ int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
 	if (!nl_vip_ok("nl_addr_del", ifindex, NULL, vip))
 		return -1;
 	nl_addr_req(nl, RTM_DELADDR, 0, ifindex, NULL, vip);
+	nl->st.dels++;
 	/* IPv4 says EADDRNOTAVAIL for an address that is not there; accept ENOENT too. */
 	if (nl_talk(nl, NULL, &t) < 0 && t.err != EADDRNOTAVAIL && t.err != ENOENT) {
 		nl_log_fail("nl_addr_del", ifindex, vip->text, &t);
@@ -131,6 +133,10 @@ static int nl_q_put(struct nl *nl, bool add, unsigned ifindex, const struct conf
 	q->ifindex = ifindex;
 	q->add = add;
 	q->done = *done;
+	if (add)
+		nl->st.adds++;
+	else
+		nl->st.dels++;
 	snprintf(q->text, sizeof(q->text), "%s", vip->text);
 	return 0;
 }
@@ -216,6 +222,7 @@ void nl_flush(struct nl *nl)
 
 	if (!n)
 		return;
+	nl->st.batches++;
 	nl_q_talk(nl);
 	nl->qn = 0;
 	nl->qlen = 0;
@@ -354,4 +361,9 @@ int nl_addr_dump(struct nl *nl, struct addrtab *tab)
 	}
 	log_errx("nl_addr_dump: %s", strerror(t.err ? t.err : ENOMEM));
 	return -1;
+}
+
+const struct nl_stats *nl_stats(const struct nl *nl)
+{
+	return &nl->st;
 }

@@ -60,6 +60,7 @@ struct nl {
 	size_t qn;
 	size_t qlen; /* bytes of qbuf used */
 	alignas(struct nlmsghdr) char qbuf[NL_Q_MAX * NL_REQ_SIZE];
+	struct nl_stats st;
 };
 
 /* What one conversation with the kernel came to. */

@@ -182,6 +182,7 @@ mon_pid=$LAB_BG_PID
 # The client probes the last group's first VIP.
 client_start "$LAB_DIR/crash.out" -t 192.0.2.226 -i 2 -d 2500 -w
 sleep 0.4
+nl0=$(js b '.netlink | "\(.address_adds) \(.batches)"')
 lab_now
 t0=$LAB_NOW_MS
 link_down a
@@ -207,6 +208,12 @@ read -r mon_n spread bursts <<<"$(mon_spread "$LAB_DIR/mon-b.log")"
 echo "# crash: B's monitor saw $mon_n VIPs added, the last ${spread} ms after the first" \
 	"($bursts bursts)"
 check_num "crash: VIPs added on B, by B's address monitor" "$mon_n" "==" "$NV"
+# Each VIP is asked for once: the events of the first adds, read one by
+# one, must not make B ask again for those whose events are still queued.
+read -r a0 b0 <<<"$nl0"
+read -r a1 b1 <<<"$(js b '.netlink | "\(.address_adds) \(.batches)"')"
+echo "# crash: B asked the kernel for $((a1 - a0)) address additions in $((b1 - b0)) batches"
+check_num "crash: B's address additions, about one per VIP" "$((a1 - a0))" "<=" "$((NV + NV / 8))"
 check_num "crash: ms from the first VIP added on B to the last" "$spread" "<=" "$SCALE_SPREAD_MS"
 check_num "crash: ms until the last VIP is up on B" "$last_ms" "<" 1500
 wait_for "B MASTER in every group" 2000 states_are b MASTER
