@@ -4,8 +4,9 @@
 # (test/tools/hbflood, built with proto_encode and a random key), at
 # FLOOD_RATE per s for FLOOD_S s, against a pair at 50 ms x 3. Zero
 # transitions, the genuine heartbeats still arrive, every forgery is
-# counted, the log stays bounded. Then the same against unicast peers:
-# dropped by source, before the HMAC. The full rates are in `make bench`.
+# counted, the log stays bounded. Then forged bundles of 18 records (the
+# largest datagram, one HMAC each), and the first flood against unicast
+# peers: dropped by source, before the HMAC. The full rates are in `make bench`.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -89,6 +90,21 @@ check_num "flood: B logged at most 5 drops per 10 s per class" "$lines" "<=" \
 	$(( (FLOOD_S / 10 + 1) * 5 * 2 ))
 check "status shows the kernel drop counter" \
 	test "$(js b '.groups[0].counters.kernel_drops | type')" = number
+
+# --- forged bundles: the largest datagram, one HMAC over all its records ------
+tr0=$(js b '.groups[0].counters.transitions')
+auth0=$(js b '.groups[0].counters.rejected.auth')
+rx0=$(js b '.groups[0].counters.rx')
+flood bundle -b 18 -d 239.255.80.1 -p 5800 -g 1 -k "$(js a '.groups[0].settings.key_id')"
+sleep 0.2
+n_sent=$(sent bundle)
+check_eq "bundle flood: no transition on B" "$(js b '.groups[0].counters.transitions')" "$tr0"
+check_num "bundle flood: B still heard A" "$(( $(js b '.groups[0].counters.rx') - rx0 ))" ">=" \
+	$((FLOOD_S * 20 * 8 / 10))
+check_num "bundle flood: B counted the forged bundles as auth or kernel drops" \
+	"$(( $(js b '.groups[0].counters.rejected.auth') - auth0 + $(js b '.groups[0].counters.kernel_drops') - drops ))" \
+	">=" $((${n_sent:-1} * 9 / 10))
+check "bundle flood: the VIP never left A" lab_holders_are a
 node_stop b
 node_stop a
 
