@@ -490,22 +490,6 @@ static uint16_t tx_flags(const struct fsm *s, uint64_t now)
 	return f;
 }
 
-/*
- * When the send after this one is due. A periodic send keeps the cadence:
- * one that came a little late (a timer's rounding to the ms, a busy turn of
- * the loop, a bundle holding it back into its phase) does not push the next
- * one later, or the period would stretch by that every interval and eat the
- * peer's margin (fsm_dead_ms). @due is when this send was due: the send
- * bundle's phase (fsm_input.send_due_ms) or our own schedule. An
- * event-driven send, or one later than an interval, starts the cadence over.
- */
-static uint64_t next_send(const struct fsm_cfg *cfg, uint64_t due, uint64_t now)
-{
-	if (due && now >= due && now - due < cfg->interval_ms)
-		return due + cfg->interval_ms;
-	return now + cfg->interval_ms;
-}
-
 static void emit_send(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 		      uint16_t extra, uint64_t due, uint64_t now)
 {
@@ -531,7 +515,7 @@ static void emit_send(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_outpu
 	pkt->seq = ++s->tx_seq;
 	pkt->peer_seq = s->peer.seq;
 	memcpy(pkt->name, cfg->name, sizeof(pkt->name) - 1);
-	s->next_send_ms = next_send(cfg, due, now);
+	s->next_send_ms = fsm_time_next_send(cfg, due, now);
 }
 
 /*
@@ -616,7 +600,8 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		send = true;
 	if (s->state != FSM_STOPPED && (send || now >= s->next_send_ms))
 		emit_send(s, cfg, out, extra,
-			  in->ev == FSM_EV_TIMER && in->send_due_ms ? in->send_due_ms : s->next_send_ms,
+			  in->ev == FSM_EV_TIMER && in->send_due_ms ? in->send_due_ms
+								    : s->next_send_ms,
 			  now);
 	/* A goodbye from a node holding nothing goes out before it exits. */
 	if (s->state == FSM_STOPPING && now >= s->stop_at_ms) {

@@ -100,5 +100,7 @@ int fsm_admin_standby(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm
 void fsm_time_stall(struct fsm *s, const struct fsm_cfg *cfg, uint64_t now);
 /* The earliest deadline after @now (UINT64_MAX: none, STOPPED). */
 uint64_t fsm_time_next(const struct fsm *s, const struct fsm_cfg *cfg, uint64_t now);
+/* When the periodic send after one due at @due and made at @now is due (fsm_time.c). */
+uint64_t fsm_time_next_send(const struct fsm_cfg *cfg, uint64_t due, uint64_t now);
 
 #endif

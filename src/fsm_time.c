@@ -1,7 +1,8 @@
 /*
  * fsm_time.c - the state machine's clock rules: the next deadline the glue
- * arms its timer at, and what a step that comes late (a stalled process)
- * may and may not conclude. Pure, like fsm.c: the time comes with the event.
+ * arms its timer at, the cadence of the periodic sends, and what a step
+ * that comes late (a stalled process) may and may not conclude. Pure,
+ * like fsm.c: the time comes with the event.
  */
 #include "fsm.h"
 #include "fsm_int.h"
@@ -68,4 +69,20 @@ uint64_t fsm_time_next(const struct fsm *s, const struct fsm_cfg *cfg, uint64_t 
 			min_future(&d, s->peer.dead_at_ms - cfg->probe_ms, now);
 	}
 	return d;
+}
+
+/*
+ * When the send after this one is due. A periodic send keeps the cadence:
+ * one that came a little late (a timer's rounding to the ms, a busy turn of
+ * the loop, a bundle holding it back into its phase) does not push the next
+ * one later, or the period would stretch by that every interval and eat the
+ * peer's margin (fsm_dead_ms). @due is when this send was due: the send
+ * bundle's phase (fsm_input.send_due_ms) or our own schedule. An
+ * event-driven send, or one later than an interval, starts the cadence over.
+ */
+uint64_t fsm_time_next_send(const struct fsm_cfg *cfg, uint64_t due, uint64_t now)
+{
+	if (due && now >= due && now - due < cfg->interval_ms)
+		return due + cfg->interval_ms;
+	return now + cfg->interval_ms;
 }

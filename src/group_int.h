@@ -91,7 +91,7 @@ struct group {
 	ev_timer timer;
 	uint64_t timer_due_ms; /* the deadline the timer is for, 0 = not armed ... */
 	uint64_t timer_at_ms;  /* ... and when it fires: up to HBBUNDLE_ALIGN_MS later (arm()) */
-	struct vipset vs; /* the VIPs in the kernel: the reconciler */
+	struct vipset vs;      /* the VIPs in the kernel: the reconciler */
 	struct group_stats st;
 	struct log_rl rl[GROUP_LOG_COUNT]; /* by enum group_log */
 	struct sockaddr_storage peer_addr; /* source of the last accepted heartbeat */
@@ -134,6 +134,11 @@ void group_count_drop(struct group *g, enum group_log cls, const struct sockaddr
 		      const char *why);
 
 /* group_net.c: send a heartbeat on every path; the paths, the bundle, the interface. */
+/*
+ * Arm @g's timer for the state machine's next deadline (UINT64_MAX: none);
+ * a periodic send in a bundle is the bundle's to time (group_net.c).
+ */
+void group_arm(struct group *g, uint64_t deadline_ms);
 void group_send(struct group *g, const struct proto_pkt *p);
 void group_bundle_rejoin(struct group *g);
 void group_path2_conf(struct group *g);

@@ -1,11 +1,13 @@
 /*
  * group_net.c - where a group's heartbeats go out and its VIPs live: the
- * send path (through the group's send bundle), the heartbeat sockets of its
- * one or two paths, the interfaces followed by name, the vmac.
+ * send path (through the group's send bundle), the group's timer (in step
+ * with its bundle mates), the heartbeat sockets of its one or two paths,
+ * the interfaces followed by name, the vmac.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "clock.h"
 #include "group_int.h"
 #include "hbbundle.h"
 #include "mcast.h"
@@ -33,6 +35,65 @@ static void bundle_tick(void *member, uint64_t now_ms, uint64_t due_ms)
 	struct fsm_input in = { .ev = FSM_EV_TIMER, .send_due_ms = due_ms };
 
 	group_step_at(member, &in, NULL, now_ms);
+}
+
+static void timer_set(struct group *g, uint64_t due_ms, uint64_t at_ms, uint64_t now)
+{
+	ev_timer_stop(g->loop, &g->timer);
+	g->timer_due_ms = due_ms;
+	g->timer_at_ms = at_ms;
+	ev_now_update(g->loop);
+	ev_timer_set(&g->timer, at_ms > now ? (double)(at_ms - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(g->loop, &g->timer);
+}
+
+/*
+ * Bundle mates time out together. Their heartbeats came in one datagram, or
+ * in a few read a turn of the loop apart, so their deadlines lie a ms or
+ * two apart, and each timer would fire in a turn of its own: 64 groups'
+ * claims in several netlink batches, the last VIP many ms after the first.
+ * A timer due within HBBUNDLE_ALIGN_MS before a mate's fires with it
+ * instead, in one turn, and their claims reach the kernel in one batch
+ * (vipset.c). No deadline is taken early, none more than that much late.
+ * Returns when @g's timer, due at @due_ms, is to fire.
+ */
+static uint64_t coalesce(struct group *g, uint64_t due_ms, uint64_t now)
+{
+	size_t n = hbbundle_members(g->bundle);
+	uint64_t at = due_ms;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct group *o = hbbundle_member(g->bundle, i);
+
+		if (o != g && ev_is_active(&o->timer) && o->timer_at_ms > at &&
+		    o->timer_at_ms <= due_ms + HBBUNDLE_ALIGN_MS)
+			at = o->timer_at_ms;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct group *o = hbbundle_member(g->bundle, i);
+
+		if (o != g && ev_is_active(&o->timer) && o->timer_at_ms < at &&
+		    o->timer_due_ms + HBBUNDLE_ALIGN_MS >= at)
+			timer_set(o, o->timer_due_ms, at, now);
+	}
+	return at;
+}
+
+void group_arm(struct group *g, uint64_t deadline_ms)
+{
+	uint64_t now = clock_now_ms();
+
+	ev_timer_stop(g->loop, &g->timer);
+	g->timer_due_ms = g->timer_at_ms = 0;
+	/* The periodic send is the bundle's to time, in phase with the others. */
+	if (g->bundle)
+		hbbundle_due(g->bundle, g,
+			     deadline_ms == g->fsm.next_send_ms && deadline_ms != UINT64_MAX
+				     ? deadline_ms
+				     : 0);
+	if (deadline_ms == UINT64_MAX || (g->bundle && deadline_ms == g->fsm.next_send_ms))
+		return;
+	timer_set(g, deadline_ms, g->bundle ? coalesce(g, deadline_ms, now) : deadline_ms, now);
 }
 
 /*

@@ -56,11 +56,11 @@ struct hbbundle {
 	ev_prepare flush;
 	ev_timer tick;
 	uint64_t tick_at_ms; /* what the tick timer is armed for, 0 = not armed */
-	uint64_t tick_ms;  /* the tick running now: its time (when it was due), 0 = none */
-	uint64_t turn_ms;  /* this turn of the loop: its time */
-	size_t turn_n;	   /* ... how many records */
-	uint64_t phase_ms; /* the last turn of the most records in an interval */
-	size_t phase_n;	   /* ... how many */
+	uint64_t tick_ms;    /* the tick running now: its time (when it was due), 0 = none */
+	uint64_t turn_ms;    /* this turn of the loop: its time */
+	size_t turn_n;	     /* ... how many records */
+	uint64_t phase_ms;   /* the last turn of the most records in an interval */
+	size_t phase_n;	     /* ... how many */
 	struct hbbundle_stats st;
 };
 
