@@ -48,12 +48,24 @@ static void timer_set(struct group *g, uint64_t due_ms, uint64_t at_ms, uint64_t
 }
 
 /*
+ * How late a group's timer may fire to go with a mate's: HBBUNDLE_ALIGN_MS,
+ * but less than its claim probe's window, whose verdict a step more than a
+ * window late does not trust (fsm_probe.c: it would ask again, each time).
+ */
+static uint64_t slack_ms(const struct group *g)
+{
+	uint32_t probe = g->cg->claim_probe_ms;
+
+	return probe && probe <= HBBUNDLE_ALIGN_MS ? probe - 1 : HBBUNDLE_ALIGN_MS;
+}
+
+/*
  * Bundle mates time out together. Their heartbeats came in one datagram, or
  * in a few read a turn of the loop apart, so their deadlines lie a ms or
  * two apart, and each timer would fire in a turn of its own: 64 groups'
  * claims in several netlink batches, the last VIP many ms after the first.
- * A timer due within HBBUNDLE_ALIGN_MS before a mate's fires with it
- * instead, in one turn, and their claims reach the kernel in one batch
+ * A timer due within HBBUNDLE_ALIGN_MS (slack_ms) before a mate's fires
+ * with it instead, in one turn, and their claims reach the kernel in one batch
  * (vipset.c). No deadline is taken early, none more than that much late.
  * Returns when @g's timer, due at @due_ms, is to fire.
  */
@@ -66,14 +78,14 @@ static uint64_t coalesce(struct group *g, uint64_t due_ms, uint64_t now)
 		const struct group *o = hbbundle_member(g->bundle, i);
 
 		if (o != g && ev_is_active(&o->timer) && o->timer_at_ms > at &&
-		    o->timer_at_ms <= due_ms + HBBUNDLE_ALIGN_MS)
+		    o->timer_at_ms <= due_ms + slack_ms(g))
 			at = o->timer_at_ms;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct group *o = hbbundle_member(g->bundle, i);
 
 		if (o != g && ev_is_active(&o->timer) && o->timer_at_ms < at &&
-		    o->timer_due_ms + HBBUNDLE_ALIGN_MS >= at)
+		    o->timer_due_ms + slack_ms(o) >= at)
 			timer_set(o, o->timer_due_ms, at, now);
 	}
 	return at;

@@ -202,6 +202,8 @@ static void hbbundle_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hbbundle *b = w->data;
 	uint64_t now = clock_now_ms();
+	/* The time the tick was due, for every record of it: the steps re-arm the timer. */
+	uint64_t at = b->tick_at_ms && b->tick_at_ms <= now ? b->tick_at_ms : now;
 	size_t budget = 2 * b->n + 2;
 
 	(void)loop;
@@ -213,7 +215,7 @@ static void hbbundle_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			continue;
 		b->m[i].send_ms = 0;
 		budget--;
-		b->tick_ms = b->tick_at_ms && b->tick_at_ms <= now ? b->tick_at_ms : now;
+		b->tick_ms = at;
 		b->m[i].tick(b->m[i].member, now, due);
 		b->tick_ms = 0;
 		i = (size_t)-1; /* the array may have changed: from the start */
