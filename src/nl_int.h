@@ -24,7 +24,8 @@ struct nl_sock;
 #define NL_DUMP_TRIES	 3     /* dumps retried when the kernel flags them inconsistent */
 #define NL_LINK_FACTS	 4     /* interfaces whose link facts are remembered */
 #define NL_LINK_FRESH_MS 10    /* ms a link fact is reused: the groups of one burst ask once */
-#define NL_Q_MAX	 256 /* queued address requests sent in one sendmsg: a 64 x 4 takeover (their ACKs fit the socket) */
+/* Queued address requests sent in one sendmsg: a 64 x 4 takeover (their ACKs fit the socket). */
+#define NL_Q_MAX 256
 
 /* What nl_link_info last heard about one interface. */
 struct nl_link_fact {
