@@ -44,7 +44,6 @@ struct vipset_vip {
 	uint64_t win_ms;      /* start of the current request window (one interval) */
 	uint32_t win_n;	      /* requests in it */
 	uint32_t left;	      /* announcement rounds still to send */
-	uint64_t asked_ms;    /* an add went out then, its address event not read yet; 0 = none */
 };
 
 struct vipset_stats {

@@ -327,16 +327,6 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here
 		       "back",
 		       vs->cg->id, v->text, vs->cg->interface);
 	}
-	/*
-	 * Asked already, and its event not read yet: after a takeover the
-	 * events of 256 adds come in one by one, and each makes a reconcile in
-	 * which the others still look missing. Asking again then would cost
-	 * the kernel hundreds of idle requests just when the VIPs should be up.
-	 * An event that never comes (a request lost) is asked again an
-	 * interval later, by the retry timer.
-	 */
-	if (s->asked_ms && now - s->asked_ms < vs->cg->interval_ms)
-		return;
 	/* Its addresses go first when an interface is deleted: the link event follows. */
 	if (!*if_here && !(*if_here = if_indextoname(vs->ifindex, ifname) != NULL))
 		return;
@@ -347,7 +337,6 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here
 		s->next_fix_ms = now + vs->cg->interval_ms; /* not again at once */
 		return;
 	}
-	s->asked_ms = now ? now : 1;
 	queued(vs);
 }
 
@@ -359,7 +348,6 @@ static void add_done(void *ctx, const struct nl_done *d, int err, const char *wh
 	(void)what;
 	if (!err)
 		return; /* its address event makes it present */
-	vs->v[d->tag].asked_ms = 0;
 	vs->st.nl_err++;
 	vs->v[d->tag].next_fix_ms = clock_now_ms() + vs->cg->interval_ms; /* the kernel said no */
 }
@@ -404,8 +392,6 @@ void vipset_reconcile(struct vipset *vs)
 			add_missing(vs, i, now, &if_here);
 			continue;
 		}
-		if (d.present & (1u << i))
-			s->asked_ms = 0;
 		if (!(d.present & (1u << i)) || s->seen)
 			continue;
 		/* Newly here (added by us, or back): announce it with a full burst. */
@@ -443,7 +429,6 @@ int vipset_attach(struct vipset *vs, unsigned ifindex)
 	for (size_t i = 0; i < VIPD_MAX_VIPS; i++) {
 		vs->v[i].seen = false;
 		vs->v[i].left = 0;
-		vs->v[i].asked_ms = 0;
 	}
 	if (ifindex) {
 		vs->ann = announce_open(ifindex);
