@@ -27,7 +27,7 @@ struct hbbundle;
  * phase, ms (a member out of phase, after a switchover, a reload, a clock
  * tick between two groups, is otherwise brought forward by up to a quarter
  * of an interval per interval), and most two bundle mates' timers are
- * moved to fire together (group.c).
+ * moved to fire together (group_net.c).
  */
 #define HBBUNDLE_ALIGN_MS 2
 

@@ -535,7 +535,7 @@ static void announce_size(struct fsm_output *out)
 int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *in,
 	     struct fsm_output *out)
 {
-	uint64_t now = in->now_ms;
+	uint64_t now = in->now_ms, due;
 	uint16_t extra = 0;
 	bool send = false;
 	int rc = FSM_OK;
@@ -595,14 +595,10 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 	}
 	if (s->state != FSM_STOPPED && evaluate(s, cfg, out, now))
 		send = true;
-	/* The send bundle may bring a periodic send forward into its phase. */
-	if (in->ev == FSM_EV_TIMER && in->send_due_ms && now >= in->send_due_ms)
-		send = true;
-	if (s->state != FSM_STOPPED && (send || now >= s->next_send_ms))
-		emit_send(s, cfg, out, extra,
-			  in->ev == FSM_EV_TIMER && in->send_due_ms ? in->send_due_ms
-								    : s->next_send_ms,
-			  now);
+	/* The periodic send is due on our schedule, or when the send bundle says (its phase). */
+	due = in->ev == FSM_EV_TIMER && in->send_due_ms ? in->send_due_ms : s->next_send_ms;
+	if (s->state != FSM_STOPPED && (send || now >= due))
+		emit_send(s, cfg, out, extra, due, now);
 	/* A goodbye from a node holding nothing goes out before it exits. */
 	if (s->state == FSM_STOPPING && now >= s->stop_at_ms) {
 		fsm_enter(s, cfg, out, FSM_STOPPED, FSM_R_SHUTDOWN, now);

@@ -90,7 +90,8 @@ struct group {
 	unsigned vip_ifindex; /* where the VIPs go: the interface, or the vmac; 0 = none */
 	ev_timer timer;
 	uint64_t timer_due_ms; /* the deadline the timer is for, 0 = not armed ... */
-	uint64_t timer_at_ms;  /* ... and when it fires: up to HBBUNDLE_ALIGN_MS later (arm()) */
+	uint64_t timer_at_ms;  /* ... and when it fires: up to HBBUNDLE_ALIGN_MS later (group_arm())
+				*/
 	struct vipset vs;      /* the VIPs in the kernel: the reconciler */
 	struct group_stats st;
 	struct log_rl rl[GROUP_LOG_COUNT]; /* by enum group_log */
