@@ -4,7 +4,7 @@
  * off, cut its switch port). Runs fence_command through exec.c with the
  * peer's name and address in the environment and fence_timeout_ms as its
  * timeout; exit 0 in time = fenced, anything else = not. When to fence is
- * the state machine's business (fsm_probe.c, fence_clear()).
+ * the state machine's business (fsm_probe.c, fence_due()).
  */
 #ifndef FENCE_H
 #define FENCE_H

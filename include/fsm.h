@@ -176,6 +176,7 @@ struct fsm {
 	bool fencing;		    /* the fence command runs ... */
 	uint64_t fence_at_ms;	    /* ... since then (the last start, kept for status) */
 	bool fenced;		    /* ... it exited 0: the silent peer may be claimed from */
+	bool fence_probed;	    /* the probe before that fence found the VIPs free */
 	uint32_t fence_failures;    /* failed fences in a row, for the back-off */
 	struct fsm_peer peer;
 	uint64_t transitions;

@@ -32,7 +32,7 @@ static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 		/* Every probe round while FAULT gets its answer: counted, logged rate-limited. */
 		log_rl(&c->rl, LOG_WARNING,
 		       "group %u: %s is answered by %02x:%02x:%02x:%02x:%02x:%02x: "
-		       "not claiming",
+		       "not claiming while it does",
 		       c->cg->id, v->text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 		c->heard = true;
 		return;

@@ -25,15 +25,18 @@
  *   A claim on a timeout (peer silent, or nobody heard while listening) is
  *   preceded by the claim probe: if any host answers for a VIP, FAULT
  *   instead (see fsm_probe_clear()). With a fence command, a claim from a
- *   peer that went silent then waits for the fence (fsm_probe.c); a fence
- *   that fails is FAULT "fencing the peer failed", retried with back-off:
+ *   peer that went silent also waits for the fence, which runs whether or
+ *   not the probe was answered (a frozen peer's kernel answers); after an
+ *   answer the probe asks again once the fence is done (fsm_probe.c). A
+ *   fence that fails is FAULT "fencing the peer failed", retried with
+ *   back-off:
  *
- *     BACKUP/INIT -- peer silent, probe clear --> (fencing) -- ok --> MASTER
- *                                                    |
- *                                         failed / timed out
- *                                                    v
- *     MASTER <-- fence ok --- FAULT (fence failed) --+-- retry after 1, 2, 4 .. 30 s
- *     INIT   <-- the peer is heard again ---+
+ *     BACKUP/INIT -- peer silent, probed --> (fencing) -- ok, VIPs free --> MASTER
+ *                                                |
+ *                                      failed / timed out
+ *                                                v
+ *     MASTER <-- ok, VIPs free -- FAULT (fence failed) -- retry after 1, 2, 4 .. 30 s
+ *     INIT   <-- the peer is heard again --+
  *
  *   A node without carrier, or whose upstream
  *   targets are unreachable, is FAULT instead of BACKUP.

@@ -43,25 +43,44 @@ static uint64_t reprobe_gap_ms(const struct fsm_cfg *cfg)
 	return budget_ms > 2ull * cfg->probe_ms + 1 ? budget_ms - 2ull * cfg->probe_ms : 1;
 }
 
-bool fsm_probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
+/*
+ * A host answered for a VIP: FAULT "VIP in use", asked again after the gap.
+ * Already FAULT (in use, or after a fence that worked: the address is still
+ * answered for), only the reason is new.
+ */
+static void vip_in_use(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		       uint64_t now)
+{
+	if (s->state != FSM_FAULT)
+		fsm_enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
+	else
+		s->reason = FSM_R_VIP_IN_USE;
+	s->fault_until_ms = now + reprobe_gap_ms(cfg);
+}
+
+enum probe_verdict { PROBE_PENDING, PROBE_FREE, PROBE_ANSWERED };
+
+/* Where the claim probe stands: asked (or asking now), free, or answered (reset for the next
+ * round). */
+static enum probe_verdict probe_verdict(struct fsm *s, const struct fsm_cfg *cfg,
+					struct fsm_output *out, uint64_t now)
 {
 	if (cfg->probe_ms == 0)
-		return true;
+		return PROBE_FREE;
 	if (s->probe_at_ms == 0) {
 		fsm_probe_start(s, out, now);
-		return false;
+		return PROBE_PENDING;
 	}
 	/*
 	 * Already FAULT for a VIP in use: an answer settles this round at once,
 	 * so the next question can go out sooner (see reprobe_gap_ms()).
 	 */
 	if (s->vip_answered && s->state == FSM_FAULT) {
-		s->fault_until_ms = now + reprobe_gap_ms(cfg);
 		fsm_probe_reset(s);
-		return false;
+		return PROBE_ANSWERED;
 	}
 	if (now < s->probe_at_ms + cfg->probe_ms)
-		return false;
+		return PROBE_PENDING;
 	/*
 	 * The window closed with no answer seen. An answer may still wait
 	 * unread in the probe socket: the process did not run when it came (a
@@ -80,59 +99,91 @@ bool fsm_probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output
 		 */
 		if (now > s->probe_at_ms + 2ull * cfg->probe_ms) {
 			fsm_probe_start(s, out, now);
-			return false;
+			return PROBE_PENDING;
 		}
 		s->probe_closing = true;
 		s->probe_at_ms = now + 1 - cfg->probe_ms;
-		return false;
+		return PROBE_PENDING;
 	}
-	if (s->vip_answered) {
-		if (s->state != FSM_FAULT)
-			fsm_enter(s, cfg, out, FSM_FAULT, FSM_R_VIP_IN_USE, now);
-		s->fault_until_ms = now + reprobe_gap_ms(cfg);
-		fsm_probe_reset(s);
-		return false;
-	}
+	enum probe_verdict v = s->vip_answered ? PROBE_ANSWERED : PROBE_FREE;
+
 	fsm_probe_reset(s);
-	return true;
+	return v;
+}
+
+bool fsm_probe_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
+{
+	switch (probe_verdict(s, cfg, out, now)) {
+	case PROBE_FREE:
+		return true;
+	case PROBE_ANSWERED:
+		vip_in_use(s, cfg, out, now);
+		return false;
+	default:
+		return false;
+	}
 }
 
 /*
  * Fencing: before claiming from a peer that went silent, make sure it
  * cannot come back holding the VIPs (power it off, cut its switch port).
- * Silence is all we know: the peer may be dead, or alive and cut off, and
- * only the fence tells the two apart for good. Only a timeout claim is
- * fenced: a peer that resigned, is in fault or standby, or lost an election
- * told us so itself. A node that never heard its peer at all (both booted,
- * the twin is off) has nobody to fence: it claims after the claim probe
- * alone, as without a fence command; a peer heard once and silent since is
- * fenced, in INIT as in BACKUP. True when the claim may go ahead; false
- * while the fence runs (started here, FSM_ACT_FENCE, once).
+ * Silence is all we know: the peer may be dead, or alive and cut off, or
+ * frozen, and only the fence tells these apart for good. Only a timeout
+ * claim is fenced: a peer that resigned, is in fault or standby, or lost an
+ * election told us so itself. A node that never heard its peer at all (both
+ * booted, the twin is off) has nobody to fence: it claims after the claim
+ * probe alone, as without a fence command; a peer heard once and silent
+ * since is fenced, in INIT as in BACKUP.
+ *
+ * The claim probe still comes first, so that a dead peer costs the probe no
+ * time (it runs before the deadline) and the claim follows the fence at
+ * once when nobody answered. An answer does not stop the fence: a frozen
+ * peer (SIGSTOP, a hung vipd, a paused VM) still answers ARP for the VIPs
+ * from its kernel, and it is the one host the fence is there for. After a
+ * fence that followed an answer, the probe asks afresh (answers heard before
+ * it say nothing of after); a VIP still answered for is FAULT "VIP in use"
+ * as without a fence, and the fence that worked is not run again while the
+ * peer stays silent.
  */
-static bool fence_clear(struct fsm *s, struct fsm_output *out, uint64_t now)
+static bool fence_due(const struct fsm *s, const struct fsm_cfg *cfg)
 {
-	if (s->fenced) {
-		s->fenced = false;
-		return true;
-	}
-	if (!s->fencing) {
-		s->fencing = true;
-		s->fence_at_ms = now;
-		fsm_push(out, FSM_ACT_FENCE);
-	}
-	return false;
+	return cfg->fence && s->peer.name[0] && !s->fenced;
 }
 
-/* The claim probe, then the fence when there is a peer to fence (see fence_clear()). */
+/* @probed: the claim probe found the VIPs free just before; else it asks after the fence. */
+static void fence_start(struct fsm *s, struct fsm_output *out, uint64_t now, bool probed)
+{
+	if (s->fencing)
+		return;
+	s->fence_probed = probed;
+	s->fencing = true;
+	s->fence_at_ms = now;
+	fsm_push(out, FSM_ACT_FENCE);
+}
+
+/* The claim probe, and the fence when there is a peer to fence; true when the claim may go ahead.
+ */
 bool fsm_probe_timeout_clear(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 			     uint64_t now)
 {
-	bool fence = cfg->fence && s->peer.name[0];
+	enum probe_verdict v;
 
-	/* Probed already: the fence that runs (or ran) follows that probe. */
-	if (!(fence && (s->fencing || s->fenced)) && !fsm_probe_clear(s, cfg, out, now))
+	if (s->fencing)
 		return false;
-	return !fence || fence_clear(s, out, now);
+	if (s->fenced && s->fence_probed)
+		return true; /* free before the fence, and the fence worked */
+	v = probe_verdict(s, cfg, out, now);
+	if (v == PROBE_PENDING)
+		return false;
+	if (fence_due(s, cfg)) {
+		fence_start(s, out, now, v == PROBE_FREE);
+		return false;
+	}
+	if (v == PROBE_ANSWERED) {
+		vip_in_use(s, cfg, out, now);
+		return false;
+	}
+	return true;
 }
 
 /* Time before the next try after @failures failed fences in a row. */
@@ -148,7 +199,8 @@ static uint64_t fence_backoff_ms(uint32_t failures)
 /*
  * FAULT after a failed fence: the peer is heard again (it was only cut off
  * and is back, or the fence hit the wrong box): listen again; a fence that
- * succeeded: claim; otherwise the next try when the back-off is over.
+ * succeeded: the claim probe, then claim; otherwise the next try when the
+ * back-off is over.
  * Health and upstream lost meanwhile are fsm_health_event()'s and fsm_health_upstream()'s.
  */
 static bool fence_retry(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
@@ -161,41 +213,45 @@ static bool fence_retry(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 	}
 	if (!fsm_self_eligible(s, now))
 		return false;
-	if (s->fenced) {
-		fsm_claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
-		return true;
+	if (!s->fenced) {
+		if (now >= s->fault_until_ms)
+			fence_start(s, out, now, false);
+		return false;
 	}
-	if (!s->fencing && now >= s->fault_until_ms)
-		fence_clear(s, out, now);
-	return false;
+	if (!fsm_probe_clear(s, cfg, out, now))
+		return false;
+	fsm_claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
+	return true;
 }
 
 /*
  * FAULT: after a failed fence, its retries. A VIP in use elsewhere: probe
- * again every interval (see reprobe_gap_ms()). Free and the peer still
- * silent: the claim the probe held back goes ahead at once (after the
- * fence, when there is one: see fsm_probe_timeout_clear()). Free while a peer speaks:
+ * again every interval (see reprobe_gap_ms()); a silent peer not fenced yet
+ * is fenced first (see fence_due()). Free and the peer still silent: the
+ * claim the probe held back goes ahead at once. Free while a peer speaks:
  * listen and elect again. Returns true when the peer should hear of it.
  */
 bool fsm_probe_fault_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
 			  uint64_t now)
 {
 	const struct fsm_peer *p = &s->peer;
+	bool claim;
 
 	if (s->reason == FSM_R_FENCE_FAILED)
 		return fence_retry(s, cfg, out, now);
 	if (s->reason != FSM_R_VIP_IN_USE || now < s->fault_until_ms || !s->healthy || !s->upstream)
 		return false;
-	if (!(cfg->fence && p->name[0] && (s->fencing || s->fenced)) &&
-	    !fsm_probe_clear(s, cfg, out, now))
+	claim = !p->alive && fsm_self_eligible(s, now);
+	if (claim && fence_due(s, cfg)) {
+		fence_start(s, out, now, false);
 		return false;
-	if (!p->alive && fsm_self_eligible(s, now)) {
-		if (cfg->fence && p->name[0] && !fence_clear(s, out, now))
-			return false;
-		fsm_claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
-	} else {
-		fsm_enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
 	}
+	if (s->fencing || !fsm_probe_clear(s, cfg, out, now))
+		return false;
+	if (claim)
+		fsm_claim(s, cfg, out, p->name[0] ? FSM_R_PEER_TIMEOUT : FSM_R_LISTEN_DONE, now);
+	else
+		fsm_enter(s, cfg, out, FSM_INIT, FSM_R_RECHECK, now);
 	return true;
 }
 
@@ -209,6 +265,7 @@ void fsm_probe_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok, str
 	if (ok) {
 		s->fenced = true;
 		s->fence_failures = 0;
+		fsm_probe_reset(s); /* what answered before the fence says nothing of after */
 		return;
 	}
 	s->fence_failures++;
@@ -216,4 +273,6 @@ void fsm_probe_fence_done(struct fsm *s, const struct fsm_cfg *cfg, bool ok, str
 	/* In FAULT for another reason (health, upstream) that reason stays. */
 	if (s->state == FSM_BACKUP || s->state == FSM_INIT)
 		fsm_enter(s, cfg, out, FSM_FAULT, FSM_R_FENCE_FAILED, now);
+	else if (s->state == FSM_FAULT && s->reason == FSM_R_VIP_IN_USE)
+		s->reason = FSM_R_FENCE_FAILED; /* the fence is what holds the claim back now */
 }

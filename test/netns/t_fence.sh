@@ -6,9 +6,9 @@
 # time. A fence that hangs or fails keeps the address unclaimed, in FAULT
 # with "fencing the peer failed", retried with back-off until it works.
 #
-# claim_probe_ms = 0: a frozen master's kernel still answers ARP for the
-# VIP, so with the claim probe on, the backup would stop at "another host
-# answers for the VIP" (t_upstream.sh tests that) and never reach the fence.
+# The claim probe is on (the default): a frozen master's kernel still
+# answers ARP for the VIP, and the fence runs all the same; the probe after
+# it finds the address free once the fenced port is down.
 #
 # The switch's "management": vipd runs its commands without CAP_SYS_ADMIN,
 # so the fence script cannot enter the switch namespace itself. Like
@@ -27,7 +27,7 @@ SW=$(lab_ns sw)
 
 lab_fence_setup || exit 1
 setmode() { lab_fence_mode "$1"; }
-fence="claim_probe_ms = 0; $LAB_FENCE_CONF"
+fence="$LAB_FENCE_CONF"
 port_up() { ip -n "$SW" -o link show "p$1" | grep -q '<[^>]*,UP'; }
 port_down() { ! port_up "$1"; }
 fence_runs() { grep -c "fences node-$1" "$LAB_DIR/fence.log"; }
@@ -71,6 +71,8 @@ wait_for "A is MASTER" 3000 state_is a MASTER
 check "A fenced the frozen B and claimed" \
 	test "$(js a '.groups[0].fence.runs')/$(js a '.groups[0].state')" = 1/MASTER
 check "the fence took B's switch port down" port_down b
+check "A's claim probe heard the frozen B's kernel answer, and fenced it all the same" \
+	grep -q "group 1: $LAB_VIP/[0-9]* is answered by .*: not claiming while it does" "$LAB_DIR/a.log"
 node_signal b CONT
 wait_for "B is FAULT" 3000 state_is b FAULT
 check "B woke up fenced: FAULT (no carrier)" state_is b FAULT

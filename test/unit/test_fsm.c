@@ -1321,6 +1321,139 @@ static void test_fence_after_the_claim_probe(void **st)
 	assert_int_equal(n.s.state, FSM_MASTER);
 }
 
+/* A backup with a fence command and a 20 ms claim probe whose master went silent at @*dead. */
+static void fenced_probing_backup(struct node *n, uint64_t *t, uint64_t *dead)
+{
+	node_init(n, "a", 100, 100);
+	n->c.fence = true;
+	n->c.probe_ms = 20;
+	ev(n, FSM_EV_START, 0, NULL);
+	feed(n, t, "b", PROTO_ST_MASTER, 100, 1, 5);
+	*dead = n->s.peer.dead_at_ms;
+}
+
+/* After a fence: the probe's question goes out now, nobody answers, the claim follows its window.
+ */
+static void probe_clear_then_master(struct node *n, uint64_t fenced_at)
+{
+	assert_true(has(&n->o, FSM_ACT_PROBE));
+	assert_int_equal(n->s.probe_at_ms, fenced_at);
+	assert_int_not_equal(n->s.state, FSM_MASTER);
+	tick_to(n, fenced_at + 20);
+	assert_int_not_equal(n->s.state, FSM_MASTER); /* the verdict waits one step */
+	ev(n, FSM_EV_TIMER, fenced_at + 21, NULL);
+	assert_int_equal(n->s.state, FSM_MASTER);
+	assert_int_equal(n->s.reason, FSM_R_PEER_TIMEOUT);
+	assert_int_equal(n->s.since_ms, fenced_at + 21);
+	assert_true(has(&n->o, FSM_ACT_ADD_VIPS));
+}
+
+/*
+ * A frozen master (SIGSTOP, a hung vipd, a paused VM) is silent, but its
+ * kernel still answers ARP for the VIP: the fence runs all the same (at the
+ * deadline, when the early probe's window closes answered), and a new
+ * probe after it no longer hears the fenced host.
+ */
+static void frozen_peer_fenced(struct node *n, uint64_t *t, uint64_t *dead)
+{
+	fenced_probing_backup(n, t, dead);
+	tick_to(n, *dead - 20);
+	assert_true(n->s.probe_at_ms != 0); /* the peer is late: asked early */
+	ev(n, FSM_EV_VIP_ANSWERED, *dead - 19, NULL);
+	tick_to(n, *dead);
+	assert_int_equal(n->s.state, FSM_BACKUP); /* not FAULT "VIP in use" */
+	assert_true(n->s.fencing);
+	assert_int_equal(n->s.fence_at_ms, *dead);
+	assert_false(has(&n->o, FSM_ACT_ADD_VIPS));
+}
+
+static void test_frozen_peer_that_answers_is_fenced(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	frozen_peer_fenced(&n, &t, &dead);
+	/* No probe, no second fence while it runs. */
+	ev(&n, FSM_EV_TIMER, dead + 50, NULL);
+	assert_false(has(&n.o, FSM_ACT_PROBE));
+	assert_false(has(&n.o, FSM_ACT_FENCE));
+	fence_done(&n, dead + 90, true);
+	assert_false(n.s.vip_answered);
+	probe_clear_then_master(&n, dead + 90);
+}
+
+/*
+ * The fence worked, yet a host answers for the VIP (the fence hit another
+ * box, or a third host has the address): FAULT "VIP in use" as without a
+ * fence, asked again, no second fence while the peer stays silent.
+ */
+static void test_vip_in_use_after_the_fence_is_not_fenced_again(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, at;
+
+	(void)st;
+	frozen_peer_fenced(&n, &t, &dead);
+	fence_done(&n, dead + 60, true);
+	assert_true(has(&n.o, FSM_ACT_PROBE));
+	ev(&n, FSM_EV_VIP_ANSWERED, dead + 61, NULL);
+	tick_to(&n, dead + 81);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
+	assert_true(n.s.fenced);
+	at = n.s.fault_until_ms;
+	tick_to(&n, at);
+	assert_true(has(&n.o, FSM_ACT_PROBE));
+	assert_false(n.s.fencing);
+	tick_to(&n, at + 21);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+}
+
+/*
+ * FAULT "VIP in use" with no fence run yet for the silent peer (here: a
+ * reload gave the group its fence_command): the next re-probe is a fence,
+ * then the probe.
+ */
+static void test_vip_in_use_then_fenced_then_probed(void **st)
+{
+	struct node n;
+	uint64_t t = 1, at;
+
+	(void)st;
+	answered_in_probe(&n, &t, NULL);
+	assert_int_equal(n.s.reason, FSM_R_VIP_IN_USE);
+	n.c.fence = true;
+	at = n.s.fault_until_ms;
+	tick_to(&n, at);
+	assert_true(n.s.fencing);
+	assert_false(has(&n.o, FSM_ACT_PROBE));
+	fence_done(&n, at + 30, true);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	probe_clear_then_master(&n, at + 30);
+}
+
+/* A fence that failed, then worked: the probe, then the claim; a failure while in use says so. */
+static void test_fence_retry_probes_before_the_claim(void **st)
+{
+	struct node n;
+	uint64_t t = 1, dead, at;
+
+	(void)st;
+	fenced_probing_backup(&n, &t, &dead);
+	tick_to(&n, dead + 1); /* the early probe found the VIP free: the fence */
+	assert_true(n.s.fencing);
+	fence_done(&n, dead + 100, false);
+	assert_int_equal(n.s.reason, FSM_R_FENCE_FAILED);
+	at = n.s.fault_until_ms;
+	tick_to(&n, at);
+	assert_true(n.s.fencing);
+	fence_done(&n, at + 40, true);
+	assert_int_equal(n.s.state, FSM_FAULT);
+	probe_clear_then_master(&n, at + 40);
+}
+
 static void test_fence_failure_is_fault_retried_with_backoff(void **st)
 {
 	struct node n;
@@ -2363,6 +2496,10 @@ int main(void)
 		cmocka_unit_test(test_probe_costs_no_time_on_a_crash),
 		cmocka_unit_test(test_fence_runs_before_a_timeout_claim),
 		cmocka_unit_test(test_fence_after_the_claim_probe),
+		cmocka_unit_test(test_frozen_peer_that_answers_is_fenced),
+		cmocka_unit_test(test_vip_in_use_after_the_fence_is_not_fenced_again),
+		cmocka_unit_test(test_vip_in_use_then_fenced_then_probed),
+		cmocka_unit_test(test_fence_retry_probes_before_the_claim),
 		cmocka_unit_test(test_fence_failure_is_fault_retried_with_backoff),
 		cmocka_unit_test(test_fence_backoff_is_capped),
 		cmocka_unit_test(test_fence_failed_peer_heard_again_listens),
