@@ -28,13 +28,7 @@ enum {
 	OFF_INTERVAL = 10,
 	OFF_GROUP = 12,
 	OFF_KEY = 16,
-	OFF_DIGEST = 20,
-	OFF_NONCE = 28,
-	OFF_CHALLENGE = 36,
-	OFF_ECHO = 44,
-	OFF_ECHO_NEW = 52,
-	OFF_SEQ = 60,
-	OFF_PEER_SEQ = 68,
+	OFF_DIGEST = 20, /* digests, session, sequence numbers: put_session() */
 	OFF_NAME = 76,
 };
 
@@ -76,6 +70,49 @@ static uint32_t get32(const uint8_t *b)
 static uint64_t get64(const uint8_t *b)
 {
 	return (uint64_t)get32(b) << 32 | get32(b + 4);
+}
+
+/*
+ * The block both layouts share, in the same order at their own offset (a
+ * v2 packet's OFF_DIGEST, a bundle record's R_OFF_DIGEST): the settings
+ * digests, the session (nonce, challenge, echoes) and the sequence numbers.
+ */
+enum {
+	S_DIGEST = 0,
+	S_NONCE = 8,
+	S_CHALLENGE = 16,
+	S_ECHO = 24,
+	S_ECHO_NEW = 32,
+	S_SEQ = 40,
+	S_PEER_SEQ = 48,
+	S_LEN = 56,
+};
+
+static_assert(S_DIGEST + PROTO_DIGEST_COUNT * 2 == S_NONCE, "the digests fill their slot");
+static_assert(OFF_DIGEST + S_LEN == OFF_NAME, "the name follows the session block");
+
+static void put_session(uint8_t *b, const struct proto_pkt *p)
+{
+	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
+		put16(b + S_DIGEST + (size_t)i * 2, p->digest[i]);
+	put64(b + S_NONCE, p->nonce);
+	put64(b + S_CHALLENGE, p->challenge);
+	put64(b + S_ECHO, p->echo);
+	put64(b + S_ECHO_NEW, p->echo_new);
+	put64(b + S_SEQ, p->seq);
+	put64(b + S_PEER_SEQ, p->peer_seq);
+}
+
+static void get_session(const uint8_t *b, struct proto_pkt *p)
+{
+	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
+		p->digest[i] = get16(b + S_DIGEST + (size_t)i * 2);
+	p->nonce = get64(b + S_NONCE);
+	p->challenge = get64(b + S_CHALLENGE);
+	p->echo = get64(b + S_ECHO);
+	p->echo_new = get64(b + S_ECHO_NEW);
+	p->seq = get64(b + S_SEQ);
+	p->peer_seq = get64(b + S_PEER_SEQ);
 }
 
 static_assert(sizeof(crypto_auth_hmacsha256_state) == PROTO_KEY_STATE,
@@ -292,14 +329,7 @@ int proto_encode(const struct proto_pkt *p, const struct proto_key *key, uint8_t
 	put16(buf + OFF_INTERVAL, p->interval_ms);
 	put32(buf + OFF_GROUP, p->group_id);
 	put32(buf + OFF_KEY, p->key_id);
-	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
-		put16(buf + OFF_DIGEST + (size_t)i * 2, p->digest[i]);
-	put64(buf + OFF_NONCE, p->nonce);
-	put64(buf + OFF_CHALLENGE, p->challenge);
-	put64(buf + OFF_ECHO, p->echo);
-	put64(buf + OFF_ECHO_NEW, p->echo_new);
-	put64(buf + OFF_SEQ, p->seq);
-	put64(buf + OFF_PEER_SEQ, p->peer_seq);
+	put_session(buf + OFF_DIGEST, p);
 	/*
 	 * Only the name itself is copied; the rest is zeroed whatever the
 	 * caller's array holds after the NUL, so no stale memory goes out and
@@ -385,14 +415,7 @@ int proto_decode(const uint8_t *buf, size_t len, const struct proto_key *key, st
 	d.interval_ms = get16(buf + OFF_INTERVAL);
 	d.group_id = get32(buf + OFF_GROUP);
 	d.key_id = get32(buf + OFF_KEY);
-	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
-		d.digest[i] = get16(buf + OFF_DIGEST + (size_t)i * 2);
-	d.nonce = get64(buf + OFF_NONCE);
-	d.challenge = get64(buf + OFF_CHALLENGE);
-	d.echo = get64(buf + OFF_ECHO);
-	d.echo_new = get64(buf + OFF_ECHO_NEW);
-	d.seq = get64(buf + OFF_SEQ);
-	d.peer_seq = get64(buf + OFF_PEER_SEQ);
+	get_session(buf + OFF_DIGEST, &d);
 	memcpy(d.name, buf + OFF_NAME, PROTO_NAME_MAX);
 
 	/* An authentic packet from a peer with a bug: the reasons are in proto_fields_ok. */
@@ -427,17 +450,11 @@ enum {
 	R_OFF_STATE = 4,
 	R_OFF_PRIORITY = 5,
 	R_OFF_FLAGS = 6,
-	R_OFF_DIGEST = 8,
-	R_OFF_NONCE = 16,
-	R_OFF_CHALLENGE = 24,
-	R_OFF_ECHO = 32,
-	R_OFF_ECHO_NEW = 40,
-	R_OFF_SEQ = 48,
-	R_OFF_PEER_SEQ = 56,
+	R_OFF_DIGEST = 8, /* as in a packet: put_session() */
 };
 
 static_assert(B_OFF_NAME + PROTO_NAME_MAX == PROTO_BUNDLE_HDR, "the name ends the header");
-static_assert(R_OFF_PEER_SEQ + 8 == PROTO_BUNDLE_REC, "peer_seq ends a record");
+static_assert(R_OFF_DIGEST + S_LEN == PROTO_BUNDLE_REC, "the session block ends a record");
 static_assert(PROTO_MAX_LEN == 1232, "the longest bundle fits the IPv6 minimum MTU");
 
 /* Whether record @q may share a bundle with @p, the first: the header holds their common fields. */
@@ -453,14 +470,7 @@ static void proto_put_record(uint8_t *r, const struct proto_pkt *p)
 	r[R_OFF_STATE] = p->state;
 	r[R_OFF_PRIORITY] = p->priority;
 	put16(r + R_OFF_FLAGS, p->flags);
-	for (int i = 0; i < PROTO_DIGEST_COUNT; i++)
-		put16(r + R_OFF_DIGEST + (size_t)i * 2, p->digest[i]);
-	put64(r + R_OFF_NONCE, p->nonce);
-	put64(r + R_OFF_CHALLENGE, p->challenge);
-	put64(r + R_OFF_ECHO, p->echo);
-	put64(r + R_OFF_ECHO_NEW, p->echo_new);
-	put64(r + R_OFF_SEQ, p->seq);
-	put64(r + R_OFF_PEER_SEQ, p->peer_seq);
+	put_session(r + R_OFF_DIGEST, p);
 }
 
 int proto_bundle_encode(const struct proto_pkt *p, size_t n, const struct proto_key *key,
@@ -563,14 +573,7 @@ int proto_bundle_record(const uint8_t *buf, unsigned i, struct proto_pkt *p)
 	d.state = r[R_OFF_STATE];
 	d.priority = r[R_OFF_PRIORITY];
 	d.flags = get16(r + R_OFF_FLAGS);
-	for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
-		d.digest[k] = get16(r + R_OFF_DIGEST + (size_t)k * 2);
-	d.nonce = get64(r + R_OFF_NONCE);
-	d.challenge = get64(r + R_OFF_CHALLENGE);
-	d.echo = get64(r + R_OFF_ECHO);
-	d.echo_new = get64(r + R_OFF_ECHO_NEW);
-	d.seq = get64(r + R_OFF_SEQ);
-	d.peer_seq = get64(r + R_OFF_PEER_SEQ);
+	get_session(r + R_OFF_DIGEST, &d);
 	/*
 	 * The same field checks as a version 2 packet, and zeros where the
 	 * layout has none: the reserved bytes and the name's padding (one
