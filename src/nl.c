@@ -148,6 +148,24 @@ void nl_log_fail(const char *fn, unsigned ifindex, const char *what, const struc
 			    strerror(t->err));
 }
 
+/*
+ * Send the request built in nl's buffer and wait for its ACK; a refusal is
+ * logged (nl_log_fail()) and -1, except the errnos in @fine (0-terminated,
+ * NULL for none), which mean it is done already.
+ */
+int nl_request(struct nl *nl, const char *fn, unsigned ifindex, const char *what, const int *fine)
+{
+	struct nl_talk t = { 0 };
+
+	if (nl_talk(nl, NULL, &t) == 0)
+		return 0;
+	for (; fine && *fine; fine++)
+		if (t.err == *fine)
+			return 0;
+	nl_log_fail(fn, ifindex, what, &t);
+	return -1;
+}
+
 static int nl_ext_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;

@@ -84,34 +84,23 @@ static bool nl_vip_ok(const char *fn, unsigned ifindex, const char *label,
 
 int nl_addr_add(struct nl *nl, unsigned ifindex, const char *label, const struct conf_vip *vip)
 {
-	struct nl_talk t = { 0 };
-
 	if (!nl_vip_ok("nl_addr_add", ifindex, label, vip))
 		return -1;
 	/* NLM_F_EXCL: never replace an address someone else configured; EEXIST is fine. */
 	nl_addr_req(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, label, vip);
 	nl->st.adds++;
-	if (nl_talk(nl, NULL, &t) < 0 && t.err != EEXIST) {
-		nl_log_fail("nl_addr_add", ifindex, vip->text, &t);
-		return -1;
-	}
-	return 0;
+	return nl_request(nl, "nl_addr_add", ifindex, vip->text, (const int[]){ EEXIST, 0 });
 }
 
 int nl_addr_del(struct nl *nl, unsigned ifindex, const struct conf_vip *vip)
 {
-	struct nl_talk t = { 0 };
-
 	if (!nl_vip_ok("nl_addr_del", ifindex, NULL, vip))
 		return -1;
 	nl_addr_req(nl, RTM_DELADDR, 0, ifindex, NULL, vip);
 	nl->st.dels++;
 	/* IPv4 says EADDRNOTAVAIL for an address that is not there; accept ENOENT too. */
-	if (nl_talk(nl, NULL, &t) < 0 && t.err != EADDRNOTAVAIL && t.err != ENOENT) {
-		nl_log_fail("nl_addr_del", ifindex, vip->text, &t);
-		return -1;
-	}
-	return 0;
+	return nl_request(nl, "nl_addr_del", ifindex, vip->text,
+			  (const int[]){ EADDRNOTAVAIL, ENOENT, 0 });
 }
 
 /* ---- the queue ---- */

@@ -88,5 +88,6 @@ int nl_ack_read(const struct nlmsghdr *nlh, struct nl_talk *t);
 const char *nl_ifname(unsigned ifindex, char name[IF_NAMESIZE]);
 /* Log a failed request once (rate-limited), with the kernel's text. */
 void nl_log_fail(const char *fn, unsigned ifindex, const char *what, const struct nl_talk *t);
+int nl_request(struct nl *nl, const char *fn, unsigned ifindex, const char *what, const int *fine);
 
 #endif

@@ -150,13 +150,9 @@ static int nl_vmac_lookup(struct nl *nl, unsigned parent, const char *name, unsi
 
 static int nl_link_del(struct nl *nl, unsigned ifindex, const char *name)
 {
-	struct nl_talk t = { 0 };
-
 	nl_link_req(nl, RTM_DELLINK, 0, ifindex, NULL);
-	if (nl_talk(nl, NULL, &t) < 0 && t.err != ENODEV) {
-		nl_log_fail("nl_vmac_delete", ifindex, name, &t);
+	if (nl_request(nl, "nl_vmac_delete", ifindex, name, (const int[]){ ENODEV, 0 }) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -181,23 +177,19 @@ int nl_vmac_delete(struct nl *nl, unsigned parent, const char *name)
 
 int nl_link_set_up(struct nl *nl, unsigned ifindex, bool up)
 {
-	struct nl_talk t = { 0 };
 	struct ifinfomsg *ifi;
 
 	nl_link_req(nl, RTM_NEWLINK, 0, ifindex, &ifi);
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	ifi->ifi_change = IFF_UP;
-	if (nl_talk(nl, NULL, &t) < 0) {
-		nl_log_fail("nl_link_set_up", ifindex, up ? "up" : "down", &t);
+	if (nl_request(nl, "nl_link_set_up", ifindex, up ? "up" : "down", NULL) < 0)
 		return -1;
-	}
 	return 0;
 }
 
 /* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { arp_ignore, arp_announce } } } for @ifindex. */
 static int nl_arp_set(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t arp_announce)
 {
-	struct nl_talk t = { 0 };
 	struct nlmsghdr *nlh = nl_link_req(nl, RTM_NEWLINK, 0, ifindex, NULL);
 	struct nlattr *af, *in, *conf;
 
@@ -209,10 +201,8 @@ static int nl_arp_set(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint
 	mnl_attr_nest_end(nlh, conf);
 	mnl_attr_nest_end(nlh, in);
 	mnl_attr_nest_end(nlh, af);
-	if (nl_talk(nl, NULL, &t) < 0) {
-		nl_log_fail("nl_arp_raise", ifindex, "arp_ignore/arp_announce", &t);
+	if (nl_request(nl, "nl_arp_raise", ifindex, "arp_ignore/arp_announce", NULL) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -250,7 +240,6 @@ int nl_arp_raise(struct nl *nl, unsigned ifindex, uint32_t arp_ignore, uint32_t 
 /* No IPv6 link-local on the macvlan: IFLA_AF_SPEC { AF_INET6 { ADDR_GEN_MODE none } }. */
 static int nl_vmac_no_ll(struct nl *nl, unsigned ifindex, const char *name)
 {
-	struct nl_talk t = { 0 };
 	struct nlmsghdr *nlh = nl_link_req(nl, RTM_NEWLINK, 0, ifindex, NULL);
 	struct nlattr *af, *in6;
 
@@ -259,16 +248,13 @@ static int nl_vmac_no_ll(struct nl *nl, unsigned ifindex, const char *name)
 	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
 	mnl_attr_nest_end(nlh, in6);
 	mnl_attr_nest_end(nlh, af);
-	if (nl_talk(nl, NULL, &t) < 0) {
-		nl_log_fail("nl_vmac_create", ifindex, name, &t);
+	if (nl_request(nl, "nl_vmac_create", ifindex, name, NULL) < 0)
 		return -1;
-	}
 	return 0;
 }
 
 int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8_t mac[6])
 {
-	struct nl_talk t = { 0 };
 	struct nlattr *info, *data;
 	struct nlmsghdr *nlh;
 	char pname[IF_NAMESIZE], was[64];
@@ -304,10 +290,8 @@ int nl_vmac_create(struct nl *nl, unsigned parent, const char *name, const uint8
 	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	if (nl_talk(nl, NULL, &t) < 0) {
-		nl_log_fail("nl_vmac_create", parent, name, &t);
+	if (nl_request(nl, "nl_vmac_create", parent, name, NULL) < 0)
 		return -1;
-	}
 	idx = if_nametoindex(name);
 	if (idx == 0) {
 		log_err("nl_vmac_create %s: created but not found", name);
