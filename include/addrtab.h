@@ -30,11 +30,16 @@ struct addrtab_entry {
 /* Whether an address belongs in the table (the caller's VIPs). */
 typedef bool (*addrtab_filter_fn)(void *ctx, int family, const uint8_t *addr);
 
+#define ADDRTAB_GONE_RING 64 /* the last removals remembered, for addrtab_removed_since() */
+
 struct addrtab {
 	struct addrtab_entry *e; /* owned, n of cap used */
 	size_t n, cap;
-	uint64_t gen;		  /* bumped by every change */
-	addrtab_filter_fn filter; /* NULL: keep everything */
+	uint64_t gen;				      /* bumped by every change */
+	struct addrtab_entry gone[ADDRTAB_GONE_RING]; /* removed entries, gen = at removal */
+	uint64_t n_gone;			      /* removals ever; the ring holds the last */
+	uint64_t forgot_gen;			      /* gen of the last clear or interface drop */
+	addrtab_filter_fn filter;		      /* NULL: keep everything */
 	void *filter_ctx;
 };
 
@@ -58,6 +63,16 @@ void addrtab_free(struct addrtab *t);
 /* The entry for exactly @vip on @ifindex, or NULL. */
 const struct addrtab_entry *addrtab_find(const struct addrtab *t, unsigned ifindex,
 					 const struct conf_vip *vip);
+
+/*
+ * True if exactly @vip (its address and prefix) on @ifindex was removed
+ * after generation @since (an add seen, then undone: `ip addr flush`
+ * deleting what the reconciler asked for, both events read at once). Also
+ * true when the table cannot tell: it was cleared or lost an interface
+ * since, or more removals came since than it remembers.
+ */
+bool addrtab_removed_since(const struct addrtab *t, unsigned ifindex, const struct conf_vip *vip,
+			   uint64_t since);
 
 /* True if @a and @vip are the same address (any prefix). */
 bool addrtab_same_addr(const struct addrtab_entry *a, const struct conf_vip *vip);

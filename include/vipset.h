@@ -41,6 +41,9 @@ struct vipset_vip {
 	bool seen;	      /* observed where it belongs since the wish last changed */
 	bool lost;	      /* removed by another program: an episode is open */
 	uint64_t next_fix_ms; /* no new request for this VIP before then */
+	bool asked;	      /* added by us, and not observed since ... */
+	uint64_t asked_ms;    /* ... asked then ... */
+	uint64_t asked_gen;   /* ... at this tab->gen */
 	uint64_t win_ms;      /* start of the current request window (one interval) */
 	uint32_t win_n;	      /* requests in it */
 	uint32_t left;	      /* announcement rounds still to send */

@@ -26,6 +26,10 @@ static bool entry_is(const struct addrtab_entry *e, unsigned ifindex, int family
 
 static void remove_at(struct addrtab *t, size_t i)
 {
+	struct addrtab_entry *g = &t->gone[t->n_gone++ % ADDRTAB_GONE_RING];
+
+	*g = t->e[i];
+	g->gen = t->gen;
 	t->e[i] = t->e[t->n - 1];
 	t->n--;
 }
@@ -71,16 +75,38 @@ int addrtab_set(struct addrtab *t, unsigned ifindex, int family, const uint8_t *
 
 void addrtab_drop_ifindex(struct addrtab *t, unsigned ifindex)
 {
+	t->gen++;
 	for (size_t i = t->n; i-- > 0;)
 		if (t->e[i].ifindex == ifindex)
 			remove_at(t, i);
-	t->gen++;
+	t->forgot_gen = t->gen;
 }
 
 void addrtab_clear(struct addrtab *t)
 {
 	t->n = 0;
 	t->gen++;
+	t->forgot_gen = t->gen;
+}
+
+bool addrtab_removed_since(const struct addrtab *t, unsigned ifindex, const struct conf_vip *vip,
+			   uint64_t since)
+{
+	uint64_t k = t->n_gone, oldest = k > ADDRTAB_GONE_RING ? k - ADDRTAB_GONE_RING : 0;
+
+	if (t->forgot_gen > since)
+		return true;
+	if (oldest > 0 && t->gone[oldest % ADDRTAB_GONE_RING].gen > since)
+		return true; /* removals since then fell out of the ring */
+	while (k-- > oldest) {
+		const struct addrtab_entry *g = &t->gone[k % ADDRTAB_GONE_RING];
+
+		if (g->gen <= since)
+			break; /* the ring is in gen order: older ones are older still */
+		if (entry_is(g, ifindex, vip->family, vip->addr, vip->prefix_len))
+			return true;
+	}
+	return false;
 }
 
 void addrtab_free(struct addrtab *t)

@@ -330,6 +330,19 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here
 	/* Its addresses go first when an interface is deleted: the link event follows. */
 	if (!*if_here && !(*if_here = if_indextoname(vs->ifindex, ifname) != NULL))
 		return;
+	/*
+	 * Asked already, and its event not read yet: after a takeover the
+	 * events of 256 adds come in one by one, and each makes a reconcile in
+	 * which the others still look missing; asking again would cost the
+	 * kernel hundreds of idle requests just when the VIPs should go up.
+	 * But if the address came and went again since (`ip addr flush`
+	 * deletes what we add, and both events are read at once), ask at
+	 * once. An event that never comes is asked for an interval later (the
+	 * retry timer).
+	 */
+	if (s->asked && now - s->asked_ms < vs->cg->interval_ms &&
+	    !addrtab_removed_since(vs->tab, vs->ifindex, v, s->asked_gen))
+		return;
 	if (!fix_allowed(vs, i, now))
 		return;
 	if (nl_addr_add_q(vs->nl, vs->ifindex, vs->cg->label, v, &done) < 0) {
@@ -337,6 +350,9 @@ static void add_missing(struct vipset *vs, size_t i, uint64_t now, bool *if_here
 		s->next_fix_ms = now + vs->cg->interval_ms; /* not again at once */
 		return;
 	}
+	s->asked = true;
+	s->asked_ms = now;
+	s->asked_gen = vs->tab->gen;
 	queued(vs);
 }
 
@@ -348,6 +364,7 @@ static void add_done(void *ctx, const struct nl_done *d, int err, const char *wh
 	(void)what;
 	if (!err)
 		return; /* its address event makes it present */
+	vs->v[d->tag].asked = false;
 	vs->st.nl_err++;
 	vs->v[d->tag].next_fix_ms = clock_now_ms() + vs->cg->interval_ms; /* the kernel said no */
 }
@@ -392,6 +409,8 @@ void vipset_reconcile(struct vipset *vs)
 			add_missing(vs, i, now, &if_here);
 			continue;
 		}
+		if (d.present & (1u << i))
+			s->asked = false;
 		if (!(d.present & (1u << i)) || s->seen)
 			continue;
 		/* Newly here (added by us, or back): announce it with a full burst. */
@@ -429,6 +448,7 @@ int vipset_attach(struct vipset *vs, unsigned ifindex)
 	for (size_t i = 0; i < VIPD_MAX_VIPS; i++) {
 		vs->v[i].seen = false;
 		vs->v[i].left = 0;
+		vs->v[i].asked = false;
 	}
 	if (ifindex) {
 		vs->ann = announce_open(ifindex);

@@ -213,6 +213,11 @@ read -r a0 b0 <<<"$nl0"
 read -r a1 b1 <<<"$(js b '.netlink | "\(.address_adds) \(.batches)"')"
 echo "# crash: B asked the kernel for $((a1 - a0)) address additions in $((b1 - b0)) batches"
 check_num "crash: B asked for every VIP" "$((a1 - a0))" ">=" "$NV"
+# A VIP whose add event is still unread is not asked for again (vipset.c,
+# add_missing): without that, each of the 256 events made a reconcile that
+# asked again for the VIPs not yet seen (552-640 additions for 256).
+check_num "crash: ... and few twice (a VIP whose event is on its way is not asked again)" \
+	"$((a1 - a0))" "<=" "$((NV + NV / 8))"
 check_num "crash: ms from the first VIP added on B to the last" "$spread" "<=" "$SCALE_SPREAD_MS"
 check_num "crash: ms until the last VIP is up on B" "$last_ms" "<" 1500
 wait_for "B MASTER in every group" 2000 states_are b MASTER

@@ -55,6 +55,50 @@ static void test_set_and_remove(void **st)
 	addrtab_free(&t);
 }
 
+/*
+ * The reconciler asked for 192.0.2.100/24 on 2 at generation @asked: was
+ * it removed since (its add seen, then undone), or can the table not tell?
+ */
+static void test_removed_since(void **st)
+{
+	struct addrtab t = { 0 };
+	struct conf_vip v = vip4(A100, 24);
+	uint64_t asked;
+
+	(void)st;
+	addrtab_set(&t, 2, AF_INET, A101, 24, true);
+	addrtab_set(&t, 2, AF_INET, A101, 24, false); /* another VIP's removal */
+	asked = t.gen;
+	assert_false(addrtab_removed_since(&t, 2, &v, asked)); /* the event not read yet */
+	/* A flush round: our add's event and its deletion, read at once. */
+	addrtab_set(&t, 2, AF_INET, A100, 24, true);
+	addrtab_set(&t, 2, AF_INET, A100, 24, false);
+	assert_true(addrtab_removed_since(&t, 2, &v, asked));
+	assert_false(addrtab_removed_since(&t, 2, &v, t.gen)); /* asked again after it */
+	/* Only this address, prefix and interface count. */
+	asked = t.gen;
+	addrtab_set(&t, 3, AF_INET, A100, 24, true);
+	addrtab_set(&t, 3, AF_INET, A100, 24, false);
+	addrtab_set(&t, 2, AF_INET, A100, 32, true);
+	addrtab_set(&t, 2, AF_INET, A100, 32, false);
+	assert_false(addrtab_removed_since(&t, 2, &v, asked));
+	/* More removals than the ring holds: it cannot tell, so yes. */
+	for (int k = 0; k < ADDRTAB_GONE_RING; k++) {
+		addrtab_set(&t, 4, AF_INET, A1, 24, true);
+		addrtab_set(&t, 4, AF_INET, A1, 24, false);
+	}
+	assert_true(addrtab_removed_since(&t, 2, &v, asked));
+	assert_false(addrtab_removed_since(&t, 2, &v, t.gen));
+	/* Forgotten by a new dump or a lost interface: yes as well. */
+	asked = t.gen;
+	addrtab_clear(&t);
+	assert_true(addrtab_removed_since(&t, 2, &v, asked));
+	asked = t.gen;
+	addrtab_drop_ifindex(&t, 7);
+	assert_true(addrtab_removed_since(&t, 2, &v, asked));
+	addrtab_free(&t);
+}
+
 static bool only_100(void *ctx, int family, const uint8_t *addr)
 {
 	(void)ctx;
@@ -169,9 +213,8 @@ static void test_diff_bounded(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set_and_remove),
-		cmocka_unit_test(test_filter_keeps_only_vips),
-		cmocka_unit_test(test_diff_table),
+		cmocka_unit_test(test_set_and_remove),	       cmocka_unit_test(test_removed_since),
+		cmocka_unit_test(test_filter_keeps_only_vips), cmocka_unit_test(test_diff_table),
 		cmocka_unit_test(test_diff_bounded),
 	};
 
