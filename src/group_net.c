@@ -37,13 +37,13 @@ static void bundle_tick(void *member, uint64_t now_ms, uint64_t due_ms)
 	group_step_at(member, &in, NULL, now_ms);
 }
 
-static void timer_set(struct group *g, uint64_t due_ms, uint64_t at_ms, uint64_t now)
+static void timer_set(struct group *g, uint64_t due_ms, uint64_t at_ms)
 {
 	ev_timer_stop(g->loop, &g->timer);
 	g->timer_due_ms = due_ms;
 	g->timer_at_ms = at_ms;
 	ev_now_update(g->loop);
-	ev_timer_set(&g->timer, at_ms > now ? (double)(at_ms - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_set(&g->timer, clock_until_s(at_ms), 0.0);
 	ev_timer_start(g->loop, &g->timer);
 }
 
@@ -69,7 +69,7 @@ static uint64_t slack_ms(const struct group *g)
  * (vipset.c). No deadline is taken early, none more than that much late.
  * Returns when @g's timer, due at @due_ms, is to fire.
  */
-static uint64_t coalesce(struct group *g, uint64_t due_ms, uint64_t now)
+static uint64_t coalesce(struct group *g, uint64_t due_ms)
 {
 	size_t n = hbbundle_members(g->bundle);
 	uint64_t at = due_ms;
@@ -86,15 +86,13 @@ static uint64_t coalesce(struct group *g, uint64_t due_ms, uint64_t now)
 
 		if (o != g && ev_is_active(&o->timer) && o->timer_at_ms < at &&
 		    o->timer_due_ms + slack_ms(o) >= at)
-			timer_set(o, o->timer_due_ms, at, now);
+			timer_set(o, o->timer_due_ms, at);
 	}
 	return at;
 }
 
 void group_arm(struct group *g, uint64_t deadline_ms)
 {
-	uint64_t now = clock_now_ms();
-
 	ev_timer_stop(g->loop, &g->timer);
 	g->timer_due_ms = g->timer_at_ms = 0;
 	/* The periodic send is the bundle's to time, in phase with the others. */
@@ -105,7 +103,7 @@ void group_arm(struct group *g, uint64_t deadline_ms)
 				     : 0);
 	if (deadline_ms == UINT64_MAX || (g->bundle && deadline_ms == g->fsm.next_send_ms))
 		return;
-	timer_set(g, deadline_ms, g->bundle ? coalesce(g, deadline_ms, now) : deadline_ms, now);
+	timer_set(g, deadline_ms, g->bundle ? coalesce(g, deadline_ms) : deadline_ms);
 }
 
 /*

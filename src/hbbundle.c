@@ -179,7 +179,7 @@ static uint64_t hbbundle_at(const struct hbbundle *b, uint64_t send_ms)
 
 static void hbbundle_arm(struct hbbundle *b)
 {
-	uint64_t first = UINT64_MAX, now = clock_now_ms();
+	uint64_t first = UINT64_MAX;
 
 	for (size_t i = 0; i < b->n; i++)
 		if (b->m[i].send_ms && hbbundle_at(b, b->m[i].send_ms) < first)
@@ -189,7 +189,7 @@ static void hbbundle_arm(struct hbbundle *b)
 	if (first == UINT64_MAX)
 		return;
 	ev_now_update(b->loop);
-	ev_timer_set(&b->tick, first > now ? (double)(first - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_set(&b->tick, clock_until_s(first), 0.0);
 	ev_timer_start(b->loop, &b->tick);
 }
 

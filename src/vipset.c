@@ -388,7 +388,8 @@ static void retry_arm(struct vipset *vs, uint64_t now, bool pending)
 		at = vs->fight_last_ms + VIPSET_FIGHT_WINDOW_MS;
 	if (at == UINT64_MAX)
 		return;
-	ev_timer_set(&vs->retry, at > now ? (double)(at - now) / 1000.0 : 0.0, 0.0);
+	ev_now_update(vs->loop);
+	ev_timer_set(&vs->retry, clock_until_s(at), 0.0);
 	ev_timer_start(vs->loop, &vs->retry);
 }
 
