@@ -173,6 +173,7 @@ struct fsm {
 	uint64_t resign_until_ms;   /* send PROTO_F_RESIGN and do not reclaim until then */
 	uint64_t stop_at_ms;	    /* STOPPING: give up waiting for the ack */
 	uint64_t takeover_until_ms; /* send PROTO_F_TAKEOVER until then */
+	uint64_t turn_ms;	    /* this step's turn of the loop (fsm_input.turn_ms) */
 	bool fencing;		    /* the fence command runs ... */
 	uint64_t fence_at_ms;	    /* ... since then (the last start, kept for status) */
 	bool fenced;		    /* ... it exited 0: the silent peer may be claimed from */
@@ -197,6 +198,8 @@ struct fsm_input {
 	bool multipath;		     /* FSM_EV_PACKET: heard on two paths (interface2) */
 	uint64_t send_due_ms;	     /* FSM_EV_TIMER: the periodic send's time in the send
 					bundle's phase (0: our own schedule, next_send_ms) */
+	uint64_t turn_ms;	     /* when the glue's turn of its event loop began, the
+					same for every step of that turn (0: now_ms) */
 };
 
 /*

@@ -352,7 +352,7 @@ static bool init_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_outpu
 
 	if (cfg->probe_ms && !s->probe_at_ms && !s->fencing &&
 	    now + cfg->probe_ms >= s->listen_until_ms && fsm_self_eligible(s, now))
-		fsm_probe_start(s, out, now);
+		fsm_probe_start(s, cfg, out, now);
 	if (now < s->listen_until_ms)
 		return false;
 	if (!s->healthy) {
@@ -384,7 +384,7 @@ static bool backup_step(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_out
 		return false;
 	}
 	if (cfg->probe_ms && p->alive && !s->probe_at_ms && now + cfg->probe_ms >= p->dead_at_ms)
-		fsm_probe_start(s, out, now); /* the peer is late: ask early */
+		fsm_probe_start(s, cfg, out, now); /* the peer is late: ask early */
 	if (!p->alive) {
 		if (fsm_probe_timeout_clear(s, cfg, out, now))
 			fsm_claim(s, cfg, out, FSM_R_PEER_TIMEOUT, now);
@@ -544,6 +544,7 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 	int rc = FSM_OK;
 
 	memset(out, 0, sizeof(*out));
+	s->turn_ms = in->turn_ms && in->turn_ms <= now ? in->turn_ms : now;
 	if (s->state == FSM_STOPPED) {
 		out->next_deadline_ms = UINT64_MAX;
 		return in->ev == FSM_EV_TIMER ? FSM_OK : FSM_E_STATE;

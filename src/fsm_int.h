@@ -62,7 +62,8 @@ bool fsm_health_upstream(struct fsm *s, const struct fsm_cfg *cfg, bool ok, stru
 
 void fsm_probe_reset(struct fsm *s);
 /* Ask the LAN now (FSM_ACT_PROBE); the window is cfg->probe_ms. */
-void fsm_probe_start(struct fsm *s, struct fsm_output *out, uint64_t now);
+void fsm_probe_start(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out,
+		     uint64_t now);
 /*
  * The claim probe: a claim on a timeout (the peer went silent, or nobody
  * answered while we listened) first asks the LAN whether anyone answers for

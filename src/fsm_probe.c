@@ -14,9 +14,17 @@ void fsm_probe_reset(struct fsm *s)
 	s->probe_closing = false;
 }
 
-void fsm_probe_start(struct fsm *s, struct fsm_output *out, uint64_t now)
+/*
+ * The window opens now, or when this turn of the loop began if that is at
+ * most a tenth of a window ago: bundle mates that ask in one turn then
+ * share one window (the ms may tick between the first and the last of 64),
+ * close it together and claim in one turn (see the verdict below). The
+ * question goes out a little after the window opened, never more than that
+ * tenth; a turn that took longer gives each its own window.
+ */
+void fsm_probe_start(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_output *out, uint64_t now)
 {
-	s->probe_at_ms = now;
+	s->probe_at_ms = now - s->turn_ms <= cfg->probe_ms / 10 ? s->turn_ms : now;
 	s->vip_answered = false;
 	s->probe_closing = false;
 	fsm_push(out, FSM_ACT_PROBE);
@@ -68,7 +76,7 @@ static enum probe_verdict probe_verdict(struct fsm *s, const struct fsm_cfg *cfg
 	if (cfg->probe_ms == 0)
 		return PROBE_FREE;
 	if (s->probe_at_ms == 0) {
-		fsm_probe_start(s, out, now);
+		fsm_probe_start(s, cfg, out, now);
 		return PROBE_PENDING;
 	}
 	/*
@@ -79,15 +87,20 @@ static enum probe_verdict probe_verdict(struct fsm *s, const struct fsm_cfg *cfg
 		fsm_probe_reset(s);
 		return PROBE_ANSWERED;
 	}
-	if (now < s->probe_at_ms + cfg->probe_ms)
+	/* Closing: the verdict comes in a later turn of the loop (below). */
+	if ((s->probe_closing ? s->turn_ms : now) < s->probe_at_ms + cfg->probe_ms)
 		return PROBE_PENDING;
 	/*
 	 * The window closed with no answer seen. An answer may still wait
 	 * unread in the probe socket: the process did not run when it came (a
 	 * loaded machine, a slow journal), and the glue's loop runs this
 	 * expired timer before that socket's callback. So a "nobody answered"
-	 * verdict waits for the next step, one millisecond later, by when the
-	 * queued answers have been read: never claim on our own lateness.
+	 * verdict waits for a step of a later turn of the loop (by when the
+	 * queued answers have been read: never claim on our own lateness), one
+	 * millisecond after the turn that closed the window began. Bundle mates
+	 * whose windows closed in one turn share that turn's time, and so
+	 * their verdicts, and claim in one turn: their VIPs reach the kernel in
+	 * one batch, however long the closing turn took.
 	 */
 	if (!s->vip_answered && !s->probe_closing) {
 		/*
@@ -98,11 +111,11 @@ static enum probe_verdict probe_verdict(struct fsm *s, const struct fsm_cfg *cfg
 		 * have been one.
 		 */
 		if (now > s->probe_at_ms + 2ull * cfg->probe_ms) {
-			fsm_probe_start(s, out, now);
+			fsm_probe_start(s, cfg, out, now);
 			return PROBE_PENDING;
 		}
 		s->probe_closing = true;
-		s->probe_at_ms = now + 1 - cfg->probe_ms;
+		s->probe_at_ms = s->turn_ms + 1 - cfg->probe_ms;
 		return PROBE_PENDING;
 	}
 	enum probe_verdict v = s->vip_answered ? PROBE_ANSWERED : PROBE_FREE;

@@ -59,7 +59,10 @@ uint64_t fsm_time_next(const struct fsm *s, const struct fsm_cfg *cfg, uint64_t 
 	if (s->state == FSM_FAULT)
 		min_future(&d, s->fault_until_ms, now);
 	min_future(&d, s->conflict_until_ms, now);
-	if (s->probe_at_ms) {
+	if (s->probe_at_ms && s->probe_closing && s->probe_at_ms + cfg->probe_ms <= now) {
+		/* The verdict (fsm_probe.c): due at once, in the loop's next turn. */
+		d = now;
+	} else if (s->probe_at_ms) {
 		min_future(&d, s->probe_at_ms + cfg->probe_ms, now);
 	} else if (cfg->probe_ms) {
 		/* When the claim probe would start. */

@@ -261,6 +261,23 @@ static void rx_account(struct group *g, const struct group_rx *rx, const struct 
 }
 
 /*
+ * When this turn of the event loop began (the first step in it), for every
+ * step of the turn: fsm_input.turn_ms. Bundle mates stepped one after the
+ * other in a long turn (a loaded machine) then still decide as one.
+ */
+static uint64_t turn_ms(struct ev_loop *loop, uint64_t now_ms)
+{
+	static unsigned iteration;
+	static uint64_t began_ms;
+
+	if (!began_ms || ev_iteration(loop) != iteration || began_ms > now_ms) {
+		iteration = ev_iteration(loop);
+		began_ms = now_ms;
+	}
+	return began_ms;
+}
+
+/*
  * The one way into the state machine: stamp @in with @now_ms (group_step(): the
  * clock; a bundle's tick: the one time it read for all its groups), step,
  * count the heartbeat (@rx, NULL for any other event), carry out the
@@ -279,6 +296,7 @@ int group_step_at(struct group *g, struct fsm_input *in, const struct group_rx *
 		log_errx("group %u: stepped again from within its own step", g->cg->id);
 	g->stepping = true;
 	in->now_ms = now_ms;
+	in->turn_ms = turn_ms(g->loop, now_ms);
 	rc = fsm_step(&g->fsm, &g->fc, in, &out);
 	if (rx)
 		rx_account(g, rx, &out, in->now_ms);
