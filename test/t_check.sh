@@ -12,9 +12,8 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 VIPCTL=${VIPCTL:-build/vipctl}
-n=0 nfail=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
+# shellcheck source=test/tap.sh
+. test/tap.sh
 
 D=$(mktemp -d /tmp/vipd-check.XXXXXX) || exit 1
 FAKE=
@@ -153,5 +152,4 @@ else
 	echo "#   exit $rc: $out"
 fi
 
-echo "1..$n"
-[ "$nfail" = 0 ]
+tap_end

@@ -11,10 +11,8 @@
 # leaves this machine and nothing outside a temporary directory is touched.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-n=0 nfail=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# shellcheck source=test/tap.sh
+. test/tap.sh
 
 D=$(mktemp -d /tmp/vipd-scripts.XXXXXX) || exit 1
 trap 'rm -rf "$D"' EXIT
@@ -207,5 +205,4 @@ check "fence libvirt: shut off: exit 0" test "$?" = 0
 run vipd-fence-example -p pbx-b libvirt --connect=x pbx-b
 check "fence: an argument that looks like an option is refused (3)" test "$?" = 3
 
-echo "1..$n"
-[ "$nfail" = 0 ]
+tap_end
