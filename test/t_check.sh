@@ -133,23 +133,24 @@ else
 	not_ok "check 1 judges group 1 alone"
 	echo "#   exit $rc: $out"
 fi
-echo '{"ok":false,"error":"permission denied: status needs root"}' >"$D/reply.json"
-out=$("$VIPCTL" -s "$D/sock" check 2>/dev/null)
-rc=$?
-if [ "$rc" = 3 ] && [ "$out" = "VIPD UNKNOWN - vipd refused: permission denied: status needs root" ]; then
-	ok "a refusal: UNKNOWN (3), saying why"
-else
-	not_ok "a refusal: UNKNOWN (3), saying why"
-	echo "#   exit $rc: $out"
-fi
-echo 'not json' >"$D/reply.json"
-out=$("$VIPCTL" -s "$D/sock" check 2>/dev/null)
-rc=$?
-if [ "$rc" = 3 ] && [ "$out" = "VIPD UNKNOWN - $D/sock: bad reply: not JSON" ]; then
-	ok "a reply that is not JSON: UNKNOWN (3), saying so"
-else
-	not_ok "a reply that is not JSON: UNKNOWN (3), saying so"
-	echo "#   exit $rc: $out"
-fi
+# unknown DESC REPLY LINE - with the stand-in answering REPLY, `vipctl check`
+# exits 3 (UNKNOWN) and prints exactly LINE.
+unknown() {
+	local out rc
+	printf '%s\n' "$2" >"$D/reply.json"
+	out=$("$VIPCTL" -s "$D/sock" check 2>/dev/null)
+	rc=$?
+	if [ "$rc" = 3 ] && [ "$out" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   exit $rc: $out"
+	fi
+}
+unknown "a refusal: UNKNOWN (3), saying why" \
+	'{"ok":false,"error":"permission denied: status needs root"}' \
+	"VIPD UNKNOWN - vipd refused: permission denied: status needs root"
+unknown "a reply that is not JSON: UNKNOWN (3), saying so" 'not json' \
+	"VIPD UNKNOWN - $D/sock: bad reply: not JSON"
 
 tap_end
