@@ -109,11 +109,11 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
 # Unit tests link only the pure files they test.
-$(BUILD)/test_proto: $(call obj,test_proto proto)
+$(BUILD)/test_proto: $(call obj,test_proto pk proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-$(BUILD)/test_bundle: $(call obj,test_bundle $(PURE))
+$(BUILD)/test_bundle: $(call obj,test_bundle pk $(PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
 $(BUILD)/test_conf: $(call obj,test_conf textsub conftest $(CONF_PURE) proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
