@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.." || exit 1
 VIPCTL=${VIPCTL:-build/vipctl}
 # shellcheck source=test/tap.sh
 . test/tap.sh
+# shellcheck source=test/plugin.sh
+. test/plugin.sh
 
 D=$(mktemp -d /tmp/vipd-check.XXXXXX) || exit 1
 FAKE=
@@ -69,18 +71,11 @@ JSON
 # verdict DESC RC REGEX [JQ] - with the base status edited by JQ, `vipctl
 # check` exits RC and prints one line matching REGEX (extended).
 verdict() {
-	local desc=$1 want=$2 re=$3 out rc lines
+	local desc=$1 want=$2 re=$3 out rc
 	jq -c "{ ok: true, data: (${4:-.}) }" "$D/ok.json" >"$D/reply.json" || { not_ok "$desc (bad jq)"; return; }
 	out=$("$VIPCTL" -s "$D/sock" check 2>"$D/err")
 	rc=$?
-	lines=$(printf '%s\n' "$out" | wc -l)
-	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && printf '%s\n' "$out" | grep -Eq -- "$re"; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		echo "#   exit $rc (want $want), $lines line(s): $out"
-		sed 's/^/#   stderr: /' "$D/err"
-	fi
+	plugin_line "$desc" "$want" "$re" "$out" "$rc" || sed 's/^/#   stderr: /' "$D/err"
 }
 G='.groups[0]'
 
