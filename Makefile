@@ -109,16 +109,16 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
 # Unit tests link only the pure files they test.
-$(BUILD)/test_proto: $(call obj,test_proto proto)
+$(BUILD)/test_proto: $(call obj,test_proto pk proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-$(BUILD)/test_bundle: $(call obj,test_bundle $(PURE))
+$(BUILD)/test_bundle: $(call obj,test_bundle pk $(PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
-$(BUILD)/test_conf: $(call obj,test_conf textsub $(CONF_PURE) proto)
+$(BUILD)/test_conf: $(call obj,test_conf textsub conftest $(CONF_PURE) proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
 # The system's side of the config (files, trust, interfaces): needs a trusted directory and lo.
-$(BUILD)/test_conf_sys: $(call obj,test_conf_sys textsub $(CONF_PURE) conf_sys trust proto)
+$(BUILD)/test_conf_sys: $(call obj,test_conf_sys textsub conftest $(CONF_PURE) conf_sys trust proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CONFIG_LIBS) $(SODIUM_LIBS)
 
 $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
@@ -148,9 +148,11 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE 
 build-fuzz/fuzz_proto: test/fuzz/fuzz_proto.c src/proto.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^ $(SODIUM_LIBS) $(CRYPTO_LIBS)
-build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c $(addprefix src/,$(addsuffix .c,$(CONF_PURE) proto))
+# (with the config tests' shared fake system, test/unit/conftest.c)
+build-fuzz/fuzz_conf: test/fuzz/fuzz_conf.c test/unit/conftest.c \
+		      $(addprefix src/,$(addsuffix .c,$(CONF_PURE) proto))
 	@mkdir -p build-fuzz
-	clang $(FUZZ_FLAGS) -o $@ $^ $(CONFIG_LIBS) $(SODIUM_LIBS)
+	clang $(FUZZ_FLAGS) -Itest/unit -o $@ $^ $(CONFIG_LIBS) $(SODIUM_LIBS)
 build-fuzz/fuzz_sipmsg: test/fuzz/fuzz_sipmsg.c src/sipmsg.c src/calls.c
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $^

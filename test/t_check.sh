@@ -12,9 +12,10 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 VIPCTL=${VIPCTL:-build/vipctl}
-n=0 nfail=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
+# shellcheck source=test/tap.sh
+. test/tap.sh
+# shellcheck source=test/plugin.sh
+. test/plugin.sh
 
 D=$(mktemp -d /tmp/vipd-check.XXXXXX) || exit 1
 FAKE=
@@ -70,18 +71,11 @@ JSON
 # verdict DESC RC REGEX [JQ] - with the base status edited by JQ, `vipctl
 # check` exits RC and prints one line matching REGEX (extended).
 verdict() {
-	local desc=$1 want=$2 re=$3 out rc lines
+	local desc=$1 want=$2 re=$3 out rc
 	jq -c "{ ok: true, data: (${4:-.}) }" "$D/ok.json" >"$D/reply.json" || { not_ok "$desc (bad jq)"; return; }
 	out=$("$VIPCTL" -s "$D/sock" check 2>"$D/err")
 	rc=$?
-	lines=$(printf '%s\n' "$out" | wc -l)
-	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && printf '%s\n' "$out" | grep -Eq -- "$re"; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		echo "#   exit $rc (want $want), $lines line(s): $out"
-		sed 's/^/#   stderr: /' "$D/err"
-	fi
+	plugin_line "$desc" "$want" "$re" "$out" "$rc" || sed 's/^/#   stderr: /' "$D/err"
 }
 G='.groups[0]'
 
@@ -134,24 +128,24 @@ else
 	not_ok "check 1 judges group 1 alone"
 	echo "#   exit $rc: $out"
 fi
-echo '{"ok":false,"error":"permission denied: status needs root"}' >"$D/reply.json"
-out=$("$VIPCTL" -s "$D/sock" check 2>/dev/null)
-rc=$?
-if [ "$rc" = 3 ] && [ "$out" = "VIPD UNKNOWN - vipd refused: permission denied: status needs root" ]; then
-	ok "a refusal: UNKNOWN (3), saying why"
-else
-	not_ok "a refusal: UNKNOWN (3), saying why"
-	echo "#   exit $rc: $out"
-fi
-echo 'not json' >"$D/reply.json"
-out=$("$VIPCTL" -s "$D/sock" check 2>/dev/null)
-rc=$?
-if [ "$rc" = 3 ] && [ "$out" = "VIPD UNKNOWN - $D/sock: bad reply: not JSON" ]; then
-	ok "a reply that is not JSON: UNKNOWN (3), saying so"
-else
-	not_ok "a reply that is not JSON: UNKNOWN (3), saying so"
-	echo "#   exit $rc: $out"
-fi
+# unknown DESC REPLY LINE - with the stand-in answering REPLY, `vipctl check`
+# exits 3 (UNKNOWN) and prints exactly LINE.
+unknown() {
+	local out rc
+	printf '%s\n' "$2" >"$D/reply.json"
+	out=$("$VIPCTL" -s "$D/sock" check 2>/dev/null)
+	rc=$?
+	if [ "$rc" = 3 ] && [ "$out" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   exit $rc: $out"
+	fi
+}
+unknown "a refusal: UNKNOWN (3), saying why" \
+	'{"ok":false,"error":"permission denied: status needs root"}' \
+	"VIPD UNKNOWN - vipd refused: permission denied: status needs root"
+unknown "a reply that is not JSON: UNKNOWN (3), saying so" 'not json' \
+	"VIPD UNKNOWN - $D/sock: bad reply: not JSON"
 
-echo "1..$n"
-[ "$nfail" = 0 ]
+tap_end

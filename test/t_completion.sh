@@ -10,9 +10,8 @@
 # `make install` puts the file where bash-completion looks (t_install.sh).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-n=0 nfail=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
+# shellcheck source=test/tap.sh
+. test/tap.sh
 
 VIPCTL=${VIPCTL:-build/vipctl}
 [ -x "$VIPCTL" ] || { echo "not ok - $VIPCTL is built (make)"; exit 1; }
@@ -139,5 +138,4 @@ fi
 printf '#!/bin/sh\nexit 3\n' >"$D/bin/vipctl"
 expect "no daemon: no group ids, no error output" "" plain vipctl check ""
 
-echo "1..$n"
-[ "$nfail" = 0 ]
+tap_end

@@ -6,10 +6,8 @@
 # keeps the config. Also lints the man pages.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-nfail=0 n=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# shellcheck source=test/tap.sh
+. test/tap.sh
 not_grep() { ! grep -q "$@"; }
 
 D=$(mktemp -d)
@@ -98,5 +96,4 @@ for opt in -t -c -s -v -h -V -f; do
 done
 check "vipd -h matches the SYNOPSIS flags" sh -c 'build/vipd -h | head -1 | grep -q "vipd \[-tvhV\] \[-s\] \[-c\] \[-f FILE\]"'
 
-echo "1..$n"
-[ "$nfail" = 0 ]
+tap_end

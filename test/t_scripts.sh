@@ -11,10 +11,8 @@
 # leaves this machine and nothing outside a temporary directory is touched.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-n=0 nfail=0
-ok() { n=$((n + 1)); echo "ok - $*"; }
-not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok - $*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# shellcheck source=test/tap.sh
+. test/tap.sh
 
 D=$(mktemp -d /tmp/vipd-scripts.XXXXXX) || exit 1
 trap 'rm -rf "$D"' EXIT
@@ -157,35 +155,38 @@ count() { # SCRIPT - run it; prints "STATUS:STDOUT"
 	run "$1"
 	echo "$?:$(cat "$D/out")"
 }
-fake asterisk 0 '2 active channels\n1 active call\n15 calls processed\n'
-check "calls-asterisk: 1 active call" test "$(count vipd-calls-asterisk)" = "0:1"
+# count_is DESC SCRIPT WANT CLI STATUS TEXT - with the stand-in CLI printing
+# TEXT and exiting STATUS (fake), SCRIPT's count is WANT ("STATUS:STDOUT").
+count_is() {
+	fake "$4" "$5" "$6"
+	check "$1" test "$(count "$2")" = "$3"
+}
+count_is "calls-asterisk: 1 active call" vipd-calls-asterisk "0:1" \
+	asterisk 0 '2 active channels\n1 active call\n15 calls processed\n'
 check "... asked with -rx, one argument" \
 	test "$(tr '\n' '|' <"$D/asterisk.args")" = "-rx|core show channels count|"
-fake asterisk 0 '0 active channels\n0 active calls\n3 calls processed\n'
-check "calls-asterisk: 0 active calls" test "$(count vipd-calls-asterisk)" = "0:0"
-fake asterisk 1 'Unable to connect to remote asterisk (does /var/run/asterisk/asterisk.ctl exist?)\n'
-check "calls-asterisk: Asterisk not running: exit 1, no count printed" \
-	test "$(count vipd-calls-asterisk)" = "1:"
+count_is "calls-asterisk: 0 active calls" vipd-calls-asterisk "0:0" \
+	asterisk 0 '0 active channels\n0 active calls\n3 calls processed\n'
+count_is "calls-asterisk: Asterisk not running: exit 1, no count printed" vipd-calls-asterisk "1:" \
+	asterisk 1 'Unable to connect to remote asterisk (does /var/run/asterisk/asterisk.ctl exist?)\n'
 check "... saying why" grep -q "Unable to connect to remote asterisk" "$D/err"
-fake asterisk 0 'No such command core show channels count\n'
-check "calls-asterisk: an answer without the count is an error" test "$(count vipd-calls-asterisk)" = "1:"
-fake asterisk 0 ''
-check "calls-asterisk: an empty answer is an error, never 0" test "$(count vipd-calls-asterisk)" = "1:"
-fake fs_cli 0 '\n3 total.\n\n'
-check "calls-freeswitch: 3 total." test "$(count vipd-calls-freeswitch)" = "0:3"
-fake fs_cli 0 '\n0 total.\n\n'
-check "calls-freeswitch: 0 total." test "$(count vipd-calls-freeswitch)" = "0:0"
-fake fs_cli 1 '[ERROR] fs_cli.c:1699 main() Error Connecting []\n'
-check "calls-freeswitch: FreeSWITCH not running: exit 1, no count" test "$(count vipd-calls-freeswitch)" = "1:"
-fake fs_cli 0 '-ERR show Command not found!\n'
-check "calls-freeswitch: -ERR is an error" test "$(count vipd-calls-freeswitch)" = "1:"
+count_is "calls-asterisk: an answer without the count is an error" vipd-calls-asterisk "1:" \
+	asterisk 0 'No such command core show channels count\n'
+count_is "calls-asterisk: an empty answer is an error, never 0" vipd-calls-asterisk "1:" \
+	asterisk 0 ''
+count_is "calls-freeswitch: 3 total." vipd-calls-freeswitch "0:3" fs_cli 0 '\n3 total.\n\n'
+count_is "calls-freeswitch: 0 total." vipd-calls-freeswitch "0:0" fs_cli 0 '\n0 total.\n\n'
+count_is "calls-freeswitch: FreeSWITCH not running: exit 1, no count" vipd-calls-freeswitch "1:" \
+	fs_cli 1 '[ERROR] fs_cli.c:1699 main() Error Connecting []\n'
+count_is "calls-freeswitch: -ERR is an error" vipd-calls-freeswitch "1:" \
+	fs_cli 0 '-ERR show Command not found!\n'
 run vipd-calls-freeswitch -H 'a;b'
 check "calls-freeswitch: a bad host is a usage error (3)" test "$?" = 3
-fake kamcmd 255 'ERROR: connect_unix_sock: connect(/run/kamailio/kamailio_ctl): No such file or directory [2]\n'
-check "calls-kamailio: kamcmd cannot connect: exit 1, no count" test "$(count vipd-calls-kamailio)" = "1:"
+count_is "calls-kamailio: kamcmd cannot connect: exit 1, no count" vipd-calls-kamailio "1:" \
+	kamcmd 255 'ERROR: connect_unix_sock: connect(/run/kamailio/kamailio_ctl): No such file or directory [2]\n'
 check "... saying why" grep -q "connect_unix_sock" "$D/err"
-fake kamcmd 0 'error: 500 - command dlg.stats_active not found\n'
-check "calls-kamailio: no dialog module: an error" test "$(count vipd-calls-kamailio)" = "1:"
+count_is "calls-kamailio: no dialog module: an error" vipd-calls-kamailio "1:" \
+	kamcmd 0 'error: 500 - command dlg.stats_active not found\n'
 run vipd-calls-kamailio -k bogus
 check "calls-kamailio: a bad kind is a usage error (3)" test "$?" = 3
 
@@ -207,5 +208,4 @@ check "fence libvirt: shut off: exit 0" test "$?" = 0
 run vipd-fence-example -p pbx-b libvirt --connect=x pbx-b
 check "fence: an argument that looks like an option is refused (3)" test "$?" = 3
 
-echo "1..$n"
-[ "$nfail" = 0 ]
+tap_end

@@ -289,15 +289,12 @@ fm_cut() {
 	local hook=ingress
 	[ "$2" = to ] && hook=egress
 	fm_uncut "$1" "$2"
-	_lab_clsact "p$1" || return 1
-	tc -n "$(lab_ns sw)" filter add dev "p$1" "$hook" pref 30 protocol all u32 \
-		match u32 0 0 action mirred egress redirect dev hbsink
+	_lab_drop "$1" "$hook" 30 all u32 match u32 0 0
 }
 fm_uncut() {
 	local hook=ingress
 	[ "$2" = to ] && hook=egress
-	tc -n "$(lab_ns sw)" filter del dev "p$1" "$hook" pref 30 2>/dev/null
-	return 0
+	_lab_undrop "$hook" 30 "$1"
 }
 
 # ---- address monitor ----

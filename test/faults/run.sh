@@ -68,16 +68,30 @@ command -v jq >/dev/null || { echo "not ok - jq is not installed"; exit 1; }
 # ---- per-case scaffolding ----
 
 CASE=		# the running case's name, e.g. "3"
+CASE_ROW=	# its first column in the result table
+CASE_PROBE=	# the name of its client probe and poller files, e.g. "c3"
 CASE_FAIL0=0	# LAB_NFAIL when the case began
 CASE_T0=0	# lab_now when the case began
 
-# case_begin NAME TITLE - a fresh lab: A master, B backup, settled.
+# case_begin NAME ROW TITLE - a fresh lab: A master, B backup, settled.
+# ROW is the case's first column in the table; the client probe is "cNAME".
+# If the lab cannot be set up, the case ends here (case_end - - -) and
+# this returns 1: the caller returns.
 case_begin() {
 	CASE=$1
+	CASE_ROW=$2
+	CASE_PROBE=c$1
 	CASE_FAIL0=$LAB_NFAIL
 	lab_now
 	CASE_T0=$LAB_NOW_MS
-	echo "# --- case $1: $2"
+	echo "# --- case $1: $3"
+	_case_begin "$1" && return 0
+	case_end - - -
+	return 1
+}
+
+# _case_begin NAME - case_begin's lab, 0 when it is settled.
+_case_begin() {
 	lab_up || { not_ok "case $1: lab set-up"; return 1; }
 	lab_key
 	lab_conf a 100
@@ -112,6 +126,38 @@ case_check_final() {
 case_check_two() {
 	check_num "case $CASE: two holders after the fault ends (ms, poller)" "$1" "<=" \
 		"${2:-$TWO_MAX}"
+}
+
+# case_traffic CLIENT_MS POLL_MS - start the case's client probe and the
+# holder poller, for at most CLIENT_MS and POLL_MS.
+case_traffic() {
+	fm_client_start "$CASE_PROBE" "$1"
+	fm_poll_start "$CASE_PROBE" "$2"
+}
+
+# case_traffic_stop [WAIT_MS] - stop the client (or, with WAIT_MS, let it
+# finish its count, waiting up to WAIT_MS) and the poller; print the probe
+# summary and set poll_stats' variables (AB_AFTER, MOVES, ...).
+case_traffic_stop() {
+	if [ -n "${1:-}" ]; then
+		client_wait "$1"
+	else
+		fm_client_stop
+	fi
+	fm_poll_stop
+	probe_summary "$CASE_PROBE"
+	poll_stats
+}
+
+# case_close MASTER BACKUP [MORE] - the usual end of a case: the final
+# state (case_check_final, with the client's tail), the two-holder time,
+# then case_end with the probe's gap, its double_ms and its switches
+# ("VIP moves: N", then MORE).
+case_close() {
+	case_check_final "$1" "$2" "$CASE_PROBE"
+	case_check_two "$AB_AFTER"
+	case_end "$(pf "$CASE_PROBE" max_gap_ms)" "$AB_AFTER (probe $(pf "$CASE_PROBE" double_ms))" \
+		"VIP moves: $(pf "$CASE_PROBE" switches)${3:-}"
 }
 
 # case_end GAP TWO MOVES - print the logs if the case failed, add its table
@@ -205,10 +251,9 @@ mark_end() {
 
 # 1: kill -9 of the master with its cable pulled; the node comes back.
 case_1() {
-	CASE_ROW="1 kill -9 master (cable pulled), node back"
-	case_begin 1 "kill -9 of the master, cable pulled, node back" || { case_end - - - ; return; }
-	fm_client_start c1 20000
-	fm_poll_start c1 20000
+	case_begin 1 "1 kill -9 master (cable pulled), node back" \
+		"kill -9 of the master, cable pulled, node back" || return
+	case_traffic 20000 20000
 	sleep 0.5
 	link_down a	# the node is gone from the LAN ...
 	node_kill a	# ... and its vipd is dead; the VIP stays on its eth0
@@ -221,28 +266,20 @@ case_1() {
 	node_start a
 	wait_for "A is BACKUP" 3000 fm_state_is a BACKUP
 	sleep 0.5
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c1
-	poll_stats
+	case_traffic_stop
 	check_eq "case 1: B took over because A timed out" \
 		"$(js b '.groups[0].reason')" "peer timed out"
-	case_check_final b a c1
 	check_eq "case 1: A came back as BACKUP, not by claiming" \
 		"$(js a '.groups[0].reason')" "peer is master"
-	case_check_two "$AB_AFTER"
 	echo "# case 1: crash gap $(pf c1 max_gap_ms) ms (bound in the brief: 50 x 3 + 20 = 170 ms)"
-	case_end "$(pf c1 max_gap_ms)" "$AB_AFTER (probe $(pf c1 double_ms))" \
-		"VIP moves: $(pf c1 switches)"
+	case_close b a
 }
 
 # 2: SIGTERM of the master; restarted, it returns as backup.
 case_2() {
 	local rc
-	CASE_ROW="2 SIGTERM master, restart"
-	case_begin 2 "SIGTERM of the master, restart" || { case_end - - - ; return; }
-	fm_client_start c2 20000
-	fm_poll_start c2 20000
+	case_begin 2 "2 SIGTERM master, restart" "SIGTERM of the master, restart" || return
+	case_traffic 20000 20000
 	sleep 0.5
 	mark_end
 	node_stop a
@@ -252,17 +289,11 @@ case_2() {
 	node_start a
 	wait_for "A is BACKUP" 3000 fm_state_is a BACKUP
 	sleep 0.5
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c2
-	poll_stats
+	case_traffic_stop
 	check_eq "case 2: B took over because A resigned" \
 		"$(js b '.groups[0].reason')" "peer resigned"
-	case_check_final b a c2
-	case_check_two "$AB_AFTER"
 	echo "# case 2: handover gap $(pf c2 max_gap_ms) ms (target in the brief: < 20 ms)"
-	case_end "$(pf c2 max_gap_ms)" "$AB_AFTER (probe $(pf c2 double_ms))" \
-		"VIP moves: $(pf c2 switches)"
+	case_close b a
 }
 
 # 3: the master is frozen for 5 s, then continued. B takes over during the
@@ -270,11 +301,10 @@ case_2() {
 # does answer, and a claim probe may keep B out); the woken master yields
 # to a B that took over, and keeps serving if B did not.
 case_3() {
-	local t0 took
-	CASE_ROW="3 SIGSTOP master 5 s, SIGCONT"
-	case_begin 3 "SIGSTOP of the master for 5 s, then SIGCONT" || { case_end - - - ; return; }
-	fm_client_start c3 20000
-	fm_poll_start c3 20000
+	local t0 took m
+	case_begin 3 "3 SIGSTOP master 5 s, SIGCONT" "SIGSTOP of the master for 5 s, then SIGCONT" ||
+		return
+	case_traffic 20000 20000
 	sleep 0.5
 	lab_now
 	t0=$LAB_NOW_MS
@@ -288,35 +318,28 @@ case_3() {
 	mark_end
 	wait_for "one holder after SIGCONT" 2000 fm_one_holder
 	sleep 1
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c3
-	poll_stats
+	case_traffic_stop
 	echo "# case 3: A after SIGCONT: $(js a '.groups[0].state') ($(js a '.groups[0].reason'))"
 	check_num "case 3: A noticed it was stalled (counters.stalls)" \
 		"$(js a '.groups[0].counters.stalls')" ">=" 1
 	if [ "$took" = yes ]; then
-		case_check_final b a c3
+		m=b
 		check_eq "case 3: the woken master yielded: one holder change (A -> B), none back" \
 			"$MOVES" 1
 	else
+		m=a
 		echo "# case 3: B did not take over during the freeze (the lead's case list expects it to)"
-		case_check_final a b c3
 		check_num "case 3: B did not take over, so the woken master kept the VIP (ms without a holder after SIGCONT)" \
 			"$NONE_AFTER" "<=" "$FM_SLACK_MS"
 	fi
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c3 max_gap_ms)" "$AB_AFTER (probe $(pf c3 double_ms))" \
-		"VIP moves: $(pf c3 switches); B took over: $took"
+	case_close "$m" "$(fm_other "$m")" "; B took over: $took"
 }
 
 # 4: the master's cable is pulled for 2 s, then plugged back.
 case_4() {
 	local h m t0
-	CASE_ROW="4 link down on master 2 s, up"
-	case_begin 4 "link down on the master, then up" || { case_end - - - ; return; }
-	fm_client_start c4 20000
-	fm_poll_start c4 20000
+	case_begin 4 "4 link down on master 2 s, up" "link down on the master, then up" || return
+	case_traffic 20000 20000
 	sleep 0.5
 	lab_now
 	t0=$LAB_NOW_MS
@@ -329,29 +352,21 @@ case_4() {
 	mark_end
 	wait_for "one holder after link up" 2000 fm_one_holder
 	sleep 1
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c4
-	poll_stats
+	case_traffic_stop
 	# Either node may end as master: A by the ranking (A 100 > B 90) if
 	# it kept the VIP while cut off, B if A gave it up (no carrier).
 	h=$(vip_holders)
 	case $h in a | b) m=$h ;; *) m=a ;; esac
 	echo "# case 4: after link up the VIP is on '${h}' ($(js a '.groups[0].reason') / $(js b '.groups[0].reason'))"
-	case_check_final "$m" "$(fm_other "$m")" c4
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c4 max_gap_ms)" "$AB_AFTER (probe $(pf c4 double_ms))" \
-		"VIP moves: $(pf c4 switches)"
+	case_close "$m" "$(fm_other "$m")"
 }
 
 # 5: the backup's cable is pulled for 2 s: the master keeps the VIP.
 case_5() {
 	local since claims
-	CASE_ROW="5 link down on backup 2 s, up"
-	case_begin 5 "link down on the backup, then up" || { case_end - - - ; return; }
+	case_begin 5 "5 link down on backup 2 s, up" "link down on the backup, then up" || return
 	since=$(fm_iso_now)
-	fm_client_start c5 20000
-	fm_poll_start c5 20000
+	case_traffic 20000 20000
 	sleep 0.5
 	link_down b
 	sleep 2
@@ -360,29 +375,21 @@ case_5() {
 	mark_end
 	wait_for "one holder after link up" 2000 fm_one_holder
 	sleep 1
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c5
-	poll_stats
+	case_traffic_stop
 	claims=$(fm_masters_since b "$since")
 	# Not asserted (yet): the brief wants an isolated backup to go FAULT
 	# instead (pain 2); vipd has no link/upstream check so far.
 	echo "# case 5: B claimed MASTER ${claims:-?} times while its cable was out (brief, pain 2: it should go FAULT)"
 	check_num "case 5: A never lost the VIP (ms without it, poller)" "$NOA_MS" "==" 0
 	check_eq "case 5: the client never switched node" "$(pf c5 switches)" 0
-	case_check_final a b c5
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c5 max_gap_ms)" "$AB_AFTER (probe $(pf c5 double_ms))" \
-		"VIP moves: $(pf c5 switches); isolated B claimed ${claims:-?} times"
+	case_close a b "; isolated B claimed ${claims:-?} times"
 }
 
 # 6: heartbeats cut both ways for 2 s while both nodes stay up, then healed.
 case_6() {
 	local t0
-	CASE_ROW="6 heartbeat path cut 2 s, healed"
-	case_begin 6 "heartbeat path cut for 2 s, healed" || { case_end - - - ; return; }
-	fm_client_start c6 20000
-	fm_poll_start c6 20000
+	case_begin 6 "6 heartbeat path cut 2 s, healed" "heartbeat path cut for 2 s, healed" || return
+	case_traffic 20000 20000
 	sleep 0.5
 	lab_now
 	t0=$LAB_NOW_MS
@@ -396,14 +403,8 @@ case_6() {
 	mark_end
 	wait_for "one holder after the heal" 2000 fm_one_holder
 	sleep 1
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c6
-	poll_stats
-	case_check_final a b c6
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c6 max_gap_ms)" "$AB_AFTER (probe $(pf c6 double_ms))" \
-		"VIP moves: $(pf c6 switches) (during the cut)"
+	case_traffic_stop
+	case_close a b " (during the cut)"
 }
 
 # 6b: A's port cut both ways for 2 s (every frame; the carrier stays up),
@@ -413,11 +414,9 @@ case_6() {
 # announce it again, or the client keeps B's MAC and cannot reach the VIP.
 case_6b() {
 	local t0
-	CASE_ROW="6b A's port cut 2 s, healed A->B 300 ms before B->A"
-	case_begin 6b "A's port cut both ways for 2 s, healed one way first" ||
-		{ case_end - - - ; return; }
-	fm_client_start c6b 20000
-	fm_poll_start c6b 20000
+	case_begin 6b "6b A's port cut 2 s, healed A->B 300 ms before B->A" \
+		"A's port cut both ways for 2 s, healed one way first" || return
+	case_traffic 20000 20000
 	sleep 0.5
 	lab_now
 	t0=$LAB_NOW_MS
@@ -432,30 +431,22 @@ case_6b() {
 	fm_sleep_until "$t0" 2300
 	fm_uncut a to
 	sleep 1
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c6b
-	poll_stats
-	case_check_final a b c6b
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c6b max_gap_ms)" "$AB_AFTER (probe $(pf c6b double_ms))" \
-		"VIP moves: $(pf c6b switches)"
+	case_traffic_stop
+	case_close a b
 }
 
 # 7: random loss on the master's switch port: false failovers.
 case_7() {
-	local pct since ff sw name fail0 verdict holds hmin hmax
-	case_begin 7 "random loss on the master's port, ${LOSS_S} s per level" ||
-		{ CASE_ROW="7 loss"; case_end - - - ; return; }
+	local pct since ff sw fail0 verdict holds hmin hmax
+	case_begin 7 "7 loss" "random loss on the master's port, ${LOSS_S} s per level" || return
 	for pct in 1 5 20; do
 		fail0=$LAB_NFAIL
-		name=c7-$pct
+		CASE_PROBE=c7-$pct
 		CASE=7/$pct%
 		wait_for "settled before ${pct} % loss" 3000 fm_settled a b
 		since=$(fm_iso_now)
-		fm_client_start "$name" $((LOSS_S * 1000 + 10000))
-		fm_poll_start "$name" $((LOSS_S * 1000 + 10000))
-		fm_mon_start b "$LAB_DIR/$name.mon" $((LOSS_S + 10))
+		case_traffic $((LOSS_S * 1000 + 10000)) $((LOSS_S * 1000 + 10000))
+		fm_mon_start b "$LAB_DIR/$CASE_PROBE.mon" $((LOSS_S + 10))
 		sleep 0.3
 		lab_loss a "$pct" || not_ok "case 7: lab_loss a $pct"
 		sleep "$LOSS_S"
@@ -463,24 +454,21 @@ case_7() {
 		mark_end
 		wait_for "settled after ${pct} % loss" 3000 fm_settled a b
 		sleep 0.5
-		fm_client_stop
-		fm_poll_stop
+		case_traffic_stop
 		fm_mon_stop
-		probe_summary "$name"
-		poll_stats
 		ff=$(fm_masters_since b "$since")
-		read -r holds hmin hmax <<<"$(fm_mon_holds "$LAB_DIR/$name.mon")"
+		read -r holds hmin hmax <<<"$(fm_mon_holds "$LAB_DIR/$CASE_PROBE.mon")"
 		echo "# case 7: B added the VIP $holds times, held it $hmin..$hmax ms (ip monitor on B)"
-		sw=$(pf "$name" switches)
+		sw=$(pf "$CASE_PROBE" switches)
 		echo "# case 7: ${pct} % loss for ${LOSS_S} s: B became MASTER ${ff:-?} times," \
 			"A's peer loss $(js a '.groups[0].peer.loss_pct') %"
 		[ "$pct" = 1 ] && check_eq "case 7: no false failover at 1 % loss" "${ff:-?}" 0
-		case_check_final a b "$name"
+		case_check_final a b "$CASE_PROBE"
 		case_check_two "$AB_AFTER"
 		verdict=PASS
 		[ "$LAB_NFAIL" != "$fail0" ] && verdict=FAIL
-		fm_row "7 loss ${pct} % on master port, ${LOSS_S} s" "$(pf "$name" max_gap_ms)" \
-			"$AB_AFTER (probe $(pf "$name" double_ms))" \
+		fm_row "7 loss ${pct} % on master port, ${LOSS_S} s" "$(pf "$CASE_PROBE" max_gap_ms)" \
+			"$AB_AFTER (probe $(pf "$CASE_PROBE" double_ms))" \
 			"false failovers: ${ff:-?}$([ "${holds:-0}" -gt 0 ] && echo " (B held the VIP $hmin..$hmax ms)"); VIP moves: $sw" \
 			"$(fm_final_state)" "$verdict"
 	done
@@ -491,10 +479,8 @@ case_7() {
 # 8: 20 restarts of the master in a row (each: SIGTERM, start, settle).
 case_8() {
 	local i m o rc bad=0 t_end0 over mg nrest=20
-	CASE_ROW="8 20 restarts of the master"
-	case_begin 8 "$nrest restarts of the master in a row" || { case_end - - - ; return; }
-	fm_client_start c8 120000
-	fm_poll_start c8 120000
+	case_begin 8 "8 20 restarts of the master" "$nrest restarts of the master in a row" || return
+	case_traffic 120000 120000
 	sleep 0.3
 	mark_end	# for this case the whole run counts: there is no "after"
 	lab_now
@@ -516,10 +502,7 @@ case_8() {
 		[ "$LAB_NOW_MS" -ge "$t_end0" ] && { echo "# case 8: time bound hit after $i restarts"; break; }
 	done
 	sleep 0.3
-	fm_client_stop
-	fm_poll_stop
-	probe_summary c8
-	poll_stats
+	case_traffic_stop
 	over=$(fm_gaps_over "$LAB_DIR/c8.ev" 20)
 	mg=$(pf c8 max_gap_ms)
 	# A gap is a stretch of lost probes; max_gap_ms also counts stretches
@@ -536,8 +519,8 @@ case_8() {
 # 9: SIGHUP of the master, config unchanged, under traffic.
 case_9() {
 	local mon tr0 tr1 del
-	CASE_ROW="9 reload (SIGHUP) under traffic"
-	case_begin 9 "reload (SIGHUP, config unchanged) under traffic" || { case_end - - - ; return; }
+	case_begin 9 "9 reload (SIGHUP) under traffic" \
+		"reload (SIGHUP, config unchanged) under traffic" || return
 	mon=$LAB_DIR/c9.mon
 	fm_mon_start a "$mon" 20
 	sleep 0.2
@@ -547,18 +530,14 @@ case_9() {
 	wait_for "the monitor saw the test address go" 2000 grep -q 'Deleted.* 192\.0\.2\.250/' "$mon"
 	check "case 9: ip monitor reports address deletions" grep -q 'Deleted.* 192\.0\.2\.250/' "$mon"
 	tr0=$(js a '.groups[0].counters.transitions')
-	fm_client_start c9 3000
-	fm_poll_start c9 10000
+	case_traffic 3000 10000
 	sleep 1
 	mark_end
 	node_signal a HUP
 	wait_for "A applied the reload" 2000 grep -q 'reload: .* applied' "$LAB_DIR/a.log"
-	client_wait 6000
-	fm_poll_stop
+	case_traffic_stop 6000
 	sleep 0.1
 	fm_mon_stop
-	probe_summary c9
-	poll_stats
 	tr1=$(js a '.groups[0].counters.transitions')
 	del=$(grep -c "Deleted.* ${LAB_VIP//./\\.}/" "$mon")
 	echo "# case 9: address events on A during the reload:"
@@ -568,32 +547,25 @@ case_9() {
 	check_num "case 9: A never lost the VIP (ms without it, poller)" "$NOA_MS" "==" 0
 	check_eq "case 9: A made no transition" "$tr1" "$tr0"
 	check_num "case 9: probes lost during the reload (noise allowance 3)" "$(pf c9 lost)" "<=" 3
-	case_check_final a b c9
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c9 max_gap_ms)" "$AB_AFTER (probe $(pf c9 double_ms))" \
-		"VIP moves: $(pf c9 switches); probes lost: $(pf c9 lost); VIP deletions: $del"
+	case_close a b "; probes lost: $(pf c9 lost); VIP deletions: $del"
 }
 
 # 10: another program deletes the VIP on the master; vipd puts it back.
 case_10() {
 	local mon r t0
-	CASE_ROW="10 VIP deleted on the master by another program"
-	case_begin 10 "the VIP deleted on the master by another program" || { case_end - - - ; return; }
+	case_begin 10 "10 VIP deleted on the master by another program" \
+		"the VIP deleted on the master by another program" || return
 	mon=$LAB_DIR/c10.mon
 	fm_mon_start a "$mon" 20
 	sleep 0.2
-	fm_client_start c10 3000
-	fm_poll_start c10 10000
+	case_traffic 3000 10000
 	sleep 1
 	t0=$(date +%T.%N)
 	ip -n "$(lab_ns a)" addr del "$LAB_VIP/24" dev eth0
 	mark_end
 	wait_for "A has the VIP again" 1000 lab_holders_are a
-	client_wait 6000
-	fm_poll_stop
+	case_traffic_stop 6000
 	fm_mon_stop
-	probe_summary c10
-	poll_stats
 	# From before the deleting command to when the monitor read the re-add: an upper bound.
 	r=$(awk -v a=" $LAB_VIP/24 " -v t0="$t0" '
 		function ms(s,   h) { split(s, h, ":"); return ((h[1] * 60 + h[2]) * 60 + h[3]) * 1000 }
@@ -604,19 +576,14 @@ case_10() {
 	check_num "case 10: back within one interval (ms, ip monitor)" "${r:-9999}" "<=" "$TWO_MAX"
 	check_eq "case 10: A counted one repair" "$(js a '.groups[0].counters.vip_repairs')" 1
 	check_eq "case 10: no failover" "$(js b '.groups[0].counters.transitions')" 1
-	case_check_final a b c10
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c10 max_gap_ms)" "$AB_AFTER (probe $(pf c10 double_ms))" \
-		"VIP moves: $(pf c10 switches); back after ${r:-?} ms"
+	case_close a b "; back after ${r:-?} ms"
 }
 
 # 11: the master's interface flushed (every address), its own back after 1 s.
 case_11() {
-	CASE_ROW="11 flush of the master's interface, address back after 1 s"
-	case_begin 11 "ip addr flush on the master, its address back after 1 s" ||
-		{ case_end - - - ; return; }
-	fm_client_start c11 4000
-	fm_poll_start c11 10000
+	case_begin 11 "11 flush of the master's interface, address back after 1 s" \
+		"ip addr flush on the master, its address back after 1 s" || return
+	case_traffic 4000 10000
 	sleep 1
 	ip -n "$(lab_ns a)" addr flush dev eth0
 	sleep 1
@@ -628,23 +595,15 @@ case_11() {
 	else
 		not_ok "case 11: holders '$(vip_holders)' $((IV * LAB_MISSES)) ms after the address returned"
 	fi
-	client_wait 6000
-	fm_poll_stop
-	probe_summary c11
-	poll_stats
-	case_check_final a b c11
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c11 max_gap_ms)" "$AB_AFTER (probe $(pf c11 double_ms))" \
-		"VIP moves: $(pf c11 switches); no holder ${NONE_MS} ms"
+	case_traffic_stop 6000
+	case_close a b "; no holder ${NONE_MS} ms"
 }
 
 # 12: the master's interface deleted; 1 s later one of that name is back.
 case_12() {
-	CASE_ROW="12 master's interface deleted, re-created after 1 s"
-	case_begin 12 "the master's interface deleted and re-created (new ifindex)" ||
-		{ case_end - - - ; return; }
-	fm_client_start c12 5000
-	fm_poll_start c12 10000
+	case_begin 12 "12 master's interface deleted, re-created after 1 s" \
+		"the master's interface deleted and re-created (new ifindex)" || return
+	case_traffic 5000 10000
 	sleep 1
 	ip -n "$(lab_ns a)" link del eth0
 	wait_for "B holds the VIP" 2000 fm_holds b
@@ -655,14 +614,8 @@ case_12() {
 	lab_iface_recreate a
 	mark_end
 	wait_for "A is BACKUP" 3000 fm_state_is a BACKUP
-	client_wait 8000
-	fm_poll_stop
-	probe_summary c12
-	poll_stats
-	case_check_final b a c12
-	case_check_two "$AB_AFTER"
-	case_end "$(pf c12 max_gap_ms)" "$AB_AFTER (probe $(pf c12 double_ms))" \
-		"VIP moves: $(pf c12 switches); A resumed as BACKUP by itself"
+	case_traffic_stop 8000
+	case_close b a "; A resumed as BACKUP by itself"
 }
 
 # ---- main ----

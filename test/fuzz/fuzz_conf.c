@@ -5,10 +5,11 @@
  * without the file's name; a parsed config prints, and the printout parses
  * again.
  *
- * The input is parsed from memory, as file FUZZ_PATH, with a fake system:
- * interface "lo" exists, group "root" is 0, every key file whose name ends
- * in "k" holds a valid 32-byte key (so seeds reach the code after the key),
- * and programs under /bin/ may run. Nothing is written to disk.
+ * The input is parsed from memory, as file FUZZ_PATH, with a fake system
+ * (conftest.c's, test/unit): interface "lo" exists, group "root" is 0,
+ * programs under /bin/ may run, and here every key file whose name ends in
+ * "k" holds a valid 32-byte key (so seeds reach the code after the key).
+ * Nothing is written to disk.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,22 +17,12 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conftest.h"
 
 #define FUZZ_PATH "/fuzz/vipd.conf"
 #define FUZZ_KEY  "0123456789abcdef0123456789abcdef\n"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned fake_ifindex(const char *name)
-{
-	return strcmp(name, "lo") == 0 ? 1 : 0;
-}
-
-static int fake_gid(const char *name, gid_t *gid)
-{
-	*gid = 0;
-	return strcmp(name, "root") == 0 ? 0 : -1;
-}
 
 static long fake_read_key(const char *path, uint8_t *buf, size_t max, char *why, size_t len)
 {
@@ -46,33 +37,17 @@ static long fake_read_key(const char *path, uint8_t *buf, size_t max, char *why,
 	return (long)k;
 }
 
-static int fake_check_exec(const char *path, char *why, size_t len)
-{
-	if (strncmp(path, "/bin/", 5) == 0)
-		return 0;
-	snprintf(why, len, "\"%s\": No such file or directory", path);
-	return -1;
-}
-
 static const struct conf_sys fake = {
-	.ifindex = fake_ifindex,
-	.gid = fake_gid,
+	.ifindex = conftest_ifindex,
+	.gid = conftest_gid,
 	.read_key = fake_read_key,
-	.check_exec = fake_check_exec,
+	.check_exec = conftest_check_exec,
 };
 
-/* Parse @len bytes at @text; fmemopen wants at least one byte, so "" is read as "\n". */
+/* Parse @len bytes at @text as FUZZ_PATH with the fake system. */
 static int parse(const void *text, size_t len, struct conf *c, char *err, size_t err_len)
 {
-	static char empty[] = "\n";
-	FILE *f = len ? fmemopen((void *)(uintptr_t)text, len, "r") : fmemopen(empty, 1, "r");
-	int rc;
-
-	if (!f)
-		abort();
-	rc = conf_parse_file(FUZZ_PATH, f, &fake, c, err, err_len);
-	fclose(f);
-	return rc;
+	return conftest_parse(FUZZ_PATH, text, len, &fake, c, err, err_len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -58,48 +58,38 @@ cd "$tmp/golden" || exit 1
 (umask 077 && head -c 24 /dev/urandom | base64 >test.key) || exit 1
 cp test.key wide.key && chmod 644 wide.key || exit 1
 
+# expect CONF RC STREAM WANT DESCRIPTION [OPTION...] - one check of
+# "vipd -t OPTION... -f CONF": it exits RC, prints nothing on the other
+# stream and exactly the file WANT on STREAM (out or err).
+expect() {
+	local conf=$1 want_rc=$2 got=$tmp/out.d/$3 quiet=$tmp/out.d/out want=$4 what=$5 rc
+	shift 5
+	[ "$got" = "$quiet" ] && quiet=$tmp/out.d/err
+	"$vipd" -t "$@" -f "$conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
+	rc=$?
+	if [ "$rc" = "$want_rc" ] && [ ! -s "$quiet" ] && cmp -s "$got" "$want"; then
+		ok 0 "$what"
+		return
+	fi
+	ok 1 "$what"
+	echo "# exit status $rc (want $want_rc), stderr:"
+	show "$tmp/out.d/err"
+	if [ "$got" = "$tmp/out.d/out" ]; then
+		diff -u "$want" "$got" | sed 's/^/# /'
+	else
+		echo "# want:"
+		show "$want"
+	fi
+}
+
 for conf in good-*.conf; do
-	name=${conf%.conf}
-	"$vipd" -t -v -f "$conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
-	rc=$?
-	if [ "$rc" = 0 ] && [ ! -s "$tmp/out.d/err" ] && cmp -s "$tmp/out.d/out" "$name.ok"; then
-		ok 0 "$conf loads and prints $name.ok"
-	else
-		ok 1 "$conf loads and prints $name.ok"
-		echo "# exit status $rc, stderr:"
-		show "$tmp/out.d/err"
-		diff -u "$name.ok" "$tmp/out.d/out" | sed 's/^/# /'
-	fi
+	expect "$conf" 0 out "${conf%.conf}.ok" "$conf loads and prints ${conf%.conf}.ok" -v
 done
-
 for conf in bad-*.conf; do
-	name=${conf%.conf}
-	"$vipd" -t -f "$conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
-	rc=$?
-	if [ "$rc" = 3 ] && [ ! -s "$tmp/out.d/out" ] && cmp -s "$tmp/out.d/err" "$name.err"; then
-		ok 0 "$conf is refused with $name.err"
-	else
-		ok 1 "$conf is refused with $name.err"
-		echo "# exit status $rc (want 3), stderr:"
-		show "$tmp/out.d/err"
-		echo "# want:"
-		show "$name.err"
-	fi
+	expect "$conf" 3 err "${conf%.conf}.err" "$conf is refused with ${conf%.conf}.err"
 done
-
 for conf in warn-*.conf; do
-	name=${conf%.conf}
-	"$vipd" -t -f "$conf" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/err" "$name.warn"; then
-		ok 0 "$conf loads with the warning in $name.warn"
-	else
-		ok 1 "$conf loads with the warning in $name.warn"
-		echo "# exit status $rc (want 0), stderr:"
-		show "$tmp/err"
-		echo "# want:"
-		show "$name.warn"
-	fi
+	expect "$conf" 0 err "${conf%.conf}.warn" "$conf loads with the warning in ${conf%.conf}.warn"
 done
 
 # The shipped example names eth0 and /etc/vipd/key, which a CI machine does
@@ -112,15 +102,7 @@ sed -e "s|^\\([[:space:]]*interface$eq\\)\"eth0\"|\\1\"lo\"|" \
 if cmp -s "$top/etc/vipd.conf" "$tmp/vipd.conf"; then
 	ok 1 "etc/vipd.conf: interface \"eth0\" / key_file \"/etc/vipd/key\" found to replace"
 else
-	"$vipd" -t -f "$tmp/vipd.conf" >"$tmp/out.d/out" 2>"$tmp/out.d/err"
-	rc=$?
-	if [ "$rc" = 0 ] && [ ! -s "$tmp/out.d/out" ] && [ ! -s "$tmp/out.d/err" ]; then
-		ok 0 "etc/vipd.conf loads (interface lo, test key)"
-	else
-		ok 1 "etc/vipd.conf loads (interface lo, test key)"
-		echo "# exit status $rc, stderr:"
-		show "$tmp/out.d/err"
-	fi
+	expect "$tmp/vipd.conf" 0 err /dev/null "etc/vipd.conf loads (interface lo, test key)"
 fi
 
 # Under systemd (ExecStartPre=vipd -t) stderr is the journal's stream: the

@@ -695,48 +695,62 @@ _lab_clsact() {
 		tc -n "${LAB_P}sw" qdisc add dev "$1" clsact
 }
 
+# _lab_drop NODE HOOK PREF PROTOCOL FILTER... - at NODE's switch port, tc
+# filter PREF on HOOK (ingress: what NODE sends; egress: what it is sent)
+# redirects the PROTOCOL packets that FILTER (a filter kind and its match)
+# selects to hbsink, where they are lost. The callers remove PREF first:
+# "filter replace" would add a second filter.
+_lab_drop() {
+	local n=$1 hook=$2 pref=$3 proto=$4
+	shift 4
+	_lab_clsact "p$n" || return 1
+	tc -n "${LAB_P}sw" filter add dev "p$n" "$hook" pref "$pref" protocol "$proto" "$@" \
+		action mirred egress redirect dev hbsink
+}
+
+# _lab_undrop HOOK PREF NODE... - remove filter PREF on HOOK at each NODE's
+# switch port, where there is one. Returns 0.
+_lab_undrop() {
+	local hook=$1 pref=$2 n
+	shift 2
+	for n; do
+		tc -n "${LAB_P}sw" filter del dev "p$n" "$hook" pref "$pref" 2>/dev/null
+	done
+	return 0
+}
+
 # hb_block [NODE...] - drop the heartbeats (UDP to port LAB_PORT [5800], IPv4
 # and IPv6) that NODE [a b] sends, at its switch port; other traffic passes.
 # hb_block a alone cuts the path one way (A's heartbeats do not reach B).
 hb_block() {
-	local n port=${LAB_PORT:-5800} nodes=("$@")
-	[ $# = 0 ] && nodes=(a b)
-	hb_unblock "${nodes[@]}"	# "filter replace" would add a second u32 filter
-	for n in "${nodes[@]}"; do
-		_lab_clsact "p$n" || return 1
-		tc -n "${LAB_P}sw" filter add dev "p$n" ingress pref 10 protocol ip u32 \
-			match ip protocol 17 0xff match ip dport "$port" 0xffff \
-			action mirred egress redirect dev hbsink || return 1
-		tc -n "${LAB_P}sw" filter add dev "p$n" ingress pref 11 protocol ipv6 u32 \
-			match ip6 protocol 17 0xff match ip6 dport "$port" 0xffff \
-			action mirred egress redirect dev hbsink || return 1
+	local n port=${LAB_PORT:-5800}
+	[ $# = 0 ] && set -- a b
+	hb_unblock "$@"
+	for n; do
+		_lab_drop "$n" ingress 10 ip u32 \
+			match ip protocol 17 0xff match ip dport "$port" 0xffff || return 1
+		_lab_drop "$n" ingress 11 ipv6 u32 \
+			match ip6 protocol 17 0xff match ip6 dport "$port" 0xffff || return 1
 	done
 }
 
 # hb_unblock [NODE...] - undo hb_block for NODE [a b]. Idempotent.
 hb_unblock() {
-	local n nodes=("$@")
-	[ $# = 0 ] && nodes=(a b)
-	for n in "${nodes[@]}"; do
-		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 10 2>/dev/null
-		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 11 2>/dev/null
-	done
-	return 0
+	[ $# = 0 ] && set -- a b
+	_lab_undrop ingress 10 "$@"
+	_lab_undrop ingress 11 "$@"
 }
 
 # arp_block NODE - drop every ARP frame NODE sends, at its switch port: NODE
 # can no longer reach its upstream targets, nor probe or announce.
 arp_block() {
 	arp_unblock "$1"
-	_lab_clsact "p$1" || return 1
-	tc -n "${LAB_P}sw" filter add dev "p$1" ingress pref 20 protocol arp u32 \
-		match u32 0 0 action mirred egress redirect dev hbsink
+	_lab_drop "$1" ingress 20 arp u32 match u32 0 0
 }
 
 # arp_unblock NODE - undo arp_block. Idempotent.
 arp_unblock() {
-	tc -n "${LAB_P}sw" filter del dev "p$1" ingress pref 20 2>/dev/null
-	return 0
+	_lab_undrop ingress 20 "$1"
 }
 
 # lab_cable - a direct cable between A and B: eth1 in both, 192.0.2.249/30
@@ -752,24 +766,18 @@ lab_cable() {
 # mcast_block [NODE...] - drop every IPv4 multicast packet NODE [a b] sends
 # (224.0.0.0/4), at its switch port: a LAN that does not carry multicast.
 mcast_block() {
-	local n nodes=("$@")
-	[ $# = 0 ] && nodes=(a b)
-	mcast_unblock "${nodes[@]}"
-	for n in "${nodes[@]}"; do
-		_lab_clsact "p$n" || return 1
-		tc -n "${LAB_P}sw" filter add dev "p$n" ingress pref 30 protocol ip u32 \
-			match ip dst 224.0.0.0/4 action mirred egress redirect dev hbsink || return 1
+	local n
+	[ $# = 0 ] && set -- a b
+	mcast_unblock "$@"
+	for n; do
+		_lab_drop "$n" ingress 30 ip u32 match ip dst 224.0.0.0/4 || return 1
 	done
 }
 
 # mcast_unblock [NODE...] - undo mcast_block. Idempotent.
 mcast_unblock() {
-	local n nodes=("$@")
-	[ $# = 0 ] && nodes=(a b)
-	for n in "${nodes[@]}"; do
-		tc -n "${LAB_P}sw" filter del dev "p$n" ingress pref 30 2>/dev/null
-	done
-	return 0
+	[ $# = 0 ] && set -- a b
+	_lab_undrop ingress 30 "$@"
 }
 
 # hb_dropped NODE - print how many packets hb_block dropped from NODE.
@@ -788,21 +796,18 @@ lab_loss() {
 	[ "$pct" -le 100 ] || return 2
 	t=$((pct * 4294967296 / 100))
 	[ "$t" -gt 4294967295 ] && t=4294967295
-	_lab_clsact "p$n" || return 1
-	lab_loss_clear "$n"	# "filter replace" would add a second bpf filter
+	lab_loss_clear "$n"
 	# ld rand; jge #t -> pass; ret -1 (match: drop); pass: ret 0
 	for dir in ingress egress; do
-		tc -n "${LAB_P}sw" filter add dev "p$n" "$dir" pref 20 protocol all bpf \
-			bytecode "4,32 0 0 4294963256,53 1 0 $t,6 0 0 4294967295,6 0 0 0" \
-			action mirred egress redirect dev hbsink || return 1
+		_lab_drop "$n" "$dir" 20 all bpf \
+			bytecode "4,32 0 0 4294963256,53 1 0 $t,6 0 0 4294967295,6 0 0 0" || return 1
 	done
 }
 
 # lab_loss_clear NODE - undo lab_loss. Idempotent.
 lab_loss_clear() {
-	tc -n "${LAB_P}sw" filter del dev "p$1" ingress pref 20 2>/dev/null
-	tc -n "${LAB_P}sw" filter del dev "p$1" egress pref 20 2>/dev/null
-	return 0
+	_lab_undrop ingress 20 "$1"
+	_lab_undrop egress 20 "$1"
 }
 
 # lab_announce NODE ADDR - make C learn that ADDR is at NODE's MAC, as a

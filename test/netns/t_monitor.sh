@@ -12,6 +12,8 @@
 # Everything this test writes is inside $LAB_DIR.
 set -u
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=test/plugin.sh
+. "$LAB_ROOT/test/plugin.sh"
 
 export LAB_INTERVAL_MS=50 LAB_MISSES=3
 
@@ -25,14 +27,7 @@ chk() {
 # check_plugin DESC WANT_RC REGEX - the last chk exited WANT_RC with exactly
 # one line matching REGEX (extended).
 check_plugin() {
-	local lines
-	lines=$(printf '%s\n' "$CHK" | wc -l)
-	if [ "$CHK_RC" = "$2" ] && [ "$lines" = 1 ] && printf '%s\n' "$CHK" | grep -Eq -- "$3"; then
-		ok "$1"
-	else
-		not_ok "$1"
-		echo "#   exit $CHK_RC (want $2), $lines line(s): $CHK"
-	fi
+	plugin_line "$1" "$2" "$3" "$CHK" "$CHK_RC"
 }
 # chk_is NODE RC - for wait_for: NODE's check exits RC now.
 chk_is() {

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "fsm.h"
+#include "pk.h"
 #include "proto.h"
 
 #define NG	5   /* groups per node */
@@ -24,21 +25,6 @@
 #define STEP_MS 5u  /* the simulated loop's tick */
 
 static const uint8_t key[32] = { 7, 6, 5, 4, 3, 2, 1 };
-
-/*
- * @k_len bytes of @k as a proto_key, from a ring of four, so one call can
- * name two keys. A key proto_key_init() refuses (no bytes) comes back
- * unset: what proto.c must refuse with PROTO_E_ARG.
- */
-static const struct proto_key *pk(const uint8_t *k, size_t k_len)
-{
-	static struct proto_key ring[4];
-	static unsigned next;
-	struct proto_key *r = &ring[next++ % 4];
-
-	(void)proto_key_init(r, k, k_len);
-	return r;
-}
 
 struct node {
 	struct fsm s[NG];

@@ -6,8 +6,9 @@
  *
  * No file is written and nothing of the machine is looked at: each config
  * text is parsed from memory (fmemopen), and the parser's look-ups go to
- * the fake system below, which knows interface "lo" (index 7, whatever
- * the machine has), group "root", a few key files and programs by name.
+ * the fake system below (conftest.c's, with this file's key files), which
+ * knows interface "lo" (index 7, whatever the machine has), group "root",
+ * a few key files and programs by name.
  * The real look-ups (conf_sys.c: trust, file modes, interfaces) are
  * test_conf_sys.c's.
  *
@@ -28,12 +29,11 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "conftest.h"
 #include "textsub.h"
 
-#define KEY_TEXT      "0123456789abcdef0123456789ABCDEF" /* 32 bytes */
-#define FAKE_LO_INDEX 7
-#define CONF_NAME     "/etc/vipd-test/vipd.conf" /* never opened */
-#define KEY_DIR	      "/etc/vipd-test/"
+#define CONF_NAME "/etc/vipd-test/vipd.conf" /* never opened */
+#define KEY_DIR	  "/etc/vipd-test/"
 
 static const char key_good[] = KEY_DIR "good.key", key_same[] = KEY_DIR "same.key",
 		  key_short[] = KEY_DIR "short.key", key_refused[] = KEY_DIR "refused.key",
@@ -42,20 +42,6 @@ static const char key_good[] = KEY_DIR "good.key", key_same[] = KEY_DIR "same.ke
 /* The content of key_var, set by the test that reads it. */
 static char var_data[VIPD_KEY_MAX + 8];
 static size_t var_len;
-
-/* The fake system: interface "lo" only. */
-static unsigned fake_ifindex(const char *name)
-{
-	return strcmp(name, "lo") == 0 ? FAKE_LO_INDEX : 0;
-}
-
-static int fake_gid(const char *name, gid_t *gid)
-{
-	if (strcmp(name, "root") != 0)
-		return -1;
-	*gid = 0;
-	return 0;
-}
 
 /* Key files by name; whatever else "does not exist". */
 static long fake_read_key(const char *path, uint8_t *buf, size_t max, char *why, size_t len)
@@ -91,20 +77,12 @@ static long fake_read_key(const char *path, uint8_t *buf, size_t max, char *why,
 	return (long)n;
 }
 
-/* Programs under /bin run; those under /bad/ are refused. */
-static int fake_check_exec(const char *path, char *why, size_t len)
-{
-	if (strncmp(path, "/bin/", 5) == 0)
-		return 0;
-	snprintf(why, len, "\"%s\" is refused by the fake system", path);
-	return -1;
-}
-
+/* The fake system: conftest's interface "lo", group "root" and programs under /bin/. */
 static const struct conf_sys fake = {
-	.ifindex = fake_ifindex,
-	.gid = fake_gid,
+	.ifindex = conftest_ifindex,
+	.gid = conftest_gid,
 	.read_key = fake_read_key,
-	.check_exec = fake_check_exec,
+	.check_exec = conftest_check_exec,
 };
 
 /* @text with every @NAME@ placeholder replaced, into @out. */
@@ -122,53 +100,21 @@ static void expand(char *out, size_t len, const char *text)
 static int load(const char *text, struct conf *c, char *err, size_t err_len)
 {
 	static char buf[65536];
-	FILE *f;
-	int rc;
 
 	expand(buf, sizeof(buf), text);
-	f = fmemopen(buf, strlen(buf), "r");
-	assert_non_null(f);
-	rc = conf_parse_file(CONF_NAME, f, &fake, c, err, err_len);
-	assert_int_equal(fclose(f), 0);
-	return rc;
+	return conftest_parse(CONF_NAME, buf, strlen(buf), &fake, c, err, err_len);
 }
 
-/*
- * Load @text, which must fail with exactly "@CONF@@want" (expanded), one
- * line, leaving nothing to free. Returns whether it did, printing what
- * differs (so one walk over a table reports every row that fails).
- */
+/* conftest_load_error_is() with this file's loader: a row that fails is printed. */
 static bool load_error_is(const char *name, const char *text, const char *want)
 {
-	char err[512], full[512], exp[600];
-	struct conf c;
-	int rc;
-
-	memset(err, 'x', sizeof(err));
-	rc = load(text, &c, err, sizeof(err));
-	snprintf(full, sizeof(full), "@CONF@%s", want);
-	expand(exp, sizeof(exp), full);
-	if (rc == -1 && strcmp(err, exp) == 0 && !strchr(err, '\n') && !c.groups && c.n_groups == 0)
-		return true;
-	if (rc == 0)
-		conf_free(&c);
-	print_error("%s: rc %d\n  got  %s\n  want %s\n", name, rc, rc == -1 ? err : "", exp);
-	return false;
+	return conftest_load_error_is(load, expand, name, text, want);
 }
 
 static void assert_load_error(const char *text, const char *want)
 {
 	assert_true(load_error_is("error", text, want));
 }
-
-/* Lines 1-4: the node. */
-#define HEAD "node: {\n\tname = \"pbx-a\";\n\tinterface = \"lo\";\n};\n"
-
-/* Lines 5-9 open group 0 (id on 7, vips on 8, key_file on 9); EXTRA starts on 10. */
-#define GROUP_VK(vips, key, extra)                                                     \
-	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key \
-	"\";\n" extra "\t}\n);\n"
-#define GROUP(extra) GROUP_VK("\"192.0.2.100/24\"", "@KEY@", extra)
 
 static void test_defaults(void **state)
 {
@@ -192,7 +138,7 @@ static void test_defaults(void **state)
 	assert_int_equal(g->id, 1);
 	assert_int_equal(g->line, 6);
 	assert_string_equal(g->interface, "lo");
-	assert_int_equal(g->ifindex, FAKE_LO_INDEX);
+	assert_int_equal(g->ifindex, CONFTEST_LO_INDEX);
 	assert_string_equal(g->label, "lo:vip");
 	assert_int_equal(g->priority, VIPD_DEF_PRIORITY);
 	assert_int_equal(g->n_vips, 1);
@@ -408,7 +354,7 @@ static void test_group_interface_only(void **state)
 			 0);
 	assert_string_equal(c.interface, "");
 	assert_string_equal(c.groups[0].interface, "lo");
-	assert_int_equal(c.groups[0].ifindex, FAKE_LO_INDEX);
+	assert_int_equal(c.groups[0].ifindex, CONFTEST_LO_INDEX);
 	conf_free(&c);
 }
 

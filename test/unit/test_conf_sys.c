@@ -29,9 +29,8 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "conftest.h"
 #include "textsub.h"
-
-#define KEY_TEXT "0123456789abcdef0123456789ABCDEF" /* 32 bytes */
 
 static char tmpdir[256]; /* mkdtemp: holds every key file */
 static char key_good[300], key_wide[300], key_short[300], key_none[300];
@@ -76,21 +75,10 @@ static int load(const char *text, struct conf *c, char *err, size_t err_len)
 	return rc;
 }
 
-/* Load @text, which must fail with exactly "@CONF@@want" (expanded). */
+/* Load @text, which must fail with exactly "@CONF@@want" (expanded), one line, nothing to free. */
 static void assert_load_error(const char *text, const char *want)
 {
-	char err[512], full[512], exp[600];
-	struct conf c;
-
-	memset(err, 'x', sizeof(err));
-	assert_int_equal(load(text, &c, err, sizeof(err)), -1);
-	snprintf(full, sizeof(full), "@CONF@%s", want);
-	expand(exp, sizeof(exp), full);
-	assert_string_equal(err, exp);
-	assert_null(strchr(err, '\n'));
-	/* On failure nothing is left to free. */
-	assert_null(c.groups);
-	assert_int_equal(c.n_groups, 0);
+	assert_true(conftest_load_error_is(load, expand, "error", text, want));
 }
 
 /* The parent of the test's directory, made 0755 if missing (see the top). */
@@ -135,15 +123,6 @@ static int teardown(void **state)
 	unlink(key_short);
 	return rmdir(tmpdir);
 }
-
-/* Lines 1-4: the node. */
-#define HEAD "node: {\n\tname = \"pbx-a\";\n\tinterface = \"lo\";\n};\n"
-
-/* Lines 5-9 open group 0 (id on 7, vips on 8, key_file on 9); EXTRA starts on 10. */
-#define GROUP_VK(vips, key, extra)                                                     \
-	"groups: (\n\t{\n\t\tid = 1;\n\t\tvips = [ " vips " ];\n\t\tkey_file = \"" key \
-	"\";\n" extra "\t}\n);\n"
-#define GROUP(extra) GROUP_VK("\"192.0.2.100/24\"", "@KEY@", extra)
 
 /* A good file: the real look-ups fill in what the fake ones do in test_conf. */
 static void test_loads(void **state)

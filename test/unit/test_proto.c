@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 #include <sodium.h>
 
+#include "pk.h"
 #include "proto.h"
 
 static const uint8_t key[32] = {
@@ -27,21 +28,6 @@ static const uint8_t key[32] = {
 	0xab, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5,
 	0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
 };
-
-/*
- * @k_len bytes of @k as a proto_key, from a ring of four, so one call can
- * name two keys. A key proto_key_init() refuses (no bytes) comes back
- * unset: what proto.c must refuse with PROTO_E_ARG.
- */
-static const struct proto_key *pk(const uint8_t *k, size_t k_len)
-{
-	static struct proto_key ring[4];
-	static unsigned next;
-	struct proto_key *r = &ring[next++ % 4];
-
-	(void)proto_key_init(r, k, k_len);
-	return r;
-}
 
 /*
  * sample() encoded with key: the first 108 bytes written by hand from the
