@@ -146,13 +146,27 @@ static uint64_t feed(struct node *n, uint64_t *t, const char *name, uint8_t stat
 	return seq;
 }
 
+/* A node @name (session 100) that has started: listening, heard nothing yet. */
+static void started(struct node *n, const char *name, uint8_t prio)
+{
+	node_init(n, name, prio, 100);
+	ev(n, FSM_EV_START, 0, NULL);
+}
+
+/* "a" (100) with a claim probe of 20 ms, started. */
+static void probing(struct node *n)
+{
+	node_init(n, "a", 100, 100);
+	n->c.probe_ms = 20;
+	ev(n, FSM_EV_START, 0, NULL);
+}
+
 /* A node that started at 0, heard nothing and claimed at its dead interval. */
 static uint64_t lone_master(struct node *n, const char *name, uint8_t prio)
 {
 	uint64_t t;
 
-	node_init(n, name, prio, 100);
-	ev(n, FSM_EV_START, 0, NULL);
+	started(n, name, prio);
 	t = fsm_dead_ms(&n->c, &n->s, 0);
 	tick_to(n, t);
 	assert_int_equal(n->s.state, FSM_MASTER);
@@ -166,8 +180,7 @@ static void test_start_listens_and_asks(void **st)
 	const struct proto_pkt *p;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	assert_int_equal(n.s.state, FSM_INIT);
 	/* Stale copies go first, then the question. */
 	assert_int_equal(act_index(&n.o, FSM_ACT_DEL_VIPS), 0);
@@ -192,8 +205,7 @@ static void test_send_cadence_survives_late_timers(void **st)
 	struct fsm_input in = { .ev = FSM_EV_TIMER };
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	for (uint64_t k = 1; k <= 5; k++) {
 		ev(&n, FSM_EV_TIMER, k * IV + 3, NULL);
 		assert_true(has(&n.o, FSM_ACT_SEND));
@@ -221,8 +233,7 @@ static void test_never_claims_before_dead_interval(void **st)
 	uint64_t dead;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	dead = fsm_dead_ms(&n.c, &n.s, 0);
 	/* 3 x 200 + 200 / 8 + (256 - 100) x 200 / 2560 = 637 ms */
 	assert_int_equal(dead, 637);
@@ -247,8 +258,7 @@ static void test_init_hears_master_becomes_backup_at_once(void **st)
 	struct proto_pkt p = hb("b", PROTO_ST_MASTER, 50, PROTO_F_UPSTREAM, 7, 1);
 
 	(void)st;
-	node_init(&n, "a", 200, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 200);
 	ev(&n, FSM_EV_PACKET, 3, &p);
 	/* Higher priority, but no preemption: the returning node stays backup. */
 	assert_int_equal(n.s.state, FSM_BACKUP);
@@ -316,8 +326,7 @@ static void test_resign_is_taken_at_once(void **st)
 	struct proto_pkt r;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	assert_int_equal(n.s.state, FSM_BACKUP);
 	r = hb("b", PROTO_ST_STOPPING, 100, PROTO_F_RESIGN | PROTO_F_UPSTREAM, 7, seq);
@@ -388,8 +397,7 @@ static void test_stop_as_backup_says_goodbye_and_exits(void **st)
 	uint64_t t = 1;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 3);
 	ev(&n, FSM_EV_STOP, t, NULL);
 	assert_false(has(&n.o, FSM_ACT_DEL_VIPS));
@@ -461,8 +469,7 @@ static void test_replay_and_identity_drops(void **st)
 	struct proto_pkt p;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	p = hb("b", PROTO_ST_BACKUP, 100, PROTO_F_UPSTREAM, 50, 10);
 	ev(&n, FSM_EV_PACKET, 1, &p);
 	assert_int_equal(n.o.drop, FSM_DROP_NONE);
@@ -507,8 +514,7 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 	uint64_t c0;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	/* A starting peer asks: it does not know our challenge yet. */
 	p = hb("b", PROTO_ST_INIT, 90, PROTO_F_QUERY, 50, 1);
 	p.echo = 0;
@@ -564,8 +570,7 @@ static void test_recordings_of_earlier_sessions_stay_dead(void **st)
 
 	(void)st;
 	/* B's first session is master; A (backup) hears it; the LAN records it. */
-	node_init(&a, "a", 90, 100);
-	ev(&a, FSM_EV_START, 0, NULL);
+	started(&a, "a", 90);
 	node_init(&b1, "b", 100, 7);
 	for (int i = 0; i < 8; i++, t += IV) {
 		p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, seq++);
@@ -624,8 +629,7 @@ static void test_duplicate_name_refuses_to_claim(void **st)
 	uint64_t t;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	/* A recording of an earlier run of ours is no conflict. */
 	p = hb("a", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 99, 5);
 	p.echo = 77;
@@ -763,8 +767,7 @@ static void test_stalled_backup_does_not_claim_on_its_lateness(void **st)
 	struct proto_pkt p;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	/* The process sleeps 3 s; the master's heartbeats wait in the socket. */
 	ev(&n, FSM_EV_TIMER, t + 3000, NULL);
@@ -810,8 +813,7 @@ static void test_switchover_on_backup_asks_master(void **st)
 	uint64_t t = 1;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, 1, false, false), FSM_E_STATE);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 3);
 	assert_int_equal(admin(&n, FSM_EV_SWITCHOVER, t, false, false), FSM_OK);
@@ -860,8 +862,7 @@ static void test_standby_off_does_not_move_vip_back(void **st)
 	uint64_t t = 1, seq;
 
 	(void)st;
-	node_init(&n, "a", 200, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 200);
 	admin(&n, FSM_EV_STANDBY, 0, true, false);
 	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 10);
 	admin(&n, FSM_EV_STANDBY, t, false, false);
@@ -931,8 +932,7 @@ static void test_missing_interface_is_its_own_fault(void **st)
 	assert_int_equal(n.s.state, FSM_INIT);
 	assert_false(has(&n.o, FSM_ACT_ADD_VIPS));
 	/* Missing from the start: INIT ends in FAULT with that reason. */
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	no_interface(&n, 1);
 	tick_to(&n, 5000);
 	assert_int_equal(n.s.state, FSM_FAULT);
@@ -946,8 +946,7 @@ static void test_fault_backup_never_claims(void **st)
 	uint64_t t = 1;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 4);
 	health(&n, t, false, 100);
 	assert_int_equal(n.s.state, FSM_FAULT);
@@ -985,9 +984,7 @@ static void test_probe_costs_no_time_on_a_crash(void **st)
 	bool probed = false;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
+	probing(&n);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	dead = n.s.peer.dead_at_ms;
 	/* The master dies: the probe starts 20 ms before its deadline ... */
@@ -1020,9 +1017,7 @@ static void test_probe_answered_goes_fault_not_master(void **st)
 	uint64_t t = 1, dead;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
+	probing(&n);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	dead = n.s.peer.dead_at_ms;
 	tick_to(&n, dead - 20);
@@ -1054,9 +1049,7 @@ static uint64_t answered_in_probe(struct node *n, uint64_t *t, uint64_t *seq)
 {
 	uint64_t last, dead;
 
-	node_init(n, "a", 100, 100);
-	n->c.probe_ms = 20;
-	ev(n, FSM_EV_START, 0, NULL);
+	probing(n);
 	last = feed(n, t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	dead = n->s.peer.dead_at_ms;
 	tick_to(n, dead - 20);
@@ -1124,9 +1117,7 @@ static void test_late_probe_decision_reads_answers_first(void **st)
 	uint64_t t = 1, dead;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
+	probing(&n);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	dead = n.s.peer.dead_at_ms;
 	tick_to(&n, dead - 20);
@@ -1161,9 +1152,7 @@ static void test_window_closed_very_late_asks_again(void **st)
 	uint64_t t = 1, dead, at;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
+	probing(&n);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 5);
 	dead = n.s.peer.dead_at_ms;
 	tick_to(&n, dead - 20);
@@ -1219,9 +1208,7 @@ static void test_answer_outside_a_probe_is_ignored(void **st)
 	uint64_t t = 1;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
+	probing(&n);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 3);
 	ev(&n, FSM_EV_VIP_ANSWERED, t, NULL);
 	assert_false(n.s.vip_answered);
@@ -1234,9 +1221,7 @@ static void test_start_probe_before_listen_end(void **st)
 	struct node n;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	n.c.probe_ms = 20;
-	ev(&n, FSM_EV_START, 0, NULL);
+	probing(&n);
 	tick_to(&n, 636);
 	assert_int_equal(n.s.state, FSM_INIT);
 	assert_int_equal(n.s.probe_at_ms, 637 - 20);
@@ -1507,8 +1492,7 @@ static void test_isolated_backup_does_not_claim(void **st)
 	uint64_t t = 1;
 
 	(void)st;
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	feed(&n, &t, "b", PROTO_ST_MASTER, 100, 1, 4);
 	upstream(&n, t, false);
 	assert_int_equal(n.s.state, FSM_FAULT);
@@ -1667,8 +1651,7 @@ static void test_follower_refuses_admin_events(void **st)
 	assert_string_equal(fsm_strerror(FSM_E_FOLLOWER),
 			    "the group follows its sync set's leader: ask the leader");
 	/* A group that is not a follower ignores FSM_EV_SYNC. */
-	node_init(&n, "a", 100, 100);
-	ev(&n, FSM_EV_START, 0, NULL);
+	started(&n, "a", 100);
 	sync_ev(&n, 1, true);
 	assert_int_equal(n.s.state, FSM_INIT);
 	assert_false(n.s.leader_master);
@@ -2130,8 +2113,7 @@ static void test_duplicate_table(void **st)
 		uint64_t rx;
 
 		print_message("duplicate: %s\n", rows[i].what);
-		node_init(&n, "a", 100, 100);
-		ev(&n, FSM_EV_START, 0, NULL);
+		started(&n, "a", 100);
 		ev(&n, FSM_EV_PACKET, 10, &p);
 		assert_int_equal(n.o.drop, FSM_DROP_NONE);
 		rx = n.s.peer.rx;
@@ -2154,8 +2136,7 @@ static void test_duplicate_table(void **st)
 /* Announcement sizes: a refresh is one round, everything else the burst. */
 static void announce_claim(struct node *n)
 {
-	node_init(n, "a", 100, 100);
-	ev(n, FSM_EV_START, 0, NULL);
+	started(n, "a", 100);
 	tick_to(n, fsm_dead_ms(&n->c, &n->s, 0));
 }
 
