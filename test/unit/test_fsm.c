@@ -281,6 +281,8 @@ enum step_ev {
 	S_SWITCHOVER, /* admin(): .ok (on), .force */
 	S_STANDBY,    /* admin(): .ok (on), .force */
 	S_SYNC,	      /* sync_ev(): .ok (the leader is master) */
+	S_FENCE_DONE, /* FSM_EV_FENCE_DONE: .ok (it fenced) */
+	S_PEER_DEAD,  /* tick_to() the peer's dead_at_ms (the row's time is not used) */
 };
 
 /* A heartbeat: hb()'s arguments. */
@@ -340,6 +342,7 @@ struct step {
 	bool ok, force;
 	uint8_t prio; /* S_HEALTH */
 	/* After the event, the node ... */
+	struct want fencing, fenced, fence_failures;
 	struct want state, reason, from, rc, drop, alive, peer_nonce, mismatch, stalls, transitions,
 		probing, answered;
 	const char *peer;   /* the peer's name */
@@ -423,6 +426,7 @@ static void step_feed(const struct run *r)
 	uint64_t t = r->t0 + (uint64_t)s->at;
 	struct proto_pkt p = step_pkt(r);
 	struct fsm_input timer = { .ev = FSM_EV_TIMER, .now_ms = t };
+	struct fsm_input fence_in = { .ev = FSM_EV_FENCE_DONE };
 
 	switch (s->ev) {
 	case S_CHECK:
@@ -470,6 +474,14 @@ static void step_feed(const struct run *r)
 	case S_SYNC:
 		sync_ev(n, t, s->ok);
 		break;
+	case S_FENCE_DONE:
+		fence_in.now_ms = t;
+		fence_in.ok = s->ok;
+		n->rc = fsm_step(&n->s, &n->c, &fence_in, &n->o);
+		break;
+	case S_PEER_DEAD:
+		tick_to(n, n->s.peer.dead_at_ms);
+		break;
 	}
 }
 
@@ -490,6 +502,9 @@ static void check_node(const struct run *r)
 	want_eq(r, "transitions", s->transitions, f->transitions);
 	want_eq(r, "probe running", s->probing, f->probe_at_ms != 0);
 	want_eq(r, "vip_answered", s->answered, f->vip_answered);
+	want_eq(r, "fencing", s->fencing, f->fencing);
+	want_eq(r, "fenced", s->fenced, f->fenced);
+	want_eq(r, "fence_failures", s->fence_failures, f->fence_failures);
 	want_at(r, "since_ms", s->since, f->since_ms);
 	want_at(r, "next_send_ms", s->next_send, f->next_send_ms);
 	want_at(r, "fault_until_ms", s->fault_until, f->fault_until_ms);
@@ -558,6 +573,11 @@ static void run_steps(struct node *n, uint64_t t0, const struct step *rows, size
 }
 
 #define RUN(n, t0, rows) run_steps((n), (t0), (rows), sizeof(rows) / sizeof((rows)[0]))
+
+/* fenced_backup() (with the fence tests), then @rows from its time 0 @at (below). */
+enum fenced_at { AT_HEARD, AT_DEAD };
+static void run_fenced(void **st, enum fenced_at at, const struct step *rows, size_t k);
+#define RUN_FENCED(st, at, rows) run_fenced((st), (at), (rows), sizeof(rows) / sizeof((rows)[0]))
 
 /* Where a scenario starts: the fixtures above. */
 enum from {
@@ -929,6 +949,21 @@ static void test_new_session_must_echo_a_fresh_challenge(void **st)
 }
 
 /*
+ * Feed @a 8 MASTER heartbeats of b's session @nonce from seq @seq, one per
+ * interval from *@t, each echoing a's challenge, and record them in @rec.
+ */
+static void record(struct node *a, uint64_t *t, uint64_t nonce, uint64_t seq,
+		   struct proto_pkt rec[8])
+{
+	for (int i = 0; i < 8; i++, *t += IV) {
+		rec[i] = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, nonce, seq + (uint64_t)i);
+		rec[i].echo = a->s.challenge;
+		tick_to(a, *t);
+		ev_wire(a, FSM_EV_PACKET, *t, &rec[i]);
+	}
+}
+
+/*
  * The issue's attack: the peer's packets from two earlier sessions were
  * recorded; the master really dies; the backup claims; the recordings are
  * replayed. None may change the new master's state, however long it goes on.
@@ -937,34 +972,20 @@ static void test_recordings_of_earlier_sessions_stay_dead(void **st)
 {
 	struct node a, b1, b2;
 	struct proto_pkt rec1[8], rec2[8], p;
-	uint64_t t = 1, seq = 1;
-	int n1 = 0, n2 = 0;
+	uint64_t t = 1;
 
 	(void)st;
 	/* B's first session is master; A (backup) hears it; the LAN records it. */
 	started(&a, "a", 90);
 	node_init(&b1, "b", 100, 7);
-	for (int i = 0; i < 8; i++, t += IV) {
-		p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, seq++);
-		p.echo = a.s.challenge;
-		rec1[n1++] = p;
-		tick_to(&a, t);
-		ev_wire(&a, FSM_EV_PACKET, t, &p);
-	}
+	record(&a, &t, 7, 1, rec1);
 	assert_int_equal(a.s.state, FSM_BACKUP);
 	/* B reboots into session 8: A accepts it after the round trip. */
 	node_init(&b2, "b", 100, 8);
 	p = hb("b", PROTO_ST_INIT, 100, PROTO_F_QUERY | PROTO_F_UPSTREAM, 8, 1);
 	p.echo = 0;
 	ev_wire(&a, FSM_EV_PACKET, t, &p);
-	seq = 2;
-	for (int i = 0; i < 8; i++, t += IV) {
-		p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 8, seq++);
-		p.echo = a.s.challenge;
-		rec2[n2++] = p;
-		tick_to(&a, t);
-		ev_wire(&a, FSM_EV_PACKET, t, &p);
-	}
+	record(&a, &t, 8, 2, rec2);
 	assert_true(a.s.peer.nonce == 8);
 	assert_int_equal(a.s.state, FSM_BACKUP);
 	/* The master dies for real: A claims. */
@@ -1131,17 +1152,13 @@ static void test_switchover_needs_fit_peer(void **st)
 		{ "stale backup", S_FEED, .at = 1 + 3 * IV, BEATS("b", PROTO_ST_BACKUP, 90, 4),
 		  .k = 1, .state = EQ(FSM_BACKUP) },
 	};
-	/* --force overrides the check. */
+	/* --force overrides the check (700 ms after the start). */
 	static const struct step forced[] = {
-		{ "forced", S_SWITCHOVER, .at = 700, .force = true, .rc = EQ(FSM_OK),
+		{ "forced", S_SWITCHOVER, .at = 700 - 637, .force = true, .rc = EQ(FSM_OK),
 		  .state = EQ(FSM_BACKUP) },
 	};
-	struct node n;
-
-	(void)st;
-	RUN(&n, lone_master(&n, "a", 100), rows);
-	lone_master(&n, "a", 100);
-	RUN(&n, 0, forced);
+	RUN_FROM(st, F_ALONE, 100, 0, rows);
+	RUN_FROM(st, F_ALONE, 100, 0, forced);
 }
 
 static const struct step switchover_on_backup_asks_master[] = {
@@ -1245,13 +1262,9 @@ static void test_missing_interface_is_its_own_fault(void **st)
 		{ "listened", S_TICK, .at = 5000, .state = EQ(FSM_FAULT),
 		  .reason = EQ(FSM_R_NO_INTERFACE) },
 	};
-	struct node n;
-
-	(void)st;
-	RUN(&n, lone_master(&n, "a", 100), deleted);
-	started(&n, "a", 100);
-	RUN(&n, 0, missing);
-	assert_string_equal(fsm_reason_text(n.s.reason), "interface missing");
+	RUN_FROM(st, F_ALONE, 100, 0, deleted);
+	RUN_FROM(st, F_STARTED, 100, 0, missing);
+	assert_string_equal(fsm_reason_text(FSM_R_NO_INTERFACE), "interface missing");
 }
 
 static const struct step fault_backup_never_claims[] = {
@@ -1699,45 +1712,37 @@ static void test_fence_in_init_for_a_peer_heard_before(void **st)
 
 static void test_fence_result_does_not_outlive_the_peers_return(void **st)
 {
-	struct node n;
-	uint64_t t = 1, dead, seq;
+	/* From b's dead time. */
+	static const struct step rows[] = {
+		{ "dead", S_TICK, .at = 0, .fencing = EQ(true) },
+		/* Unhealthy while the fence runs; it works, but nothing is claimed in FAULT. */
+		{ "unhealthy", S_HEALTH, .at = 10, .prio = 100 },
+		{ "fenced", S_FENCE_DONE, .at = 20, .ok = true, .state = EQ(FSM_FAULT),
+		  .fenced = EQ(true) },
+		/* The peer is back (powered on again): the old fence counts for nothing. */
+		{ "b back", S_FEED, .at = 100, BEATS("b", PROTO_ST_MASTER, 100, 50), .k = 2,
+		  .fenced = EQ(false) },
+		{ "healthy", S_HEALTH, .at = 100 + 2 * IV, .ok = true, .prio = 100 },
+		{ "b heard", S_FEED, .at = 100 + 2 * IV, BEATS("b", PROTO_ST_MASTER, 100, 52),
+		  .k = 2, .state = EQ(FSM_BACKUP) },
+		/* It dies again: a new fence, not a claim on the old one. */
+		{ "b dead again", S_PEER_DEAD, .has = A(FSM_ACT_FENCE), .state = EQ(FSM_BACKUP) },
+	};
 
-	(void)st;
-	fenced_backup(&n, &t, &dead);
-	tick_to(&n, dead);
-	assert_true(n.s.fencing);
-	/* Unhealthy while the fence runs; it works, but nothing is claimed in FAULT. */
-	health(&n, dead + 10, false, 100);
-	fence_done(&n, dead + 20, true);
-	assert_int_equal(n.s.state, FSM_FAULT);
-	assert_true(n.s.fenced);
-	/* The peer is back (powered on again): the old fence counts for nothing. */
-	t = dead + 100;
-	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, 50, 2);
-	assert_false(n.s.fenced);
-	health(&n, t, true, 100);
-	seq = feed(&n, &t, "b", PROTO_ST_MASTER, 100, seq, 2);
-	assert_int_equal(n.s.state, FSM_BACKUP);
-	/* It dies again: a new fence, not a claim on the old one. */
-	dead = n.s.peer.dead_at_ms;
-	tick_to(&n, dead);
-	assert_true(has(&n.o, FSM_ACT_FENCE));
-	assert_int_equal(n.s.state, FSM_BACKUP);
+	RUN_FENCED(st, AT_DEAD, rows);
 }
 
 static void test_fence_done_without_a_fence_is_ignored(void **st)
 {
-	struct node n;
-	uint64_t t = 1, dead;
+	/* From b's last heartbeat. */
+	static const struct step rows[] = {
+		{ "fenced", S_FENCE_DONE, .at = 0, .ok = true, .state = EQ(FSM_BACKUP),
+		  .fenced = EQ(false) },
+		{ "failed", S_FENCE_DONE, .at = 0, .state = EQ(FSM_BACKUP),
+		  .fence_failures = EQ(0) },
+	};
 
-	(void)st;
-	fenced_backup(&n, &t, &dead);
-	fence_done(&n, t, true);
-	assert_int_equal(n.s.state, FSM_BACKUP);
-	assert_false(n.s.fenced);
-	fence_done(&n, t, false);
-	assert_int_equal(n.s.state, FSM_BACKUP);
-	assert_int_equal(n.s.fence_failures, 0);
+	RUN_FENCED(st, AT_HEARD, rows);
 }
 
 static const struct step isolated_backup_does_not_claim[] = {
@@ -2010,18 +2015,21 @@ static void sim_run(struct sim *s, uint64_t until)
 }
 
 /*
- * The pair as most scenarios begin: a (priority @pa) and b (@pb) start
- * together and run for 3 s, by when the election is settled. Each node's
- * base priority is its configured one.
+ * The pair as most scenarios begin: a (priority 100) and b (90) start
+ * together and run for 3 s, by when the election is settled: a is master,
+ * b backup. Each node's base priority is its configured one. Returns now.
  */
-static void sim_settled(struct sim *s, uint8_t pa, uint8_t pb)
+static uint64_t sim_pair(struct sim *s)
 {
-	sim_init(s, pa, pb);
-	s->n[0].c.base_priority = pa;
-	s->n[1].c.base_priority = pb;
+	sim_init(s, 100, 90);
+	s->n[0].c.base_priority = 100;
+	s->n[1].c.base_priority = 90;
 	sim_start(s, 0, 10);
 	sim_start(s, 1, 20);
 	sim_run(s, 3000);
+	assert_int_equal(s->n[0].s.state, FSM_MASTER);
+	assert_int_equal(s->n[1].s.state, FSM_BACKUP);
+	return s->now;
 }
 
 /* Feed node @i one event of the admin, SIGTERM or health kind now, and carry its actions. */
@@ -2033,6 +2041,14 @@ static int sim_event(struct sim *s, int i, const struct fsm_input *in)
 	s->n[i].rc = fsm_step(&s->n[i].s, &s->n[i].c, &e, &s->n[i].o);
 	sim_apply(s, i);
 	return s->n[i].rc;
+}
+
+/* Node @i healthy, at effective priority @prio. */
+static int sim_health(struct sim *s, int i, uint8_t prio)
+{
+	return sim_event(
+		s, i,
+		&(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = prio });
 }
 
 static int sim_masters(const struct sim *s)
@@ -2061,12 +2077,9 @@ static void test_sim_start_together_one_master(void **st)
 static void test_sim_crash_then_return_no_preempt(void **st)
 {
 	struct sim s;
-	uint64_t crash;
+	uint64_t crash = sim_pair(&s);
 
 	(void)st;
-	sim_settled(&s, 100, 90);
-	assert_int_equal(s.n[0].s.state, FSM_MASTER);
-	crash = s.now;
 	s.up[0] = false;    /* kill -9: no goodbye */
 	s.holds[0] = false; /* and the node is gone */
 	sim_run(&s, crash + 2000);
@@ -2084,11 +2097,9 @@ static void test_sim_crash_then_return_no_preempt(void **st)
 static void test_sim_graceful_stop_hands_over_at_once(void **st)
 {
 	struct sim s;
-	uint64_t t;
+	uint64_t t = sim_pair(&s);
 
 	(void)st;
-	sim_settled(&s, 100, 90);
-	t = s.now;
 	sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_STOP });
 	sim_run(&s, t + 50);
 	/* One latency later, not a dead interval later. */
@@ -2137,7 +2148,7 @@ static void test_sim_partition_heals_to_one_holder(void **st)
 	uint64_t heal;
 
 	(void)st;
-	sim_settled(&s, 100, 90);
+	sim_pair(&s);
 	s.cut = true;
 	sim_run(&s, 6000);
 	assert_int_equal(sim_masters(&s), 2);
@@ -2153,11 +2164,9 @@ static void test_sim_partition_heals_to_one_holder(void **st)
 static void test_sim_switchover_both_ways(void **st)
 {
 	struct sim s;
-	uint64_t t;
+	uint64_t t = sim_pair(&s);
 
 	(void)st;
-	sim_settled(&s, 100, 90);
-	t = s.now;
 	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
@@ -2507,14 +2516,10 @@ static void test_check_weight_waits_for_peer_to_rise(void **st)
 static void test_sim_check_weight_handover(void **st)
 {
 	struct sim s;
-	uint64_t t;
+	uint64_t t = sim_pair(&s);
 
 	(void)st;
-	sim_settled(&s, 100, 90);
-	assert_int_equal(s.n[0].s.state, FSM_MASTER);
-	t = s.now;
-	sim_event(&s, 0,
-		  &(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = 80 });
+	sim_health(&s, 0, 80);
 	sim_run(&s, t + 10);
 	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
 	assert_int_equal(s.n[0].s.reason, FSM_R_PRIORITY);
@@ -2524,12 +2529,21 @@ static void test_sim_check_weight_handover(void **st)
 	assert_int_equal(s.double_ms, 0);
 	sim_run(&s, t + 3000);
 	t = s.now;
-	sim_event(&s, 0,
-		  &(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = 100 });
+	sim_health(&s, 0, 100);
 	sim_run(&s, t + 10000);
 	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
 	assert_int_equal(s.n[1].s.state, FSM_MASTER);
 	assert_int_equal(sim_masters(&s), 1);
+}
+
+static void run_fenced(void **st, enum fenced_at at, const struct step *rows, size_t k)
+{
+	struct node n;
+	uint64_t t = 1, dead;
+
+	(void)st;
+	fenced_backup(&n, &t, &dead);
+	run_steps(&n, at == AT_DEAD ? dead : t, rows, k);
 }
 
 int main(void)
