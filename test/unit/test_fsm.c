@@ -2197,73 +2197,35 @@ static void test_sim_switchover_both_ways(void **st)
  * fsm_health_input(): what the glue observes -> the FSM_EV_HEALTH input.
  * Base priority 100 throughout.
  */
+static const struct health_row {
+	const char *what;
+	struct fsm_health h;
+	bool healthy, no_interface;
+	uint8_t priority;
+} health_rows[] = {
+	{ "all well", { true, true, false, 0, false, 0, false }, true, false, 100 },
+	{ "no carrier", { true, false, false, 0, false, 0, false }, false, false, 100 },
+	{ "no interface", { false, false, false, 0, false, 0, false }, false, true, 100 },
+	{ "check fails, no weight", { true, true, true, 0, false, 0, false }, false, false, 100 },
+	{ "check fails, weight 30", { true, true, true, 30, false, 0, false }, true, false, 70 },
+	{ "weight, check passes", { true, true, false, 30, false, 0, false }, true, false, 100 },
+	{ "SIP fails, no weight", { true, true, false, 0, true, 0, false }, false, false, 100 },
+	{ "SIP fails, weight 20", { true, true, false, 0, true, 20, false }, true, false, 80 },
+	{ "both fail: weights add", { true, true, true, 30, true, 20, false }, true, false, 50 },
+	{ "weights past 0: floor 1", { true, true, true, 99, true, 99, false }, true, false, 1 },
+	{ "weight 254 alone", { true, true, true, 254, false, 0, false }, true, false, 1 },
+	{ "weighted, no weight", { true, true, true, 30, true, 0, false }, false, false, 70 },
+	{ "a follower blocks", { true, true, false, 0, false, 0, true }, false, false, 100 },
+	{ "no interface, blocked", { false, true, false, 0, false, 0, true }, false, true, 100 },
+};
+
 static void test_health_input_table(void **st)
 {
-	static const struct {
-		const char *what;
-		struct fsm_health h;
-		bool healthy, no_interface;
-		uint8_t priority;
-	} rows[] = {
-		{ "all well", { true, true, false, 0, false, 0, false }, true, false, 100 },
-		{ "no carrier", { true, false, false, 0, false, 0, false }, false, false, 100 },
-		{ "no interface", { false, false, false, 0, false, 0, false }, false, true, 100 },
-		{ "check fails, no weight",
-		  { true, true, true, 0, false, 0, false },
-		  false,
-		  false,
-		  100 },
-		{ "check fails, weight 30",
-		  { true, true, true, 30, false, 0, false },
-		  true,
-		  false,
-		  70 },
-		{ "weight, check passes",
-		  { true, true, false, 30, false, 0, false },
-		  true,
-		  false,
-		  100 },
-		{ "SIP fails, no weight",
-		  { true, true, false, 0, true, 0, false },
-		  false,
-		  false,
-		  100 },
-		{ "SIP fails, weight 20",
-		  { true, true, false, 0, true, 20, false },
-		  true,
-		  false,
-		  80 },
-		{ "both fail: weights add",
-		  { true, true, true, 30, true, 20, false },
-		  true,
-		  false,
-		  50 },
-		{ "weights past 0: floor 1",
-		  { true, true, true, 99, true, 99, false },
-		  true,
-		  false,
-		  1 },
-		{ "weight 254 alone", { true, true, true, 254, false, 0, false }, true, false, 1 },
-		{ "weighted, no weight",
-		  { true, true, true, 30, true, 0, false },
-		  false,
-		  false,
-		  70 },
-		{ "a follower blocks",
-		  { true, true, false, 0, false, 0, true },
-		  false,
-		  false,
-		  100 },
-		{ "no interface, blocked",
-		  { false, true, false, 0, false, 0, true },
-		  false,
-		  true,
-		  100 },
-	};
+	const struct health_row *rows = health_rows;
 	struct fsm_cfg c = { .base_priority = 100 };
 
 	(void)st;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (size_t i = 0; i < sizeof(health_rows) / sizeof(health_rows[0]); i++) {
 		struct fsm_input in = { .ev = FSM_EV_TIMER };
 
 		fsm_health_input(&c, &rows[i].h, &in);
