@@ -1,7 +1,8 @@
 /*
- * test_fsm.c - the state machine against a plain integer clock: single
- * steps checked action by action, and a two-node simulator that carries
- * each node's SEND actions to the other with a fixed latency.
+ * test_fsm.c - the state machine against a plain integer clock, one node
+ * at a time: scenarios as tables of steps (time, event, heartbeat -> the
+ * state, actions and packet each must leave), and in C what is no table
+ * (loops, two nodes side by side). test_fsm_sim.c has the two-node simulator.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -14,56 +15,7 @@
 #include <cmocka.h>
 
 #include "fsm.h"
-
-#define IV 200u /* interval_ms used throughout */
-
-struct node {
-	struct fsm s;
-	struct fsm_cfg c;
-	struct fsm_output o;
-	int rc;
-};
-
-static void node_init(struct node *n, const char *name, uint8_t prio, uint64_t boot)
-{
-	memset(n, 0, sizeof(*n));
-	n->c.group_id = 1;
-	snprintf(n->c.name, sizeof(n->c.name), "%s", name);
-	n->c.interval_ms = IV;
-	n->c.misses = 3;
-	n->c.rise = 3;
-	n->c.preempt = false;
-	n->c.preempt_delay_ms = 1000;
-	n->c.refresh_ms = 10000;
-	n->c.stop_wait_ms = 2000;
-	fsm_init(&n->s, &n->c, boot, prio);
-}
-
-/* Feed one event; a packet goes as it is (the simulator's, carrying real echoes). */
-static int ev_wire(struct node *n, enum fsm_event e, uint64_t now, const struct proto_pkt *pkt)
-{
-	struct fsm_input in = { .ev = e, .now_ms = now, .pkt = pkt };
-
-	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
-	return n->rc;
-}
-
-/*
- * Feed one event. A hand-made packet that echoes nothing is taken to come
- * from a live peer that heard us: it echoes our current challenge. Tests
- * of freshness set echo or echo_new themselves.
- */
-static int ev(struct node *n, enum fsm_event e, uint64_t now, const struct proto_pkt *pkt)
-{
-	struct proto_pkt p;
-
-	if (pkt && pkt->echo == 0 && pkt->echo_new == 0) {
-		p = *pkt;
-		p.echo = n->s.challenge;
-		pkt = &p;
-	}
-	return ev_wire(n, e, now, pkt);
-}
+#include "fsm_node.h"
 
 static int admin(struct node *n, enum fsm_event e, uint64_t now, bool on, bool force)
 {
@@ -1904,287 +1856,6 @@ static void test_follower_unhealthy_drops_vips(void **st)
 }
 
 /* ------------------------------------------------------------------ */
-/* Two-node simulator: packets travel with LAT ms of latency.          */
-
-#define LAT  1
-#define QMAX 64
-
-struct flight {
-	struct proto_pkt pkt;
-	int to;
-	uint64_t at;
-};
-
-struct sim {
-	struct node n[2];
-	bool up[2];
-	bool cut; /* heartbeat path cut */
-	uint64_t now;
-	struct flight q[QMAX];
-	int nq;
-	uint64_t deadline[2];
-	bool holds[2];	    /* VIPs currently on the node */
-	uint64_t double_ms; /* time both held the VIPs */
-};
-
-static void sim_apply(struct sim *s, int i)
-{
-	struct fsm_output *o = &s->n[i].o;
-
-	for (size_t k = 0; k < o->n_act; k++) {
-		switch (o->act[k].type) {
-		case FSM_ACT_SEND:
-			if (!s->cut && s->nq < QMAX)
-				s->q[s->nq++] =
-					(struct flight){ o->act[k].pkt, 1 - i, s->now + LAT };
-			break;
-		case FSM_ACT_ADD_VIPS:
-			s->holds[i] = true;
-			break;
-		case FSM_ACT_DEL_VIPS:
-			s->holds[i] = false;
-			break;
-		case FSM_ACT_EXIT:
-			s->up[i] = false;
-			break;
-		default:
-			break;
-		}
-	}
-	s->deadline[i] = o->next_deadline_ms;
-}
-
-static void sim_start(struct sim *s, int i, uint64_t boot)
-{
-	s->n[i].s.nonce = s->n[i].s.challenge = boot;
-	s->n[i].s.tx_seq = 0;
-	s->up[i] = true;
-	ev(&s->n[i], FSM_EV_START, s->now, NULL);
-	sim_apply(s, i);
-}
-
-static void sim_init(struct sim *s, uint8_t pa, uint8_t pb)
-{
-	memset(s, 0, sizeof(*s));
-	node_init(&s->n[0], "a", pa, 1);
-	node_init(&s->n[1], "b", pb, 1);
-}
-
-/* Restart node @i as a fresh process (new boot id, same config). */
-static void sim_restart(struct sim *s, int i, uint64_t boot)
-{
-	struct fsm_cfg c = s->n[i].c;
-
-	fsm_init(&s->n[i].s, &c, boot, s->n[i].s.priority);
-	sim_start(s, i, boot);
-}
-
-static void sim_run(struct sim *s, uint64_t until)
-{
-	for (int guard = 0; guard < 100000 && s->now < until; guard++) {
-		uint64_t next = until;
-		int fi = -1;
-
-		for (int i = 0; i < 2; i++)
-			if (s->up[i] && s->deadline[i] < next)
-				next = s->deadline[i];
-		for (int k = 0; k < s->nq; k++)
-			if (s->q[k].at <= next) {
-				next = s->q[k].at;
-				fi = k;
-			}
-		if (s->holds[0] && s->holds[1])
-			s->double_ms += next - s->now;
-		s->now = next;
-		if (fi >= 0) {
-			struct flight f = s->q[fi];
-
-			s->q[fi] = s->q[--s->nq];
-			if (s->up[f.to] && !s->cut) {
-				ev_wire(&s->n[f.to], FSM_EV_PACKET, s->now, &f.pkt);
-				sim_apply(s, f.to);
-			}
-			continue;
-		}
-		for (int i = 0; i < 2; i++)
-			if (s->up[i] && s->deadline[i] <= s->now) {
-				ev(&s->n[i], FSM_EV_TIMER, s->now, NULL);
-				sim_apply(s, i);
-			}
-	}
-}
-
-/*
- * The pair as most scenarios begin: a (priority 100) and b (90) start
- * together and run for 3 s, by when the election is settled: a is master,
- * b backup. Each node's base priority is its configured one. Returns now.
- */
-static uint64_t sim_pair(struct sim *s)
-{
-	sim_init(s, 100, 90);
-	s->n[0].c.base_priority = 100;
-	s->n[1].c.base_priority = 90;
-	sim_start(s, 0, 10);
-	sim_start(s, 1, 20);
-	sim_run(s, 3000);
-	assert_int_equal(s->n[0].s.state, FSM_MASTER);
-	assert_int_equal(s->n[1].s.state, FSM_BACKUP);
-	return s->now;
-}
-
-/* Feed node @i one event of the admin, SIGTERM or health kind now, and carry its actions. */
-static int sim_event(struct sim *s, int i, const struct fsm_input *in)
-{
-	struct fsm_input e = *in;
-
-	e.now_ms = s->now;
-	s->n[i].rc = fsm_step(&s->n[i].s, &s->n[i].c, &e, &s->n[i].o);
-	sim_apply(s, i);
-	return s->n[i].rc;
-}
-
-/* Node @i healthy, at effective priority @prio. */
-static int sim_health(struct sim *s, int i, uint8_t prio)
-{
-	return sim_event(
-		s, i,
-		&(struct fsm_input){ .ev = FSM_EV_HEALTH, .healthy = true, .priority = prio });
-}
-
-static int sim_masters(const struct sim *s)
-{
-	return (s->up[0] && s->n[0].s.state == FSM_MASTER) +
-	       (s->up[1] && s->n[1].s.state == FSM_MASTER);
-}
-
-static void test_sim_start_together_one_master(void **st)
-{
-	struct sim s;
-
-	(void)st;
-	for (int prio_b = 99; prio_b <= 101; prio_b++) {
-		sim_init(&s, 100, (uint8_t)prio_b);
-		sim_start(&s, 0, 10);
-		sim_start(&s, 1, 20);
-		sim_run(&s, 5000);
-		assert_int_equal(sim_masters(&s), 1);
-		/* Higher priority wins; on a tie the smaller name ("a"). */
-		assert_int_equal(s.n[prio_b > 100 ? 1 : 0].s.state, FSM_MASTER);
-		assert_int_equal(s.double_ms, 0);
-	}
-}
-
-static void test_sim_crash_then_return_no_preempt(void **st)
-{
-	struct sim s;
-	uint64_t crash = sim_pair(&s);
-
-	(void)st;
-	s.up[0] = false;    /* kill -9: no goodbye */
-	s.holds[0] = false; /* and the node is gone */
-	sim_run(&s, crash + 2000);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_TIMEOUT);
-	assert_true(s.n[1].s.since_ms - crash <= 3 * IV + IV / 10 + LAT);
-	/* A returns with higher priority: no preemption, B keeps the VIP. */
-	sim_restart(&s, 0, 30);
-	sim_run(&s, s.now + 10000);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
-	assert_int_equal(s.double_ms, 0);
-}
-
-static void test_sim_graceful_stop_hands_over_at_once(void **st)
-{
-	struct sim s;
-	uint64_t t = sim_pair(&s);
-
-	(void)st;
-	sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_STOP });
-	sim_run(&s, t + 50);
-	/* One latency later, not a dead interval later. */
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_RESIGNED);
-	assert_int_equal(s.n[1].s.since_ms, t + LAT);
-	/* The master's ack lets the stopping node exit right away. */
-	assert_false(s.up[0]);
-	assert_int_equal(s.double_ms, 0);
-	/* Reboot: the old master comes back as backup. */
-	sim_restart(&s, 0, 11);
-	sim_run(&s, s.now + 5000);
-	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
-	assert_int_equal(s.n[0].s.reason, FSM_R_PEER_MASTER);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-}
-
-static void test_sim_preempt_with_delay(void **st)
-{
-	struct sim s;
-	uint64_t back;
-
-	(void)st;
-	sim_init(&s, 100, 90);
-	s.n[0].c.preempt = true;
-	s.n[0].c.preempt_delay_ms = 3000;
-	sim_start(&s, 1, 20);
-	sim_run(&s, 2000);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	sim_start(&s, 0, 10);
-	back = s.now;
-	sim_run(&s, back + 2900);
-	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
-	sim_run(&s, back + 5000);
-	assert_int_equal(s.n[0].s.state, FSM_MASTER);
-	assert_int_equal(s.n[0].s.reason, FSM_R_PEER_RESIGNED);
-	assert_int_equal(s.n[1].s.reason, FSM_R_PREEMPT);
-	assert_true(s.n[0].s.since_ms >= back + 3000);
-	assert_int_equal(s.double_ms, 0);
-	assert_int_equal(sim_masters(&s), 1);
-}
-
-static void test_sim_partition_heals_to_one_holder(void **st)
-{
-	struct sim s;
-	uint64_t heal;
-
-	(void)st;
-	sim_pair(&s);
-	s.cut = true;
-	sim_run(&s, 6000);
-	assert_int_equal(sim_masters(&s), 2);
-	s.cut = false;
-	heal = s.now;
-	s.double_ms = 0;
-	sim_run(&s, heal + 2 * IV);
-	assert_int_equal(sim_masters(&s), 1);
-	assert_int_equal(s.n[0].s.state, FSM_MASTER);
-	assert_true(s.double_ms <= IV + LAT);
-}
-
-static void test_sim_switchover_both_ways(void **st)
-{
-	struct sim s;
-	uint64_t t = sim_pair(&s);
-
-	(void)st;
-	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
-	sim_run(&s, t + 10);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	assert_int_equal(s.n[1].s.since_ms, t + LAT);
-	/* And straight back, asked on the backup this time. */
-	sim_run(&s, t + 1000);
-	t = s.now;
-	assert_int_equal(sim_event(&s, 0, &(struct fsm_input){ .ev = FSM_EV_SWITCHOVER }), FSM_OK);
-	sim_run(&s, t + 10);
-	assert_int_equal(s.n[0].s.state, FSM_MASTER);
-	assert_int_equal(s.n[1].s.state, FSM_BACKUP);
-	assert_int_equal(s.double_ms, 0);
-	sim_run(&s, t + 5000);
-	assert_int_equal(sim_masters(&s), 1);
-	assert_int_equal(s.n[0].s.state, FSM_MASTER);
-}
-
-/* ------------------------------------------------------------------ */
 /* Check scripts with a weight: a lowered priority hands over.         */
 
 /*
@@ -2470,34 +2141,6 @@ static void test_check_weight_waits_for_peer_to_rise(void **st)
 	RUN(&n, t, rows);
 }
 
-/*
- * Two nodes: A (100) loses 20 to a failing check and hands over to B (90)
- * at once, without a double holder; A stays BACKUP, not FAULT, and does not
- * take the VIPs back when the check passes again (no preemption).
- */
-static void test_sim_check_weight_handover(void **st)
-{
-	struct sim s;
-	uint64_t t = sim_pair(&s);
-
-	(void)st;
-	sim_health(&s, 0, 80);
-	sim_run(&s, t + 10);
-	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
-	assert_int_equal(s.n[0].s.reason, FSM_R_PRIORITY);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	assert_int_equal(s.n[1].s.reason, FSM_R_PEER_RESIGNED);
-	assert_int_equal(s.n[1].s.since_ms, t + LAT);
-	assert_int_equal(s.double_ms, 0);
-	sim_run(&s, t + 3000);
-	t = s.now;
-	sim_health(&s, 0, 100);
-	sim_run(&s, t + 10000);
-	assert_int_equal(s.n[0].s.state, FSM_BACKUP);
-	assert_int_equal(s.n[1].s.state, FSM_MASTER);
-	assert_int_equal(sim_masters(&s), 1);
-}
-
 static void run_fenced(void **st, enum fenced_at at, const struct step *rows, size_t k)
 {
 	struct node n;
@@ -2562,12 +2205,6 @@ int main(void)
 		cmocka_unit_test(test_start_probe_before_listen_end),
 		cmocka_unit_test(test_isolated_backup_does_not_claim),
 		cmocka_unit_test(test_master_without_upstream_hands_to_healthy_peer),
-		cmocka_unit_test(test_sim_start_together_one_master),
-		cmocka_unit_test(test_sim_crash_then_return_no_preempt),
-		cmocka_unit_test(test_sim_graceful_stop_hands_over_at_once),
-		cmocka_unit_test(test_sim_preempt_with_delay),
-		cmocka_unit_test(test_sim_partition_heals_to_one_holder),
-		cmocka_unit_test(test_sim_switchover_both_ways),
 		cmocka_unit_test(test_follower_never_claims_alone),
 		cmocka_unit_test(test_follower_claims_while_listening),
 		cmocka_unit_test(test_follower_leaves_contention_and_preemption_to_leader),
@@ -2575,7 +2212,6 @@ int main(void)
 		cmocka_unit_test(test_follower_unhealthy_drops_vips),
 		cmocka_unit_test(test_check_weight_hands_over_to_fit_peer),
 		cmocka_unit_test(test_check_weight_waits_for_peer_to_rise),
-		cmocka_unit_test(test_sim_check_weight_handover),
 		cmocka_unit_test(test_health_input_table),
 		cmocka_unit_test(test_health_news_table),
 		cmocka_unit_test(test_duplicate_table),
