@@ -83,7 +83,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
 		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg test_bundle
+UNIT	:= test_proto test_fsm test_fsm_sim test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg test_bundle
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit list-unit check-san demo install uninstall bench fuzz \
@@ -111,7 +111,11 @@ $(BUILD)/vipctl: $(call obj,$(VIPCTL_MODS))
 # Unit tests link only the pure files they test.
 $(BUILD)/test_proto: $(call obj,test_proto pk proto)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS)
-$(BUILD)/test_fsm: $(call obj,test_fsm fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text)
+# The state machine's files (PURE without proto.c), and the test node both fsm tests drive.
+FSM_TEST := fsm_node fsm fsm_peer fsm_health fsm_probe fsm_admin fsm_time fsm_text
+$(BUILD)/test_fsm: $(call obj,test_fsm $(FSM_TEST))
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_fsm_sim: $(call obj,test_fsm_sim $(FSM_TEST))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_bundle: $(call obj,test_bundle pk $(PURE))
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SODIUM_LIBS)
