@@ -1342,6 +1342,55 @@ static void test_vip_in_use_reprobes_every_interval(void **st)
  * arrived meanwhile is still unread, and the loop runs the timer first. The
  * machine gives the socket a millisecond before it decides.
  */
+/* A timer step in the glue's turn of the loop that began at @turn. */
+static void timer_in_turn(struct node *n, uint64_t now, uint64_t turn)
+{
+	struct fsm_input in = { .ev = FSM_EV_TIMER, .now_ms = now, .turn_ms = turn };
+
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+}
+
+/*
+ * Bundle mates stepped one after another in one long turn of the loop: those
+ * that ask within a tenth of a window of the turn's start share its window;
+ * those that close it in one turn have their verdicts in one later turn,
+ * never in the closing turn itself, and claim together.
+ */
+static void test_mates_of_one_turn_probe_and_claim_together(void **st)
+{
+	struct node n[3];
+	uint64_t t, dead, turn;
+
+	(void)st;
+	for (int k = 0; k < 3; k++)
+		dead = probing_backup(&n[k], &t, 5);
+	turn = dead - 20;
+	for (int k = 0; k < 3; k++) {
+		tick_to(&n[k], turn - 1);
+		assert_int_equal(n[k].s.probe_at_ms, 0);
+	}
+	timer_in_turn(&n[0], turn, turn);
+	timer_in_turn(&n[1], turn + 2, turn); /* 2 ms into the turn: its window */
+	timer_in_turn(&n[2], turn + 3, turn); /* more than a tenth late: its own */
+	assert_int_equal(n[0].s.probe_at_ms, turn);
+	assert_int_equal(n[1].s.probe_at_ms, turn);
+	assert_int_equal(n[2].s.probe_at_ms, turn + 3);
+	/* One turn closes both shared windows, the second 2 ms into it. */
+	timer_in_turn(&n[0], dead, dead);
+	timer_in_turn(&n[1], dead + 2, dead);
+	assert_int_equal(n[0].o.next_deadline_ms, dead + 1);
+	assert_int_equal(n[1].o.next_deadline_ms, dead + 2); /* due at once: the next turn */
+	/* Stepped again in the closing turn: no verdict, whatever the clock says. */
+	timer_in_turn(&n[1], dead + 3, dead);
+	assert_int_equal(n[1].s.state, FSM_BACKUP);
+	/* The next turn: both claim. */
+	timer_in_turn(&n[0], dead + 3, dead + 3);
+	timer_in_turn(&n[1], dead + 3, dead + 3);
+	assert_int_equal(n[0].s.state, FSM_MASTER);
+	assert_int_equal(n[1].s.state, FSM_MASTER);
+	assert_int_equal(n[2].s.state, FSM_BACKUP); /* its window is still open */
+}
+
 static void test_late_probe_decision_reads_answers_first(void **st)
 {
 	/* From b's dead time. */
@@ -2335,6 +2384,7 @@ int main(void)
 		cmocka_unit_test(test_probe_answered_goes_fault_not_master),
 		cmocka_unit_test(test_vip_in_use_reprobes_every_interval),
 		cmocka_unit_test(test_vip_in_use_free_with_live_peer_listens),
+		cmocka_unit_test(test_mates_of_one_turn_probe_and_claim_together),
 		cmocka_unit_test(test_late_probe_decision_reads_answers_first),
 		cmocka_unit_test(test_window_closed_very_late_asks_again),
 		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
