@@ -83,7 +83,7 @@ HOOK_SCRIPTS := scripts/vipd-action-url scripts/vipd-nsupdate scripts/vipd-servi
 		scripts/vipd-calls-kamailio scripts/vipd-calls-asterisk scripts/vipd-calls-freeswitch \
 		scripts/vipd-fence-example
 
-UNIT	:= test_proto test_fsm test_fsm_sim test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg test_bundle
+UNIT	:= test_proto test_fsm test_fsm_sim test_conf test_conf_sys test_ctlmsg test_ctltab test_addrtab test_sipmsg test_bundle test_clock
 TOOLS	:= probe nltool sockpoke ctlflood hbflood
 
 .PHONY: all deps deps-bench check check-unit list-unit check-san demo install uninstall bench fuzz \
@@ -130,6 +130,8 @@ $(BUILD)/test_ctlmsg: $(call obj,test_ctlmsg ctlmsg)
 $(BUILD)/test_ctltab: $(call obj,test_ctltab ctltab)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_addrtab: $(call obj,test_addrtab addrtab)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/test_clock: $(call obj,test_clock clock)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(BUILD)/test_sipmsg: $(call obj,test_sipmsg sipmsg calls)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)

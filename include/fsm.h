@@ -200,6 +200,8 @@ struct fsm_input {
 					bundle's phase (0: our own schedule, next_send_ms) */
 	uint64_t turn_ms;	     /* when the glue's turn of its event loop began, the
 					same for every step of that turn (0: now_ms) */
+	uint64_t heard_ms;	     /* FSM_EV_PACKET: when it arrived, the kernel's stamp (0,
+					or later than now_ms: now_ms); see fsm_peer_update() */
 };
 
 /*

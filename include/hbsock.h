@@ -25,13 +25,15 @@ struct hbsock;	   /* one socket and the groups on it */
 
 /*
  * A datagram for a member: @len bytes (more than were read when cut),
- * arrived with TTL / hop limit @ttl (-1 unknown) from @from. @foreign is
+ * arrived at @at_ms (clock_now_ms() time, the kernel's stamp: datagrams
+ * read in one batch, or stepped one after the other, keep the times they
+ * came at) with TTL / hop limit @ttl (-1 unknown) from @from. @foreign is
  * true when it carries a group id that no member of its interface and
  * destination has; such a datagram, and one too broken to carry an id at
  * all, goes to every member of that interface and destination.
  * @fn must not leave the socket (hbsock_leave) while it runs.
  */
-typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, int ttl,
+typedef void (*hbsock_rx_fn)(void *member, const uint8_t *buf, size_t len, uint64_t at_ms, int ttl,
 			     const struct sockaddr_storage *from, bool foreign);
 
 struct proto_pkt;
@@ -42,14 +44,15 @@ struct proto_pkt;
  * (version 3), whose one HMAC hbsock checks for all the groups in them.
  * @admit makes a member's checks that need no key (TTL, a listed source)
  * and returns the key that @key_id names, or NULL (counted by the member);
- * @deliver hands over a verified, decoded record; @reject says why a
+ * @deliver hands over a verified, decoded record (arrived at @at_ms, as
+ * for @rx); @reject says why a
  * bundle with a record for the member was dropped (enum proto_err).
  */
 struct hbsock_ops {
 	hbsock_rx_fn rx;
 	const struct proto_key *(*admit)(void *member, int ttl, const struct sockaddr_storage *from,
 					 uint32_t key_id);
-	void (*deliver)(void *member, const struct proto_pkt *p,
+	void (*deliver)(void *member, const struct proto_pkt *p, uint64_t at_ms,
 			const struct sockaddr_storage *from);
 	void (*reject)(void *member, int err, const struct sockaddr_storage *from);
 };

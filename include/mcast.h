@@ -60,6 +60,7 @@ struct mcast_dgram {
 	bool dst_known;
 	bool has_drops;
 	uint32_t drops; /* SO_RXQ_OVFL: datagrams the socket dropped so far */
+	uint64_t at_ms; /* arrival (clock_now_ms() time): the kernel's stamp, else when read */
 };
 
 #define MCAST_NONE  (-1) /* nothing pending */

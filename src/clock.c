@@ -5,6 +5,11 @@
 
 #include "clock.h"
 
+static int64_t ns_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
 uint64_t clock_now_ms(void)
 {
 	struct timespec ts;
@@ -23,4 +28,14 @@ double clock_until_s(uint64_t at_ms)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 	return at_us > now_us ? (double)(at_us - now_us) / 1e6 : 0.0;
+}
+
+uint64_t clock_stamp_ms(const struct timespec *mono_now, const struct timespec *real_now,
+			const struct timespec *stamp)
+{
+	int64_t now = ns_of(mono_now), age = ns_of(real_now) - ns_of(stamp);
+
+	if (age < 0 || age > (int64_t)CLOCK_STAMP_MAX_MS * 1000000 || age > now)
+		age = 0;
+	return (uint64_t)(now - age) / 1000000u;
 }

@@ -220,13 +220,13 @@ static bool master_packet(struct fsm *s, const struct fsm_cfg *cfg, struct fsm_o
 }
 
 static bool on_packet(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
-		      struct fsm_output *out, uint64_t now)
+		      struct fsm_output *out, uint64_t now, uint64_t heard)
 {
 	const struct fsm_peer *p = &s->peer;
 	uint16_t prev_flags = p->alive ? p->flags : 0;
 	bool was_alive = p->alive, send = false;
 
-	out->drop = fsm_peer_update(s, cfg, pkt, out, now, &send);
+	out->drop = fsm_peer_update(s, cfg, pkt, out, now, heard, &send);
 	if (out->drop != FSM_DROP_NONE)
 		return send;
 	if (pkt->flags & PROTO_F_QUERY)
@@ -565,7 +565,8 @@ int fsm_step(struct fsm *s, const struct fsm_cfg *cfg, const struct fsm_input *i
 		if (in->pkt && in->multipath && fsm_peer_duplicate(s, in->pkt))
 			out->duplicate = true;
 		else if (in->pkt)
-			send = on_packet(s, cfg, in->pkt, out, now);
+			send = on_packet(s, cfg, in->pkt, out, now,
+					 in->heard_ms && in->heard_ms <= now ? in->heard_ms : now);
 		break;
 	case FSM_EV_STOP:
 		send = fsm_admin_stop(s, cfg, out, now);

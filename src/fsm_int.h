@@ -40,10 +40,12 @@ void fsm_peer_rechallenge(struct fsm *s);
 /*
  * Accept an authentic heartbeat into the peer record, or say why not
  * (enum fsm_drop). *@answer is set when the sender should hear from us at
- * once (a new session to prove itself, or one just accepted).
+ * once (a new session to prove itself, or one just accepted). @heard is
+ * when it arrived (<= @now): the peer is dead a dead interval after that,
+ * but never sooner than an interval after @now (read late after a stall).
  */
 enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
-			      struct fsm_output *out, uint64_t now, bool *answer);
+			      struct fsm_output *out, uint64_t now, uint64_t heard, bool *answer);
 /* A copy of a heartbeat already accepted, within FSM_DUP_WINDOW (two paths). */
 bool fsm_peer_duplicate(const struct fsm *s, const struct proto_pkt *pkt);
 

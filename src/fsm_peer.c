@@ -116,7 +116,7 @@ static enum fsm_drop name_conflict(struct fsm *s, const struct fsm_cfg *cfg,
 
 /* Accept an authentic heartbeat into the peer record, or say why not. */
 enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg, const struct proto_pkt *pkt,
-			      struct fsm_output *out, uint64_t now, bool *answer)
+			      struct fsm_output *out, uint64_t now, uint64_t heard, bool *answer)
 {
 	struct fsm_peer *p = &s->peer;
 	bool same = p->nonce && pkt->nonce == p->nonce && strcmp(pkt->name, p->name) == 0;
@@ -167,8 +167,15 @@ enum fsm_drop fsm_peer_update(struct fsm *s, const struct fsm_cfg *cfg, const st
 	p->interval_ms = pkt->interval_ms;
 	p->peer_seq = pkt->peer_seq;
 	p->challenge = pkt->challenge;
-	p->last_heard_ms = now;
-	p->dead_at_ms = now + fsm_dead_ms(cfg, s, pkt->interval_ms);
+	/*
+	 * From when it came, not from when we got to it: bundle mates stepped
+	 * one after the other time out together. One queued through a stall of
+	 * ours still leaves the peer an interval (see fsm_time_stall()).
+	 */
+	p->last_heard_ms = heard;
+	p->dead_at_ms = heard + fsm_dead_ms(cfg, s, pkt->interval_ms);
+	if (p->dead_at_ms < now + cfg->interval_ms)
+		p->dead_at_ms = now + cfg->interval_ms;
 	/* Settings the pair must share: reported, never acted on (no flap). */
 	for (int k = 0; k < PROTO_DIGEST_COUNT; k++)
 		if (pkt->digest[k] != cfg->digest[k])

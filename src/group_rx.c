@@ -135,13 +135,14 @@ static void rx_error(struct group *g, int err, unsigned version,
 }
 
 /* An authentic heartbeat of the group, from a version 2 packet or a bundle's record. */
-static void receive_pkt(struct group_path *pa, const struct proto_pkt *pkt,
+static void receive_pkt(struct group_path *pa, const struct proto_pkt *pkt, uint64_t at_ms,
 			const struct sockaddr_storage *from)
 {
 	struct fsm_input in = { .ev = FSM_EV_PACKET, .pkt = pkt };
 	struct group *g = pa->g;
 
 	in.multipath = g->hb2 != NULL;
+	in.heard_ms = at_ms;
 	group_step(g, &in, &(struct group_rx){ .path = pa, .from = from });
 }
 
@@ -156,7 +157,7 @@ static void receive_pkt(struct group_path *pa, const struct proto_pkt *pkt,
  * before the HMAC, so a flood that fails any of them costs a comparison per
  * datagram, not a SHA-256.
  */
-static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
+static void receive_one(void *member, const uint8_t *buf, size_t n, uint64_t at_ms, int ttl,
 			const struct sockaddr_storage *from, bool foreign)
 {
 	struct group_path *pa = member;
@@ -184,7 +185,7 @@ static void receive_one(void *member, const uint8_t *buf, size_t n, int ttl,
 		rx_error(g, err, n > 4 ? buf[4] : 0, from);
 		return;
 	}
-	receive_pkt(pa, &pkt, from);
+	receive_pkt(pa, &pkt, at_ms, from);
 }
 
 /*
@@ -205,13 +206,13 @@ static const struct proto_key *bundle_admit(void *member, int ttl,
 	return key;
 }
 
-static void bundle_deliver(void *member, const struct proto_pkt *p,
+static void bundle_deliver(void *member, const struct proto_pkt *p, uint64_t at_ms,
 			   const struct sockaddr_storage *from)
 {
 	struct group_path *pa = member;
 
 	if (!pa->g->exited)
-		receive_pkt(pa, p, from);
+		receive_pkt(pa, p, at_ms, from);
 }
 
 static void bundle_reject(void *member, int err, const struct sockaddr_storage *from)

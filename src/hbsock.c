@@ -172,7 +172,7 @@ static void hbsock_bundle_record(struct hbsock *s, const struct mcast_dgram *d, 
 	if (err != PROTO_OK)
 		m->ops->reject(m->member, err, &d->from);
 	else
-		m->ops->deliver(m->member, &p, &d->from);
+		m->ops->deliver(m->member, &p, d->at_ms, &d->from);
 }
 
 /*
@@ -206,7 +206,8 @@ static void hbsock_dispatch_bundle(struct hbsock *s, const struct mcast_dgram *d
 	}
 	for (size_t i = 0; !any && i < s->n; i++)
 		if (mcast_for(d, s->m[i].cg)) {
-			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->ttl, &d->from, true);
+			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->at_ms, d->ttl, &d->from,
+					true);
 			any = true;
 		}
 	if (!any)
@@ -228,12 +229,14 @@ static void hbsock_dispatch(struct hbsock *s, const struct mcast_dgram *d)
 	has_id = proto_peek_group(d->buf, d->len, &gid) == PROTO_OK;
 	for (size_t i = 0; has_id && i < s->n; i++)
 		if (s->m[i].id == gid && mcast_for(d, s->m[i].cg)) {
-			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->ttl, &d->from, false);
+			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->at_ms, d->ttl, &d->from,
+					false);
 			return;
 		}
 	for (size_t i = 0; i < s->n; i++)
 		if (mcast_for(d, s->m[i].cg)) {
-			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->ttl, &d->from, has_id);
+			s->m[i].ops->rx(s->m[i].member, d->buf, d->len, d->at_ms, d->ttl, &d->from,
+					has_id);
 			any = true;
 		}
 	if (!any)

@@ -29,8 +29,10 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "mcast.h"
 
@@ -157,6 +159,13 @@ int mcast_open(int family, uint16_t port)
 	/* Drops are counted in status; an old kernel without it only loses the count. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &(int){ 1 }, sizeof(int)) < 0)
 		log_warnx("mcast UDP port %u (%s): SO_RXQ_OVFL: %s (kernel drops not counted)",
+			  port, fam_text(family), strerror(errno));
+	/*
+	 * The kernel's arrival stamps: a heartbeat that waited in the queue, or
+	 * behind its bundle mates' steps, counts from when it came (hbsock.h).
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) < 0)
+		log_warnx("mcast UDP port %u (%s): SO_TIMESTAMPNS: %s (arrival taken when read)",
 			  port, fam_text(family), strerror(errno));
 	/* No SO_REUSEADDR, no SO_REUSEPORT: see the file comment. */
 	if ((family == AF_INET6 ? bind(fd, (struct sockaddr *)&sa6, sizeof(sa6))
@@ -297,8 +306,11 @@ int mcast_send(int fd, const struct conf_group *g, const uint8_t *buf, size_t le
 	return n == (ssize_t)len ? 0 : -1;
 }
 
-/* What the kernel attached to one datagram: TTL, arrival interface and destination, drops. */
-static void mcast_cmsgs(struct msghdr *msg, struct mcast_dgram *d)
+/*
+ * What the kernel attached to one datagram: TTL, arrival interface and
+ * destination, drops, and when it arrived (@stamp, left as it is without).
+ */
+static void mcast_cmsgs(struct msghdr *msg, struct mcast_dgram *d, struct timespec *stamp)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
@@ -321,6 +333,8 @@ static void mcast_cmsgs(struct msghdr *msg, struct mcast_dgram *d)
 		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
 			memcpy(&d->drops, CMSG_DATA(c), sizeof(d->drops));
 			d->has_drops = true;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(stamp, CMSG_DATA(c), sizeof(*stamp));
 		}
 	}
 }
@@ -332,11 +346,12 @@ int mcast_recv(int fd, struct mcast_dgram *d, unsigned n)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-			 CMSG_SPACE(sizeof(uint32_t))];
+			 CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(struct timespec))];
 		struct cmsghdr align;
 	} ctl[MCAST_BATCH];
 	struct mmsghdr mm[MCAST_BATCH];
 	struct iovec iov[MCAST_BATCH];
+	struct timespec mono, real;
 	int got;
 
 	if (n > MCAST_BATCH)
@@ -358,12 +373,18 @@ int mcast_recv(int fd, struct mcast_dgram *d, unsigned n)
 										 : MCAST_ERROR;
 	if (got == 0)
 		return MCAST_NONE;
+	/* Both clocks once for the batch: each datagram's age is its stamp's. */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
 	for (int i = 0; i < got; i++) {
+		struct timespec stamp = real;
+
 		d[i].len = mm[i].msg_len;
 		d[i].ttl = -1;
 		d[i].ifindex = 0;
 		d[i].dst_known = d[i].has_drops = false;
-		mcast_cmsgs(&mm[i].msg_hdr, &d[i]);
+		mcast_cmsgs(&mm[i].msg_hdr, &d[i], &stamp);
+		d[i].at_ms = clock_stamp_ms(&mono, &real, &stamp);
 	}
 	return got;
 }

@@ -127,5 +127,30 @@ check "wrong key: B is still BACKUP, no transition" \
 	test "$(js b '.groups[0].state')/$(js b '.groups[0].counters.transitions')" = "BACKUP/$tr_b"
 check "wrong key: A's peer is still node-b" test "$(js a '.groups[0].peer.name')" = node-b
 check "wrong key: the VIP stayed on A" lab_holders_are a
+node_stop c
+
+# --- the backup, stopped, wakes to a dead master ---------------------------
+# A's heartbeats queue on B's socket while B is stopped; A dies; B wakes a
+# dead interval less an interval after A's last heartbeat. That heartbeat
+# counts from when it arrived (the kernel's stamp), and B, having been
+# stalled, gives A one interval more: B takes over one interval after it
+# wakes, not a dead interval after it read the queue.
+wait_for "A has a live peer" 2000 test "$(js a '.groups[0].peer.alive')" = true
+node_signal b STOP
+sleep 0.12	# two or three heartbeats of A wait for B
+link_down a
+node_kill a
+sleep $(awk -v d=$((DEAD_MS - LAB_INTERVAL_MS + 10)) 'BEGIN { printf "%.3f", d / 1000 }')
+node_signal b CONT
+lab_now
+t0=$LAB_NOW_MS
+wait_for "B holds the VIP" 2000 has_vip b
+lab_now
+woke=$((LAB_NOW_MS - t0))
+echo "# stopped backup: VIP on B ${woke} ms after it woke (an interval: ${LAB_INTERVAL_MS} ms; from the read: $DEAD_MS)"
+check "stopped backup: took over by timeout" test "$(js b '.groups[0].reason')" = "peer timed out"
+check "stopped backup: counted its stall" test "$(js b '.groups[0].counters.stalls')" -ge 1
+check "stopped backup: the VIP within an interval of waking (+60 ms), not a dead interval" \
+	test "$woke" -lt $((LAB_INTERVAL_MS + 60))
 
 lab_finish

@@ -1391,6 +1391,58 @@ static void test_mates_of_one_turn_probe_and_claim_together(void **st)
 	assert_int_equal(n[2].s.state, FSM_BACKUP); /* its window is still open */
 }
 
+/* A heartbeat of "b" (master, 100, seq @seq) that arrived at @heard and is stepped at @now. */
+static void heard_at(struct node *n, uint64_t now, uint64_t heard, uint64_t seq)
+{
+	struct proto_pkt p = hb("b", PROTO_ST_MASTER, 100, PROTO_F_UPSTREAM, 7, seq);
+	struct fsm_input in = { .ev = FSM_EV_PACKET, .now_ms = now, .pkt = &p, .heard_ms = heard };
+
+	p.echo = n->s.challenge;
+	n->rc = fsm_step(&n->s, &n->c, &in, &n->o);
+}
+
+/*
+ * The peer counts from when its heartbeat arrived (the kernel's stamp), not
+ * from when the glue stepped it: the 64th bundle mate, stepped 6 ms after
+ * the first, times out with it. One read after a stall of ours still gives
+ * the peer an interval; a stamp from the future counts as now.
+ */
+static void test_peer_counts_from_arrival(void **st)
+{
+	struct node n;
+	uint64_t t, seq, dead;
+
+	(void)st;
+	seq = backup_of(&n, &t, 3);
+	dead = fsm_dead_ms(&n.c, &n.s, IV);
+	tick_to(&n, t + 6);
+	heard_at(&n, t + 6, t, seq++);
+	assert_int_equal(n.rc, FSM_OK);
+	assert_int_equal(n.s.peer.last_heard_ms, t);
+	assert_int_equal(n.s.peer.dead_at_ms, t + dead);
+	tick_to(&n, t + dead - 1);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	tick_to(&n, t + dead);
+	assert_int_equal(n.s.state, FSM_MASTER);
+	assert_int_equal(n.s.reason, FSM_R_PEER_TIMEOUT);
+
+	/* Stamped in the future (a clock step): as if it came now. */
+	seq = backup_of(&n, &t, 3);
+	heard_at(&n, t, t + 500, seq++);
+	assert_int_equal(n.s.peer.dead_at_ms, t + dead);
+
+	/* Queued while we were stopped for a dead interval: the peer gets an interval more. */
+	seq = backup_of(&n, &t, 3);
+	heard_at(&n, t + dead, t, seq++);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	assert_int_equal(n.s.peer.last_heard_ms, t);
+	assert_int_equal(n.s.peer.dead_at_ms, t + dead + IV);
+	tick_to(&n, t + dead + IV - 1);
+	assert_int_equal(n.s.state, FSM_BACKUP);
+	tick_to(&n, t + dead + IV);
+	assert_int_equal(n.s.state, FSM_MASTER);
+}
+
 static void test_late_probe_decision_reads_answers_first(void **st)
 {
 	/* From b's dead time. */
@@ -2385,6 +2437,7 @@ int main(void)
 		cmocka_unit_test(test_vip_in_use_reprobes_every_interval),
 		cmocka_unit_test(test_vip_in_use_free_with_live_peer_listens),
 		cmocka_unit_test(test_mates_of_one_turn_probe_and_claim_together),
+		cmocka_unit_test(test_peer_counts_from_arrival),
 		cmocka_unit_test(test_late_probe_decision_reads_answers_first),
 		cmocka_unit_test(test_window_closed_very_late_asks_again),
 		cmocka_unit_test(test_answer_outside_a_probe_is_ignored),
