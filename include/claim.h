@@ -21,8 +21,7 @@ struct claim {
 	const struct conf_group *cg; /* the group's live copy */
 	void (*answered)(void *ctx); /* a host answered for a VIP (once per read of the socket) */
 	void *ctx;
-	struct arp *arp; /* open while the window lasts */
-	ev_io io;
+	struct arp *arp; /* a user of the interface's ARP socket while the window lasts */
 	ev_timer end;
 	uint8_t mac[6];
 	uint64_t conflicts; /* answers seen, for status */

@@ -23,10 +23,9 @@ struct upstream {
 	const struct conf_group *cg;
 	upstream_fn fn;
 	void *ctx;
-	ev_timer tick; /* every upstream_interval_ms */
-	ev_timer wait; /* end of one round's answer window */
-	ev_io io;
-	struct arp *arp; /* open only during a round */
+	ev_timer tick;	 /* every upstream_interval_ms */
+	ev_timer wait;	 /* end of one round's answer window */
+	struct arp *arp; /* a user of the interface's ARP socket during a round */
 	uint8_t mac[6];
 	uint32_t answered;  /* bit per target */
 	uint32_t good, bad; /* consecutive rounds */

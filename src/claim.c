@@ -1,6 +1,7 @@
 /*
- * claim.c - the claim probe (see claim.h). One packet socket, open only
- * during the probe window; the answer is logged with the MAC that gave it.
+ * claim.c - the claim probe (see claim.h). A user of the interface's ARP
+ * socket (arp.h) during the probe window; the answer is logged with the
+ * MAC that gave it.
  */
 #include <string.h>
 
@@ -12,7 +13,6 @@ void claim_close(struct claim *c)
 {
 	if (!c->arp)
 		return;
-	ev_io_stop(c->loop, &c->io);
 	ev_timer_stop(c->loop, &c->end);
 	arp_close(c->arp);
 	c->arp = NULL;
@@ -39,21 +39,18 @@ static void claim_answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 	}
 }
 
-static void claim_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+/*
+ * The group hears of an answer once every user has read the frames: its
+ * step may close this probe and open the next one.
+ */
+static void claim_done(void *ctx)
 {
-	struct claim *c = w->data;
+	struct claim *c = ctx;
 
-	(void)loop;
-	(void)revents;
-	/*
-	 * The group hears of an answer only once the socket is read: its step
-	 * may close this probe and open the next one (arp_close frees what
-	 * arp_read still reads from).
-	 */
+	if (!c->heard)
+		return;
 	c->heard = false;
-	arp_read(c->arp, c->mac, claim_answer, c);
-	if (c->heard)
-		c->answered(c->ctx);
+	c->answered(c->ctx);
 }
 
 static void claim_end_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -84,7 +81,8 @@ void claim_probe(struct claim *c)
 	claim_close(c);
 	if (!c->cg->ifindex || nl_link_info(c->nl, c->cg->ifindex, c->mac, &up) < 0 || !up)
 		return;
-	c->arp = arp_open(c->cg->ifindex);
+	c->heard = false;
+	c->arp = arp_open(c->loop, c->cg->ifindex, c->mac, claim_answer, claim_done, c);
 	if (!c->arp)
 		return;
 	for (size_t i = 0; i < c->cg->n_vips; i++) {
@@ -93,13 +91,8 @@ void claim_probe(struct claim *c)
 		if (c->cg->vips[i].family != AF_INET)
 			continue;
 		memcpy(&a.s_addr, c->cg->vips[i].addr, 4);
-		arp_probe(c->arp, c->mac, a);
+		arp_probe(c->arp, a);
 	}
-	ev_io_init(&c->io, claim_io_cb, arp_fd(c->arp), EV_READ);
-	/* An answer must be read before a timer that decides "nobody answered". */
-	ev_set_priority(&c->io, EV_MAXPRI);
-	c->io.data = c;
-	ev_io_start(c->loop, &c->io);
 	ev_timer_set(&c->end, (c->cg->claim_probe_ms + 50) / 1000.0, 0);
 	ev_timer_start(c->loop, &c->end);
 }

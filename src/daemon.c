@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arp.h"
 #include "clock.h"
 #include "ctlcmd.h"
 #include "daemon.h"
@@ -593,6 +594,7 @@ void daemon_free(struct daemon *d)
 		free(d->groups[i]);
 	}
 	free(d->groups);
+	arp_shutdown();
 	hook_shutdown();
 	hbsock_tab_free(d->hb);
 	if (d->mon) {

@@ -1,12 +1,13 @@
 /*
- * upstream.c - upstream target checks. Each round opens an ARP socket,
- * probes every target (RFC 5227 form: sender IP 0.0.0.0) and waits
+ * upstream.c - upstream target checks. Each round is a user of the
+ * interface's ARP socket (arp.h), probes every target (RFC 5227 form: sender IP 0.0.0.0) and waits
  * upstream_timeout_ms for answers; the round succeeds if any target
  * answered. upstream_fall failed rounds in a row make the targets
  * unreachable, upstream_rise good ones reachable again.
  *
- * Cost: one packet per target per interval, and a packet socket open only
- * during the answer window.
+ * Cost: one packet per target per interval, and the interface's shared
+ * packet socket, which stays open while rounds come more often than
+ * ARP_LINGER_MS.
  */
 #include <string.h>
 
@@ -17,7 +18,6 @@ static void round_end(struct upstream *u)
 {
 	bool ok = u->answered != 0, was = u->reachable;
 
-	ev_io_stop(u->loop, &u->io);
 	ev_timer_stop(u->loop, &u->wait);
 	arp_close(u->arp);
 	u->arp = NULL;
@@ -58,15 +58,12 @@ static void answer(void *ctx, struct in_addr ip, const uint8_t mac[6])
 			u->answered |= 1u << i;
 }
 
-static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* Everyone answered: no need to wait out the window. */
+static void done(void *ctx)
 {
-	struct upstream *u = w->data;
+	struct upstream *u = ctx;
 
-	(void)loop;
-	(void)revents;
-	arp_read(u->arp, u->mac, answer, u);
-	/* Everyone answered: no need to wait out the window. */
-	if (u->answered == (1u << u->cg->n_upstream) - 1)
+	if (u->arp && u->answered == (1u << u->cg->n_upstream) - 1)
 		round_end(u);
 }
 
@@ -89,15 +86,12 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	u->answered = 0;
 	/* No interface, link or socket: a failed round, counted like a silent target. */
 	if (!u->cg->ifindex || nl_link_info(u->nl, u->cg->ifindex, u->mac, &up) < 0 || !up ||
-	    !(u->arp = arp_open(u->cg->ifindex))) {
+	    !(u->arp = arp_open(u->loop, u->cg->ifindex, u->mac, answer, done, u))) {
 		round_end(u);
 		return;
 	}
 	for (size_t i = 0; i < u->cg->n_upstream; i++)
-		arp_probe(u->arp, u->mac, u->cg->upstream[i]);
-	ev_io_init(&u->io, io_cb, arp_fd(u->arp), EV_READ);
-	u->io.data = u;
-	ev_io_start(u->loop, &u->io);
+		arp_probe(u->arp, u->cg->upstream[i]);
 	ev_timer_set(&u->wait, u->cg->upstream_timeout_ms / 1000.0, 0);
 	ev_timer_start(u->loop, &u->wait);
 }
@@ -153,9 +147,6 @@ void upstream_stop(struct upstream *u)
 		return;
 	ev_timer_stop(u->loop, &u->tick);
 	ev_timer_stop(u->loop, &u->wait);
-	if (u->arp) {
-		ev_io_stop(u->loop, &u->io);
-		arp_close(u->arp);
-		u->arp = NULL;
-	}
+	arp_close(u->arp);
+	u->arp = NULL;
 }
