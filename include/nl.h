@@ -58,9 +58,12 @@ void nl_flush(struct nl *nl);
 
 /* What the daemon asked of the kernel's address table, for `vipctl status`. */
 struct nl_stats {
-	uint64_t adds;	  /* address additions asked (queued or not) */
-	uint64_t dels;	  /* ... and removals */
-	uint64_t batches; /* sendmsg calls that carried queued requests (nl_flush) */
+	uint64_t adds;		   /* address additions asked (queued or not) */
+	uint64_t dels;		   /* ... and removals */
+	uint64_t batches;	   /* sendmsg calls that carried queued requests (nl_flush) */
+	uint64_t last_batch_us;	   /* the last one: from its send to its last answer */
+	uint64_t last_batch_n;	   /* ... and how many requests it carried */
+	uint64_t longest_batch_us; /* the longest one so far */
 };
 const struct nl_stats *nl_stats(const struct nl *nl);
 

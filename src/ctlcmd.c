@@ -90,6 +90,12 @@ static struct json_object *netlink_json(const struct nl *nl)
 	json_object_object_add(o, "address_adds", json_object_new_int64((int64_t)st->adds));
 	json_object_object_add(o, "address_dels", json_object_new_int64((int64_t)st->dels));
 	json_object_object_add(o, "batches", json_object_new_int64((int64_t)st->batches));
+	json_object_object_add(o, "last_batch_us",
+			       json_object_new_int64((int64_t)st->last_batch_us));
+	json_object_object_add(o, "last_batch_requests",
+			       json_object_new_int64((int64_t)st->last_batch_n));
+	json_object_object_add(o, "longest_batch_us",
+			       json_object_new_int64((int64_t)st->longest_batch_us));
 	return o;
 }
 

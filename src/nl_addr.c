@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -208,11 +209,19 @@ static void nl_q_talk(struct nl *nl)
 void nl_flush(struct nl *nl)
 {
 	size_t n = nl->qn;
+	struct timespec t0, t1;
 
 	if (!n)
 		return;
 	nl->st.batches++;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	nl_q_talk(nl);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	nl->st.last_batch_us =
+		(uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	nl->st.last_batch_n = n;
+	if (nl->st.last_batch_us > nl->st.longest_batch_us)
+		nl->st.longest_batch_us = nl->st.last_batch_us;
 	nl->qn = 0;
 	nl->qlen = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -212,6 +212,8 @@ check_num "crash: VIPs added on B, by B's address monitor" "$mon_n" "==" "$NV"
 read -r a0 b0 <<<"$nl0"
 read -r a1 b1 <<<"$(js b '.netlink | "\(.address_adds) \(.batches)"')"
 echo "# crash: B asked the kernel for $((a1 - a0)) address additions in $((b1 - b0)) batches"
+echo "# crash: B's last batch $(js b '.netlink | "\(.last_batch_requests) requests, \(.last_batch_us) us from send to last answer"'),"\
+	"its longest $(js b '.netlink.longest_batch_us') us"
 check_num "crash: B asked for every VIP" "$((a1 - a0))" ">=" "$NV"
 # A VIP whose add event is still unread is not asked for again (vipset.c,
 # add_missing): without that, each of the 256 events made a reconcile that
