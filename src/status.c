@@ -103,6 +103,7 @@ static struct json_object *status_peer(const struct group *g, uint64_t now)
 	json_object_object_add(po, "priority", json_object_new_int(p->priority));
 	json_object_object_add(po, "alive", json_object_new_boolean(p->alive));
 	json_object_object_add(po, "standby", json_object_new_boolean(p->flags & PROTO_F_STANDBY));
+	json_object_object_add(po, "fit", json_object_new_boolean(fsm_peer_fit(&g->fsm, &g->fc)));
 	json_object_object_add(po, "last_heard_ms_ago",
 			       json_object_new_int64((int64_t)(now - p->last_heard_ms)));
 	json_object_object_add(po, "loss_pct", json_object_new_double(loss_pct(p)));

@@ -573,8 +573,15 @@ ctl() {
 	"$VIPCTL" -s "$LAB_DIR/$1.sock" "${@:2}"
 }
 
-# peer_fit NODE - NODE hears its peer alive. A function, for wait_for.
+# peer_fit NODE - NODE sees its peer fit to take over (alive for rise
+# heartbeats, not in standby or FAULT: what a switchover asks). A function,
+# for wait_for.
 peer_fit() {
+	test "$(js "$1" '.groups[0].peer.fit')" = true
+}
+
+# peer_alive NODE - NODE hears its peer alive. A function, for wait_for.
+peer_alive() {
 	test "$(js "$1" '.groups[0].peer.alive')" = true
 }
 

@@ -48,7 +48,7 @@ sent() {
 
 # --- multicast: the forgeries cost an HMAC each, and change nothing ----------
 lab_pair_up -s
-wait_for "A hears B" 3000 peer_fit a
+wait_for "A hears B" 3000 peer_alive a
 sleep 0.5
 hz=$(getconf CLK_TCK)
 for n in a b; do

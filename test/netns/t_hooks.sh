@@ -76,7 +76,7 @@ wait_holder a 3000
 wait_for "A's first hooks ran" 2000 hooks_done a 2
 node_start b
 wait_for "B is BACKUP" 2000 state_is b BACKUP
-wait_for "A sees B" 2000 peer_fit a
+wait_for "A sees B" 2000 peer_alive a
 sleep 0.2
 node_stop a
 check "SIGTERM: vipd exits 0 after its stop hooks" test "$?" = 0

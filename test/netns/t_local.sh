@@ -239,7 +239,7 @@ printf '#!/bin/sh\ntouch "%s/pwned"\n' "$LAB_DIR" >"$EVIL/backup.sh"
 chmod 755 "$EVIL/backup.sh"
 mv "$LAB_DIR/hooks/backup.sh" "$LAB_DIR/hooks/backup.sh.good"
 ln -s "$EVIL/backup.sh" "$LAB_DIR/hooks/backup.sh"
-wait_for "B sees A fit" 3000 peer_fit b
+wait_for "A sees B fit" 3000 peer_fit a
 ctl a switchover >/dev/null && wait_holder b 2000
 wait_for "A logs the refused hook" 3000 grep -q "hook notify_backup: not running" "$LAB_DIR/a.log"
 check "a hook swapped for a symlink into /tmp after the load is not run" \

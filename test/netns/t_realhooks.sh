@@ -163,7 +163,7 @@ check "both configs with the real hooks and the check load" \
 	sh -c "'$VIPD' -t -v -f '$LAB_DIR/a.conf' | grep -q '^		notify_master = \[ \"$SCRIPTS/vipd-nsupdate\"' &&
 	       '$VIPD' -t -v -f '$LAB_DIR/b.conf' | grep -q '^		check_script = \[ \"$SCRIPTS/check-kamailio\"'"
 lab_pair_up -n -s
-wait_for "A sees B" 3000 peer_fit a
+wait_for "A sees B" 3000 peer_alive a
 wait_for "DNS points at A" 5000 dns_is 192.0.2.1
 check "vipd-nsupdate on A's takeover: dig shows $NAME -> 192.0.2.1" dns_is 192.0.2.1
 check "... one A record, with the TTL given by -t 30" \
