@@ -10,6 +10,9 @@
 
 uint64_t clock_now_ms(void);
 
+/* The same clock in microseconds: for durations the daemon reports. */
+uint64_t clock_now_us(void);
+
 /*
  * Seconds from now until clock_now_ms() reaches @at_ms (0 if it has), for
  * a libev timer after ev_now_update(): measured from the clock itself, not

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -21,6 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "clock.h"
 #include "log.h"
 #include "nl.h"
 #include "nl_int.h"
@@ -209,16 +209,14 @@ static void nl_q_talk(struct nl *nl)
 void nl_flush(struct nl *nl)
 {
 	size_t n = nl->qn;
-	struct timespec t0, t1;
+	uint64_t t0;
 
 	if (!n)
 		return;
 	nl->st.batches++;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_now_us();
 	nl_q_talk(nl);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	nl->st.last_batch_us =
-		(uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	nl->st.last_batch_us = clock_now_us() - t0;
 	nl->st.last_batch_n = n;
 	if (nl->st.last_batch_us > nl->st.longest_batch_us)
 		nl->st.longest_batch_us = nl->st.last_batch_us;
